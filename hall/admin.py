@@ -1,0 +1,308 @@
+import json
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from import_export import fields, resources, widgets
+from import_export.admin import ImportExportModelAdmin
+
+from hall import selectors, services
+from hall.models import (
+    Area,
+    Department,
+    Favourite,
+    Role,
+    SearchMiss,
+    Service,
+    ServiceContact,
+    ServiceField,
+    ServiceStep,
+    User,
+)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (
+            _("Profile (fills forms)"),
+            {
+                "fields": (
+                    "full_name",
+                    "number",
+                    "department",
+                    "identity",
+                    "title",
+                    "phone",
+                    "office",
+                )
+            },
+        ),
+    )
+    list_display = ("username", "full_name", "number", "department", "identity", "is_staff")
+    list_filter = ("identity", "is_staff", "department")
+    list_select_related = ("department",)
+    search_fields = ("username", "full_name", "number", "email", "phone")
+    autocomplete_fields = ("department",)
+
+
+class RoleInline(admin.TabularInline):
+    model = Role
+    extra = 0
+    filter_horizontal = ("holders",)
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_zh", "name_en", "kind", "parent", "order")
+    list_filter = ("kind",)
+    list_select_related = ("parent",)
+    search_fields = ("code", "name_zh", "name_en")
+    autocomplete_fields = ("parent", "heads")
+    inlines = [RoleInline]
+
+
+@admin.register(Role)
+class RoleAdmin(admin.ModelAdmin):
+    list_display = ("name_zh", "code", "department")
+    list_filter = ("department",)
+    list_select_related = ("department",)
+    search_fields = ("code", "name_zh", "name_en", "department__name_zh")
+    autocomplete_fields = ("holders", "department")
+
+
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_zh", "name_en", "order")
+    search_fields = ("code", "name_zh", "name_en")
+
+
+class JSONListWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return []
+        if isinstance(value, list):
+            return value
+        try:
+            return json.loads(value)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(_("Not valid JSON: %(error)s") % {"error": exc}) from None
+
+    def render(self, value, obj=None, **kwargs):
+        return json.dumps(value or [], ensure_ascii=False)
+
+
+class PartsField(fields.Field):
+    """A column holding a list of a service's parts; saved after the service row itself."""
+
+    def save(self, instance, row, is_m2m=False, **kwargs):
+        pending = getattr(instance, "_pending_parts", {})
+        pending[self.attribute] = self.clean(row, **kwargs)
+        instance._pending_parts = pending
+
+
+class ServiceResource(resources.ModelResource):
+    area = fields.Field(
+        attribute="area", column_name="area", widget=widgets.ForeignKeyWidget(Area, "code")
+    )
+    department = fields.Field(
+        attribute="department",
+        column_name="department",
+        widget=widgets.ForeignKeyWidget(Department, "code"),
+    )
+    form_fields = PartsField(attribute="fields", column_name="form_fields", widget=JSONListWidget())
+    steps = PartsField(attribute="steps", column_name="steps", widget=JSONListWidget())
+    contacts = PartsField(attribute="contacts", column_name="contacts", widget=JSONListWidget())
+
+    class Meta:
+        model = Service
+        import_id_fields = ("code",)
+        fields = (
+            "code",
+            "name_zh",
+            "name_en",
+            "area",
+            "department",
+            "for_staff",
+            "for_undergraduates",
+            "for_graduates",
+            "keywords",
+            "synonyms",
+            "applicant_range",
+            "materials",
+            "procedure",
+            "fees",
+            "faq",
+            "time_limit_days",
+            "is_online",
+            "is_published",
+            "form_fields",
+            "steps",
+            "contacts",
+        )
+        export_order = fields
+        skip_unchanged = False
+        clean_model_instances = True
+
+    def dehydrate_form_fields(self, service):
+        return json.dumps(selectors.service_parts(service)["fields"], ensure_ascii=False)
+
+    def dehydrate_steps(self, service):
+        return json.dumps(selectors.service_parts(service)["steps"], ensure_ascii=False)
+
+    def dehydrate_contacts(self, service):
+        return json.dumps(selectors.service_parts(service)["contacts"], ensure_ascii=False)
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.prefetch_related(
+            *selectors.services_with_parts()._prefetch_related_lookups
+        ).select_related("area", "department")
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        pending = getattr(instance, "_pending_parts", {})
+        try:
+            services.service_parts_check(
+                fields=pending.get("fields"),
+                steps=pending.get("steps"),
+                contacts=pending.get("contacts"),
+            )
+        except ValidationError as exc:
+            errors["form_fields"] = exc.messages
+        super().validate_instance(instance, errors, validate_unique)
+
+    def after_save_instance(self, instance, row, **kwargs):
+        pending = getattr(instance, "_pending_parts", None)
+        if pending is None:
+            return
+        current = selectors.service_parts(selectors.services_with_parts().get(pk=instance.pk))
+        services.service_parts_replace(
+            service=instance,
+            fields=pending.get("fields", current["fields"]),
+            steps=pending.get("steps", current["steps"]),
+            contacts=pending.get("contacts", current["contacts"]),
+        )
+
+
+class ServiceFieldInline(admin.TabularInline):
+    model = ServiceField
+    extra = 0
+    fields = (
+        "order",
+        "key",
+        "label_zh",
+        "label_en",
+        "field_type",
+        "required",
+        "prefill",
+        "options",
+        "validation",
+        "help_text",
+    )
+
+
+class ServiceStepInline(admin.StackedInline):
+    model = ServiceStep
+    extra = 0
+    autocomplete_fields = ("approver", "department")
+    fieldsets = (
+        (None, {"fields": (("order", "name_zh", "name_en"), ("rule", "mode", "quorum"))}),
+        (
+            _("Who approves"),
+            {"fields": (("approver", "department", "role_code", "field_key"),)},
+        ),
+        (
+            _("Condition and time"),
+            {
+                "fields": (
+                    ("condition_field", "condition_operator", "condition_value"),
+                    "time_limit_days",
+                )
+            },
+        ),
+    )
+
+
+class ServiceContactInline(admin.TabularInline):
+    model = ServiceContact
+    extra = 0
+
+
+@admin.register(Service)
+class ServiceAdmin(ImportExportModelAdmin):
+    resource_classes = [ServiceResource]
+    list_display = (
+        "code",
+        "name_zh",
+        "name_en",
+        "area",
+        "department",
+        "letter",
+        "is_online",
+        "is_published",
+        "popularity",
+        "guide_link",
+    )
+    list_filter = (
+        "is_published",
+        "is_online",
+        "area",
+        "department",
+        "for_staff",
+        "for_undergraduates",
+        "for_graduates",
+        "letter",
+    )
+    list_select_related = ("area", "department")
+    search_fields = ("code", "name_zh", "name_en", "keywords", "synonyms")
+    autocomplete_fields = ("area", "department")
+    readonly_fields = ("letter", "popularity", "created_at", "updated_at")
+    list_per_page = 50
+    inlines = [ServiceFieldInline, ServiceStepInline, ServiceContactInline]
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "code",
+                    ("name_zh", "name_en"),
+                    ("area", "department"),
+                    ("is_published", "is_online"),
+                    "time_limit_days",
+                )
+            },
+        ),
+        (
+            _("Who may apply"),
+            {"fields": (("for_staff", "for_undergraduates", "for_graduates"), "applicant_range")},
+        ),
+        (_("Finding it"), {"fields": ("keywords", "synonyms", "letter", "popularity")}),
+        (_("Guide"), {"fields": ("materials", "procedure", "fees", "faq")}),
+        (_("Record"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+    )
+
+    @admin.display(description=_("guide page"))
+    def guide_link(self, service):
+        return format_html(
+            '<a href="{}" target="_blank">{}</a>', service.get_absolute_url(), _("open")
+        )
+
+
+@admin.register(Favourite)
+class FavouriteAdmin(admin.ModelAdmin):
+    list_display = ("user", "service", "created_at")
+    list_select_related = ("user", "service")
+    autocomplete_fields = ("user", "service")
+
+
+@admin.register(SearchMiss)
+class SearchMissAdmin(admin.ModelAdmin):
+    list_display = ("query", "count", "first_seen", "last_seen")
+    search_fields = ("query",)
+    readonly_fields = ("query", "count", "first_seen", "last_seen")
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,482 @@
+"""People, departments and the service catalogue."""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class Bilingual:
+    """Picks the Chinese or English form of a field by the active language."""
+
+    def localized(self, field: str) -> str:
+        zh = getattr(self, f"{field}_zh")
+        en = getattr(self, f"{field}_en")
+        if (get_language() or "zh-hans").startswith("en"):
+            return en or zh
+        return zh or en
+
+    @property
+    def name(self) -> str:
+        return self.localized("name")
+
+
+class Identity(models.TextChoices):
+    STAFF = "staff", _("Faculty / staff")
+    UNDERGRADUATE = "undergraduate", _("Undergraduate")
+    GRADUATE = "graduate", _("Graduate student")
+    EXTERNAL = "external", _("External")
+
+
+class Department(Bilingual, models.Model):
+    class Kind(models.TextChoices):
+        FUNCTIONAL = "functional", _("Functional department")
+        UNIT = "unit", _("Second-level unit (college, centre)")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=150, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.FUNCTIONAL)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    heads = models.ManyToManyField(
+        "User", verbose_name=_("heads"), blank=True, related_name="headed_departments"
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+
+    def __str__(self) -> str:
+        return self.name_zh
+
+
+class User(AbstractUser):
+    """A person of the institution, with what the forms fill in by themselves."""
+
+    full_name = models.CharField(_("full name"), max_length=100, blank=True)
+    number = models.CharField(
+        _("staff / student number"), max_length=30, unique=True, null=True, blank=True
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+    )
+    identity = models.CharField(
+        _("identity"), max_length=20, choices=Identity.choices, default=Identity.STAFF
+    )
+    title = models.CharField(_("title or position"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    office = models.CharField(_("office"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.get_username()
+
+    def get_full_name(self) -> str:
+        return self.full_name or super().get_full_name() or self.get_username()
+
+
+class Role(Bilingual, models.Model):
+    """A named role in a department ("research secretary"), held by one or more users."""
+
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.CASCADE, related_name="roles"
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=150, blank=True)
+    holders = models.ManyToManyField(
+        User, verbose_name=_("holders"), blank=True, related_name="roles"
+    )
+
+    class Meta:
+        ordering = ["department__order", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "code"], name="role_unique_per_department"
+            )
+        ]
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+
+    def __str__(self) -> str:
+        return f"{self.department.name_zh} · {self.name_zh}"
+
+
+class Area(Bilingual, models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=150, blank=True)
+    description_zh = models.CharField(_("description (Chinese)"), max_length=200, blank=True)
+    description_en = models.CharField(_("description (English)"), max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+
+    def __str__(self) -> str:
+        return self.name_zh
+
+    @property
+    def description(self) -> str:
+        return self.localized("description")
+
+
+class Audience(models.TextChoices):
+    STAFF = "staff", _("Faculty / staff")
+    UNDERGRADUATE = "undergraduate", _("Undergraduates")
+    GRADUATE = "graduate", _("Graduate students")
+
+
+AUDIENCE_FIELDS = {
+    Audience.STAFF: "for_staff",
+    Audience.UNDERGRADUATE: "for_undergraduates",
+    Audience.GRADUATE: "for_graduates",
+}
+
+
+class Service(Bilingual, models.Model):
+    """One affair of the catalogue: its guide, its online form and its approval chain."""
+
+    code = models.SlugField(
+        _("code"), max_length=60, unique=True, help_text=_("Stable: used in links and imports.")
+    )
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="services"
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department in charge"),
+        on_delete=models.PROTECT,
+        related_name="services",
+    )
+    for_staff = models.BooleanField(_("for faculty / staff"), default=True)
+    for_undergraduates = models.BooleanField(_("for undergraduates"), default=False)
+    for_graduates = models.BooleanField(_("for graduate students"), default=False)
+    keywords = models.CharField(
+        _("keywords"), max_length=500, blank=True, help_text=_("Separated by commas.")
+    )
+    synonyms = models.CharField(
+        _("synonyms"),
+        max_length=500,
+        blank=True,
+        help_text=_("Other words people search for, separated by commas."),
+    )
+    letter = models.CharField(
+        _("A–Z letter"),
+        max_length=1,
+        db_index=True,
+        editable=False,
+        help_text=_("Pinyin initial of the Chinese name, set on save."),
+    )
+    sort_key = models.CharField(max_length=300, editable=False, default="", db_index=True)
+    search_text = models.TextField(editable=False, default="")
+    applicant_range = models.TextField(_("who may apply"), blank=True)
+    materials = models.TextField(_("required materials"), blank=True)
+    procedure = models.TextField(_("procedure"), blank=True)
+    fees = models.CharField(_("fees"), max_length=200, blank=True)
+    faq = models.TextField(_("frequently asked questions"), blank=True)
+    time_limit_days = models.PositiveSmallIntegerField(
+        _("promised time limit (working days)"), default=5
+    )
+    is_online = models.BooleanField(
+        _("can be applied for online"),
+        default=True,
+        help_text=_("Off: the guide tells people where to go in person."),
+    )
+    is_published = models.BooleanField(_("published"), default=False, db_index=True)
+    popularity = models.PositiveIntegerField(_("popularity"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["sort_key", "code"]
+        indexes = [
+            models.Index(fields=["is_published", "-popularity"], name="service_hot_idx"),
+            models.Index(fields=["is_published", "area"], name="service_area_idx"),
+            models.Index(fields=["is_published", "department"], name="service_dept_idx"),
+        ]
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+
+    def __str__(self) -> str:
+        return self.name_zh
+
+    def save(self, *args, **kwargs):
+        from hall.search import letter_of, search_text_of, sort_key_of
+
+        self.letter = letter_of(self.name_zh or self.name_en)
+        self.sort_key = sort_key_of(self.name_zh or self.name_en)
+        self.search_text = search_text_of(
+            self.code, self.name_zh, self.name_en, self.keywords, self.synonyms
+        )
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "letter", "sort_key", "search_text"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("hall:service-detail", args=[self.code])
+
+    @property
+    def audiences(self) -> list[str]:
+        return [aud for aud, field in AUDIENCE_FIELDS.items() if getattr(self, field)]
+
+    def get_audiences_display(self) -> list[str]:
+        return [Audience(aud).label for aud in self.audiences]
+
+
+class ServiceContact(models.Model):
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("staff in charge"), max_length=100)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    office = models.CharField(_("office"), max_length=100, blank=True)
+    hours = models.CharField(_("office hours"), max_length=100, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceField(models.Model):
+    """One field of a service's online form."""
+
+    class Type(models.TextChoices):
+        TEXT = "text", _("Text")
+        LONG_TEXT = "long_text", _("Long text")
+        NUMBER = "number", _("Number")
+        MONEY = "money", _("Amount of money")
+        DATE = "date", _("Date")
+        DATE_RANGE = "date_range", _("Date range")
+        CHOICE = "choice", _("Choice")
+        MULTI_CHOICE = "multi_choice", _("Multiple choice")
+        FILE = "file", _("File")
+        PERSON = "person", _("Person picker")
+        DEPARTMENT = "department", _("Department picker")
+
+    class Prefill(models.TextChoices):
+        NONE = "", _("— none —")
+        FULL_NAME = "full_name", _("Full name")
+        NUMBER = "number", _("Staff / student number")
+        DEPARTMENT = "department", _("Department")
+        IDENTITY = "identity", _("Identity")
+        TITLE = "title", _("Title or position")
+        PHONE = "phone", _("Phone")
+        EMAIL = "email", _("E-mail")
+        OFFICE = "office", _("Office")
+
+    CHOICE_TYPES = {Type.CHOICE, Type.MULTI_CHOICE}
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="fields")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    key = models.SlugField(_("key"), max_length=40)
+    label_zh = models.CharField(_("label (Chinese)"), max_length=100)
+    label_en = models.CharField(_("label (English)"), max_length=150, blank=True)
+    field_type = models.CharField(_("type"), max_length=20, choices=Type.choices)
+    required = models.BooleanField(_("required"), default=True)
+    help_text = models.CharField(_("help"), max_length=300, blank=True)
+    options = models.JSONField(
+        _("options"),
+        default=list,
+        blank=True,
+        help_text=_('For choices: a list such as ["本人", "家属"] or [["code", "标签", "Label"]].'),
+    )
+    validation = models.JSONField(
+        _("validation"),
+        default=dict,
+        blank=True,
+        help_text=_('Optional limits, e.g. {"min": 0, "max": 100000, "max_length": 200}.'),
+    )
+    prefill = models.CharField(
+        _("filled from the profile"), max_length=20, choices=Prefill.choices, blank=True
+    )
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "key"], name="field_key_unique_per_service")
+        ]
+        verbose_name = _("form field")
+        verbose_name_plural = _("form fields")
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.get_field_type_display()})"
+
+    def clean(self) -> None:
+        if not isinstance(self.options, list):
+            raise ValidationError({"options": _("Options must be a list.")})
+        if self.field_type in self.CHOICE_TYPES and not self.options:
+            raise ValidationError({"options": _("A choice field needs at least one option.")})
+        if not isinstance(self.validation, dict):
+            raise ValidationError({"validation": _("Validation must be an object.")})
+
+    @property
+    def label(self) -> str:
+        return Bilingual.localized(self, "label")
+
+    def choice_list(self) -> list[tuple[str, str]]:
+        """Options as (value, label) pairs in the active language."""
+        english = (get_language() or "").startswith("en")
+        pairs = []
+        for option in self.options or []:
+            if isinstance(option, list | tuple):
+                value = str(option[0])
+                zh = str(option[1]) if len(option) > 1 else value
+                en = str(option[2]) if len(option) > 2 else zh
+                pairs.append((value, en if english else zh))
+            else:
+                pairs.append((str(option), str(option)))
+        return pairs
+
+
+class ServiceStep(Bilingual, models.Model):
+    """One step of a service's approval-chain template."""
+
+    class Rule(models.TextChoices):
+        USER = "user", _("A named user")
+        DEPARTMENT_ROLE = "department_role", _("A role in a named department")
+        APPLICANT_HEAD = "applicant_head", _("Head of the applicant's department")
+        APPLICANT_ROLE = "applicant_role", _("A role in the applicant's department")
+        FORM_FIELD = "form_field", _("The person picked in a form field")
+
+    class Mode(models.TextChoices):
+        SINGLE = "single", _("Single approver")
+        ALL = "all", _("Countersign: all must approve")
+        ANY = "any", _("Any one of them")
+        N_OF_M = "n_of_m", _("N of M must approve")
+
+    class Operator(models.TextChoices):
+        EQ = "eq", "="
+        NE = "ne", "≠"
+        GT = "gt", ">"
+        GTE = "gte", "≥"
+        LT = "lt", "<"
+        LTE = "lte", "≤"
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=150, blank=True)
+    rule = models.CharField(_("approver rule"), max_length=20, choices=Rule.choices)
+    approver = models.ForeignKey(
+        User,
+        verbose_name=_("named approver"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("named department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    role_code = models.SlugField(_("role code"), max_length=40, blank=True)
+    field_key = models.SlugField(_("form field with the person"), max_length=40, blank=True)
+    mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.SINGLE)
+    quorum = models.PositiveSmallIntegerField(_("N (for N of M)"), null=True, blank=True)
+    condition_field = models.SlugField(_("only if field"), max_length=40, blank=True)
+    condition_operator = models.CharField(
+        _("operator"), max_length=3, choices=Operator.choices, blank=True
+    )
+    condition_value = models.CharField(_("value"), max_length=100, blank=True)
+    time_limit_days = models.PositiveSmallIntegerField(_("time limit (working days)"), default=2)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("approval step")
+        verbose_name_plural = _("approval steps")
+
+    def __str__(self) -> str:
+        return self.name_zh
+
+    def clean(self) -> None:
+        errors = {}
+        if self.rule == self.Rule.USER and not self.approver_id:
+            errors["approver"] = _("Choose the approver for this rule.")
+        if self.rule == self.Rule.DEPARTMENT_ROLE and not self.department_id:
+            errors["department"] = _("Choose the department for this rule.")
+        role_rules = (self.Rule.DEPARTMENT_ROLE, self.Rule.APPLICANT_ROLE)
+        if self.rule in role_rules and not self.role_code:
+            errors["role_code"] = _("Give the role code for this rule.")
+        if self.rule == self.Rule.FORM_FIELD and not self.field_key:
+            errors["field_key"] = _("Give the key of the person-picker field.")
+        if self.mode == self.Mode.N_OF_M and not self.quorum:
+            errors["quorum"] = _("Give N for an N-of-M step.")
+        if self.mode != self.Mode.N_OF_M and self.quorum:
+            errors["quorum"] = _("N is only used by N-of-M steps.")
+        condition = [self.condition_field, self.condition_operator, self.condition_value]
+        if any(condition) and not all(condition):
+            errors["condition_field"] = _("A condition needs a field, an operator and a value.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def condition_display(self) -> str:
+        if not self.condition_field:
+            return ""
+        operator = self.get_condition_operator_display()
+        return f"{self.condition_field} {operator} {self.condition_value}"
+
+
+class Favourite(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="favourites")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="favourited_by")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["user", "service"], name="favourite_once")]
+        verbose_name = _("favourite")
+        verbose_name_plural = _("favourites")
+
+    def __str__(self) -> str:
+        return f"{self.user} ♥ {self.service}"
+
+
+class SearchMiss(models.Model):
+    """A catalogue search that found nothing: admins read these to add keywords or services."""
+
+    query = models.CharField(_("query"), max_length=200, unique=True)
+    count = models.PositiveIntegerField(_("times searched"), default=1)
+    first_seen = models.DateTimeField(_("first searched"), auto_now_add=True)
+    last_seen = models.DateTimeField(_("last searched"), auto_now=True)
+
+    class Meta:
+        ordering = ["-count", "-last_seen"]
+        verbose_name = _("search without results")
+        verbose_name_plural = _("searches without results")
+
+    def __str__(self) -> str:
+        return self.query

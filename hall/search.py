@@ -1,0 +1,54 @@
+"""Text helpers of the catalogue search: the A–Z letter and the searchable text of a service.
+
+A service is found by its Chinese and English names, its keywords and synonyms, and the full
+pinyin and the pinyin initials of every Chinese term among them, so "keyan", "ky" and "科研"
+find the same research services.
+"""
+
+import re
+import unicodedata
+
+from pypinyin import Style, lazy_pinyin
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_SEPARATORS = re.compile(r"[,，;；、/\n]+")
+MAX_QUERY_LENGTH = 100
+
+
+def normalize(text: str) -> str:
+    """Full-width to half-width, lower case, single spaces."""
+    return " ".join(unicodedata.normalize("NFKC", text or "").lower().split())
+
+
+def letter_of(name: str) -> str:
+    """The A–Z index letter: the pinyin initial of the first character, '#' when none."""
+    name = normalize(name)
+    if not name:
+        return "#"
+    initial = lazy_pinyin(name[0], style=Style.FIRST_LETTER, errors="default")[0][:1].upper()
+    return initial if "A" <= initial <= "Z" else "#"
+
+
+def sort_key_of(name: str) -> str:
+    """Full pinyin of the name, so that an A–Z list reads in the order people expect."""
+    return " ".join(lazy_pinyin(normalize(name), errors="default"))[:300]
+
+
+def _terms(*texts: str) -> list[str]:
+    return [t.strip() for text in texts for t in _SEPARATORS.split(text or "") if t.strip()]
+
+
+def search_text_of(code: str, name_zh: str, name_en: str, keywords: str, synonyms: str) -> str:
+    terms = _terms(name_zh, name_en, keywords, synonyms)
+    parts = [normalize(code), *(normalize(t) for t in terms)]
+    for term in terms:
+        if _HAN.search(term):
+            parts.append("".join(lazy_pinyin(term, errors="ignore")))
+            parts.append("".join(lazy_pinyin(term, style=Style.FIRST_LETTER, errors="ignore")))
+    return " | ".join(p for p in parts if p)
+
+
+def query_terms(query: str) -> tuple[str, list[str]]:
+    """The normalized query and the words each of which a result must contain."""
+    query = normalize(query)[:MAX_QUERY_LENGTH]
+    return query, query.split()

@@ -1,0 +1,218 @@
+"""Reads of the catalogue. Each selector owns its joins so a page's query count stays fixed."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+
+from hall.models import (
+    AUDIENCE_FIELDS,
+    Area,
+    Department,
+    Favourite,
+    SearchMiss,
+    Service,
+    ServiceStep,
+    User,
+)
+from hall.search import query_terms
+
+HOT_LIMIT = 8
+
+
+def published_services() -> QuerySet[Service]:
+    return Service.objects.filter(is_published=True).select_related("area", "department")
+
+
+def areas_with_counts() -> list[Area]:
+    return list(
+        Area.objects.annotate(
+            service_count=Count("services", filter=Q(services__is_published=True))
+        ).order_by("order", "code")
+    )
+
+
+def departments_with_services() -> list[Department]:
+    return list(
+        Department.objects.annotate(
+            service_count=Count("services", filter=Q(services__is_published=True))
+        )
+        .filter(service_count__gt=0)
+        .order_by("order", "code")
+    )
+
+
+def letters_in_use() -> set[str]:
+    return set(published_services().order_by().values_list("letter", flat=True).distinct())
+
+
+def hot_services(*, audience: str | None = None, limit: int = HOT_LIMIT) -> list[Service]:
+    services = published_services()
+    if audience in AUDIENCE_FIELDS:
+        services = services.filter(**{AUDIENCE_FIELDS[audience]: True})
+    return list(services.order_by("-popularity", "sort_key")[:limit])
+
+
+def favourites_for(user: User) -> list[Service]:
+    if not user.is_authenticated:
+        return []
+    return list(
+        published_services().filter(favourited_by__user=user).order_by("-favourited_by__created_at")
+    )
+
+
+def favourite_ids_for(user: User, services: list[Service]) -> set[int]:
+    if not user.is_authenticated or not services:
+        return set()
+    return set(
+        Favourite.objects.filter(user=user, service__in=[s.pk for s in services]).values_list(
+            "service_id", flat=True
+        )
+    )
+
+
+@dataclass
+class CatalogueFilter:
+    area: Area | None = None
+    department: Department | None = None
+    audience: str = ""
+    letter: str = ""
+    query: str = ""
+    terms: list[str] = field(default_factory=list)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.area or self.department or self.audience or self.letter or self.query)
+
+
+def catalogue(flt: CatalogueFilter) -> QuerySet[Service]:
+    """Published services matching every given facet, best matches first."""
+    services = published_services()
+    if flt.area:
+        services = services.filter(area=flt.area)
+    if flt.department:
+        services = services.filter(department=flt.department)
+    if flt.audience in AUDIENCE_FIELDS:
+        services = services.filter(**{AUDIENCE_FIELDS[flt.audience]: True})
+    if flt.letter:
+        services = services.filter(letter=flt.letter)
+    if flt.terms:
+        every_word = Q()
+        for term in flt.terms:
+            every_word &= Q(search_text__contains=term)
+        # "ke yan" typed with a space still finds the pinyin "keyan".
+        joined = "".join(flt.terms)
+        services = services.filter(every_word | Q(search_text__contains=joined))
+        name_hit = Q(name_zh__icontains=flt.query) | Q(name_en__icontains=flt.query)
+        services = services.annotate(
+            rank=Case(When(name_hit, then=Value(0)), default=Value(1), output_field=IntegerField())
+        ).order_by("rank", "-popularity", "sort_key")
+    elif flt.letter:
+        services = services.order_by("sort_key", "code")
+    else:
+        services = services.order_by("-popularity", "sort_key")
+    return services
+
+
+def parse_query(raw: str) -> tuple[str, list[str]]:
+    return query_terms(raw)
+
+
+def service_for_guide(*, code: str, user: User) -> Service | None:
+    """The service with everything its guide page shows; unpublished ones only for admins."""
+    services = Service.objects.select_related("area", "department").prefetch_related(
+        "contacts",
+        "fields",
+        Prefetch(
+            "steps",
+            queryset=ServiceStep.objects.select_related("approver", "department"),
+        ),
+    )
+    if not (user.is_authenticated and user.is_staff):
+        services = services.filter(is_published=True)
+    return services.filter(code=code).first()
+
+
+def search_misses() -> QuerySet[SearchMiss]:
+    return SearchMiss.objects.order_by("-count", "-last_seen")
+
+
+def steps_described(steps: list[ServiceStep]) -> list[ServiceStep]:
+    """Sets each step's ``approver_label``: who approves it, in words (roles in one query)."""
+    from django.utils.translation import gettext as _
+
+    from hall.models import Role
+
+    codes = {s.role_code for s in steps if s.role_code}
+    roles = Role.objects.filter(code__in=codes) if codes else Role.objects.none()
+    by_department, by_code = {}, {}
+    for role in roles:
+        by_department[(role.department_id, role.code)] = role.name
+        by_code.setdefault(role.code, role.name)
+    for step in steps:
+        rule = ServiceStep.Rule
+        if step.rule == rule.USER:
+            step.approver_label = str(step.approver) if step.approver else _("a named approver")
+        elif step.rule == rule.DEPARTMENT_ROLE:
+            role = by_department.get((step.department_id, step.role_code), step.role_code)
+            dept = step.department.name if step.department else ""
+            step.approver_label = f"{dept} · {role}"
+        elif step.rule == rule.APPLICANT_HEAD:
+            step.approver_label = _("Head of the applicant's department")
+        elif step.rule == rule.APPLICANT_ROLE:
+            role = by_code.get(step.role_code, step.role_code)
+            step.approver_label = _("%(role)s of the applicant's department") % {"role": role}
+        else:
+            step.approver_label = _("The person named in the form")
+    return steps
+
+
+def service_parts(service: Service) -> dict[str, list[dict]]:
+    """The service's form, chain and contacts as plain data; expects them prefetched."""
+    fields = [
+        {
+            "key": f.key,
+            "label_zh": f.label_zh,
+            "label_en": f.label_en,
+            "field_type": f.field_type,
+            "required": f.required,
+            "help_text": f.help_text,
+            "options": f.options,
+            "validation": f.validation,
+            "prefill": f.prefill,
+        }
+        for f in service.fields.all()
+    ]
+    steps = []
+    for s in service.steps.all():
+        step = {
+            "name_zh": s.name_zh,
+            "name_en": s.name_en,
+            "rule": s.rule,
+            "mode": s.mode,
+            "time_limit_days": s.time_limit_days,
+        }
+        optional = {
+            "approver": s.approver.username if s.approver else "",
+            "department": s.department.code if s.department else "",
+            "role_code": s.role_code,
+            "field_key": s.field_key,
+            "quorum": s.quorum,
+            "condition_field": s.condition_field,
+            "condition_operator": s.condition_operator,
+            "condition_value": s.condition_value,
+        }
+        step.update({k: v for k, v in optional.items() if v})
+        steps.append(step)
+    contacts = [
+        {"name": c.name, "phone": c.phone, "email": c.email, "office": c.office, "hours": c.hours}
+        for c in service.contacts.all()
+    ]
+    return {"fields": fields, "steps": steps, "contacts": contacts}
+
+
+def services_with_parts() -> QuerySet[Service]:
+    return Service.objects.select_related("area", "department").prefetch_related(
+        "fields",
+        "contacts",
+        Prefetch("steps", queryset=ServiceStep.objects.select_related("approver", "department")),
+    )

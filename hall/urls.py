@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.i18n import JavaScriptCatalog
+
+from hall import views
+
+portal = (
+    [
+        path("", views.home, name="home"),
+        path("services/", views.service_list, name="service-list"),
+        path("services/<slug:code>/", views.service_detail, name="service-detail"),
+        path("services/<slug:code>/favourite/", views.favourite_toggle, name="favourite-toggle"),
+    ],
+    "hall",
+)
+
+urlpatterns = [
+    path("", include(portal)),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = settings.HALL_NAME or _("One-stop Business Hall")
+admin.site.site_title = admin.site.site_header

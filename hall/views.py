@@ -1,0 +1,153 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from hall import selectors, services
+from hall.forms import LETTERS, CatalogueFilterForm
+from hall.models import Audience, Service
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    audience = request.GET.get("for", "")
+    if audience not in Audience.values:
+        user_identity = getattr(request.user, "identity", "")
+        audience = user_identity if user_identity in Audience.values else ""
+    context = {
+        "areas": selectors.areas_with_counts(),
+        "hot": selectors.hot_services(),
+        "tab": audience,
+        "tabs": [("", _("All")), *Audience.choices],
+        "tab_services": selectors.hot_services(audience=audience or None),
+        "favourites": selectors.favourites_for(request.user),
+    }
+    return render(request, "hall/home.html", context)
+
+
+def service_list(request: HttpRequest) -> HttpResponse:
+    areas = selectors.areas_with_counts()
+    departments = selectors.departments_with_services()
+    form = CatalogueFilterForm(request.GET, areas=areas, departments=departments)
+    form.is_valid()
+    raw_query = request.GET.get("q", "")
+    query, terms = selectors.parse_query(raw_query)
+    flt = selectors.CatalogueFilter(
+        area=form.areas.get(form.cleaned_or_empty("area")),
+        department=form.departments.get(form.cleaned_or_empty("department")),
+        audience=form.cleaned_or_empty("audience"),
+        letter=form.cleaned_or_empty("letter"),
+        query=query,
+        terms=terms,
+    )
+    page = Paginator(selectors.catalogue(flt), settings.HALL_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    if query and page.paginator.count == 0:
+        services.search_miss_record(query=query)
+    results = list(page.object_list)
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "form": form,
+        "filter": flt,
+        "areas": areas,
+        "departments": departments,
+        "letters": LETTERS,
+        "letters_in_use": selectors.letters_in_use(),
+        "page": page,
+        "results": results,
+        "favourite_ids": selectors.favourite_ids_for(request.user, results),
+        "querystring": params.urlencode(),
+        "audiences": Audience.choices,
+    }
+    return render(request, "hall/service_list.html", context)
+
+
+def _apply_url(service: Service) -> str:
+    # The online form arrives with the approval engine; until its URL exists there is no button.
+    try:
+        return reverse("workflows:apply", args=[service.code])
+    except NoReverseMatch:
+        return ""
+
+
+def service_detail(request: HttpRequest, code: str) -> HttpResponse:
+    service = selectors.service_for_guide(code=code, user=request.user)
+    if service is None:
+        raise Http404(_("No such service."))
+    if service.is_published:
+        services.service_viewed(service=service)
+    steps = selectors.steps_described(list(service.steps.all()))
+    context = {
+        "service": service,
+        "steps": steps,
+        "is_favourite": bool(selectors.favourite_ids_for(request.user, [service])),
+        "apply_url": _apply_url(service) if service.is_online else "",
+    }
+    return render(request, "hall/service_detail.html", context)
+
+
+@login_required
+@require_POST
+def favourite_toggle(request: HttpRequest, code: str) -> HttpResponse:
+    service = get_object_or_404(Service, code=code, is_published=True)
+    if services.favourite_toggle(user=request.user, service=service):
+        messages.success(
+            request, _("“%(name)s” is now in your favourites.") % {"name": service.name}
+        )
+    else:
+        messages.info(
+            request, _("“%(name)s” was removed from your favourites.") % {"name": service.name}
+        )
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = service.get_absolute_url()
+    return redirect(target)
+
+
+def _check_database() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return "ok"
+
+
+def _check_cache() -> str:
+    cache.set("healthz", "ok", 10)
+    if cache.get("healthz") != "ok":
+        raise RuntimeError("value written was not read back")
+    return "ok"
+
+
+def _check_broker() -> str:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "in-process"
+    from hall.celery import app
+
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
+    return "ok"
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = {"database": _check_database, "cache": _check_cache, "broker": _check_broker}
+    report, healthy = {}, True
+    for name, check in checks.items():
+        try:
+            report[name] = check()
+        except Exception as exc:  # noqa: BLE001 - any failure is a failed check, reported as such
+            healthy = False
+            report[name] = f"error: {exc.__class__.__name__}: {exc}"[:300]
+    report["status"] = "ok" if healthy else "error"
+    return JsonResponse(report, status=200 if healthy else 503)
