@@ -96,11 +96,22 @@ class JSONListWidget(widgets.Widget):
 
 
 class PartsField(fields.Field):
-    """A column holding a list of a service's parts; saved after the service row itself."""
+    """A column holding a list of a service's parts (form fields, steps or contacts).
+
+    Its attribute is not a model field: the parts are kept on the instance until the service
+    row is saved, then replaced in one go by ``services.service_parts_replace``.
+    """
+
+    def __init__(self, part: str, **kwargs):
+        self.part = part
+        super().__init__(attribute=f"pending_{part}", widget=JSONListWidget(), **kwargs)
+
+    def get_value(self, instance):
+        return None
 
     def save(self, instance, row, is_m2m=False, **kwargs):
         pending = getattr(instance, "_pending_parts", {})
-        pending[self.attribute] = self.clean(row, **kwargs)
+        pending[self.part] = self.clean(row, **kwargs)
         instance._pending_parts = pending
 
 
@@ -113,9 +124,9 @@ class ServiceResource(resources.ModelResource):
         column_name="department",
         widget=widgets.ForeignKeyWidget(Department, "code"),
     )
-    form_fields = PartsField(attribute="fields", column_name="form_fields", widget=JSONListWidget())
-    steps = PartsField(attribute="steps", column_name="steps", widget=JSONListWidget())
-    contacts = PartsField(attribute="contacts", column_name="contacts", widget=JSONListWidget())
+    form_fields = PartsField("fields", column_name="form_fields")
+    steps = PartsField("steps", column_name="steps")
+    contacts = PartsField("contacts", column_name="contacts")
 
     class Meta:
         model = Service
@@ -146,6 +157,23 @@ class ServiceResource(resources.ModelResource):
         export_order = fields
         skip_unchanged = False
         clean_model_instances = True
+
+    TEXT_COLUMNS = (
+        "name_en",
+        "keywords",
+        "synonyms",
+        "applicant_range",
+        "materials",
+        "procedure",
+        "fees",
+        "faq",
+    )
+
+    def before_import_row(self, row, **kwargs):
+        # Empty Excel cells arrive as None; the catalogue's texts are blank, never NULL.
+        for column in self.TEXT_COLUMNS:
+            if column in row and row[column] is None:
+                row[column] = ""
 
     def dehydrate_form_fields(self, service):
         return json.dumps(selectors.service_parts(service)["fields"], ensure_ascii=False)

@@ -1,0 +1,110 @@
+"""Real-browser fixtures: Debian's Chromium, driven by Playwright, against the live server.
+
+No browser is ever downloaded: the journeys use /usr/bin/chromium. When it (or Playwright) is
+missing the e2e tests are skipped, unless HALL_REQUIRE_E2E=1 asks for them to fail instead.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an asyncio event loop in this thread; without this Django refuses
+# ORM calls from it ("You cannot call this from an async context").
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
+
+VIEWPORTS = {
+    "desktop": {"viewport": {"width": 1280, "height": 900}},
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "is_mobile": True,
+        "has_touch": True,
+        "device_scale_factor": 1,
+    },
+}
+
+
+def _unavailable(reason: str):
+    if os.environ.get("HALL_REQUIRE_E2E") == "1":
+        pytest.fail(f"HALL_REQUIRE_E2E=1 but the e2e tests cannot run: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is missing (apt-get install chromium); no browser to drive")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:  # pragma: no cover - the dev extras install it
+        _unavailable(f"Playwright is not installed: {exc}")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture
+def demo_data(transactional_db):
+    """The real demo catalogue. transactional_db empties every table after each test, so the
+    data is loaded per test (a few seconds) rather than once per module."""
+    from hall.demo import seed_demo
+
+    return seed_demo()
+
+
+class BrowserProblems:
+    """Page errors, console errors and failed same-origin responses seen during a journey."""
+
+    def __init__(self, origin: str):
+        self.origin = origin
+        self.items: list[str] = []
+
+    def watch(self, page) -> None:
+        page.on("pageerror", lambda exc: self.items.append(f"page error: {exc}"))
+        page.on(
+            "console",
+            lambda msg: msg.type == "error" and self.items.append(f"console: {msg.text}"),
+        )
+        page.on(
+            "response",
+            lambda r: (
+                r.url.startswith(self.origin)
+                and r.status >= 400
+                and self.items.append(f"HTTP {r.status}: {r.url}")
+            ),
+        )
+
+
+@pytest.fixture
+def make_page(browser, live_server):
+    """Opens a page in a fresh context (own cookies) for the named viewport."""
+    contexts = []
+
+    def make(viewport: str):
+        # A browser set to Chinese, like the hall's users; the default language is zh-hans anyway.
+        context = browser.new_context(locale="zh-CN", **VIEWPORTS[viewport])
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        problems = BrowserProblems(live_server.url)
+        problems.watch(page)
+        return page, problems
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -1,0 +1,251 @@
+"""The portal pages: what they show, how they refuse bad input, and what they cost in queries."""
+
+import pytest
+from django.urls import reverse
+
+from hall.models import Favourite, SearchMiss, ServiceContact, ServiceField, ServiceStep
+
+
+def fill_catalogue(make_service, count: int, research_dept) -> list:
+    services = []
+    for n in range(count):
+        service = make_service(name_zh=f"科研事项{n}", keywords="科研, research")
+        ServiceField.objects.create(
+            service=service, key="name", label_zh="姓名", field_type="text", prefill="full_name"
+        )
+        ServiceStep.objects.create(
+            service=service,
+            order=1,
+            name_zh="审核",
+            rule="department_role",
+            department=research_dept,
+            role_code="reviewer",
+        )
+        ServiceStep.objects.create(
+            service=service, order=2, name_zh="负责人", rule="applicant_head"
+        )
+        ServiceContact.objects.create(service=service, name="联系人", phone="123")
+        services.append(service)
+    return services
+
+
+PAGES = {
+    "home": lambda s: reverse("hall:home"),
+    "list": lambda s: reverse("hall:service-list"),
+    "list-filtered": lambda s: (
+        reverse("hall:service-list")
+        + f"?area={s.area.code}&audience=staff&department={s.department.code}"
+    ),
+    "list-searched": lambda s: reverse("hall:service-list") + "?q=keyan",
+    "list-letter": lambda s: reverse("hall:service-list") + "?letter=K",
+    "guide": lambda s: s.get_absolute_url(),
+}
+
+# Anonymous: areas + hot + tab; list: areas + departments + letters + count + page;
+# guide: service + contacts + fields + steps + role names + popularity update.
+ANONYMOUS_QUERIES = {
+    "home": 3,
+    "list": 5,
+    "list-filtered": 5,
+    "list-searched": 5,
+    "list-letter": 5,
+    "guide": 6,
+}
+# Logged in adds the session and the user, and the favourites of the page.
+LOGGED_IN_EXTRA = 3
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("count", [1, 60], ids=["1-service", "60-services"])
+def test_page_query_count_is_constant(
+    client, django_assert_num_queries, make_service, research_dept, reviewer_role, page, count
+):
+    # given
+    services = fill_catalogue(make_service, count, research_dept)
+    url = PAGES[page](services[0])
+    # when / then
+    with django_assert_num_queries(ANONYMOUS_QUERIES[page]):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("count", [1, 60], ids=["1-service", "60-services"])
+def test_page_query_count_is_constant_when_logged_in(
+    client,
+    django_assert_num_queries,
+    make_service,
+    research_dept,
+    reviewer_role,
+    alice,
+    page,
+    count,
+):
+    services = fill_catalogue(make_service, count, research_dept)
+    for service in services[:count]:
+        Favourite.objects.create(user=alice, service=service)
+    client.force_login(alice)
+    url = PAGES[page](services[0])
+    with django_assert_num_queries(ANONYMOUS_QUERIES[page] + LOGGED_IN_EXTRA):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+def test_home_shows_areas_hot_services_and_tabs(client, make_service, areas):
+    make_service(name_zh="热门成绩单", popularity=50, for_undergraduates=True)
+    make_service(name_zh="冷门事项", popularity=0, for_undergraduates=False)
+    response = client.get(reverse("hall:home") + "?for=undergraduate")
+    html = response.content.decode()
+    assert all(area.name_zh in html for area in areas)
+    tab = response.context["tab_services"]
+    assert [s.name_zh for s in tab] == ["热门成绩单"]
+    assert response.context["tab"] == "undergraduate"
+
+
+def test_home_tab_defaults_to_the_users_identity(client, make_service, bob):
+    client.force_login(bob)
+    assert client.get(reverse("hall:home")).context["tab"] == "undergraduate"
+
+
+def test_home_lists_my_favourites(client, make_service, alice):
+    service = make_service(name_zh="我收藏的事项")
+    Favourite.objects.create(user=alice, service=service)
+    client.force_login(alice)
+    assert client.get(reverse("hall:home")).context["favourites"] == [service]
+
+
+def test_list_results_link_to_their_guide_pages(client, make_service):
+    service = make_service(name_zh="成绩单打印")
+    html = client.get(reverse("hall:service-list") + "?q=成绩单").content.decode()
+    assert f'href="{service.get_absolute_url()}"' in html
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        pytest.param("?area=nowhere", id="unknown-area"),
+        pytest.param("?department=%3Cscript%3E", id="hostile-department"),
+        pytest.param("?audience=aliens", id="unknown-audience"),
+        pytest.param("?letter=%E4%B8%AD", id="letter-not-in-a-to-z"),
+        pytest.param("?page=banana", id="bad-page"),
+    ],
+)
+def test_bad_filters_get_a_clear_message_and_change_nothing(client, make_service, params):
+    make_service()
+    response = client.get(reverse("hall:service-list") + params)
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 1
+    if "page=" not in params:
+        assert response.context["form"].errors
+        assert 'role="alert"' in response.content.decode()
+    assert "<script>" not in response.content.decode()
+
+
+def test_an_overlong_search_is_shortened_with_a_message(client, make_service):
+    make_service(name_zh="测试事项")
+    response = client.get(reverse("hall:service-list") + "?q=" + "测试事项" + "x" * 500)
+    assert response.status_code == 200
+    assert response.context["form"].errors["q"]
+    assert len(response.context["filter"].query) == 100
+    assert all(len(q) <= 100 for q in SearchMiss.objects.values_list("query", flat=True))
+
+
+def test_bad_filter_message_speaks_the_users_language(client, make_service):
+    make_service()
+    zh = client.get(reverse("hall:service-list") + "?area=nowhere", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    en = client.get(reverse("hall:service-list") + "?area=nowhere", HTTP_ACCEPT_LANGUAGE="en")
+    assert "is not one of the choices" in en.content.decode()
+    assert "is not one of the choices" not in zh.content.decode()
+    assert "“nowhere”" in zh.content.decode()
+
+
+def test_a_search_that_finds_nothing_is_logged_for_admins(client, make_service):
+    make_service()
+    client.get(reverse("hall:service-list") + "?q=留学 基金")
+    client.get(reverse("hall:service-list") + "?q=留学  基金")
+    client.get(reverse("hall:service-list") + "?q=测试")  # finds something: not logged
+    assert list(SearchMiss.objects.values_list("query", "count")) == [("留学 基金", 2)]
+
+
+def test_guide_page_shows_the_chain_drawn_from_the_steps(
+    client, make_service, research_dept, reviewer_role
+):
+    service = make_service(name_zh="科研经费报销", materials="发票原件")
+    ServiceStep.objects.create(
+        service=service,
+        order=2,
+        name_zh="科研院审核",
+        rule="department_role",
+        department=research_dept,
+        role_code="reviewer",
+        condition_field="amount",
+        condition_operator="gt",
+        condition_value="50000",
+    )
+    ServiceStep.objects.create(
+        service=service, order=1, name_zh="负责人审批", rule="applicant_head"
+    )
+    ServiceContact.objects.create(service=service, name="陈老师", phone="0571-1111", office="A101")
+    response = client.get(service.get_absolute_url())
+    html = response.content.decode()
+    assert html.index("负责人审批") < html.index("科研院审核")
+    assert "科学研究院 · 审核人" in html
+    assert "amount &gt; 50000" in html
+    assert "发票原件" in html and "陈老师" in html and "0571-1111" in html
+
+
+def test_guide_page_counts_popularity(client, make_service):
+    service = make_service()
+    client.get(service.get_absolute_url())
+    client.get(service.get_absolute_url())
+    service.refresh_from_db()
+    assert service.popularity == 2
+
+
+def test_unpublished_guide_is_404_except_for_admins(client, make_service, alice, olivia):
+    service = make_service(is_published=False)
+    assert client.get(service.get_absolute_url()).status_code == 404
+    client.force_login(alice)
+    assert client.get(service.get_absolute_url()).status_code == 404
+    client.force_login(olivia)
+    assert client.get(service.get_absolute_url()).status_code == 200
+
+
+def test_unknown_service_is_404(client, db):
+    assert client.get(reverse("hall:service-detail", args=["no-such"])).status_code == 404
+
+
+def test_favourite_toggle_adds_then_removes(client, make_service, alice):
+    service = make_service()
+    client.force_login(alice)
+    url = reverse("hall:favourite-toggle", args=[service.code])
+    client.post(url)
+    assert Favourite.objects.filter(user=alice, service=service).exists()
+    response = client.post(url, {"next": "https://evil.example/"})
+    assert response.url == service.get_absolute_url()
+    assert not Favourite.objects.exists()
+
+
+def test_favourite_needs_login_and_post(client, make_service, alice):
+    service = make_service()
+    url = reverse("hall:favourite-toggle", args=[service.code])
+    assert client.post(url).status_code == 302
+    assert not Favourite.objects.exists()
+    client.force_login(alice)
+    assert client.get(url).status_code == 405
+    assert not Favourite.objects.exists()
+
+
+def test_language_switch_changes_names_to_english(client, make_service):
+    service = make_service(name_zh="成绩单打印", name_en="Transcript printing")
+    assert "成绩单打印" in client.get(service.get_absolute_url()).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": service.get_absolute_url()})
+    html = client.get(service.get_absolute_url()).content.decode()
+    assert '<html lang="en">' in html
+    assert "<h1>Transcript printing</h1>" in html
+
+
+def test_login_accepts_the_staff_number(client, alice):
+    response = client.post(reverse("login"), {"username": "T001", "password": "pw"})
+    assert response.status_code == 302
+    assert client.get(reverse("hall:home")).context["user"] == alice

@@ -1,0 +1,118 @@
+import pytest
+from django.core.management import call_command
+
+from hall.demo_catalogue import SERVICES
+from hall.models import (
+    Area,
+    Department,
+    Role,
+    Service,
+    ServiceContact,
+    ServiceField,
+    ServiceStep,
+    User,
+)
+from hall.selectors import service_parts, services_with_parts
+
+REQUIRED_NAMES = [
+    "Leaders and Cadres Daily Theory Study Online Sheet",
+    "Intermediate Leadership Team Annual Work Summary Online Submission",
+    "Intermediate Leaders Work Report and Report on Corruption Online Submission",
+    "Leaders and Cadres Approval Backup Form (going out / leave for personal reasons)",
+    "Cadres with Double Shoulder Task Academic Leave Application Form",
+    "Leaders and Cadres Personal Visa (Endorsement) Handling Approval Backup Form",
+    "Leaders and Cadres Personal Going Abroad (out of border) Application Form",
+    "Scientific Research Financial Data One-key Inquiry",
+    "Receipt Claim (vertical research project)",
+    "Pre-borrowed Invoice (research fees)",
+    "Receipt (Project Establishment) Claim with a pre-borrowed invoice",
+    "Receipt (Project Establishment) Claim without a pre-borrowed invoice",
+    "Scientific Project Budget Adjustment",
+    "Scientific Fees Transference Approval",
+]
+
+
+def dump() -> dict:
+    services = {
+        s.code: (
+            s.name_zh,
+            s.name_en,
+            s.area.code,
+            s.department.code,
+            s.letter,
+            s.search_text,
+            s.is_published,
+            s.popularity,
+            service_parts(s),
+        )
+        for s in services_with_parts()
+    }
+    users = sorted(
+        User.objects.values_list(
+            "username", "full_name", "number", "department__code", "identity", "phone", "password"
+        )
+    )
+    roles = sorted(
+        (r.department.code, r.code, tuple(sorted(r.holders.values_list("username", flat=True))))
+        for r in Role.objects.select_related("department")
+    )
+    heads = sorted(Department.objects.values_list("code", "heads__username", "parent__code"))
+    return {"services": services, "users": users, "roles": roles, "heads": heads}
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("seed_demo")
+        first = dump()
+        call_command("seed_demo")
+        second = dump()
+        yield first, second
+        Service.objects.all().delete()
+        Role.objects.all().delete()
+        User.objects.all().delete()
+        Department.objects.update(parent=None)
+        Department.objects.all().delete()
+        Area.objects.all().delete()
+
+
+def test_seed_demo_twice_gives_the_same_data(seeded):
+    first, second = seeded
+    assert first == second
+
+
+def test_the_demo_catalogue_has_168_services_in_6_areas_and_15_departments(seeded, db):
+    assert Service.objects.filter(is_published=True).count() == 168 == len(SERVICES)
+    assert Area.objects.count() == 6
+    assert Department.objects.count() == 15
+    for area in Area.objects.all():
+        assert area.services.count() >= 20, area.code
+    names = set(Service.objects.values_list("name_en", flat=True))
+    assert set(REQUIRED_NAMES) <= names
+
+
+def test_every_online_demo_service_has_a_form_and_a_resolvable_chain(seeded, db):
+    role_keys = set(Role.objects.values_list("department__code", "code"))
+    role_codes = {code for _, code in role_keys}
+    online = Service.objects.filter(is_online=True)
+    assert online.count() > 150
+    for service in online:
+        assert ServiceField.objects.filter(service=service).exists(), service.code
+        steps = list(ServiceStep.objects.filter(service=service).select_related("department"))
+        assert steps, service.code
+        for step in steps:
+            if step.rule == "department_role":
+                assert (step.department.code, step.role_code) in role_keys, service.code
+            if step.rule == "applicant_role":
+                assert step.role_code in role_codes
+            step.full_clean(exclude=["service"])
+        assert ServiceContact.objects.filter(service=service).exists()
+
+
+def test_demo_people_cover_the_personas(seeded, db):
+    identities = set(User.objects.values_list("identity", flat=True))
+    assert {"staff", "undergraduate", "graduate"} <= identities
+    assert User.objects.filter(username="admin", is_superuser=True).exists()
+    assert Department.objects.filter(heads__isnull=False).distinct().count() == 15
+    faculty = User.objects.get(username="zhangwei")
+    assert faculty.full_name and faculty.number and faculty.phone and faculty.department
