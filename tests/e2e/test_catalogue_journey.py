@@ -9,12 +9,19 @@ Assertions rely on structure, data (Chinese and English names come from the cata
 <html lang>, never on translated UI strings, which may or may not be compiled.
 """
 
+import os
 import re
 import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import Page, expect
+
+try:
+    from playwright.sync_api import Page, expect
+except ImportError:  # pragma: no cover - the dev extras install Playwright
+    if os.environ.get("HALL_REQUIRE_E2E") == "1":
+        raise
+    pytest.skip("Playwright is not installed", allow_module_level=True)
 
 from hall.demo import DEMO_PASSWORD
 from hall.models import Area, Department, Favourite, Service, User
@@ -109,7 +116,7 @@ def published(**filters) -> list[Service]:
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
-def test_catalogue_journey(viewport, demo_data, make_page, live_server, artifacts_dir):
+def test_catalogue_journey(viewport, make_page, demo_data, live_server, artifacts_dir):
     started = time.monotonic()
     assert demo_data["services"] == 168
     page, problems = make_page(viewport)
