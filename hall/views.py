@@ -21,12 +21,12 @@ def home(request: HttpRequest) -> HttpResponse:
     audience = request.GET.get("for", "")
     if audience not in Audience.values:
         user_identity = getattr(request.user, "identity", "")
-        audience = user_identity if user_identity in Audience.values else ""
+        audience = user_identity if user_identity in Audience.values else Audience.STAFF
     context = {
         "areas": selectors.areas_with_counts(),
         "hot": selectors.hot_services(),
         "tab": audience,
-        "tabs": [("", _("All")), *Audience.choices],
+        "tabs": Audience.choices,
         "tab_services": selectors.hot_services(audience=audience or None),
         "favourites": selectors.favourites_for(request.user),
     }

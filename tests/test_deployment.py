@@ -35,7 +35,9 @@ def test_app_containers_talk_to_the_compose_postgres_and_redis():
         assert env["DATABASE_URL"].startswith("postgres://") and "@postgres:" in env["DATABASE_URL"]
         assert env["REDIS_URL"].startswith("redis://redis:")
         assert env["DJANGO_DEBUG"] == "0"
-        assert "postgres" in services[name]["depends_on"] and "redis" in services[name]["depends_on"]
+        assert (
+            "postgres" in services[name]["depends_on"] and "redis" in services[name]["depends_on"]
+        )
 
 
 def test_the_modules_compose_names_exist():

@@ -4,6 +4,7 @@ import json
 
 import pytest
 import tablib
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from hall.admin import ServiceResource
@@ -177,3 +178,40 @@ def test_admin_export_downloads_csv(client, olivia, full_service):
     assert response.status_code == 200
     assert "科研经费报销" in response.content.decode("utf-8-sig")
     assert "科研院审核" in response.content.decode("utf-8-sig")
+
+
+def test_admin_import_through_the_pages_updates_the_catalogue(client, olivia, full_service):
+    # given: an exported CSV with a changed English name
+    exported = ServiceResource().export()
+    rows = exported.dict
+    rows[0]["name_en"] = "Claim, imported"
+    dataset = tablib.Dataset(headers=exported.headers)
+    for row in rows:
+        dataset.append([row[h] for h in exported.headers])
+    upload = SimpleUploadedFile("catalogue.csv", dataset.csv.encode("utf-8"), "text/csv")
+    client.force_login(olivia)
+    formats = [
+        f.__name__ if hasattr(f, "__name__") else str(f)
+        for f in client.get(reverse("admin:hall_service_import"))
+        .context["form"]
+        .fields["format"]
+        .choices
+    ]
+    csv_choice = next(i for i, label in enumerate(formats) if "csv" in str(label).lower()) - 1
+    # when: uploaded, previewed, then confirmed
+    preview = client.post(
+        reverse("admin:hall_service_import"),
+        {"resource": "0", "format": str(max(csv_choice, 0)), "import_file": upload},
+    )
+    assert preview.status_code == 200
+    assert not preview.context["result"].has_errors()
+    confirm = preview.context["confirm_form"]
+    done = client.post(reverse("admin:hall_service_process_import"), confirm.initial)
+    # then
+    assert done.status_code == 302
+    full_service.refresh_from_db()
+    assert full_service.name_en == "Claim, imported"
+    assert list(full_service.steps.values_list("name_zh", flat=True)) == [
+        "科研院审核",
+        "指定人审批",
+    ]
