@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "guardian",
     "import_export",
+    "viewflow",
+    "viewflow.workflow",
     "hall",
     "archives",
     "workflows",

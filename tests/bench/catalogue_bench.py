@@ -71,8 +71,11 @@ GUIDE_CODE = "vertical-project-receipt-claim"  # a real demo service with steps,
 GUIDE_NAME = "纵向科研项目报销单"
 
 
+STARTED = time.monotonic()
+
+
 def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+    print(f"[{time.monotonic() - STARTED:6.1f}s] {message}", flush=True)
 
 
 # --- environment ------------------------------------------------------------------------------
@@ -331,9 +334,6 @@ def data_sizes() -> dict[str, object]:
     }
 
 
-# --- pages ------------------------------------------------------------------------------------
-
-
 @dataclass
 class Page:
     name: str
@@ -341,11 +341,9 @@ class Page:
     must_contain: list[str]
     min_items: int = 0  # at least this many <li class="service-item">
     body: bytes = b""
-    sql_count: int = 0
-    sql_ms: float = 0.0
-    slowest_sql: str = ""
-    slowest_ms: float = 0.0
     notes: list[str] = field(default_factory=list)
+    profile: Profile | None = None  # the page, in process
+    bare_profile: Profile | None = None  # the bare page of the same size, in process
 
     @property
     def size(self) -> int:
@@ -356,12 +354,7 @@ def pages() -> list[Page]:
     q = urllib.parse.quote
     return [
         Page("home", "/", ['class="hot-list"', 'class="area-card"', "/services/"], min_items=1),
-        Page(
-            f"search zh {SEARCH_ZH}",
-            f"/services/?q={q(SEARCH_ZH)}",
-            [SEARCH_ZH],
-            min_items=5,
-        ),
+        Page(f"search zh {SEARCH_ZH}", f"/services/?q={q(SEARCH_ZH)}", [SEARCH_ZH], min_items=5),
         Page(
             f"search pinyin {SEARCH_PINYIN}",
             f"/services/?q={q(SEARCH_PINYIN)}",
@@ -374,11 +367,7 @@ def pages() -> list[Page]:
             ["finance-research"],
             min_items=5,
         ),
-        Page(
-            "guide",
-            f"/services/{GUIDE_CODE}/",
-            [GUIDE_NAME, "科研院审核", "财务处审核"],
-        ),
+        Page("guide", f"/services/{GUIDE_CODE}/", [GUIDE_NAME, "科研院审核", "财务处审核"]),
     ]
 
 
@@ -396,20 +385,19 @@ FOUND = re.compile(rb"(\d[\d,]*) services? found")
 
 
 def check_page(port: int, page: Page) -> None:
+    """The page answers 200 with its real content; records its body (and so its size)."""
     status, body = http_get(port, page.path)
     if status != 200:
-        raise SystemExit(
-            f"{page.name} {page.path}: HTTP {status}\n{body[:2000].decode(errors='replace')}"
-        )
+        detail = body[:2000].decode(errors="replace")
+        raise SystemExit(f"{page.name} {page.path}: HTTP {status}\n{detail}")
     text = body.decode()
     missing = [s for s in page.must_contain if s not in text]
     if missing:
         raise SystemExit(f"{page.name} {page.path}: page lacks {missing}")
     items = text.count('class="service-item"')
     if items < page.min_items:
-        raise SystemExit(
-            f"{page.name} {page.path}: {items} service items, expected >= {page.min_items}"
-        )
+        raise SystemExit(f"{page.name} {page.path}: {items} items listed, want >= {page.min_items}")
+    page.notes = []
     found = FOUND.search(body)
     if found:
         page.notes.append(f"{found.group(1).decode()} found")
@@ -418,45 +406,116 @@ def check_page(port: int, page: Page) -> None:
     page.body = body
 
 
+def bare_path(size: int) -> str:
+    return f"/bench/bare/{size}/"
+
+
 def check_bare(port: int, size: int) -> str:
-    path = f"/bench/bare/{size}/"
+    path = bare_path(size)
     status, body = http_get(port, path)
     if status != 200 or len(body) != size:
         raise SystemExit(f"bare page {path}: HTTP {status}, {len(body)} bytes, expected {size}")
     return path
 
 
-def profile_sql(page: Page, explain: bool) -> str:
-    """Query count and SQL time of one request, in process, with the server's settings."""
+# --- where a request's time goes, in process ---------------------------------------------------
+
+
+@dataclass
+class Profile:
+    """Medians over ``n`` requests made in this process with the server's settings."""
+
+    n: int
+    total_ms: float
+    sql_ms: float  # time inside cursor.execute, round trip to Postgres and fetch included
+    render_ms: float  # Django template rendering (render()/render_to_string, includes nested)
+    queries: int
+    bytes: int
+    sql: list[tuple[float, str]] = field(default_factory=list)  # (ms, SQL) of one request
+
+    @property
+    def python_ms(self) -> float:
+        """The rest: middleware, view code, ORM query building and model instantiation."""
+        return max(0.0, self.total_ms - self.sql_ms - self.render_ms)
+
+
+def profile_request(path: str, n: int = 25) -> Profile:
+    from statistics import median
+
     from django.db import connection
+    from django.template.backends import django as django_backend
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     client = Client(HTTP_HOST=HOST)
-    client.get(page.path)  # warm
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(page.path)
-    if response.status_code != 200:
-        raise SystemExit(f"{page.name}: in-process request answered {response.status_code}")
-    queries = ctx.captured_queries
-    page.sql_count = len(queries)
-    page.sql_ms = sum(float(q["time"]) for q in queries) * 1000
-    if queries:
-        slowest = max(queries, key=lambda q: float(q["time"]))
-        page.slowest_sql = slowest["sql"]
-        page.slowest_ms = float(slowest["time"]) * 1000
-    if not explain:
-        return ""
-    lines = [f"--- {page.name} {page.path}: {page.sql_count} queries, {page.sql_ms:.1f} ms"]
-    for q in queries:
-        lines.append(f"  {float(q['time']) * 1000:7.2f} ms  {q['sql'][:160]}")
-    if page.slowest_sql.lstrip().upper().startswith("SELECT"):
-        with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + page.slowest_sql)
-            plan = [row[0] for row in cursor.fetchall()]
-        lines.append(f"  slowest ({page.slowest_ms:.2f} ms): {page.slowest_sql}")
-        lines.extend("    " + row for row in plan)
-    return "\n".join(lines)
+    for _ in range(3):
+        client.get(path)  # warm: template cache, connection, translations
+
+    state = {"sql": 0.0, "render": 0.0, "depth": 0, "log": None}
+
+    def timed_execute(execute, sql, params, many, context):
+        t0 = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            elapsed = time.perf_counter() - t0
+            state["sql"] += elapsed
+            if state["log"] is not None:
+                text = connection.ops.last_executed_query(context["cursor"], sql, params)
+                state["log"].append((elapsed * 1000, text))
+
+    original_render = django_backend.Template.render
+
+    def timed_render(self, context=None, request=None):
+        state["depth"] += 1
+        t0 = time.perf_counter()
+        try:
+            return original_render(self, context, request)
+        finally:
+            state["depth"] -= 1
+            if state["depth"] == 0:
+                state["render"] += time.perf_counter() - t0
+
+    totals, sqls, renders, counts, size, logged = [], [], [], [], 0, []
+    django_backend.Template.render = timed_render
+    try:
+        with connection.execute_wrapper(timed_execute):
+            for _ in range(n):
+                logged = []
+                state.update(sql=0.0, render=0.0, log=logged)
+                t0 = time.perf_counter()
+                response = client.get(path)
+                totals.append(time.perf_counter() - t0)
+                if response.status_code != 200:
+                    raise SystemExit(f"{path}: in-process request answered {response.status_code}")
+                sqls.append(state["sql"])
+                renders.append(state["render"])
+                counts.append(len(logged))
+                size = len(response.content)
+    finally:
+        django_backend.Template.render = original_render
+    return Profile(
+        n=n,
+        total_ms=median(totals) * 1000,
+        sql_ms=median(sqls) * 1000,
+        render_ms=median(renders) * 1000,
+        queries=round(median(counts)),
+        bytes=size,
+        sql=logged,
+    )
+
+
+def explain(profile: Profile) -> list[str]:
+    """EXPLAIN ANALYZE of the page's slowest SELECT (run once more, on the bench database)."""
+    from django.db import connection
+
+    selects = [(ms, sql) for ms, sql in profile.sql if sql.lstrip().upper().startswith("SELECT")]
+    if not selects:
+        return []
+    ms, sql = max(selects)
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+        plan = [row[0] for row in cursor.fetchall()]
+    return [f"  slowest SELECT ({ms:.2f} ms): {sql}", *("    " + row for row in plan)]
 
 
 # --- server -----------------------------------------------------------------------------------
@@ -469,6 +528,8 @@ def free_port() -> int:
 
 
 class Server:
+    """gunicorn in its own process group; stop() ends it by its pid (and that group)."""
+
     def __init__(self, env: dict[str, str], args: argparse.Namespace, workdir: str):
         self.port = free_port()
         self.log_path = os.path.join(workdir, "gunicorn.log")
@@ -493,6 +554,7 @@ class Server:
         ]
         self.env = env
         self.proc: subprocess.Popen | None = None
+        self._log = None
 
     def start(self) -> None:
         self._log = open(self.log_path, "a")  # noqa: SIM115 - closed in stop()
@@ -518,6 +580,10 @@ class Server:
             time.sleep(0.2)
         raise SystemExit(f"gunicorn did not answer within 60s:\n{self.log_tail()}")
 
+    @property
+    def pgid(self) -> int | None:
+        return self.proc.pid if self.proc is not None else None
+
     def log_tail(self) -> str:
         try:
             return Path(self.log_path).read_text()[-3000:]
@@ -535,11 +601,79 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)  # the group this script created for it
                 proc.wait(timeout=10)
-        # Workers the master could not reap (it was killed) share its process group.
+        # Workers the master could not reap (if it died first) are still in its process group.
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-        self._log.close()
+        if self._log is not None:
+            self._log.close()
         log(f"gunicorn pid {proc.pid} stopped")
+
+
+# --- CPU accounting: who used the two cores during a load run ------------------------------------
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def _busy_ticks() -> int:
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    # user nice system idle iowait irq softirq steal ...: busy = all but idle and iowait
+    return sum(fields) - fields[3] - fields[4]
+
+
+def _process_ticks() -> dict[int, tuple[int, str, int, int]]:
+    """pid -> (utime+stime in ticks, command line, ppid, process group) of every process."""
+    result = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        rest = stat[stat.rindex(")") + 2 :].split()
+        ppid, pgid = int(rest[1]), int(rest[2])
+        ticks = int(rest[11]) + int(rest[12])
+        result[int(entry)] = (ticks, cmdline, ppid, pgid)
+    return result
+
+
+class CpuMeter:
+    """CPU of the app (gunicorn), Postgres backends of hall_bench, the load generator, others."""
+
+    def __init__(self, server: Server):
+        self.server = server
+
+    def __enter__(self) -> CpuMeter:
+        self.t0 = time.monotonic()
+        self.busy0 = _busy_ticks()
+        self.procs0 = _process_ticks()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        elapsed = time.monotonic() - self.t0
+        busy = _busy_ticks() - self.busy0
+        procs = _process_ticks()
+        me = os.getpid()
+        shares = {"app": 0, "db": 0, "load": 0}
+        for pid, (ticks, cmdline, ppid, pgid) in procs.items():
+            used = ticks - self.procs0.get(pid, (0,))[0]
+            if used <= 0:
+                continue
+            if pgid == self.server.pgid:
+                shares["app"] += used
+            elif cmdline.startswith("postgres:") and f" {DB_NAME} " in cmdline:
+                shares["db"] += used
+            elif pid == me or ppid == me:
+                shares["load"] += used  # wrk, or this process's load threads
+        capacity = elapsed * CLK_TCK * (os.cpu_count() or 1) / 100  # ticks per percent
+        self.app = shares["app"] / capacity
+        self.db = shares["db"] / capacity
+        self.load = shares["load"] / capacity
+        self.other = max(0.0, busy - sum(shares.values())) / capacity
 
 
 # --- load generation --------------------------------------------------------------------------
@@ -547,20 +681,52 @@ class Server:
 
 @dataclass
 class Result:
-    requests: int
-    seconds: float
-    rps: float
-    p50_ms: float
-    p99_ms: float
-    errors: int
+    requests: int = 0
+    seconds: float = 0.0
+    errors: int = 0
+    histogram: dict[int, int] = field(default_factory=dict)  # latency in µs -> count
+    cpu: dict[str, float] = field(default_factory=dict)
+
+    def add(self, other: Result) -> None:
+        self.requests += other.requests
+        self.seconds += other.seconds
+        self.errors += other.errors
+        for value, count in other.histogram.items():
+            self.histogram[value] = self.histogram.get(value, 0) + count
+        for key, value in other.cpu.items():  # time-weighted below
+            self.cpu[key] = self.cpu.get(key, 0.0) + value * other.seconds
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def percentile_ms(self, p: float) -> float:
+        total = sum(self.histogram.values())
+        if not total:
+            return float("nan")
+        rank, seen = p / 100 * total, 0
+        for value in sorted(self.histogram):
+            seen += self.histogram[value]
+            if seen >= rank:
+                return value / 1000
+        return max(self.histogram) / 1000
+
+    def cpu_percent(self, key: str) -> float:
+        return self.cpu.get(key, 0.0) / self.seconds if self.seconds else 0.0
 
 
-_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
-
-
-def _ms(text: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)([a-z]+)", text).groups()
-    return float(number) * _UNITS[unit]
+# wrk prints its own summary; this adds the full latency histogram, so that rounds merge exactly.
+WRK_SCRIPT = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("BENCH summary %d %d %d %d %d %d %d\\n", summary.requests,
+    summary.duration, e.connect, e.read, e.write, e.status, e.timeout))
+  for i = 1, #latency do
+    local value, count = latency(i)
+    io.write(string.format("BENCH latency %d %d\\n", value, count))
+  end
+end
+"""
 
 
 def ensure_wrk(mode: str) -> str | None:
@@ -583,154 +749,192 @@ def ensure_wrk(mode: str) -> str | None:
     return path
 
 
-def run_wrk(wrk: str, port: int, path: str, seconds: float, args: argparse.Namespace) -> Result:
-    url = f"http://{HOST}:{port}{path}"
-    command = [
-        wrk,
-        f"-t{min(args.wrk_threads, args.concurrency)}",
-        f"-c{args.concurrency}",
-        f"-d{max(1, round(seconds))}s",
-        "--timeout",
-        "10s",
-        "--latency",
-        url,
-    ]
-    out = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
-    if out.returncode != 0:
-        raise SystemExit(f"wrk failed: {out.stderr or out.stdout}")
-    text = out.stdout
-    total = re.search(r"(\d+) requests in ([\d.]+\w+)", text)
-    rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
-    p50 = re.search(r"^\s+50%\s+(\S+)", text, re.M)
-    p99 = re.search(r"^\s+99%\s+(\S+)", text, re.M)
-    if not (total and rps and p50 and p99):
-        raise SystemExit(f"cannot read wrk's output:\n{text}")
-    errors = 0
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-    if non2xx:
-        errors += int(non2xx.group(1))
-    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
-    if sock:
-        errors += sum(int(g) for g in sock.groups())
-    return Result(
-        requests=int(total.group(1)),
-        seconds=_ms(total.group(2)) / 1000,
-        rps=float(rps.group(1)),
-        p50_ms=_ms(p50.group(1)),
-        p99_ms=_ms(p99.group(1)),
-        errors=errors,
-    )
+class Loader:
+    def __init__(self, wrk: str | None, port: int, args: argparse.Namespace, workdir: str):
+        self.wrk, self.port, self.args = wrk, port, args
+        self.script = os.path.join(workdir, "histogram.lua")
+        Path(self.script).write_text(WRK_SCRIPT)
 
+    @property
+    def name(self) -> str:
+        if self.wrk:
+            return f"wrk -t{self.threads} -c{self.args.concurrency}"
+        return f"python threads x{self.args.concurrency} (http.client keep-alive)"
 
-def run_python(port: int, path: str, seconds: float, args: argparse.Namespace) -> Result:
-    """Fallback load: one thread per connection, HTTP/1.1 keep-alive, for a fixed time."""
-    latencies: list[list[float]] = [[] for _ in range(args.concurrency)]
-    errors = [0] * args.concurrency
-    start = time.perf_counter()
-    deadline = start + seconds
+    @property
+    def threads(self) -> int:
+        return min(self.args.wrk_threads, self.args.concurrency)
 
-    def client(i: int) -> None:
-        conn = None
-        while time.perf_counter() < deadline:
-            if conn is None:
-                conn = http.client.HTTPConnection(HOST, port, timeout=10)
-            t0 = time.perf_counter()
-            try:
-                conn.request("GET", path)
-                resp = conn.getresponse()
-                resp.read()
-            except (OSError, http.client.HTTPException):
-                errors[i] += 1
+    def run(self, path: str, seconds: float, server: Server) -> Result:
+        with CpuMeter(server) as meter:
+            result = self._wrk(path, seconds) if self.wrk else self._python(path, seconds)
+        result.cpu = {"app": meter.app, "db": meter.db, "load": meter.load, "other": meter.other}
+        return result
+
+    def _wrk(self, path: str, seconds: float) -> Result:
+        url = f"http://{HOST}:{self.port}{path}"
+        command = [
+            self.wrk,
+            f"-t{self.threads}",
+            f"-c{self.args.concurrency}",
+            f"-d{max(1, round(seconds))}s",
+            "--timeout",
+            "10s",
+            "-s",
+            self.script,
+            url,
+        ]
+        out = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
+        summary = re.search(r"^BENCH summary (.*)$", out.stdout, re.M)
+        if out.returncode != 0 or not summary:
+            raise SystemExit(f"wrk failed on {url}:\n{out.stdout}\n{out.stderr}")
+        requests, duration_us, *errors = (int(x) for x in summary.group(1).split())
+        histogram: dict[int, int] = {}
+        for value, count in re.findall(r"^BENCH latency (\d+) (\d+)$", out.stdout, re.M):
+            histogram[int(value)] = histogram.get(int(value), 0) + int(count)
+        return Result(requests, duration_us / 1e6, sum(errors), histogram)
+
+    def _python(self, path: str, seconds: float) -> Result:
+        """Fallback: one thread per connection, HTTP/1.1 keep-alive, for a fixed time."""
+        concurrency = self.args.concurrency
+        latencies: list[list[float]] = [[] for _ in range(concurrency)]
+        errors = [0] * concurrency
+        start = time.perf_counter()
+        deadline = start + seconds
+
+        def client(i: int) -> None:
+            conn = None
+            while time.perf_counter() < deadline:
+                if conn is None:
+                    conn = http.client.HTTPConnection(HOST, self.port, timeout=10)
+                t0 = time.perf_counter()
+                try:
+                    conn.request("GET", path)
+                    resp = conn.getresponse()
+                    resp.read()
+                except (OSError, http.client.HTTPException):
+                    errors[i] += 1
+                    conn.close()
+                    conn = None
+                    continue
+                latencies[i].append(time.perf_counter() - t0)
+                if resp.status != 200:
+                    errors[i] += 1
+                if resp.will_close:
+                    conn.close()
+                    conn = None
+            if conn is not None:
                 conn.close()
-                conn = None
-                continue
-            latencies[i].append(time.perf_counter() - t0)
-            if resp.status != 200:
-                errors[i] += 1
-            if resp.will_close:
-                conn.close()
-                conn = None
-        if conn is not None:
-            conn.close()
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(args.concurrency)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - start
-    all_ms = sorted(x * 1000 for lat in latencies for x in lat)
-    if not all_ms:
-        raise SystemExit(f"no request to {path} completed")
-
-    def pct(p: float) -> float:
-        return all_ms[min(len(all_ms) - 1, max(0, round(p / 100 * len(all_ms)) - 1))]
-
-    return Result(len(all_ms), elapsed, len(all_ms) / elapsed, pct(50), pct(99), sum(errors))
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(concurrency)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - start
+        histogram: dict[int, int] = {}
+        for lat in latencies:
+            for x in lat:
+                us = round(x * 1e6)
+                histogram[us] = histogram.get(us, 0) + 1
+        return Result(sum(map(len, latencies)), elapsed, sum(errors), histogram)
 
 
-def load(wrk: str | None, port: int, path: str, seconds: float, args) -> Result:
-    if wrk:
-        return run_wrk(wrk, port, path, seconds, args)
-    return run_python(port, path, seconds, args)
+def measure(loader: Loader, server: Server, page: Page, args) -> tuple[Result, Result]:
+    """Warms both URLs, then alternates page and bare page in ``--rounds`` slices."""
+    bare = bare_path(page.size)
+    loader.run(page.path, args.warmup, server)
+    loader.run(bare, args.warmup, server)
+    page_total, bare_total = Result(), Result()
+    for _ in range(args.rounds):
+        page_total.add(loader.run(page.path, args.seconds / args.rounds, server))
+        bare_total.add(loader.run(bare, args.seconds / args.rounds, server))
+    return page_total, bare_total
 
 
 # --- report -----------------------------------------------------------------------------------
 
 
-def print_report(args, sizes, loader: str, rows, profile_lines) -> None:
+def print_report(args, sizes, loader: Loader, rows, loads, extra: list[str]) -> None:
+    ncpu = os.cpu_count()
     print()
-    print("=" * 100)
-    print("Catalogue benchmark")
+    print("=" * 108)
+    print("Catalogue benchmark (tests/bench/catalogue_bench.py)")
     print(
-        f"machine: nproc={os.cpu_count()} ({os.sched_getaffinity(0).__len__()} usable), "
-        f"Python {sys.version.split()[0]}, load generator: {loader}, on the same machine"
+        f"machine: nproc={ncpu}, Python {sys.version.split()[0]}, "
+        f"load average before/after: {loads[0]:.2f} / {loads[1]:.2f}"
+    )
+    threads = f" x {args.threads} threads" if args.worker_class == "gthread" else ""
+    print(
+        f"server: gunicorn {args.workers} workers ({args.worker_class}{threads}), DEBUG off, "
+        f"Postgres {DB_NAME}, Redis db 15; load: {loader.name}, same machine"
     )
     print(
-        f"server: gunicorn {args.workers} workers x {args.worker_class}"
-        + (f" ({args.threads} threads)" if args.worker_class == "gthread" else "")
-        + f", DEBUG off, Postgres {DB_NAME}, Redis db 15"
-    )
-    print(
-        f"load: {args.concurrency} connections, {args.seconds:g}s per URL after a "
-        f"{args.warmup:g}s warm-up"
+        f"timing: {args.seconds:g}s per URL in {args.rounds} alternating page/bare slice(s), "
+        f"after {args.warmup:g}s warm-up each"
     )
     print(
         f"data: {sizes['users']:,} users, {sizes['services']:,} services "
         f"({sizes['published']:,} published), {sizes['areas']} areas, "
-        f"{sizes['departments']} departments, {sizes['steps']} steps; database {sizes['db_size']}, "
-        f"hall_service {sizes['service_table']}"
+        f"{sizes['departments']} departments, {sizes['steps']} approval steps; "
+        f"database {sizes['db_size']} (hall_service {sizes['service_table']})"
     )
     print()
     header = (
-        f"{'page':<26} {'bytes':>8} {'rps':>9} {'p50 ms':>8} {'p99 ms':>8} "
-        f"{'vs bare':>8} {'SQL':>4} {'SQL ms':>7} {'err':>4}  notes"
+        f"{'page':<24} {'bytes':>7} {'rps':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs bare':>7} "
+        f"{'err':>4}   {'cpu% app':>8} {'db':>4} {'load':>4} {'other':>5}"
     )
     print(header)
     print("-" * len(header))
     for page, res, bare in rows:
         ratio = res.rps / bare.rps if bare.rps else float("nan")
+        for label, r, shown_ratio in (
+            (page.name, res, f"{ratio:7.2f}"),
+            ("  bare, same size", bare, ""),
+        ):
+            print(
+                f"{label:<24} {page.size:>7,} {r.rps:>8.1f} {r.percentile_ms(50):>8.2f} "
+                f"{r.percentile_ms(99):>8.2f} {shown_ratio:>7} {r.errors:>4}   "
+                f"{r.cpu_percent('app'):>8.0f} {r.cpu_percent('db'):>4.0f} "
+                f"{r.cpu_percent('load'):>4.0f} {r.cpu_percent('other'):>5.0f}"
+            )
+    print()
+    print("vs bare: page rps / rps of a page of the same size from the same server, no query.")
+    print(
+        f"cpu%: share of the {ncpu} cores during the load (100 = all): gunicorn, Postgres "
+        "backends of hall_bench, the load generator, everything else on the machine."
+    )
+    print()
+    header = (
+        f"{'one request, in process':<24} {'total ms':>8} {'SQL ms':>7} {'queries':>7} "
+        f"{'render ms':>9} {'other py ms':>11}  notes"
+    )
+    print(header)
+    print("-" * len(header))
+    for page, _res, _bare in rows:
+        p = page.profile
         print(
-            f"{page.name:<26} {page.size:>8,} {res.rps:>9.1f} {res.p50_ms:>8.2f} "
-            f"{res.p99_ms:>8.2f} {ratio:>8.2f} {page.sql_count:>4} {page.sql_ms:>7.1f} "
-            f"{res.errors:>4}  {', '.join(page.notes)}"
+            f"{page.name:<24} {p.total_ms:>8.2f} {p.sql_ms:>7.2f} {p.queries:>7} "
+            f"{p.render_ms:>9.2f} {p.python_ms:>11.2f}  {', '.join(page.notes)}"
         )
+        b = page.bare_profile
         print(
-            f"{'  bare, same size':<26} {page.size:>8,} {bare.rps:>9.1f} {bare.p50_ms:>8.2f} "
-            f"{bare.p99_ms:>8.2f} {'':>8} {0:>4} {0.0:>7.1f} {bare.errors:>4}"
+            f"{'  bare, same size':<24} {b.total_ms:>8.2f} {b.sql_ms:>7.2f} {b.queries:>7} "
+            f"{b.render_ms:>9.2f} {b.python_ms:>11.2f}"
         )
     print()
     print(
-        "vs bare = page rps / rps of a page of the same byte size rendered by the same server "
-        "with no query; SQL = queries of one request and their time, measured in process."
+        "medians of 25 requests through django.test.Client with the server's settings; SQL = "
+        "time in cursor.execute (Postgres + round trip + fetch); render = template rendering; "
+        "other py = middleware, view, ORM query building and model instantiation."
     )
-    for line in profile_lines:
+    for line in extra:
         print(line)
     if args.drop_db:
-        print(f"database {DB_NAME}: dropped (--drop-db)")
+        print(f"database {DB_NAME}: dropped at exit (--drop-db)")
     else:
         print(f"database {DB_NAME}: left in place ({DATABASE_URL}); --drop-db drops it")
-    print("=" * 100)
+    print("=" * 108)
 
 
 # --- main -------------------------------------------------------------------------------------
@@ -740,15 +944,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--users", type=int, default=30_000, help="users in the database (total)")
     p.add_argument("--services", type=int, default=10_000, help="services (total, all published)")
-    p.add_argument("--seconds", type=float, default=15, help="load time per URL")
+    p.add_argument("--seconds", type=float, default=15, help="measured load time per URL")
+    p.add_argument("--rounds", type=int, default=3, help="alternating page/bare slices")
     p.add_argument("--warmup", type=float, default=3, help="warm-up load time per URL")
     p.add_argument("--concurrency", type=int, default=8, help="concurrent connections")
     p.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     p.add_argument(
         "--worker-class",
         choices=["gthread", "sync"],
-        default="gthread",
-        help="gunicorn worker class (gthread: keep-alive, threads overlap DB waits)",
+        default="sync",
+        help="gunicorn worker class (see WORKERS in this file for the default)",
     )
     p.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     p.add_argument("--wrk-threads", type=int, default=1, help="wrk threads (-t)")
@@ -763,18 +968,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--explain",
         action="store_true",
-        help="print each page's queries and EXPLAIN ANALYZE of its slowest one",
+        help="print each page's queries and EXPLAIN ANALYZE of its slowest SELECT",
     )
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.rounds < 1 or args.seconds < args.rounds:
+        p.error("--rounds must be >= 1 and at most --seconds (slices of at least 1s)")
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    started = time.perf_counter()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that `finally` stops gunicorn
     workdir = tempfile.mkdtemp(prefix="hall-bench-")
-    static_root = os.path.join(workdir, "static")
-    env = server_env(static_root)
+    env = server_env(os.path.join(workdir, "static"))
     server: Server | None = None
     try:
         wrk = ensure_wrk(args.loader)
@@ -790,40 +996,49 @@ def main(argv: list[str] | None = None) -> int:
         log(f"data: {sizes}")
 
         page_list = pages()
-        profile_lines = []
+        extra: list[str] = []
         for page in page_list:
-            text = profile_sql(page, args.explain)
-            if text:
-                profile_lines.append(text)
+            page.profile = profile_request(page.path)
+            page.bare_profile = profile_request(bare_path(page.profile.bytes))
+            log(
+                f"in process {page.name}: {page.profile.total_ms:.1f} ms, "
+                f"{page.profile.queries} queries, SQL {page.profile.sql_ms:.1f} ms"
+            )
+            if args.explain:
+                extra.append(f"--- {page.name} {page.path}: one request's queries")
+                extra.extend(f"  {ms:7.2f} ms  {sql[:150]}" for ms, sql in page.profile.sql)
+                extra.extend(explain(page.profile))
 
         from django.db import connections
 
-        connections.close_all()  # this process is done with the database until the end
+        connections.close_all()  # this process is done with the database
 
+        load_before = os.getloadavg()[0]
         server = Server(env, args, workdir)
         server.start()
+        loader = Loader(wrk, server.port, args, workdir)
         rows = []
         for page in page_list:
             check_page(server.port, page)
-            bare_path = check_bare(server.port, page.size)
+            check_bare(server.port, page.size)
             log(f"{page.name}: {page.path} -> 200, {page.size:,} bytes; {', '.join(page.notes)}")
-            load(wrk, server.port, page.path, args.warmup, args)
-            result = load(wrk, server.port, page.path, args.seconds, args)
+            result, bare = measure(loader, server, page, args)
             log(
-                f"  page: {result.rps:.1f} rps, p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f}"
+                f"  page {result.rps:.1f} rps (p50 {result.percentile_ms(50):.1f} ms), "
+                f"bare {bare.rps:.1f} rps (p50 {bare.percentile_ms(50):.1f} ms)"
             )
-            load(wrk, server.port, bare_path, args.warmup, args)
-            bare = load(wrk, server.port, bare_path, args.seconds, args)
-            log(f"  bare: {bare.rps:.1f} rps, p50 {bare.p50_ms:.2f} ms, p99 {bare.p99_ms:.2f}")
             rows.append((page, result, bare))
-        server_log = server.log_tail().strip()
+        load_after = os.getloadavg()[0]
+        server_log = [
+            line for line in server.log_tail().splitlines() if "[INFO]" not in line and line.strip()
+        ]
         if server_log:
-            profile_lines.append("gunicorn log (tail):\n" + server_log)
+            extra.append("gunicorn log (tail):")
+            extra.extend(server_log[-20:])
         server.stop()
         server = None
-        loader = "wrk" if wrk else "python threads (http.client keep-alive)"
-        print_report(args, sizes, loader, rows, profile_lines)
-        print(f"total wall time: {time.perf_counter() - started:.0f}s")
+        print_report(args, sizes, loader, rows, (load_before, load_after), extra)
+        print(f"total wall time: {time.monotonic() - STARTED:.0f}s")
         return 0
     finally:
         if server is not None:
@@ -831,6 +1046,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(workdir, ignore_errors=True)
         if args.drop_db:
             drop_database()
+        log("done")
 
 
 if __name__ == "__main__":

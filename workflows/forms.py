@@ -1,0 +1,356 @@
+"""The apply form, built from a service's ServiceFields, and the approver's decision forms."""
+
+import re
+import uuid
+from datetime import date
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from hall.models import Department, ServiceField, User
+
+T = ServiceField.Type
+MAX_UPLOAD_BYTES = getattr(settings, "HALL_MAX_UPLOAD_MB", 10) * 1024 * 1024
+MAX_FILES_PER_FIELD = 5
+# The file's first bytes must match its extension: a renamed executable is not a PDF.
+SIGNATURES = {
+    "pdf": [b"%PDF-"],
+    "png": [b"\x89PNG\r\n\x1a\n"],
+    "jpg": [b"\xff\xd8\xff"],
+    "jpeg": [b"\xff\xd8\xff"],
+    "docx": [b"PK\x03\x04"],
+    "xlsx": [b"PK\x03\x04"],
+    "pptx": [b"PK\x03\x04"],
+    "zip": [b"PK\x03\x04"],
+    "doc": [b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"],
+    "xls": [b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"],
+}
+
+
+def check_upload(upload) -> None:
+    name = upload.name or ""
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in SIGNATURES:
+        raise ValidationError(
+            _("“%(name)s”: only %(types)s files are accepted."),
+            params={"name": name, "types": ", ".join(sorted(SIGNATURES))},
+        )
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            _("“%(name)s” is larger than %(mb)d MB."),
+            params={"name": name, "mb": MAX_UPLOAD_BYTES // (1024 * 1024)},
+        )
+    head = upload.read(16)
+    upload.seek(0)
+    if not any(head.startswith(sig) for sig in SIGNATURES[extension]):
+        raise ValidationError(
+            _("“%(name)s” is not really a .%(ext)s file."), params={"name": name, "ext": extension}
+        )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        uploads = data if isinstance(data, list | tuple) else ([data] if data else [])
+        if not uploads and self.required and not initial:
+            raise ValidationError(self.error_messages["required"], code="required")
+        if len(uploads) > MAX_FILES_PER_FIELD:
+            raise ValidationError(_("At most %(n)d files here."), params={"n": MAX_FILES_PER_FIELD})
+        cleaned = [super(MultipleFileField, self).clean(u) for u in uploads]
+        for upload in cleaned:
+            check_upload(upload)
+        return cleaned
+
+
+class DateRangeWidget(forms.MultiWidget):
+    def __init__(self, attrs=None):
+        date_input = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        super().__init__([date_input, date_input], attrs)
+
+    def decompress(self, value):
+        return list(value) if value else [None, None]
+
+
+class DateRangeField(forms.MultiValueField):
+    widget = DateRangeWidget
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            fields=[forms.DateField(), forms.DateField()], require_all_fields=True, **kwargs
+        )
+
+    def compress(self, data_list):
+        if not data_list:
+            return None
+        start, end = data_list
+        if start and end and start > end:
+            raise ValidationError(_("The end date is before the start date."))
+        return [start, end]
+
+
+class PersonField(forms.CharField):
+    """A person by staff / student number or user name (30k people do not fit in a list)."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        user = User.objects.filter(Q(number=value) | Q(username=value), is_active=True).first()
+        if user is None:
+            raise ValidationError(
+                _("Nobody has the number or user name “%(v)s”."), params={"v": value}
+            )
+        return {"id": user.pk, "name": str(user), "number": user.number or user.username}
+
+
+PROFILE_VALUES = {
+    "full_name": lambda u: u.get_full_name(),
+    "number": lambda u: u.number or "",
+    "department": lambda u: u.department.name_zh if u.department else "",
+    "identity": lambda u: u.get_identity_display(),
+    "title": lambda u: u.title,
+    "phone": lambda u: u.phone,
+    "email": lambda u: u.email,
+    "office": lambda u: u.office,
+}
+
+
+def _choices(spec: ServiceField) -> list[tuple[str, str]]:
+    return spec.choice_list()
+
+
+def _form_field(spec: ServiceField, *, has_files: bool) -> forms.Field:
+    rules = spec.validation or {}
+    common = {
+        "label": spec.label,
+        "required": spec.required,
+        "help_text": spec.help_text,
+    }
+    kind = spec.field_type
+    if kind == T.TEXT:
+        field = forms.CharField(max_length=rules.get("max_length", 200), **common)
+    elif kind == T.LONG_TEXT:
+        field = forms.CharField(
+            max_length=rules.get("max_length", 5000),
+            widget=forms.Textarea(attrs={"rows": 4}),
+            **common,
+        )
+    elif kind == T.NUMBER:
+        field = forms.IntegerField(min_value=rules.get("min"), max_value=rules.get("max"), **common)
+    elif kind == T.MONEY:
+        field = forms.DecimalField(
+            max_digits=14,
+            decimal_places=2,
+            min_value=Decimal(str(rules.get("min", 0))),
+            max_value=Decimal(str(rules["max"])) if "max" in rules else None,
+            widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+            **common,
+        )
+    elif kind == T.DATE:
+        field = forms.DateField(
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **common
+        )
+    elif kind == T.DATE_RANGE:
+        field = DateRangeField(**common)
+    elif kind == T.CHOICE:
+        field = forms.ChoiceField(choices=[("", "—"), *_choices(spec)], **common)
+    elif kind == T.MULTI_CHOICE:
+        field = forms.MultipleChoiceField(
+            choices=_choices(spec), widget=forms.CheckboxSelectMultiple, **common
+        )
+    elif kind == T.FILE:
+        common["required"] = spec.required and not has_files
+        field = MultipleFileField(**common)
+    elif kind == T.PERSON:
+        field = PersonField(
+            max_length=150,
+            **{
+                **common,
+                "help_text": common["help_text"] or _("Staff / student number or user name"),
+            },
+        )
+    elif kind == T.DEPARTMENT:
+        field = forms.ModelChoiceField(
+            queryset=Department.objects.order_by("order", "code"), **common
+        )
+    else:  # pragma: no cover - the model's choices list every type
+        raise ValueError(kind)
+    if kind in (T.TEXT, T.LONG_TEXT) and rules.get("pattern"):
+        field.validators.append(RegexValidator(re.compile(rules["pattern"])))
+    return field
+
+
+def _initial(spec: ServiceField, value):
+    """A stored JSON value back into what the form field shows."""
+    if value in (None, ""):
+        return None
+    kind = spec.field_type
+    try:
+        if kind == T.DATE:
+            return date.fromisoformat(value)
+        if kind == T.DATE_RANGE:
+            return [date.fromisoformat(v) for v in value]
+        if kind == T.PERSON:
+            return value.get("number") if isinstance(value, dict) else value
+        if kind == T.DEPARTMENT:
+            return value.get("id") if isinstance(value, dict) else value
+    except (TypeError, ValueError, AttributeError):
+        return None
+    return value
+
+
+class ApplyForm(forms.Form):
+    """The online form of one service. Profile fields are filled in and locked."""
+
+    submit_token = forms.UUIDField(widget=forms.HiddenInput)
+    urgent = forms.BooleanField(label=_("Mark as urgent"), required=False)
+    urgent_reason = forms.CharField(label=_("Why is it urgent?"), required=False, max_length=300)
+
+    def __init__(
+        self,
+        *args,
+        specs: list[ServiceField],
+        user: User,
+        stored: dict | None = None,
+        drafting: bool = False,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        stored = stored or {}
+        self.specs = specs
+        self.prefilled: set[str] = set()
+        self.file_keys: list[str] = []
+        self.drafting = drafting
+        for spec in specs:
+            has_files = bool(stored.get(spec.key))
+            field = _form_field(spec, has_files=has_files)
+            if drafting:
+                field.required = False
+            if spec.prefill and spec.field_type in (T.TEXT, T.LONG_TEXT):
+                field.initial = PROFILE_VALUES[spec.prefill](user)
+                field.disabled = True
+                self.prefilled.add(spec.key)
+            elif spec.key in stored:
+                field.initial = _initial(spec, stored[spec.key])
+            if spec.field_type == T.FILE:
+                self.file_keys.append(spec.key)
+            self.fields[spec.key] = field
+        if not self.is_bound and not self.initial.get("submit_token"):
+            self.initial["submit_token"] = uuid.uuid4()
+        self.order_fields([s.key for s in specs] + ["urgent", "urgent_reason"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("urgent") and not (cleaned.get("urgent_reason") or "").strip():
+            self.add_error("urgent_reason", _("Say why the request is urgent."))
+        return cleaned
+
+    def form_data(self) -> dict:
+        """The cleaned answers as JSON (files excluded: they are stored as attachments)."""
+        data = {}
+        for spec in self.specs:
+            if spec.key in self.file_keys:
+                continue
+            value = self.cleaned_data.get(spec.key)
+            if isinstance(value, date):
+                value = value.isoformat()
+            elif isinstance(value, Decimal):
+                value = str(value)
+            elif isinstance(value, Department):
+                value = {"id": value.pk, "name": value.name_zh}
+            elif isinstance(value, list) and value and isinstance(value[0], date):
+                value = [v.isoformat() for v in value]
+            data[spec.key] = value
+        return data
+
+    def uploads(self) -> dict[str, list]:
+        return {key: self.cleaned_data.get(key) or [] for key in self.file_keys}
+
+    def is_prefilled(self, key: str) -> bool:
+        return key in self.prefilled
+
+
+class DecisionForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[
+            ("approve", _("Approve")),
+            ("reject", _("Reject")),
+            ("return", _("Return for revision")),
+        ]
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    return_to = forms.TypedChoiceField(
+        label=_("Return to"), required=False, coerce=int, empty_value=-1
+    )
+
+    def __init__(self, *args, earlier_steps: list[tuple[int, str]] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["return_to"].choices = [
+            ("-1", _("the applicant")),
+            *[(str(i), name) for i, name in earlier_steps],
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") in ("reject", "return") and not cleaned.get("comment", "").strip():
+            self.add_error("comment", _("Give a reason: the applicant will read it."))
+        return cleaned
+
+
+class PersonActionForm(forms.Form):
+    person = PersonField(label=_("Person"), max_length=150)
+    position = forms.ChoiceField(
+        label=_("Where"),
+        required=False,
+        choices=[("after", _("after this step")), ("before", _("before this step"))],
+    )
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=2000)
+
+
+class InboxFilterForm(forms.Form):
+    tab = forms.ChoiceField(
+        required=False,
+        choices=[("todo", _("To do")), ("queue", _("Group queue")), ("done", _("Done"))],
+    )
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    service = forms.SlugField(label=_("Service code"), required=False, max_length=60)
+    applicant = forms.CharField(label=_("Applicant"), required=False, max_length=100)
+    urgent = forms.BooleanField(label=_("Urgent only"), required=False)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    date_from = forms.DateField(
+        label=_("Arrived from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def to_filter(self):
+        from workflows.selectors import InboxFilter
+
+        self.is_valid()
+        data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+        return InboxFilter(
+            tab=data.get("tab") or "todo",
+            q=(data.get("q") or "").strip(),
+            service=data.get("service") or "",
+            applicant=(data.get("applicant") or "").strip(),
+            urgent=bool(data.get("urgent")),
+            overdue=bool(data.get("overdue")),
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+        )

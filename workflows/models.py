@@ -1,0 +1,260 @@
+"""Service requests, their approval tasks and the record of every decision.
+
+The viewflow process runs the chain (workflows/flows.py); these tables hold what people list,
+filter and search: every queryable fact is an indexed column, never only JSON.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import Process
+
+
+class ServiceRequest(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        IN_PROGRESS = "in_progress", _("In progress")
+        RETURNED = "returned", _("Returned for revision")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    OPEN = (Status.IN_PROGRESS, Status.RETURNED)
+    FINISHED = (Status.APPROVED, Status.REJECTED, Status.WITHDRAWN)
+
+    # NULL until submitted: drafts have no number, and NULLs don't collide in the unique index.
+    number = models.CharField(  # noqa: DJ001
+        _("request number"), max_length=30, unique=True, null=True, blank=True
+    )
+    service = models.ForeignKey(
+        "hall.Service", verbose_name=_("service"), on_delete=models.PROTECT, related_name="+"
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("applicant"),
+        on_delete=models.PROTECT,
+        related_name="service_requests",
+    )
+    department = models.ForeignKey(
+        "hall.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    urgent = models.BooleanField(_("urgent"), default=False)
+    urgent_reason = models.CharField(_("reason for urgency"), max_length=300, blank=True)
+    form_data = models.JSONField(_("form data"), default=dict, blank=True)
+    service_fields = models.JSONField(
+        _("form fields"),
+        default=list,
+        blank=True,
+        help_text=_("The service's form as it was when the request was written."),
+    )
+    chain = models.JSONField(
+        _("approval chain"),
+        default=list,
+        blank=True,
+        help_text=_("The service's steps as they were at submission."),
+    )
+    current_step = models.SmallIntegerField(_("current step"), null=True, blank=True)
+    resume_at = models.SmallIntegerField(null=True, blank=True, editable=False)
+    submit_token = models.UUIDField(unique=True, null=True, editable=False)
+    process = models.OneToOneField(
+        Process, null=True, blank=True, on_delete=models.SET_NULL, related_name="service_request"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    current_due = models.DateTimeField(_("current step due"), null=True, blank=True)
+    outcome_comment = models.TextField(_("final comment"), blank=True)
+    pdf = models.FileField(_("approval form (PDF)"), upload_to="approved/%Y/%m", blank=True)
+    pdf_sha256 = models.CharField(_("SHA-256 of the content"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["applicant", "-created_at"], name="request_applicant_idx"),
+            models.Index(fields=["applicant", "status"], name="request_applicant_status_idx"),
+            models.Index(fields=["department", "status"], name="request_dept_status_idx"),
+            models.Index(fields=["service", "status"], name="request_service_status_idx"),
+            models.Index(fields=["status", "current_due"], name="request_status_due_idx"),
+            models.Index(fields=["submitted_at"], name="request_submitted_idx"),
+            models.Index(fields=["finished_at"], name="request_finished_idx"),
+        ]
+        verbose_name = _("service request")
+        verbose_name_plural = _("service requests")
+
+    def __str__(self) -> str:
+        return self.number or _("Draft %(id)s") % {"id": self.pk}
+
+    def get_absolute_url(self) -> str:
+        return reverse("workflows:request-detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+
+class ApprovalTask(models.Model):
+    """One person's part of one step: it sits in their inbox until decided or left behind."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("To do")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        RETURNED = "returned", _("Returned for revision")
+        CANCELLED = "cancelled", _("No longer needed")
+        TRANSFERRED = "transferred", _("Transferred")
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="tasks")
+    step_index = models.SmallIntegerField(_("step"))
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handler"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="approval_tasks",
+        help_text=_("Empty while the task waits in a group queue to be claimed."),
+    )
+    candidates = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="queued_tasks", through="TaskCandidate"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    urgent = models.BooleanField(_("urgent"), default=False)
+    created_at = models.DateTimeField(_("arrived"), auto_now_add=True)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["-urgent", "due_at", "id"]
+        indexes = [
+            # The to-do inbox: open tasks of one person, urgent first, then by due time.
+            models.Index(
+                fields=["assignee", "-urgent", "due_at"],
+                name="task_todo_idx",
+                condition=Q(status="pending"),
+            ),
+            models.Index(fields=["decided_by", "-decided_at"], name="task_done_idx"),
+            models.Index(fields=["request", "step_index"], name="task_request_step_idx"),
+        ]
+        verbose_name = _("approval task")
+        verbose_name_plural = _("approval tasks")
+
+    def __str__(self) -> str:
+        return f"{self.request} · {self.step_index + 1}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("workflows:task-detail", args=[self.pk])
+
+    @property
+    def step(self) -> dict:
+        return self.request.chain[self.step_index]
+
+
+class TaskCandidate(models.Model):
+    """A holder of the role a queued task was given to: anyone of them may claim it."""
+
+    task = models.ForeignKey(ApprovalTask, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "task"], name="candidate_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.task_id}"
+
+
+class ApprovalRecord(models.Model):
+    """One line of the audit trail: who did what, when, on behalf of whom, with what comment."""
+
+    class Action(models.TextChoices):
+        SUBMIT = "submit", _("Submitted")
+        APPROVE = "approve", _("Approved")
+        REJECT = "reject", _("Rejected")
+        RETURN = "return", _("Returned for revision")
+        RESUBMIT = "resubmit", _("Resubmitted")
+        WITHDRAW = "withdraw", _("Withdrawn")
+        TRANSFER = "transfer", _("Transferred")
+        CLAIM = "claim", _("Claimed")
+        ADD_SIGNER = "add_signer", _("Added a signer")
+        COMMENT = "comment", _("Commented")
+        SKIP = "skip", _("Skipped (condition not met)")
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="records")
+    task = models.ForeignKey(
+        ApprovalTask, null=True, blank=True, on_delete=models.SET_NULL, related_name="records"
+    )
+    step_index = models.SmallIntegerField(null=True, blank=True)
+    step_name = models.CharField(max_length=150, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("approval record")
+        verbose_name_plural = _("approval records")
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} · {self.actor}"
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    # Files live under MEDIA_ROOT, never under static/, and are served only through a view
+    # that checks who may see the request.
+    return f"requests/{instance.request_id}/{instance.sha256[:16]}-{filename[-80:]}"
+
+
+class Attachment(models.Model):
+    request = models.ForeignKey(
+        ServiceRequest, on_delete=models.CASCADE, related_name="attachments"
+    )
+    field_key = models.SlugField(max_length=40)
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size"))
+    content_type = models.CharField(max_length=100)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("workflows:attachment", args=[self.request_id, self.pk])

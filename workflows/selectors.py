@@ -1,0 +1,232 @@
+"""Reads of the approval engine. Visibility comes from foreign keys (applicant, task handler,
+queue candidate, department admin) so the hot lists stay one indexed query each."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from hall.models import Role, User
+from workflows.models import ApprovalRecord, ApprovalTask, Attachment, ServiceRequest, TaskCandidate
+
+ADMIN_ROLE = "admin"
+
+
+def _english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+def step_name(step: dict) -> str:
+    if _english():
+        return step.get("name_en") or step.get("name_zh", "")
+    return step.get("name_zh") or step.get("name_en", "")
+
+
+def visible_requests(user: User) -> QuerySet[ServiceRequest]:
+    """Requests the user may open: their own, those they act or acted on, their department's
+    (for its admins). Everyone else gets nothing, so object pages answer 404."""
+    requests = ServiceRequest.objects.all()
+    if not user.is_authenticated:
+        return requests.none()
+    if user.is_superuser:
+        return requests
+    acted = ApprovalTask.objects.filter(request=OuterRef("pk")).filter(
+        Q(assignee=user) | Q(decided_by=user)
+    )
+    queued = TaskCandidate.objects.filter(task__request=OuterRef("pk"), user=user)
+    admin_of = Role.objects.filter(holders=user, code=ADMIN_ROLE).values("department_id")
+    return requests.filter(
+        Q(applicant=user)
+        | Exists(acted)
+        | Exists(queued)
+        | Q(department__in=admin_of, status__in=[*ServiceRequest.OPEN, *ServiceRequest.FINISHED])
+    )
+
+
+def request_for(user: User, request_id: int) -> ServiceRequest | None:
+    return (
+        visible_requests(user)
+        .select_related("service", "service__department", "applicant", "department")
+        .filter(pk=request_id)
+        .first()
+    )
+
+
+def my_requests(user: User, *, status: str = "") -> QuerySet[ServiceRequest]:
+    requests = ServiceRequest.objects.filter(applicant=user).select_related("service")
+    if status:
+        requests = requests.filter(status=status)
+    return requests.order_by("-created_at", "-pk")
+
+
+def draft_for(user: User, *, service_id: int, draft_id: int) -> ServiceRequest | None:
+    return ServiceRequest.objects.filter(
+        pk=draft_id, applicant=user, service_id=service_id, status=ServiceRequest.Status.DRAFT
+    ).first()
+
+
+def trail(request: ServiceRequest) -> QuerySet[ApprovalRecord]:
+    return request.records.select_related("actor", "on_behalf_of").order_by("created_at", "pk")
+
+
+def attachments_by_id(request: ServiceRequest) -> dict[int, Attachment]:
+    return {a.pk: a for a in request.attachments.all()}
+
+
+def form_rows(request: ServiceRequest) -> list[tuple[str, str, list[Attachment]]]:
+    """(label, shown value, attachments) for every field of the request's form, in order."""
+    files = attachments_by_id(request)
+    english = _english()
+    rows = []
+    for spec in request.service_fields:
+        label = (spec.get("label_en") if english else spec.get("label_zh")) or spec["key"]
+        value = request.form_data.get(spec["key"])
+        attached: list[Attachment] = []
+        if spec["field_type"] == "file":
+            attached = [files[i] for i in (value or []) if i in files]
+            shown = ""
+        elif isinstance(value, dict):
+            shown = value.get("name", "")
+        elif isinstance(value, list):
+            shown = "、".join(str(v) for v in value)
+        else:
+            shown = "" if value is None else str(value)
+        if spec["field_type"] in ("choice", "multi_choice"):
+            labels = {}
+            for option in spec.get("options") or []:
+                if isinstance(option, list):
+                    code, zh = str(option[0]), str(option[1]) if len(option) > 1 else str(option[0])
+                    labels[code] = option[2] if english and len(option) > 2 else zh
+            picked = value if isinstance(value, list) else [value]
+            shown = "、".join(labels.get(str(v), str(v)) for v in picked if v not in (None, ""))
+        if spec["field_type"] == "date_range" and isinstance(value, list) and len(value) == 2:
+            shown = f"{value[0]} – {value[1]}"
+        rows.append((label, shown, attached))
+    return rows
+
+
+@dataclass
+class StepView:
+    index: int
+    name: str
+    state: str  # pending, active, approved, rejected, returned, skipped
+    handlers: list[str] = field(default_factory=list)
+    decisions: list[ApprovalTask] = field(default_factory=list)
+    due_at: datetime | None = None
+    mode: str = "single"
+
+
+def progress(request: ServiceRequest) -> list[StepView]:
+    """The progress bar: every step of the snapshot with who handles it and what they did."""
+    tasks = list(
+        request.tasks.select_related("assignee", "decided_by").order_by("created_at", "pk")
+    )
+    names = {u.pk: str(u) for u in User.objects.filter(pk__in=_approver_ids(request))}
+    steps = []
+    for index, step in enumerate(request.chain):
+        state = step.get("state", "pending")
+        mine = [t for t in tasks if t.step_index == index]
+        view = StepView(index=index, name=step_name(step), state=state, mode=step["mode"])
+        view.handlers = [names[i] for i in step.get("approvers", []) if i in names]
+        view.decisions = [t for t in mine if t.decided_by_id and t.status != "cancelled"]
+        if state == "active":
+            view.due_at = request.current_due
+        steps.append(view)
+    return steps
+
+
+def _approver_ids(request: ServiceRequest) -> set[int]:
+    return {i for step in request.chain for i in step.get("approvers", [])}
+
+
+def current_handlers(request: ServiceRequest) -> QuerySet[User]:
+    return User.objects.filter(
+        approval_tasks__request=request, approval_tasks__status=ApprovalTask.Status.PENDING
+    ).distinct()
+
+
+# --- the approver's inbox --------------------------------------------------------------------
+
+TABS = ("todo", "queue", "done")
+
+
+@dataclass
+class InboxFilter:
+    tab: str = "todo"
+    service: str = ""
+    urgent: bool = False
+    overdue: bool = False
+    applicant: str = ""
+    date_from: object = None
+    date_to: object = None
+    q: str = ""
+
+
+def inbox(user: User, flt: InboxFilter) -> QuerySet[ApprovalTask]:
+    tasks = ApprovalTask.objects.select_related(
+        "request", "request__service", "request__applicant", "assignee"
+    )
+    if flt.tab == "queue":
+        tasks = tasks.filter(
+            Exists(TaskCandidate.objects.filter(task=OuterRef("pk"), user=user)),
+            status=ApprovalTask.Status.PENDING,
+            assignee__isnull=True,
+        )
+    elif flt.tab == "done":
+        tasks = tasks.filter(decided_by=user).exclude(status=ApprovalTask.Status.CANCELLED)
+    else:
+        tasks = tasks.filter(assignee=user, status=ApprovalTask.Status.PENDING)
+    if flt.service:
+        tasks = tasks.filter(request__service__code=flt.service)
+    if flt.urgent:
+        tasks = tasks.filter(urgent=True)
+    if flt.overdue:
+        tasks = tasks.filter(due_at__lt=timezone.now(), status=ApprovalTask.Status.PENDING)
+    if flt.applicant:
+        tasks = tasks.filter(
+            Q(request__applicant__full_name__icontains=flt.applicant)
+            | Q(request__applicant__number=flt.applicant)
+            | Q(request__applicant__username=flt.applicant)
+        )
+    if flt.date_from:
+        tasks = tasks.filter(created_at__date__gte=flt.date_from)
+    if flt.date_to:
+        tasks = tasks.filter(created_at__date__lte=flt.date_to)
+    if flt.q:
+        tasks = tasks.filter(
+            Q(request__number__icontains=flt.q)
+            | Q(request__service__name_zh__icontains=flt.q)
+            | Q(request__service__name_en__icontains=flt.q)
+        )
+    if flt.tab == "done":
+        return tasks.order_by("-decided_at", "-pk")
+    return tasks.order_by("-urgent", "due_at", "pk")
+
+
+def task_for(user: User, task_id: int) -> ApprovalTask | None:
+    """A task its handler, its decider or a queue candidate may open; others get None (404)."""
+    if not user.is_authenticated:
+        return None
+    tasks = ApprovalTask.objects.select_related(
+        "request", "request__service", "request__applicant", "request__department", "assignee"
+    )
+    if not user.is_superuser:
+        tasks = tasks.filter(
+            Q(assignee=user)
+            | Q(decided_by=user)
+            | Exists(TaskCandidate.objects.filter(task=OuterRef("pk"), user=user))
+        )
+    return tasks.filter(pk=task_id).first()
+
+
+def inbox_counts(user: User) -> dict[str, int]:
+    return {
+        "todo": ApprovalTask.objects.filter(assignee=user, status="pending").count(),
+        "queue": ApprovalTask.objects.filter(
+            Exists(TaskCandidate.objects.filter(task=OuterRef("pk"), user=user)),
+            status="pending",
+            assignee__isnull=True,
+        ).count(),
+    }

@@ -1,0 +1,680 @@
+"""Writes of the approval engine: submit, decide, return, resubmit, withdraw, transfer, claim.
+
+Every write that touches a running request first locks the request row (SELECT … FOR UPDATE),
+then checks, then changes; the viewflow process is moved only from here. Every arrival, return
+and completion goes through ``request_event``, the one place messages hook into.
+"""
+
+import hashlib
+import logging
+import uuid
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hall.calendar import add_working_days
+from hall.models import Department, Service, ServiceStep, User
+from workflows.models import (
+    ApprovalRecord,
+    ApprovalTask,
+    Attachment,
+    ServiceRequest,
+    TaskCandidate,
+)
+
+logger = logging.getLogger(__name__)
+Status = ServiceRequest.Status
+TaskStatus = ApprovalTask.Status
+Action = ApprovalRecord.Action
+Rule = ServiceStep.Rule
+Mode = ServiceStep.Mode
+
+
+class RequestError(Exception):
+    """A refusal with a message for the person who asked."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class AlreadyHandled(RequestError):
+    pass
+
+
+# --- events: the single hook for notifications ----------------------------------------------
+
+
+def request_event(*, request: ServiceRequest, kind: str, recipients, task=None) -> None:
+    """Every arrival, return and completion passes here. Messages (issue 4) attach to this."""
+    logger.info("request %s: %s → %s", request.pk, kind, [getattr(u, "pk", u) for u in recipients])
+
+
+# --- submission ------------------------------------------------------------------------------
+
+
+def _snapshot_chain(service: Service) -> list[dict]:
+    steps = ServiceStep.objects.filter(service=service).order_by("order", "id")
+    return [
+        {
+            "name_zh": s.name_zh,
+            "name_en": s.name_en,
+            "rule": s.rule,
+            "approver_id": s.approver_id,
+            "department_id": s.department_id,
+            "role_code": s.role_code,
+            "field_key": s.field_key,
+            "mode": s.mode,
+            "quorum": s.quorum,
+            "condition_field": s.condition_field,
+            "condition_operator": s.condition_operator,
+            "condition_value": s.condition_value,
+            "time_limit_days": s.time_limit_days,
+            "state": "pending",
+            "approvers": [],
+        }
+        for s in steps
+    ]
+
+
+def _snapshot_fields(service: Service) -> list[dict]:
+    return list(
+        service.fields.order_by("order", "id").values(
+            "key", "label_zh", "label_en", "field_type", "options"
+        )
+    )
+
+
+def _store_files(*, request: ServiceRequest, files: dict, user: User) -> dict[str, list[int]]:
+    """Saves uploaded files; returns {field key: [attachment ids]}."""
+    stored: dict[str, list[int]] = {}
+    for key, uploads in files.items():
+        for upload in uploads:
+            digest = hashlib.sha256()
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+            attachment = Attachment(
+                request=request,
+                field_key=key,
+                name=upload.name[-200:],
+                size=upload.size,
+                content_type=getattr(upload, "content_type", "") or "",
+                sha256=digest.hexdigest(),
+                uploaded_by=user,
+            )
+            attachment.file.save(upload.name, upload, save=False)
+            attachment.save()
+            stored.setdefault(key, []).append(attachment.pk)
+    return stored
+
+
+def _merge_files(form_data: dict, stored: dict[str, list[int]], replace: bool) -> dict:
+    data = dict(form_data)
+    for key, ids in stored.items():
+        data[key] = ids if replace else [*data.get(key, []), *ids]
+    return data
+
+
+@transaction.atomic
+def request_save_draft(
+    *,
+    service: Service,
+    applicant: User,
+    form_data: dict,
+    files: dict,
+    urgent: bool,
+    urgent_reason: str,
+    draft: ServiceRequest | None = None,
+) -> ServiceRequest:
+    if draft is None:
+        draft = ServiceRequest(service=service, applicant=applicant, status=Status.DRAFT)
+    elif draft.status != Status.DRAFT:
+        raise RequestError(_("This request was already submitted."))
+    draft.department = applicant.department
+    draft.service_fields = _snapshot_fields(service)
+    draft.urgent, draft.urgent_reason = urgent, urgent_reason if urgent else ""
+    kept = {k: v for k, v in draft.form_data.items() if k in files and not files[k]}
+    draft.form_data = {**form_data, **kept}
+    draft.save()
+    stored = _store_files(
+        request=draft, files={k: v for k, v in files.items() if v}, user=applicant
+    )
+    if stored:
+        draft.form_data = _merge_files(draft.form_data, stored, replace=True)
+        draft.save(update_fields=["form_data", "updated_at"])
+    return draft
+
+
+@transaction.atomic
+def request_submit(
+    *,
+    service: Service,
+    applicant: User,
+    form_data: dict,
+    files: dict,
+    urgent: bool,
+    urgent_reason: str,
+    submit_token: uuid.UUID,
+    draft: ServiceRequest | None = None,
+) -> ServiceRequest:
+    """Submits a new request (or a draft); submitting the same form twice gives one request."""
+    from workflows.flows import ServiceRequestFlow
+
+    already = ServiceRequest.objects.filter(submit_token=submit_token).first()
+    if already is not None:
+        return already
+    if not service.is_published or not service.is_online:
+        raise RequestError(_("This service cannot be applied for online."))
+    if urgent and not urgent_reason.strip():
+        raise RequestError(_("Say why the request is urgent."))
+    request = request_save_draft(
+        service=service,
+        applicant=applicant,
+        form_data=form_data,
+        files=files,
+        urgent=urgent,
+        urgent_reason=urgent_reason,
+        draft=draft,
+    )
+    now = timezone.now()
+    request.submit_token = submit_token
+    request.chain = _snapshot_chain(service)
+    request.status = Status.IN_PROGRESS
+    request.submitted_at = now
+    request.number = f"SQ{timezone.localdate(now):%Y%m%d}{request.pk:07d}"
+    request.save()
+    _record(request=request, actor=applicant, action=Action.SUBMIT)
+    process = ServiceRequestFlow.start.run(request_id=request.pk)
+    ServiceRequest.objects.filter(pk=request.pk).update(process=process)
+    request.refresh_from_db()
+    return request
+
+
+# --- the flow's own steps --------------------------------------------------------------------
+
+
+def request_for_process(process) -> ServiceRequest:
+    return ServiceRequest.objects.get(pk=process.data["request_id"])
+
+
+def _condition_holds(step: dict, form_data: dict) -> bool:
+    if not step.get("condition_field"):
+        return True
+    left, right, op = (
+        form_data.get(step["condition_field"]),
+        step["condition_value"],
+        step["condition_operator"],
+    )
+    try:
+        left_n, right_n = Decimal(str(left)), Decimal(str(right))
+    except (InvalidOperation, TypeError, ValueError):
+        left_s, right_s = str(left if left is not None else ""), str(right)
+        return {"eq": left_s == right_s, "ne": left_s != right_s}.get(op, False)
+    return {
+        "eq": left_n == right_n,
+        "ne": left_n != right_n,
+        "gt": left_n > right_n,
+        "gte": left_n >= right_n,
+        "lt": left_n < right_n,
+        "lte": left_n <= right_n,
+    }[op]
+
+
+def resolve_approvers(*, request: ServiceRequest, step: dict) -> list[User]:
+    """Who decides this step, resolved now (at the moment the step starts)."""
+    applicant = request.applicant
+    users: list[User] = []
+    rule = step["rule"]
+    if rule == Rule.USER and step.get("approver_id"):
+        users = list(User.objects.filter(pk=step["approver_id"], is_active=True))
+    elif rule == Rule.DEPARTMENT_ROLE:
+        users = list(
+            User.objects.filter(
+                roles__department_id=step.get("department_id"),
+                roles__code=step.get("role_code"),
+                is_active=True,
+            ).order_by("pk")
+        )
+    elif rule == Rule.APPLICANT_HEAD and request.department_id:
+        users = list(User.objects.filter(headed_departments=request.department_id, is_active=True))
+    elif rule == Rule.APPLICANT_ROLE and request.department_id:
+        users = list(
+            User.objects.filter(
+                roles__department_id=request.department_id,
+                roles__code=step.get("role_code"),
+                is_active=True,
+            ).order_by("pk")
+        )
+    elif rule == Rule.FORM_FIELD:
+        picked = request.form_data.get(step.get("field_key") or "")
+        picked_id = picked.get("id") if isinstance(picked, dict) else picked
+        users = list(User.objects.filter(pk=picked_id, is_active=True)) if picked_id else []
+    # Nobody approves their own request; a head applying goes to the next level up.
+    users = [u for u in users if u.pk != applicant.pk]
+    if not users and rule == Rule.APPLICANT_HEAD and request.department_id:
+        parent = Department.objects.filter(pk=request.department_id).values("parent").first()
+        if parent and parent["parent"]:
+            users = list(User.objects.filter(headed_departments=parent["parent"], is_active=True))
+            users = [u for u in users if u.pk != applicant.pk]
+    if not users:
+        # A chain that names nobody must not freeze: the office admins take the step.
+        users = list(
+            User.objects.filter(is_superuser=True, is_active=True).exclude(pk=applicant.pk)[:1]
+        )
+    return list(dict.fromkeys(users))
+
+
+def _open_step(*, request: ServiceRequest, index: int) -> None:
+    step = request.chain[index]
+    approvers = resolve_approvers(request=request, step=step)
+    now = timezone.now()
+    due = add_working_days(now, step.get("time_limit_days") or 0)
+    step["state"] = "active"
+    step["approvers"] = [u.pk for u in approvers]
+    step["started_at"] = now.isoformat()
+    request.current_step, request.current_due = index, due
+    role_based = step["rule"] in (Rule.DEPARTMENT_ROLE, Rule.APPLICANT_ROLE)
+    if step["mode"] == Mode.SINGLE and role_based and len(approvers) > 1:
+        # A role held by several people: one task in their common queue; one of them claims it.
+        task = ApprovalTask.objects.create(
+            request=request, step_index=index, urgent=request.urgent, due_at=due
+        )
+        TaskCandidate.objects.bulk_create([TaskCandidate(task=task, user=u) for u in approvers])
+        request_event(request=request, kind="task_arrived", recipients=approvers, task=task)
+    else:
+        people = approvers if step["mode"] != Mode.SINGLE else approvers[:1]
+        for user in people:
+            task = ApprovalTask.objects.create(
+                request=request, step_index=index, assignee=user, urgent=request.urgent, due_at=due
+            )
+            request_event(request=request, kind="task_arrived", recipients=[user], task=task)
+
+
+def step_advance(*, request: ServiceRequest) -> None:
+    """Opens the next step whose condition holds, or none when the chain is through."""
+    start = (
+        request.resume_at
+        if request.resume_at is not None
+        else (request.current_step + 1 if request.current_step is not None else 0)
+    )
+    request.resume_at = None
+    request.current_step = None
+    request.current_due = None
+    for index in range(start, len(request.chain)):
+        step = request.chain[index]
+        if _condition_holds(step, request.form_data):
+            _open_step(request=request, index=index)
+            break
+        step["state"] = "skipped"
+        _record(request=request, actor=None, action=Action.SKIP, step_index=index)
+    request.save()
+
+
+def request_finish_approved(*, request: ServiceRequest) -> None:
+    from workflows import tasks
+
+    request.status = Status.APPROVED
+    request.finished_at = timezone.now()
+    request.current_step = request.current_due = None
+    request.save()
+    request_event(request=request, kind="request_finished", recipients=[request.applicant])
+    transaction.on_commit(lambda: tasks.render_request_pdf.delay(request.pk))
+
+
+def request_finish_rejected(*, request: ServiceRequest) -> None:
+    request.finished_at = timezone.now()
+    request.current_step = request.current_due = None
+    request.save()
+    request_event(request=request, kind="request_finished", recipients=[request.applicant])
+
+
+# --- decisions -------------------------------------------------------------------------------
+
+
+def _record(*, request, actor, action, task=None, step_index=None, comment="", on_behalf_of=None):
+    if task is not None and step_index is None:
+        step_index = task.step_index
+    name = ""
+    if step_index is not None and step_index < len(request.chain):
+        name = request.chain[step_index].get("name_zh", "")
+    return ApprovalRecord.objects.create(
+        request=request,
+        task=task,
+        step_index=step_index,
+        step_name=name,
+        actor=actor,
+        on_behalf_of=on_behalf_of,
+        action=action,
+        comment=comment,
+    )
+
+
+def _locked(task_id: int) -> tuple[ServiceRequest, ApprovalTask]:
+    request_id = (
+        ApprovalTask.objects.filter(pk=task_id).values_list("request_id", flat=True).first()
+    )
+    if request_id is None:
+        raise RequestError(_("No such task."))
+    request = ServiceRequest.objects.select_for_update().get(pk=request_id)
+    task = ApprovalTask.objects.select_for_update().get(pk=task_id)
+    return request, task
+
+
+def _check_open_task(request: ServiceRequest, task: ApprovalTask, user: User) -> None:
+    if task.status != TaskStatus.PENDING or request.status != Status.IN_PROGRESS:
+        raise AlreadyHandled(_("This task has already been handled; nothing was changed."))
+    if task.step_index != request.current_step:
+        raise AlreadyHandled(_("This step is no longer current; nothing was changed."))
+    if task.assignee_id is None:
+        raise RequestError(_("Claim the task from the group queue before deciding it."))
+    if task.assignee_id != user.pk:
+        raise RequestError(_("This task is not yours to decide."))
+
+
+def _complete_flow_handle(request: ServiceRequest, node_name: str) -> None:
+    from viewflow.workflow.models import Task
+
+    from workflows.flows import ServiceRequestFlow
+
+    node = getattr(ServiceRequestFlow, node_name)
+    handle = Task.objects.filter(
+        process_id=request.process_id, flow_task=node, status="NEW"
+    ).first()
+    if handle is None:
+        raise RequestError(_("The request's process is not waiting here; nothing was changed."))
+    node.run(handle)
+
+
+def _step_outcome(request: ServiceRequest, index: int) -> str | None:
+    """'approved' when the step's mode is satisfied, else None (keep waiting)."""
+    step = request.chain[index]
+    # Only this opening of the step counts: a step opened again (after a return to it, or an
+    # added signer before it) starts from no approvals.
+    statuses = list(
+        ApprovalTask.objects.filter(
+            request=request, step_index=index, created_at__gte=step["started_at"]
+        )
+        .exclude(status__in=[TaskStatus.TRANSFERRED])
+        .values_list("status", flat=True)
+    )
+    approved = statuses.count(TaskStatus.APPROVED)
+    pending = statuses.count(TaskStatus.PENDING)
+    mode = step["mode"]
+    if mode in (Mode.SINGLE, Mode.ANY):
+        return "approved" if approved >= 1 else None
+    if mode == Mode.N_OF_M:
+        needed = min(step.get("quorum") or 1, len(statuses))
+        return "approved" if approved >= needed else None
+    return "approved" if pending == 0 else None
+
+
+def _cancel_pending(request: ServiceRequest, index: int | None = None) -> None:
+    pending = ApprovalTask.objects.filter(request=request, status=TaskStatus.PENDING)
+    if index is not None:
+        pending = pending.filter(step_index=index)
+    pending.update(status=TaskStatus.CANCELLED, decided_at=timezone.now())
+
+
+@transaction.atomic
+def task_decide(
+    *,
+    task_id: int,
+    user: User,
+    action: str,
+    comment: str = "",
+    return_to: int | None = None,
+) -> ServiceRequest:
+    """Approve, reject or return one task; moves the request on when its step is decided."""
+    request, task = _locked(task_id)
+    _check_open_task(request, task, user)
+    comment = comment.strip()
+    if action in (Action.REJECT, Action.RETURN) and not comment:
+        raise RequestError(_("Give a reason: the applicant will read it."))
+    if return_to is not None and not (-1 <= return_to < task.step_index):
+        raise RequestError(_("A request can only be returned to the applicant or an earlier step."))
+    now = timezone.now()
+    task.decided_at, task.decided_by, task.comment = now, user, comment
+    step = request.chain[task.step_index]
+    if action == Action.APPROVE:
+        task.status = TaskStatus.APPROVED
+        task.save()
+        _record(request=request, actor=user, action=Action.APPROVE, task=task, comment=comment)
+        if _step_outcome(request, task.step_index) is None:
+            return request
+        step["state"] = "approved"
+        _cancel_pending(request, task.step_index)
+        request.save()
+        _complete_flow_handle(request, "step")
+    elif action == Action.REJECT:
+        task.status = TaskStatus.REJECTED
+        task.save()
+        _record(request=request, actor=user, action=Action.REJECT, task=task, comment=comment)
+        step["state"] = "rejected"
+        request.status = Status.REJECTED
+        request.outcome_comment = comment
+        _cancel_pending(request)
+        request.save()
+        _complete_flow_handle(request, "step")
+    elif action == Action.RETURN:
+        task.status = TaskStatus.RETURNED
+        task.save()
+        _record(request=request, actor=user, action=Action.RETURN, task=task, comment=comment)
+        step["state"] = "returned"
+        _cancel_pending(request)
+        if return_to is None or return_to < 0:
+            request.status = Status.RETURNED
+            request.current_due = None
+            request_event(request=request, kind="returned", recipients=[request.applicant])
+        else:
+            for later in request.chain[return_to:]:
+                later["state"] = "pending"
+            request.resume_at = return_to
+        request.save()
+        _complete_flow_handle(request, "step")
+    else:
+        raise RequestError(_("Unknown action."))
+    request.refresh_from_db()
+    return request
+
+
+@transaction.atomic
+def task_claim(*, task_id: int, user: User) -> ApprovalTask:
+    request, task = _locked(task_id)
+    if task.status != TaskStatus.PENDING or task.assignee_id is not None:
+        raise AlreadyHandled(_("Someone else has already claimed this task."))
+    if not TaskCandidate.objects.filter(task=task, user=user).exists():
+        raise RequestError(_("This task is not in your group queue."))
+    task.assignee = user
+    task.save(update_fields=["assignee"])
+    _record(request=request, actor=user, action=Action.CLAIM, task=task)
+    return task
+
+
+@transaction.atomic
+def task_transfer(*, task_id: int, user: User, to_user: User, comment: str = "") -> ApprovalTask:
+    request, task = _locked(task_id)
+    _check_open_task(request, task, user)
+    if to_user.pk == user.pk or not to_user.is_active:
+        raise RequestError(_("Choose another active person to transfer to."))
+    if to_user.pk == request.applicant_id:
+        raise RequestError(_("A request cannot be transferred to its applicant."))
+    task.status, task.decided_at, task.decided_by = TaskStatus.TRANSFERRED, timezone.now(), user
+    task.comment = comment
+    task.save()
+    new_task = ApprovalTask.objects.create(
+        request=request,
+        step_index=task.step_index,
+        assignee=to_user,
+        urgent=task.urgent,
+        due_at=task.due_at,
+    )
+    _record(
+        request=request,
+        actor=user,
+        action=Action.TRANSFER,
+        task=task,
+        comment=_("to %(name)s. %(comment)s") % {"name": to_user, "comment": comment},
+    )
+    request_event(request=request, kind="task_arrived", recipients=[to_user], task=new_task)
+    return new_task
+
+
+@transaction.atomic
+def task_add_signer(
+    *, task_id: int, user: User, signer: User, before: bool, comment: str = ""
+) -> ServiceRequest:
+    """Adds a one-person step before or after the current one."""
+    request, task = _locked(task_id)
+    _check_open_task(request, task, user)
+    if signer.pk == request.applicant_id or not signer.is_active:
+        raise RequestError(_("Choose another active person as the added signer."))
+    here = task.step_index
+    current = request.chain[here]
+    added = {
+        **current,
+        "name_zh": f"加签：{signer}",
+        "name_en": f"Added signer: {signer}",
+        "rule": Rule.USER,
+        "approver_id": signer.pk,
+        "mode": Mode.SINGLE,
+        "quorum": None,
+        "condition_field": "",
+        "condition_operator": "",
+        "condition_value": "",
+        "state": "pending",
+        "approvers": [],
+        "added_by": user.pk,
+    }
+    _record(
+        request=request,
+        actor=user,
+        action=Action.ADD_SIGNER,
+        task=task,
+        comment=f"{signer} · {comment}".strip(" ·"),
+    )
+    if not before:
+        request.chain.insert(here + 1, added)
+        request.save()
+        return request
+    # Before this step: the signer decides first, then this step opens again from the start.
+    request.chain.insert(here, added)
+    ApprovalTask.objects.filter(request=request, step_index__gte=here).exclude(pk=task.pk).update(
+        step_index=F("step_index") + 1
+    )
+    task.step_index = here + 1
+    task.status = TaskStatus.CANCELLED
+    task.save()
+    _cancel_pending(request)
+    request.chain[here + 1]["state"] = "pending"
+    request.resume_at = here
+    request.save()
+    _complete_flow_handle(request, "step")
+    request.refresh_from_db()
+    return request
+
+
+# --- the applicant's own actions -------------------------------------------------------------
+
+
+@transaction.atomic
+def request_withdraw(*, request_id: int, user: User, comment: str = "") -> ServiceRequest:
+    from viewflow.workflow.models import Task
+
+    request = ServiceRequest.objects.select_for_update().get(pk=request_id)
+    if request.applicant_id != user.pk:
+        raise RequestError(_("Only the applicant can withdraw a request."))
+    if request.status not in ServiceRequest.OPEN:
+        raise AlreadyHandled(_("This request is already finished; it cannot be withdrawn."))
+    _cancel_pending(request)
+    request.status = Status.WITHDRAWN
+    request.finished_at = timezone.now()
+    request.current_step = request.current_due = None
+    request.save()
+    _record(request=request, actor=user, action=Action.WITHDRAW, comment=comment)
+    if request.process_id:
+        from viewflow.workflow.status import PROCESS
+
+        Task.objects.filter(process_id=request.process_id, status="NEW").update(
+            status="CANCELED", finished=timezone.now()
+        )
+        process = request.process
+        process.status, process.finished = PROCESS.CANCELED, timezone.now()
+        process.save(update_fields=["status", "finished"])
+    request_event(request=request, kind="request_finished", recipients=[request.applicant])
+    return request
+
+
+@transaction.atomic
+def request_resubmit(
+    *, request_id: int, user: User, form_data: dict, files: dict, comment: str = ""
+) -> ServiceRequest:
+    request = ServiceRequest.objects.select_for_update().get(pk=request_id)
+    if request.applicant_id != user.pk:
+        raise RequestError(_("Only the applicant can resubmit a request."))
+    if request.status != Status.RETURNED:
+        raise AlreadyHandled(_("This request is not waiting for your revision."))
+    kept = {k: v for k, v in request.form_data.items() if k in files and not files[k]}
+    request.form_data = {**form_data, **kept}
+    stored = _store_files(request=request, files={k: v for k, v in files.items() if v}, user=user)
+    request.form_data = _merge_files(request.form_data, stored, replace=True)
+    request.status = Status.IN_PROGRESS
+    for step in request.chain:
+        step["state"] = "pending"
+    request.current_step = None
+    request.resume_at = 0
+    request.save()
+    _record(request=request, actor=user, action=Action.RESUBMIT, comment=comment)
+    _complete_flow_handle(request, "revise")
+    request.refresh_from_db()
+    return request
+
+
+# --- the approval form as a PDF ----------------------------------------------------------------
+
+
+def request_render_pdf(*, request_id: int) -> str:
+    """Renders (once) the PDF of an approved request with its data and approval trail."""
+    import json
+
+    import weasyprint
+    from django.core.files.base import ContentFile
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from workflows import selectors
+
+    with transaction.atomic():
+        request = ServiceRequest.objects.select_for_update().get(pk=request_id)
+        if request.status != Status.APPROVED:
+            return ""
+        if request.pdf:
+            return request.pdf_sha256
+        with translation.override("zh-hans"):
+            fields = selectors.form_rows(request)
+            records = list(selectors.trail(request))
+            content = {
+                "number": request.number,
+                "service": request.service.name_zh,
+                "applicant": str(request.applicant),
+                "fields": [[label, value] for label, value, _ in fields],
+                "trail": [
+                    [r.created_at.isoformat(), str(r.actor or ""), r.action, r.comment]
+                    for r in records
+                ],
+            }
+            digest = hashlib.sha256(
+                json.dumps(content, ensure_ascii=False, sort_keys=True).encode()
+            ).hexdigest()
+            html = render_to_string(
+                "workflows/request_pdf.html",
+                {"req": request, "fields": fields, "records": records, "digest": digest},
+            )
+        pdf = weasyprint.HTML(string=html).write_pdf()
+        request.pdf.save(f"{request.number}.pdf", ContentFile(pdf), save=False)
+        request.pdf_sha256 = digest
+        request.save(update_fields=["pdf", "pdf_sha256", "updated_at"])
+        return digest

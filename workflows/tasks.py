@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from workflows import services
+
+
+@shared_task(acks_late=True)
+def render_request_pdf(request_id: int) -> str:
+    """Renders the approved request's PDF; running it twice leaves one PDF."""
+    return services.request_render_pdf(request_id=request_id)

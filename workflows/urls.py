@@ -1,0 +1,19 @@
+from django.urls import path
+
+from workflows import views
+
+app_name = "workflows"
+
+urlpatterns = [
+    path("services/<slug:code>/apply/", views.apply, name="apply"),
+    path("requests/", views.my_requests, name="my-requests"),
+    path("requests/<int:pk>/", views.request_detail, name="request-detail"),
+    path("requests/<int:pk>/progress/", views.request_progress, name="request-progress"),
+    path("requests/<int:pk>/withdraw/", views.request_withdraw, name="request-withdraw"),
+    path("requests/<int:pk>/edit/", views.request_edit, name="request-edit"),
+    path("requests/<int:pk>/pdf/", views.request_pdf, name="request-pdf"),
+    path("requests/<int:pk>/files/<int:attachment_id>/", views.attachment, name="attachment"),
+    path("tasks/", views.inbox, name="inbox"),
+    path("tasks/bulk-approve/", views.bulk_approve, name="bulk-approve"),
+    path("tasks/<int:pk>/", views.task_detail, name="task-detail"),
+]

@@ -1,0 +1,363 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hall.models import Service
+from workflows import selectors, services
+from workflows.forms import ApplyForm, DecisionForm, PersonActionForm
+from workflows.models import ApprovalTask, ServiceRequest
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+def apply(request: HttpRequest, code: str) -> HttpResponse:
+    service = get_object_or_404(Service, code=code, is_published=True)
+    if not service.is_online:
+        messages.info(request, _("This service is handled in person: see its guide."))
+        return redirect(service)
+    specs = list(service.fields.all())
+    draft = None
+    draft_id = _int(request.POST.get("draft") or request.GET.get("draft"))
+    if draft_id:
+        draft = selectors.draft_for(request.user, service_id=service.pk, draft_id=draft_id)
+        if draft is None:
+            raise Http404(_("No such draft."))
+    stored = draft.form_data if draft else {}
+    if request.method == "POST":
+        drafting = "save_draft" in request.POST
+        form = ApplyForm(
+            request.POST,
+            request.FILES,
+            specs=specs,
+            user=request.user,
+            stored=stored,
+            drafting=drafting,
+        )
+        if form.is_valid():
+            args = {
+                "service": service,
+                "applicant": request.user,
+                "form_data": form.form_data(),
+                "files": form.uploads(),
+                "urgent": form.cleaned_data["urgent"],
+                "urgent_reason": form.cleaned_data["urgent_reason"],
+                "draft": draft,
+            }
+            token = form.cleaned_data["submit_token"]
+            try:
+                if drafting:
+                    draft = services.request_save_draft(**args)
+                    messages.success(
+                        request, _("Draft saved. You can come back to it from “My requests”.")
+                    )
+                    return redirect(f"{request.path}?draft={draft.pk}")
+                created = services.request_submit(submit_token=token, **args)
+                messages.success(
+                    request,
+                    _("Submitted as %(number)s. Follow it here.") % {"number": created.number},
+                )
+                return redirect(created)
+            except services.RequestError as exc:
+                form.add_error(None, exc.message)
+            except IntegrityError:
+                # A double click: the other submission with this form's token won the race.
+                created = ServiceRequest.objects.filter(submit_token=token).first()
+                if created is None:
+                    raise
+                return redirect(created)
+    else:
+        initial = {}
+        if draft:
+            initial = {"urgent": draft.urgent, "urgent_reason": draft.urgent_reason}
+        form = ApplyForm(initial=initial, specs=specs, user=request.user, stored=stored)
+    return render(
+        request,
+        "workflows/apply.html",
+        {
+            "service": service,
+            "form": form,
+            "draft": draft,
+            "attachments": selectors.attachments_by_id(draft) if draft else {},
+        },
+    )
+
+
+def _request_or_404(request: HttpRequest, pk: int) -> ServiceRequest:
+    found = selectors.request_for(request.user, pk)
+    if found is None:
+        raise Http404(_("No such request."))
+    return found
+
+
+def _detail_context(req: ServiceRequest, user) -> dict:
+    return {
+        "req": req,
+        "steps": selectors.progress(req),
+        "records": list(selectors.trail(req)),
+        "rows": selectors.form_rows(req),
+        "is_applicant": req.applicant_id == user.pk,
+    }
+
+
+@login_required
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    req = _request_or_404(request, pk)
+    if req.status == ServiceRequest.Status.DRAFT and req.applicant_id == request.user.pk:
+        return redirect(f"{req.service.get_absolute_url()}apply/?draft={req.pk}")
+    return render(request, "workflows/request_detail.html", _detail_context(req, request.user))
+
+
+@login_required
+def request_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress bar alone, for the request page to refresh without a full reload."""
+    req = _request_or_404(request, pk)
+    return render(request, "workflows/_progress.html", _detail_context(req, request.user))
+
+
+@login_required
+@require_POST
+def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    req = _request_or_404(request, pk)
+    try:
+        services.request_withdraw(
+            request_id=req.pk, user=request.user, comment=request.POST.get("comment", "")[:2000]
+        )
+        messages.success(request, _("The request was withdrawn."))
+    except services.RequestError as exc:
+        messages.error(request, exc.message)
+    return redirect(req)
+
+
+@login_required
+def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """After a return for revision: the applicant edits and resubmits."""
+    req = _request_or_404(request, pk)
+    if req.applicant_id != request.user.pk or req.status != ServiceRequest.Status.RETURNED:
+        messages.error(request, _("This request is not waiting for your revision."))
+        return redirect(req)
+    specs = list(req.service.fields.all())
+    if request.method == "POST":
+        form = ApplyForm(
+            request.POST, request.FILES, specs=specs, user=request.user, stored=req.form_data
+        )
+        if form.is_valid():
+            try:
+                services.request_resubmit(
+                    request_id=req.pk,
+                    user=request.user,
+                    form_data=form.form_data(),
+                    files=form.uploads(),
+                    comment=request.POST.get("comment", "")[:2000],
+                )
+                messages.success(request, _("Resubmitted: the approval chain starts again."))
+                return redirect(req)
+            except services.RequestError as exc:
+                form.add_error(None, exc.message)
+    else:
+        form = ApplyForm(
+            initial={"urgent": req.urgent, "urgent_reason": req.urgent_reason},
+            specs=specs,
+            user=request.user,
+            stored=req.form_data,
+        )
+    return render(
+        request,
+        "workflows/apply.html",
+        {
+            "service": req.service,
+            "form": form,
+            "resubmitting": req,
+            "attachments": selectors.attachments_by_id(req),
+        },
+    )
+
+
+@login_required
+def attachment(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
+    req = _request_or_404(request, pk)
+    found = req.attachments.filter(pk=attachment_id).first()
+    if found is None:
+        raise Http404(_("No such file."))
+    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.name)
+
+
+@login_required
+def request_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    req = _request_or_404(request, pk)
+    if req.status != ServiceRequest.Status.APPROVED:
+        raise Http404(_("Only an approved request has a PDF."))
+    if not req.pdf:
+        messages.info(request, _("The PDF is being prepared; try again in a moment."))
+        return redirect(req)
+    return FileResponse(
+        req.pdf.open("rb"),
+        as_attachment=True,
+        filename=f"{req.number}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@login_required
+def my_requests(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    if status not in ServiceRequest.Status.values:
+        status = ""
+    page = Paginator(
+        selectors.my_requests(request.user, status=status), settings.HALL_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "workflows/my_requests.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": ServiceRequest.Status.choices,
+            "querystring": f"status={status}" if status else "",
+        },
+    )
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    from workflows.forms import InboxFilterForm
+
+    form = InboxFilterForm(request.GET)
+    flt = form.to_filter()
+    page = Paginator(selectors.inbox(request.user, flt), settings.HALL_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "workflows/inbox.html",
+        {
+            "form": form,
+            "filter": flt,
+            "page": page,
+            "tabs": selectors.TABS,
+            "querystring": params.urlencode(),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    task = selectors.task_for(request.user, pk)
+    if task is None:
+        raise Http404(_("No such task."))
+    req = task.request
+    earlier = [
+        (i, selectors.step_name(s))
+        for i, s in enumerate(req.chain[: task.step_index])
+        if s.get("state") not in ("skipped",)
+    ]
+    decision = DecisionForm(earlier_steps=earlier)
+    person_form = PersonActionForm()
+    if request.method == "POST":
+        op = request.POST.get("op", "decide")
+        try:
+            if op == "claim":
+                services.task_claim(task_id=task.pk, user=request.user)
+                messages.success(request, _("The task is yours now."))
+                return redirect(task)
+            if op in ("transfer", "add_signer"):
+                person_form = PersonActionForm(request.POST)
+                if person_form.is_valid():
+                    person = person_form.cleaned_data["person"]
+                    target = services.User.objects.get(pk=person["id"])
+                    if op == "transfer":
+                        services.task_transfer(
+                            task_id=task.pk,
+                            user=request.user,
+                            to_user=target,
+                            comment=person_form.cleaned_data["comment"],
+                        )
+                        messages.success(request, _("Transferred to %(name)s.") % {"name": target})
+                        return redirect("workflows:inbox")
+                    services.task_add_signer(
+                        task_id=task.pk,
+                        user=request.user,
+                        signer=target,
+                        before=person_form.cleaned_data["position"] == "before",
+                        comment=person_form.cleaned_data["comment"],
+                    )
+                    messages.success(
+                        request, _("%(name)s was added as a signer.") % {"name": target}
+                    )
+                    return redirect(task)
+            else:
+                decision = DecisionForm(request.POST, earlier_steps=earlier)
+                if decision.is_valid():
+                    data = decision.cleaned_data
+                    services.task_decide(
+                        task_id=task.pk,
+                        user=request.user,
+                        action=data["action"],
+                        comment=data["comment"],
+                        return_to=data["return_to"] if data["action"] == "return" else None,
+                    )
+                    messages.success(request, _("Your decision was recorded."))
+                    return redirect("workflows:inbox")
+        except services.RequestError as exc:
+            messages.error(request, exc.message)
+            return redirect(task)
+        task.refresh_from_db()
+    context = _detail_context(req, request.user)
+    context.update(
+        {
+            "task": task,
+            "decision": decision,
+            "person_form": person_form,
+            "can_decide": task.status == ApprovalTask.Status.PENDING
+            and task.assignee_id == request.user.pk
+            and req.status == ServiceRequest.Status.IN_PROGRESS
+            and task.step_index == req.current_step,
+            "can_claim": task.status == ApprovalTask.Status.PENDING and task.assignee_id is None,
+            "step_name": selectors.step_name(req.chain[task.step_index]),
+        }
+    )
+    return render(request, "workflows/task_detail.html", context)
+
+
+@login_required
+@require_POST
+def bulk_approve(request: HttpRequest) -> HttpResponse:
+    """Approves the selected to-do tasks one by one, each recorded as if done alone."""
+    ids = [i for i in (_int(v) for v in request.POST.getlist("task")) if i][:100]
+    done, refused = 0, []
+    for task_id in ids:
+        if selectors.task_for(request.user, task_id) is None:
+            refused.append(_("task %(id)s: not yours") % {"id": task_id})
+            continue
+        try:
+            services.task_decide(
+                task_id=task_id,
+                user=request.user,
+                action="approve",
+                comment=request.POST.get("comment", "")[:2000],
+            )
+            done += 1
+        except services.RequestError as exc:
+            refused.append(f"#{task_id}: {exc.message}")
+    if done:
+        messages.success(request, _("%(n)d tasks approved.") % {"n": done})
+    for message in refused:
+        messages.error(request, message)
+    if not ids:
+        messages.error(request, _("Select the tasks to approve first."))
+    return redirect("workflows:inbox")
