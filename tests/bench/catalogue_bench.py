@@ -38,6 +38,7 @@ import http.client
 import os
 import random
 import re
+import resource
 import secrets
 import shutil
 import signal
@@ -641,6 +642,13 @@ def _process_ticks() -> dict[int, tuple[int, str, int, int]]:
     return result
 
 
+def _own_seconds() -> float:
+    """CPU seconds of this process and of its children that have been waited for."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 class CpuMeter:
     """CPU of the app (gunicorn), Postgres backends of hall_bench, the load generator, others."""
 
@@ -651,15 +659,16 @@ class CpuMeter:
         self.t0 = time.monotonic()
         self.busy0 = _busy_ticks()
         self.procs0 = _process_ticks()
+        self.rusage0 = _own_seconds()
         return self
 
     def __exit__(self, *exc) -> None:
         elapsed = time.monotonic() - self.t0
         busy = _busy_ticks() - self.busy0
         procs = _process_ticks()
-        me = os.getpid()
-        shares = {"app": 0, "db": 0, "load": 0}
-        for pid, (ticks, cmdline, ppid, pgid) in procs.items():
+        # The load generator: this process (Python fallback) and its finished children (wrk).
+        shares = {"app": 0, "db": 0, "load": (_own_seconds() - self.rusage0) * CLK_TCK}
+        for pid, (ticks, cmdline, _ppid, pgid) in procs.items():
             used = ticks - self.procs0.get(pid, (0,))[0]
             if used <= 0:
                 continue
@@ -667,8 +676,6 @@ class CpuMeter:
                 shares["app"] += used
             elif cmdline.startswith("postgres:") and f" {DB_NAME} " in cmdline:
                 shares["db"] += used
-            elif pid == me or ppid == me:
-                shares["load"] += used  # wrk, or this process's load threads
         capacity = elapsed * CLK_TCK * (os.cpu_count() or 1) / 100  # ticks per percent
         self.app = shares["app"] / capacity
         self.db = shares["db"] / capacity
