@@ -322,10 +322,19 @@ class PersonActionForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), required=False, max_length=2000)
 
 
+class CopyForm(forms.Form):
+    person = PersonField(label=_("Copy to (staff / student number or user name)"), max_length=150)
+
+
 class InboxFilterForm(forms.Form):
     tab = forms.ChoiceField(
         required=False,
-        choices=[("todo", _("To do")), ("queue", _("Group queue")), ("done", _("Done"))],
+        choices=[
+            ("todo", _("To do")),
+            ("queue", _("Group queue")),
+            ("done", _("Done")),
+            ("cc", _("Copied to me")),
+        ],
     )
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     service = forms.SlugField(label=_("Service code"), required=False, max_length=60)

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from guardian.models import UserObjectPermissionBase
 from viewflow.workflow.models import Process
 
 
@@ -201,6 +202,7 @@ class ApprovalRecord(models.Model):
         ADD_SIGNER = "add_signer", _("Added a signer")
         COMMENT = "comment", _("Commented")
         SKIP = "skip", _("Skipped (condition not met)")
+        CC = "cc", _("Copied to")
 
     request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="records")
     task = models.ForeignKey(
@@ -258,3 +260,13 @@ class Attachment(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("workflows:attachment", args=[self.request_id, self.pk])
+
+
+class RequestUserObjectPermission(UserObjectPermissionBase):
+    """Explicit per-request grants (a CC reads the request) with a real foreign key, so the
+    CC list is one indexed join rather than a scan of guardian's generic table."""
+
+    content_object = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        abstract = False

@@ -9,7 +9,16 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from hall.models import Role, User
-from workflows.models import ApprovalRecord, ApprovalTask, Attachment, ServiceRequest, TaskCandidate
+from workflows.models import (
+    ApprovalRecord,
+    ApprovalTask,
+    Attachment,
+    RequestUserObjectPermission,
+    ServiceRequest,
+    TaskCandidate,
+)
+
+VIEW_PERMISSION = "view_servicerequest"
 
 ADMIN_ROLE = "admin"
 
@@ -36,12 +45,34 @@ def visible_requests(user: User) -> QuerySet[ServiceRequest]:
         Q(assignee=user) | Q(decided_by=user)
     )
     queued = TaskCandidate.objects.filter(task__request=OuterRef("pk"), user=user)
+    copied = RequestUserObjectPermission.objects.filter(
+        content_object=OuterRef("pk"), user=user, permission__codename=VIEW_PERMISSION
+    )
     admin_of = Role.objects.filter(holders=user, code=ADMIN_ROLE).values("department_id")
     return requests.filter(
         Q(applicant=user)
         | Exists(acted)
         | Exists(queued)
+        | Exists(copied)
         | Q(department__in=admin_of, status__in=[*ServiceRequest.OPEN, *ServiceRequest.FINISHED])
+    )
+
+
+def is_cc(user: User, request: ServiceRequest) -> bool:
+    return RequestUserObjectPermission.objects.filter(
+        content_object=request, user=user, permission__codename=VIEW_PERMISSION
+    ).exists()
+
+
+def cc_requests(user: User) -> QuerySet[ServiceRequest]:
+    """Requests copied to the user: one join on the direct-FK grant table."""
+    return (
+        ServiceRequest.objects.filter(
+            requestuserobjectpermission__user=user,
+            requestuserobjectpermission__permission__codename=VIEW_PERMISSION,
+        )
+        .select_related("service", "applicant")
+        .order_by("-submitted_at", "-pk")
     )
 
 
@@ -149,7 +180,7 @@ def current_handlers(request: ServiceRequest) -> QuerySet[User]:
 
 # --- the approver's inbox --------------------------------------------------------------------
 
-TABS = ("todo", "queue", "done")
+TABS = ("todo", "queue", "done", "cc")
 
 
 @dataclass
@@ -219,14 +250,3 @@ def task_for(user: User, task_id: int) -> ApprovalTask | None:
             | Exists(TaskCandidate.objects.filter(task=OuterRef("pk"), user=user))
         )
     return tasks.filter(pk=task_id).first()
-
-
-def inbox_counts(user: User) -> dict[str, int]:
-    return {
-        "todo": ApprovalTask.objects.filter(assignee=user, status="pending").count(),
-        "queue": ApprovalTask.objects.filter(
-            Exists(TaskCandidate.objects.filter(task=OuterRef("pk"), user=user)),
-            status="pending",
-            assignee__isnull=True,
-        ).count(),
-    }

@@ -11,7 +11,7 @@ import uuid
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,7 +50,7 @@ class AlreadyHandled(RequestError):
 
 def request_event(*, request: ServiceRequest, kind: str, recipients, task=None) -> None:
     """Every arrival, return and completion passes here. Messages (issue 4) attach to this."""
-    logger.info("request %s: %s → %s", request.pk, kind, [getattr(u, "pk", u) for u in recipients])
+    logger.debug("request %s: %s → %s", request.pk, kind, [getattr(u, "pk", u) for u in recipients])
 
 
 # --- submission ------------------------------------------------------------------------------
@@ -575,6 +575,30 @@ def task_add_signer(
     _complete_flow_handle(request, "step")
     request.refresh_from_db()
     return request
+
+
+@transaction.atomic
+def request_cc(*, request_id: int, user: User, to_users: list[User]) -> int:
+    """Copies the request to people who may then read it (and nothing more)."""
+    from guardian.shortcuts import assign_perm
+
+    from workflows import selectors
+
+    request = ServiceRequest.objects.select_for_update().get(pk=request_id)
+    may_copy = request.applicant_id == user.pk or ApprovalTask.objects.filter(
+        Q(assignee=user) | Q(decided_by=user), request=request
+    ).exists()
+    if not may_copy:
+        raise RequestError(_("Only the applicant and the approvers can copy this request."))
+    added = 0
+    for person in to_users:
+        if person.pk == request.applicant_id or selectors.is_cc(person, request):
+            continue
+        assign_perm("workflows.view_servicerequest", person, request)
+        _record(request=request, actor=user, action=Action.CC, comment=str(person))
+        request_event(request=request, kind="cc", recipients=[person])
+        added += 1
+    return added
 
 
 # --- the applicant's own actions -------------------------------------------------------------

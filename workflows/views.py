@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from hall.models import Service
 from workflows import selectors, services
-from workflows.forms import ApplyForm, DecisionForm, PersonActionForm
+from workflows.forms import ApplyForm, CopyForm, DecisionForm, PersonActionForm
 from workflows.models import ApprovalTask, ServiceRequest
 
 
@@ -109,6 +109,7 @@ def _detail_context(req: ServiceRequest, user) -> dict:
         "records": list(selectors.trail(req)),
         "rows": selectors.form_rows(req),
         "is_applicant": req.applicant_id == user.pk,
+        "copy_form": CopyForm(),
     }
 
 
@@ -136,6 +137,26 @@ def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             request_id=req.pk, user=request.user, comment=request.POST.get("comment", "")[:2000]
         )
         messages.success(request, _("The request was withdrawn."))
+    except services.RequestError as exc:
+        messages.error(request, exc.message)
+    return redirect(req)
+
+
+@login_required
+@require_POST
+def request_cc(request: HttpRequest, pk: int) -> HttpResponse:
+    req = _request_or_404(request, pk)
+    form = CopyForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.get("person", []):
+            messages.error(request, error)
+        return redirect(req)
+    person = services.User.objects.get(pk=form.cleaned_data["person"]["id"])
+    try:
+        if services.request_cc(request_id=req.pk, user=request.user, to_users=[person]):
+            messages.success(request, _("Copied to %(name)s.") % {"name": person})
+        else:
+            messages.info(request, _("%(name)s can already read this request.") % {"name": person})
     except services.RequestError as exc:
         messages.error(request, exc.message)
     return redirect(req)
@@ -236,9 +257,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
     form = InboxFilterForm(request.GET)
     flt = form.to_filter()
-    page = Paginator(selectors.inbox(request.user, flt), settings.HALL_PAGE_SIZE).get_page(
-        request.GET.get("page")
+    rows = (
+        selectors.cc_requests(request.user)
+        if flt.tab == "cc"
+        else selectors.inbox(request.user, flt)
     )
+    page = Paginator(rows, settings.HALL_PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(

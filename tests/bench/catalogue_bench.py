@@ -106,7 +106,8 @@ def server_env(static_root: str) -> dict[str, str]:
     return env
 
 
-def manage(env: dict[str, str], *args: str) -> None:
+def manage(env: dict[str, str], *args: str, check: bool = True) -> str | None:
+    """Runs manage.py; returns None on success, else its output's tail (or exits if check)."""
     t0 = time.perf_counter()
     result = subprocess.run(
         [PYTHON, "manage.py", *args],
@@ -116,9 +117,32 @@ def manage(env: dict[str, str], *args: str) -> None:
         text=True,
     )
     if result.returncode != 0:
-        sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])
+        tail = (result.stdout[-3000:] + result.stderr[-3000:]).strip()
+        if not check:
+            return tail
+        sys.stderr.write(tail + "\n")
         raise SystemExit(f"manage.py {' '.join(args)} failed ({result.returncode})")
     log(f"manage.py {' '.join(args)}: ok in {time.perf_counter() - t0:.1f}s")
+    return None
+
+
+def collectstatic(env: dict[str, str]) -> list[str]:
+    """collectstatic with the hall's storage; if that fails, the fallback of bench_settings."""
+    failure = manage(env, "collectstatic", "--noinput", check=False)
+    if failure is None:
+        return []
+    reason = [line for line in failure.splitlines() if line.strip()]
+    error = next((line for line in reversed(reason) if "Error" in line), reason[-1])
+    log(f"collectstatic FAILED with the hall's manifest storage: {error[:300]}")
+    env["BENCH_STATIC_FALLBACK"] = "1"
+    manage(env, "collectstatic", "--noinput", "--clear")
+    return [
+        "WARNING: `manage.py collectstatic` fails with the hall's production static storage "
+        "(whitenoise CompressedManifestStaticFilesStorage, DEBUG off):",
+        *("  " + line for line in reason[-8:]),
+        "  The run went on with whitenoise.storage.CompressedStaticFilesStorage (no hashed "
+        "names; see bench_settings.py).",
+    ]
 
 
 def pg_admin(sql: str) -> None:
@@ -173,8 +197,10 @@ def setup_django(env: dict[str, str]) -> None:
         "REDIS_URL",
         "STATIC_ROOT",
         "LOG_LEVEL",
+        "BENCH_STATIC_FALLBACK",
     ):
-        os.environ[name] = env[name]
+        if name in env:
+            os.environ[name] = env[name]
     import django
 
     django.setup()
@@ -876,6 +902,8 @@ def print_report(args, sizes, loader: Loader, rows, loads, extra: list[str]) -> 
         f"server: gunicorn {args.workers} workers ({args.worker_class}{threads}), DEBUG off, "
         f"Postgres {DB_NAME}, Redis db 15; load: {loader.name}, same machine"
     )
+    if os.environ.get("BENCH_STATIC_FALLBACK") == "1":
+        print("static files: FALLBACK storage, collectstatic failed (see WARNING below)")
     print(
         f"timing: {args.seconds:g}s per URL in {args.rounds} alternating page/bare slice(s), "
         f"after {args.warmup:g}s warm-up each"
@@ -996,14 +1024,13 @@ def main(argv: list[str] | None = None) -> int:
         else:
             recreate_database()
         manage(env, "migrate", "--noinput")
+        extra: list[str] = collectstatic(env)  # before setup: it may choose the fallback
         setup_django(env)
         load_data(args)
-        manage(env, "collectstatic", "--noinput")
         sizes = data_sizes()
         log(f"data: {sizes}")
 
         page_list = pages()
-        extra: list[str] = []
         for page in page_list:
             page.profile = profile_request(page.path)
             page.bare_profile = profile_request(bare_path(page.profile.bytes))

@@ -1,0 +1,420 @@
+"""The applicant's and approver's pages: who may open what, what they cost, what they refuse."""
+
+import uuid
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from guardian.shortcuts import assign_perm
+
+from hall.models import ServiceField
+from tests.workflows.conftest import FINANCE, HEAD
+from workflows import services
+from workflows.models import ApprovalTask, Attachment, ServiceRequest
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def approved(make_chain, submit, people, settings, tmp_path, django_capture_on_commit_callbacks):
+    settings.MEDIA_ROOT = tmp_path
+    service = make_chain([HEAD, FINANCE])
+    ServiceField.objects.create(
+        service=service, order=3, key="scan", label_zh="附件", field_type="file", required=False
+    )
+    req = services.request_submit(
+        service=service,
+        applicant=people["alice"],
+        form_data={"name": "张爱丽", "amount": "5"},
+        files={"scan": [SimpleUploadedFile("scan.pdf", PDF, "application/pdf")]},
+        urgent=False,
+        urgent_reason="",
+        submit_token=uuid.uuid4(),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        for username in ("hank", "fay"):
+            task = ApprovalTask.objects.get(request=req, status="pending")
+            services.task_decide(task_id=task.pk, user=people[username], action="approve")
+    req.refresh_from_db()
+    assert req.status == "approved" and req.pdf
+    assign_perm("workflows.view_servicerequest", people["rose"], req)
+    return req
+
+
+def object_urls(req) -> dict[str, str]:
+    attachment = Attachment.objects.get(request=req)
+    task = ApprovalTask.objects.filter(request=req, assignee__username="hank").first()
+    return {
+        "request": reverse("workflows:request-detail", args=[req.pk]),
+        "progress": reverse("workflows:request-progress", args=[req.pk]),
+        "attachment": attachment.get_absolute_url(),
+        "pdf": reverse("workflows:request-pdf", args=[req.pk]),
+        "task": task.get_absolute_url(),
+    }
+
+
+# persona → expected status per URL (302 = sent to log in)
+MATRIX = {
+    "owner": {"request": 200, "progress": 200, "attachment": 200, "pdf": 200, "task": 404},
+    "approver": {"request": 200, "progress": 200, "attachment": 200, "pdf": 200, "task": 200},
+    "cc": {"request": 200, "progress": 200, "attachment": 200, "pdf": 200, "task": 404},
+    "other-department": {
+        "request": 404,
+        "progress": 404,
+        "attachment": 404,
+        "pdf": 404,
+        "task": 404,
+    },
+    "anonymous": {"request": 302, "progress": 302, "attachment": 302, "pdf": 302, "task": 302},
+}
+PERSONAS = {"owner": "alice", "approver": "hank", "cc": "rose", "other-department": "charlie"}
+
+
+@pytest.mark.parametrize("persona", MATRIX)
+def test_every_object_url_answers_only_those_who_may_see_it(client, approved, people, persona):
+    if persona != "anonymous":
+        client.force_login(people[PERSONAS[persona]])
+    for name, url in object_urls(approved).items():
+        response = client.get(url)
+        assert response.status_code == MATRIX[persona][name], (persona, name)
+        if response.status_code == 302:
+            assert response.url.startswith(reverse("login"))
+
+
+def test_the_pdf_and_attachment_are_real_files(client, approved, people):
+    client.force_login(people["alice"])
+    urls = object_urls(approved)
+    pdf = b"".join(client.get(urls["pdf"]).streaming_content)
+    assert pdf.startswith(b"%PDF")
+    assert b"".join(client.get(urls["attachment"]).streaming_content) == PDF
+
+
+def test_a_cc_reads_but_cannot_act(client, make_chain, submit, people):
+    req = submit(make_chain([HEAD]))
+    services.request_cc(request_id=req.pk, user=people["alice"], to_users=[people["rose"]])
+    client.force_login(people["rose"])
+    assert client.get(req.get_absolute_url()).status_code == 200
+    cc_tab = client.get(reverse("workflows:inbox") + "?tab=cc")
+    assert [r.pk for r in cc_tab.context["page"].object_list] == [req.pk]
+    response = client.post(reverse("workflows:request-withdraw", args=[req.pk]))
+    assert ServiceRequest.objects.get(pk=req.pk).status == "in_progress"
+    task = ApprovalTask.objects.get(request=req)
+    assert (
+        client.post(task.get_absolute_url(), {"op": "decide", "action": "approve"}).status_code
+        == 404
+    )
+    assert ApprovalTask.objects.get(pk=task.pk).status == "pending"
+    assert response.status_code == 302
+
+
+def test_an_outsider_cannot_copy_a_request(make_chain, submit, people):
+    req = submit(make_chain([HEAD]))
+    with pytest.raises(services.RequestError):
+        services.request_cc(request_id=req.pk, user=people["charlie"], to_users=[people["charlie"]])
+
+
+# --- query counts -----------------------------------------------------------------------------
+
+
+def many_requests(make_chain, people, count: int):
+    service = make_chain([HEAD, FINANCE])
+    reqs = []
+    for n in range(count):
+        reqs.append(
+            services.request_submit(
+                service=service,
+                applicant=people["alice"],
+                form_data={"name": "x", "amount": n},
+                files={},
+                urgent=n % 3 == 0,
+                urgent_reason="急" if n % 3 == 0 else "",
+                submit_token=uuid.uuid4(),
+            )
+        )
+    return reqs
+
+
+@pytest.mark.parametrize("count", [1, 50], ids=["1-row", "50-rows"])
+@pytest.mark.parametrize(
+    ("page", "who", "queries"),
+    [
+        # session + user, then count + page
+        pytest.param("inbox", "hank", 4, id="inbox-todo"),
+        pytest.param("inbox-done", "hank", 4, id="inbox-done"),
+        pytest.param("inbox-queue", "rita", 4, id="inbox-queue"),
+        pytest.param("my-requests", "alice", 4, id="my-requests"),
+        # session + user, request, tasks, approver names, records, attachments
+        pytest.param("request", "alice", 7, id="request-page"),
+        # session + user, task, tasks, approver names, records, attachments
+        pytest.param("task", "hank", 7, id="task-page"),
+    ],
+)
+def test_list_and_object_pages_have_constant_query_counts(
+    client, django_assert_num_queries, make_chain, people, page, who, queries, count
+):
+    reqs = many_requests(make_chain, people, count)
+    if page == "inbox-done":
+        for req in reqs:
+            task = ApprovalTask.objects.get(request=req, status="pending")
+            services.task_decide(task_id=task.pk, user=people["hank"], action="approve")
+    if page == "inbox-queue":
+        from hall.models import Role
+
+        Role.objects.filter(code="reviewer", department__code="finance").get().holders.add(
+            people["rita"]
+        )
+        for req in reqs:
+            task = ApprovalTask.objects.get(request=req, status="pending")
+            services.task_decide(task_id=task.pk, user=people["hank"], action="approve")
+    urls = {
+        "inbox": reverse("workflows:inbox"),
+        "inbox-done": reverse("workflows:inbox") + "?tab=done",
+        "inbox-queue": reverse("workflows:inbox") + "?tab=queue",
+        "my-requests": reverse("workflows:my-requests"),
+        "request": reqs[-1].get_absolute_url(),
+        "task": ApprovalTask.objects.filter(request=reqs[-1]).first().get_absolute_url(),
+    }
+    client.force_login(people[who])
+    with django_assert_num_queries(queries):
+        response = client.get(urls[page])
+    assert response.status_code == 200
+    if page.startswith("inbox") or page == "my-requests":
+        assert len(response.context["page"].object_list) == min(count, 20)
+
+
+# --- the apply form ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def form_service(make_chain):
+    service = make_chain([HEAD])
+    extra = [
+        ("count", "数量", "number", {"min": 1, "max": 10}, []),
+        ("day", "日期", "date", {}, []),
+        ("span", "期间", "date_range", {}, []),
+        ("kind", "类型", "choice", {}, [["a", "甲", "A"], ["b", "乙", "B"]]),
+        (
+            "langs",
+            "语言",
+            "multi_choice",
+            {},
+            [["zh", "中文", "Chinese"], ["en", "英文", "English"]],
+        ),
+        ("deputy", "代理人", "person", {}, []),
+        ("to_dept", "部门", "department", {}, []),
+        ("letter", "邀请函", "file", {}, []),
+        ("note", "说明", "long_text", {"max_length": 50}, []),
+    ]
+    for order, (key, label, kind, validation, options) in enumerate(extra, start=10):
+        ServiceField.objects.create(
+            service=service,
+            order=order,
+            key=key,
+            label_zh=label,
+            field_type=kind,
+            validation=validation,
+            options=options,
+            required=key not in ("deputy", "note"),
+        )
+    return service
+
+
+def good_post(people, school, **overrides):
+    data = {
+        "submit_token": str(uuid.uuid4()),
+        "amount": "12.50",
+        "count": "3",
+        "day": "2026-12-01",
+        "span_0": "2026-12-01",
+        "span_1": "2026-12-03",
+        "kind": "a",
+        "langs": ["zh", "en"],
+        "deputy": people["hank"].number,
+        "to_dept": str(school.pk),
+        "letter": SimpleUploadedFile("letter.pdf", PDF, "application/pdf"),
+        "note": "请审批",
+        "submit": "1",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_the_form_shows_profile_fields_filled_and_locked(client, form_service, people):
+    client.force_login(people["alice"])
+    response = client.get(reverse("workflows:apply", args=[form_service.code]))
+    form = response.context["form"]
+    assert form.fields["name"].initial == "张爱丽" and form.fields["name"].disabled
+    assert "prefilled" in response.content.decode()
+
+
+def test_a_good_form_is_submitted_with_every_field_type(
+    client, form_service, people, school, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(people["alice"])
+    response = client.post(
+        reverse("workflows:apply", args=[form_service.code]),
+        good_post(people, school, name="冒名顶替"),
+    )
+    req = ServiceRequest.objects.get()
+    assert response.url == req.get_absolute_url()
+    data = req.form_data
+    assert data["name"] == "张爱丽"  # a locked profile field ignores what was posted
+    assert data["amount"] == "12.50" and data["count"] == 3 and data["day"] == "2026-12-01"
+    assert data["span"] == ["2026-12-01", "2026-12-03"] and data["langs"] == ["zh", "en"]
+    assert data["deputy"]["id"] == people["hank"].pk
+    assert data["to_dept"]["id"] == school.pk
+    attachment = Attachment.objects.get(request=req)
+    assert data["letter"] == [attachment.pk] and attachment.sha256
+    assert "static" not in attachment.file.path
+
+
+def test_a_double_submit_creates_one_request(
+    client, form_service, people, school, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(people["alice"])
+    token = str(uuid.uuid4())
+    url = reverse("workflows:apply", args=[form_service.code])
+    first = client.post(url, good_post(people, school, submit_token=token))
+    second = client.post(url, good_post(people, school, submit_token=token))
+    assert ServiceRequest.objects.count() == 1
+    assert first.url == second.url
+
+
+def test_a_draft_is_saved_incomplete_and_resumed(client, form_service, people, school):
+    client.force_login(people["alice"])
+    url = reverse("workflows:apply", args=[form_service.code])
+    response = client.post(
+        url, {"submit_token": str(uuid.uuid4()), "count": "2", "save_draft": "1"}
+    )
+    draft = ServiceRequest.objects.get()
+    assert draft.status == "draft" and draft.form_data["count"] == 2
+    assert response.url == f"{url}?draft={draft.pk}"
+    resumed = client.get(response.url)
+    assert resumed.context["form"].fields["count"].initial == 2
+    client.force_login(people["charlie"])
+    assert client.get(response.url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "english"),
+    [
+        pytest.param("count", "eleven", "Enter a whole number", id="number-not-a-number"),
+        pytest.param("count", "11", "less than or equal to 10", id="number-over-max"),
+        pytest.param("amount", "-5", "greater than or equal to 0", id="money-negative"),
+        pytest.param("amount", "1e400", "no more than 14 digits", id="money-huge"),
+        pytest.param("day", "2026-02-30", "Enter a valid date", id="date-impossible"),
+        pytest.param("span_1", "2026-11-01", "end date is before", id="range-backwards"),
+        pytest.param("kind", "<script>", "Select a valid choice", id="choice-hostile"),
+        pytest.param("langs", ["xx"], "Select a valid choice", id="multi-choice-unknown"),
+        pytest.param("deputy", "nobody-1", "Nobody has", id="person-unknown"),
+        pytest.param("to_dept", "999999", "Select a valid choice", id="department-unknown"),
+        pytest.param("note", "字" * 51, "at most 50", id="long-text-too-long"),
+        pytest.param("kind", None, "required", id="required-missing"),
+        pytest.param(
+            "letter",
+            SimpleUploadedFile("evil.pdf", b"MZ\x90\x00", "application/pdf"),
+            "not really a .pdf",
+            id="file-disguised-executable",
+        ),
+        pytest.param(
+            "letter",
+            SimpleUploadedFile("run.exe", PDF, "application/octet-stream"),
+            "only",
+            id="file-wrong-type",
+        ),
+    ],
+)
+def test_bad_input_gets_a_clear_message_and_saves_nothing(
+    client, form_service, people, school, field, value, english
+):
+    client.post(reverse("set_language"), {"language": "en"})
+    client.force_login(people["alice"])
+    response = client.post(
+        reverse("workflows:apply", args=[form_service.code]),
+        good_post(people, school, **{field: value}),
+    )
+    assert response.status_code == 200
+    assert english in response.content.decode()
+    assert ServiceRequest.objects.count() == 0
+    assert Attachment.objects.count() == 0
+
+
+def test_a_file_over_the_size_limit_is_refused(client, form_service, people, school, monkeypatch):
+    from workflows import forms
+
+    monkeypatch.setattr(forms, "MAX_UPLOAD_BYTES", 100)
+    client.force_login(people["alice"])
+    big = SimpleUploadedFile("big.pdf", PDF + b"0" * 200, "application/pdf")
+    response = client.post(
+        reverse("workflows:apply", args=[form_service.code]), good_post(people, school, letter=big)
+    )
+    assert "larger than" in response.content.decode() or "大于" in response.content.decode()
+    assert ServiceRequest.objects.count() == 0
+
+
+def test_errors_speak_chinese_by_default(client, form_service, people, school):
+    client.force_login(people["alice"])
+    response = client.post(
+        reverse("workflows:apply", args=[form_service.code]), good_post(people, school, count="x")
+    )
+    assert "输入整数" in response.content.decode()
+
+
+def test_an_offline_service_has_no_form(client, make_service, people):
+    service = make_service(is_online=False)
+    client.force_login(people["alice"])
+    response = client.get(reverse("workflows:apply", args=[service.code]))
+    assert response.status_code == 302 and response.url == service.get_absolute_url()
+
+
+def test_applying_needs_login(client, form_service):
+    response = client.get(reverse("workflows:apply", args=[form_service.code]))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+# --- approver pages ---------------------------------------------------------------------------
+
+
+def test_the_approver_decides_on_the_task_page(client, make_chain, submit, people):
+    req = submit(make_chain([HEAD]))
+    task = ApprovalTask.objects.get(request=req)
+    client.force_login(people["hank"])
+    refused = client.post(task.get_absolute_url(), {"op": "decide", "action": "reject"})
+    assert refused.status_code == 200 and ApprovalTask.objects.get(pk=task.pk).status == "pending"
+    client.post(task.get_absolute_url(), {"op": "decide", "action": "approve", "comment": "同意"})
+    assert ServiceRequest.objects.get(pk=req.pk).status == "approved"
+    again = client.post(task.get_absolute_url(), {"op": "decide", "action": "approve"}, follow=True)
+    assert "already been handled" in again.content.decode() or "已经处理" in again.content.decode()
+
+
+def test_bulk_approve_records_each_decision(client, make_chain, people):
+    reqs = many_requests(make_chain, people, 3)
+    ids = [ApprovalTask.objects.get(request=r).pk for r in reqs]
+    client.force_login(people["hank"])
+    client.post(reverse("workflows:bulk-approve"), {"task": ids})
+    for req in reqs:
+        assert [t.status for t in req.tasks.order_by("step_index")] == ["approved", "pending"]
+        assert req.records.filter(action="approve", actor=people["hank"]).count() == 1
+
+
+def test_bulk_approve_skips_tasks_that_are_not_yours(client, make_chain, people):
+    reqs = many_requests(make_chain, people, 1)
+    task = ApprovalTask.objects.get(request=reqs[0])
+    client.force_login(people["charlie"])
+    client.post(reverse("workflows:bulk-approve"), {"task": [task.pk]})
+    assert ApprovalTask.objects.get(pk=task.pk).status == "pending"
+
+
+def test_inbox_filters_and_order(client, make_chain, people):
+    reqs = many_requests(make_chain, people, 4)
+    client.force_login(people["hank"])
+    todo = list(client.get(reverse("workflows:inbox")).context["page"].object_list)
+    assert [t.urgent for t in todo] == sorted([t.urgent for t in todo], reverse=True)
+    urgent = client.get(reverse("workflows:inbox") + "?urgent=on").context["page"].object_list
+    assert {t.request_id for t in urgent} == {reqs[0].pk, reqs[3].pk}
+    by_number = client.get(reverse("workflows:inbox") + f"?q={reqs[1].number}")
+    assert [t.request_id for t in by_number.context["page"].object_list] == [reqs[1].pk]
+    bad = client.get(reverse("workflows:inbox") + "?date_from=yesterday&page=x")
+    assert bad.status_code == 200

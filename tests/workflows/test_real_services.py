@@ -1,0 +1,165 @@
+"""Behaviour that depends on the real services: row locks on Postgres, a Celery worker on Redis.
+
+Skipped on the embedded SQLite default; CI sets HALL_REQUIRE_SERVICES=1 so that a missing
+Postgres or Redis fails instead of skipping.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection, connections
+from django.test import Client
+
+from tests.workflows.conftest import FINANCE, HEAD
+from workflows import services
+from workflows.models import ApprovalRecord, ApprovalTask, ServiceRequest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def require(condition: bool, reason: str):
+    if condition:
+        return
+    if os.environ.get("HALL_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"HALL_REQUIRE_SERVICES=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def postgres():
+    require(connection.vendor == "postgresql", "needs Postgres (set DATABASE_URL)")
+
+
+@pytest.fixture
+def redis_broker():
+    require(bool(settings.CELERY_BROKER_URL), "needs a Redis broker (set REDIS_URL)")
+
+
+def test_two_people_deciding_one_task_at_once_make_one_decision(
+    transactional_db, postgres, make_chain, people
+):
+    service = make_chain([HEAD, FINANCE])
+    for round_ in range(50):
+        # given: one task, and the same approver on two devices
+        req = services.request_submit(
+            service=service,
+            applicant=people["alice"],
+            form_data={},
+            files={},
+            urgent=False,
+            urgent_reason="",
+            submit_token=uuid.uuid4(),
+        )
+        task = ApprovalTask.objects.get(request=req)
+        barrier = threading.Barrier(2)
+        outcomes = []
+
+        def click(action):
+            client = Client()
+            client.force_login(people["hank"])
+            barrier.wait()
+            try:
+                response = client.post(
+                    task.get_absolute_url(),
+                    {"op": "decide", "action": action, "comment": "理由"},
+                    follow=True,
+                )
+                outcomes.append((response.status_code, response.content.decode()))
+            finally:
+                connections.close_all()
+
+        # when: both click at once (one approves, the other rejects)
+        threads = [threading.Thread(target=click, args=(a,)) for a in ("approve", "reject")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        # then: exactly one decision, and the other person is told, never a 500
+        decisions = ApprovalRecord.objects.filter(request=req, action__in=["approve", "reject"])
+        assert decisions.count() == 1, round_
+        assert sorted(code for code, _ in outcomes) == [200, 200], round_
+        told = [
+            html for _, html in outcomes if "已经处理" in html or "already been handled" in html
+        ]
+        assert len(told) == 1, round_
+        status = ServiceRequest.objects.get(pk=req.pk).status
+        assert status in ("in_progress", "rejected")
+
+
+def test_a_real_celery_worker_renders_the_approved_pdf(
+    transactional_db, postgres, redis_broker, make_chain, people, tmp_path, settings
+):
+    assert shutil.which("pdftotext"), "pdftotext (poppler-utils) is needed"
+    settings.MEDIA_ROOT = tmp_path
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    db = settings.DATABASES["default"]
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "MEDIA_ROOT": str(tmp_path),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+    }
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "hall",
+            "worker",
+            "--pool",
+            "solo",
+            "--without-mingle",
+            "--without-gossip",
+            "-l",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        service = make_chain([HEAD], name_zh="领导干部因私出国（境）申请表")
+        req = services.request_submit(
+            service=service,
+            applicant=people["alice"],
+            form_data={"name": "张爱丽"},
+            files={},
+            urgent=False,
+            urgent_reason="",
+            submit_token=uuid.uuid4(),
+        )
+        task = ApprovalTask.objects.get(request=req)
+        services.task_decide(
+            task_id=task.pk, user=people["hank"], action="approve", comment="同意出访"
+        )
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            req.refresh_from_db()
+            if req.pdf:
+                break
+            assert worker.poll() is None, worker.stdout.read().decode()
+            time.sleep(0.5)
+        assert req.pdf, "the worker did not render the PDF in time"
+        text = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", req.pdf.path, "-"], capture_output=True, check=True
+        ).stdout.decode()
+        flat = "".join(text.split())
+        assert "领导干部因私出国（境）申请表" in flat
+        assert req.number in flat
+        assert "同意出访" in flat and "韩科" in flat
+        assert req.pdf_sha256 in flat
+        # running the task again changes nothing
+        assert services.request_render_pdf(request_id=req.pk) == req.pdf_sha256
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)
