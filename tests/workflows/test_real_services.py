@@ -43,6 +43,32 @@ def redis_broker():
     require(bool(settings.CELERY_BROKER_URL), "needs a Redis broker (set REDIS_URL)")
 
 
+def click_together(task, user, actions: list[str]) -> list[tuple[int, str]]:
+    barrier = threading.Barrier(len(actions))
+    outcomes = []
+
+    def click(action):
+        client = Client()
+        client.force_login(user)
+        barrier.wait()
+        try:
+            response = client.post(
+                task.get_absolute_url(),
+                {"op": "decide", "action": action, "comment": "理由"},
+                follow=True,
+            )
+            outcomes.append((response.status_code, response.content.decode()))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=click, args=(a,)) for a in actions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
 def test_two_people_deciding_one_task_at_once_make_one_decision(
     transactional_db, postgres, make_chain, people
 ):
@@ -59,29 +85,8 @@ def test_two_people_deciding_one_task_at_once_make_one_decision(
             submit_token=uuid.uuid4(),
         )
         task = ApprovalTask.objects.get(request=req)
-        barrier = threading.Barrier(2)
-        outcomes = []
-
-        def click(action):
-            client = Client()
-            client.force_login(people["hank"])
-            barrier.wait()
-            try:
-                response = client.post(
-                    task.get_absolute_url(),
-                    {"op": "decide", "action": action, "comment": "理由"},
-                    follow=True,
-                )
-                outcomes.append((response.status_code, response.content.decode()))
-            finally:
-                connections.close_all()
-
         # when: both click at once (one approves, the other rejects)
-        threads = [threading.Thread(target=click, args=(a,)) for a in ("approve", "reject")]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        outcomes = click_together(task, people["hank"], ["approve", "reject"])
         # then: exactly one decision, and the other person is told, never a 500
         decisions = ApprovalRecord.objects.filter(request=req, action__in=["approve", "reject"])
         assert decisions.count() == 1, round_
