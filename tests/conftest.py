@@ -111,3 +111,14 @@ def reviewer_role(research_dept, alice):
     )
     role.holders.add(alice)
     return role
+
+
+@pytest.fixture
+def celery_eager():
+    """Celery tasks run in process (as in the embedded default), even where REDIS_URL is set."""
+    from hall.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before

@@ -672,8 +672,8 @@ def request_render_pdf(*, request_id: int) -> str:
     from workflows import selectors
 
     with transaction.atomic():
-        request = ServiceRequest.objects.select_for_update().get(pk=request_id)
-        if request.status != Status.APPROVED:
+        request = ServiceRequest.objects.select_for_update().filter(pk=request_id).first()
+        if request is None or request.status != Status.APPROVED:
             return ""
         if request.pdf:
             return request.pdf_sha256

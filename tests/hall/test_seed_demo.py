@@ -57,7 +57,18 @@ def dump() -> dict:
         for r in Role.objects.select_related("department")
     )
     heads = sorted(Department.objects.values_list("code", "heads__username", "parent__code"))
-    return {"services": services, "users": users, "roles": roles, "heads": heads}
+    from workflows.models import ServiceRequest
+
+    requests = sorted(
+        ServiceRequest.objects.values_list("applicant__username", "service__code", "status")
+    )
+    return {
+        "services": services,
+        "users": users,
+        "roles": roles,
+        "heads": heads,
+        "requests": requests,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +79,12 @@ def seeded(django_db_setup, django_db_blocker):
         call_command("seed_demo")
         second = dump()
         yield first, second
+        from viewflow.workflow.models import Process
+
+        from workflows.models import ServiceRequest
+
+        ServiceRequest.objects.all().delete()
+        Process.objects.all().delete()
         Service.objects.all().delete()
         Role.objects.all().delete()
         User.objects.all().delete()
@@ -107,6 +124,17 @@ def test_every_online_demo_service_has_a_form_and_a_resolvable_chain(seeded, db)
                 assert step.role_code in role_codes
             step.full_clean(exclude=["service"])
         assert ServiceContact.objects.filter(service=service).exists()
+
+
+def test_the_demo_has_requests_in_every_state(seeded, db):
+    from workflows.models import ApprovalTask, ServiceRequest
+
+    assert set(ServiceRequest.objects.values_list("status", flat=True)) == set(
+        ServiceRequest.Status.values
+    )
+    assert ServiceRequest.objects.filter(urgent=True, status="in_progress").exists()
+    assert ApprovalTask.objects.filter(status="pending", assignee__isnull=False).exists()
+    assert ApprovalTask.objects.filter(status="pending", assignee__isnull=True).exists()
 
 
 def test_demo_people_cover_the_personas(seeded, db):

@@ -16,7 +16,9 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture
-def approved(make_chain, submit, people, settings, tmp_path, django_capture_on_commit_callbacks):
+def approved(
+    make_chain, submit, people, settings, tmp_path, django_capture_on_commit_callbacks, celery_eager
+):
     settings.MEDIA_ROOT = tmp_path
     service = make_chain([HEAD, FINANCE])
     ServiceField.objects.create(

@@ -112,6 +112,9 @@ def test_a_real_celery_worker_renders_the_approved_pdf(
         "MEDIA_ROOT": str(tmp_path),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
     }
+    from hall.celery import app
+
+    app.control.purge()  # tasks other tests enqueued with no worker to run them
     worker = subprocess.Popen(
         [
             sys.executable,
