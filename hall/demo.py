@@ -87,6 +87,7 @@ ROLES = [
     ("reviewer", "经办审核人", "Reviewer"),
     ("research-secretary", "科研秘书", "Research secretary"),
     ("counsellor", "辅导员 / 教学秘书", "Counsellor / academic secretary"),
+    ("admin", "部门管理员", "Department admin"),
 ]
 EXTRA_ROLES = {
     "president-office": [("leader", "校领导", "University leader")],
@@ -627,7 +628,8 @@ def seed_demo() -> dict[str, int]:
             role, _ = Role.objects.update_or_create(
                 department=dept, code=role_code, defaults={"name_zh": zh, "name_en": en}
             )
-            role.holders.set(reviewers if role_code != "leader" else [head])
+            # The head leads and sees the department's requests; the reviewers do the rest.
+            role.holders.set([head] if role_code in ("leader", "admin") else reviewers)
         first = reviewers[0]
         contacts[code] = [
             {

@@ -73,9 +73,16 @@ class MultipleFileField(forms.FileField):
 
 
 class DateRangeWidget(forms.MultiWidget):
+    template_name = "workflows/widgets/date_range.html"
+
     def __init__(self, attrs=None):
-        date_input = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-        super().__init__([date_input, date_input], attrs)
+        start = forms.DateInput(
+            attrs={"type": "date", "aria-label": _("Start date")}, format="%Y-%m-%d"
+        )
+        end = forms.DateInput(
+            attrs={"type": "date", "aria-label": _("End date")}, format="%Y-%m-%d"
+        )
+        super().__init__([start, end], attrs)
 
     def decompress(self, value):
         return list(value) if value else [None, None]

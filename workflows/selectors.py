@@ -143,39 +143,42 @@ class StepView:
     index: int
     name: str
     state: str  # pending, active, approved, rejected, returned, skipped
-    handlers: list[str] = field(default_factory=list)
+    handlers: list[User] = field(default_factory=list)
     decisions: list[ApprovalTask] = field(default_factory=list)
     due_at: datetime | None = None
     mode: str = "single"
 
 
 def progress(request: ServiceRequest) -> list[StepView]:
-    """The progress bar: every step of the snapshot with who handles it and what they did."""
+    """The progress bar: every step of the snapshot, who has it now (with phone and office, so
+    the applicant knows whom to ask) and what each decider did."""
     tasks = list(
         request.tasks.select_related("assignee", "decided_by").order_by("created_at", "pk")
     )
-    names = {u.pk: str(u) for u in User.objects.filter(pk__in=_approver_ids(request))}
+    waiting_in_queue = [t.pk for t in tasks if t.status == "pending" and t.assignee_id is None]
+    candidates = {}
+    if waiting_in_queue:
+        for link in TaskCandidate.objects.filter(task_id__in=waiting_in_queue).select_related(
+            "user"
+        ):
+            candidates.setdefault(link.task_id, []).append(link.user)
     steps = []
     for index, step in enumerate(request.chain):
         state = step.get("state", "pending")
         mine = [t for t in tasks if t.step_index == index]
         view = StepView(index=index, name=step_name(step), state=state, mode=step["mode"])
-        view.handlers = [names[i] for i in step.get("approvers", []) if i in names]
         view.decisions = [t for t in mine if t.decided_by_id and t.status != "cancelled"]
         if state == "active":
             view.due_at = request.current_due
+            for task in mine:
+                if task.status != "pending":
+                    continue
+                if task.assignee_id:
+                    view.handlers.append(task.assignee)
+                else:
+                    view.handlers.extend(candidates.get(task.pk, []))
         steps.append(view)
     return steps
-
-
-def _approver_ids(request: ServiceRequest) -> set[int]:
-    return {i for step in request.chain for i in step.get("approvers", [])}
-
-
-def current_handlers(request: ServiceRequest) -> QuerySet[User]:
-    return User.objects.filter(
-        approval_tasks__request=request, approval_tasks__status=ApprovalTask.Status.PENDING
-    ).distinct()
 
 
 # --- the approver's inbox --------------------------------------------------------------------

@@ -578,6 +578,36 @@ def task_add_signer(
 
 
 @transaction.atomic
+def request_comment(*, request_id: int, user: User, comment: str) -> None:
+    """A remark in the history without a decision, by the applicant or an approver."""
+    request = ServiceRequest.objects.select_for_update().get(pk=request_id)
+    comment = comment.strip()[:2000]
+    if not comment:
+        raise RequestError(_("Write a comment first."))
+    involved = (
+        request.applicant_id == user.pk
+        or ApprovalTask.objects.filter(
+            Q(assignee=user) | Q(decided_by=user), request=request
+        ).exists()
+    )
+    if not involved:
+        raise RequestError(_("Only the applicant and the approvers can comment here."))
+    _record(
+        request=request,
+        actor=user,
+        action=Action.COMMENT,
+        comment=comment,
+        step_index=request.current_step,
+    )
+    others = {request.applicant_id} | set(
+        request.tasks.filter(status=TaskStatus.PENDING, assignee__isnull=False).values_list(
+            "assignee_id", flat=True
+        )
+    )
+    request_event(request=request, kind="comment", recipients=sorted(others - {user.pk}))
+
+
+@transaction.atomic
 def request_cc(*, request_id: int, user: User, to_users: list[User]) -> int:
     """Copies the request to people who may then read it (and nothing more)."""
     from guardian.shortcuts import assign_perm
@@ -585,9 +615,12 @@ def request_cc(*, request_id: int, user: User, to_users: list[User]) -> int:
     from workflows import selectors
 
     request = ServiceRequest.objects.select_for_update().get(pk=request_id)
-    may_copy = request.applicant_id == user.pk or ApprovalTask.objects.filter(
-        Q(assignee=user) | Q(decided_by=user), request=request
-    ).exists()
+    may_copy = (
+        request.applicant_id == user.pk
+        or ApprovalTask.objects.filter(
+            Q(assignee=user) | Q(decided_by=user), request=request
+        ).exists()
+    )
     if not may_copy:
         raise RequestError(_("Only the applicant and the approvers can copy this request."))
     added = 0

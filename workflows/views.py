@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hall.models import Service
+from hall.models import Service, User
 from workflows import selectors, services
 from workflows.forms import ApplyForm, CopyForm, DecisionForm, PersonActionForm
 from workflows.models import ApprovalTask, ServiceRequest
@@ -123,9 +123,9 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def request_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """The progress bar alone, for the request page to refresh without a full reload."""
+    """The live part of the request page, for it to refresh without a full reload."""
     req = _request_or_404(request, pk)
-    return render(request, "workflows/_progress.html", _detail_context(req, request.user))
+    return render(request, "workflows/_request_live.html", _detail_context(req, request.user))
 
 
 @login_required
@@ -151,7 +151,7 @@ def request_cc(request: HttpRequest, pk: int) -> HttpResponse:
         for error in form.errors.get("person", []):
             messages.error(request, error)
         return redirect(req)
-    person = services.User.objects.get(pk=form.cleaned_data["person"]["id"])
+    person = User.objects.get(pk=form.cleaned_data["person"]["id"])
     try:
         if services.request_cc(request_id=req.pk, user=request.user, to_users=[person]):
             messages.success(request, _("Copied to %(name)s.") % {"name": person})
@@ -291,19 +291,25 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if s.get("state") not in ("skipped",)
     ]
     decision = DecisionForm(earlier_steps=earlier)
-    person_form = PersonActionForm()
+    person_form = PersonActionForm(prefix="p")
     if request.method == "POST":
         op = request.POST.get("op", "decide")
         try:
+            if op == "comment":
+                services.request_comment(
+                    request_id=req.pk, user=request.user, comment=request.POST.get("remark", "")
+                )
+                messages.success(request, _("Your comment was added to the history."))
+                return redirect(task)
             if op == "claim":
                 services.task_claim(task_id=task.pk, user=request.user)
                 messages.success(request, _("The task is yours now."))
                 return redirect(task)
             if op in ("transfer", "add_signer"):
-                person_form = PersonActionForm(request.POST)
+                person_form = PersonActionForm(request.POST, prefix="p")
                 if person_form.is_valid():
                     person = person_form.cleaned_data["person"]
-                    target = services.User.objects.get(pk=person["id"])
+                    target = User.objects.get(pk=person["id"])
                     if op == "transfer":
                         services.task_transfer(
                             task_id=task.pk,

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Load benchmark of the catalogue pages, against a same-size "bare" page.
+"""Load benchmark of the catalogue pages, each against a "bare" page of the same byte size.
 
     .venv/bin/python tests/bench/catalogue_bench.py \
         [--users 30000 --services 10000 --seconds 15 --concurrency 8] [--drop-db] [--explain]
@@ -7,27 +7,42 @@
 What it does, in order:
 
 1. drops and recreates the Postgres database ``hall_bench`` (127.0.0.1:5432, user postgres) and
-   runs ``manage.py migrate`` on it in a subprocess;
-2. loads the demo catalogue (``hall.demo.seed_demo()``: 6 areas, 15 departments, 168 real
+   runs ``manage.py migrate`` on it in a subprocess (``--reuse-db`` keeps it and tops it up);
+2. runs ``collectstatic`` into a temporary STATIC_ROOT with the same production-like environment
+   (if the hall's manifest storage fails, it says so loudly and goes on with the fallback of
+   bench_settings.py);
+3. loads the demo catalogue (``hall.demo.seed_demo()``: 6 areas, 15 departments, 168 real
    services with their steps, form fields and contacts), then bulk-creates users and services
-   until there are ``--users`` users and ``--services`` services (one precomputed password hash;
-   ``letter``/``sort_key``/``search_text`` computed with hall.search as ``Service.save()``
-   would), then VACUUM ANALYZE;
-3. runs ``collectstatic`` into a temporary STATIC_ROOT and serves the hall with gunicorn on a
-   free port of 127.0.0.1, with production-like settings (DEBUG off, manifest static files,
-   Postgres, Redis cache on db 15) and the bench URLconf (tests/bench/bench_urls.py), which adds
-   ``/bench/bare/<size>/``: a page rendered by Django's template engine with no database query;
-4. for each page: checks it answers 200 with real content, measures its size, warms it up,
-   loads it with ``wrk`` for ``--seconds``, then does the same with the bare page of the same
-   byte size, and prints rps, p50/p99 latency and the page/bare rps ratio, plus the page's SQL
-   query count and SQL time (one request, in process);
-5. stops gunicorn (always, even on error or Ctrl-C) and leaves ``hall_bench`` in place unless
-   ``--drop-db`` is given.
+   until there are ``--users`` users and ``--services`` services in all (one precomputed password
+   hash; ``letter``, ``sort_key`` and ``search_text`` computed with hall.search, as
+   ``Service.save()`` would; names are the demo ones with a number), then VACUUM ANALYZE;
+4. times one request of each page in process (median of 25 through django.test.Client): total,
+   SQL, template rendering and the rest, with every query (``--explain`` adds EXPLAIN ANALYZE of
+   each page's slowest SELECT);
+5. serves the hall with gunicorn on a free port of 127.0.0.1, DEBUG off, Postgres, Redis (db 15),
+   through tests/bench/bench_wsgi.py, whose URLconf (bench_urls.py) adds
+   ``/bench/bare/<size>/``: a page rendered by Django's template engine with no query;
+6. for each page: checks it answers 200 with its real content (results found, steps shown),
+   takes its size, warms it and its same-size bare page up, then loads both with ``wrk``
+   (``--concurrency`` connections) in ``--rounds`` alternating slices that add up to
+   ``--seconds`` each, so that other work on the machine weighs on both alike; latency
+   percentiles come from wrk's merged histograms; CPU use of gunicorn, Postgres, the load
+   generator and everything else is read from /proc during each slice;
+7. prints the tables, stops gunicorn (always: error, Ctrl-C or SIGTERM too) and leaves
+   ``hall_bench`` in place unless ``--drop-db`` is given.
 
-This is a benchmark, not a test: pytest does not collect it (no test_ file name, no test_
-function). It needs ``wrk`` (Debian package; installed with apt-get when missing and running as
-root), else it falls back to a pure-Python load generator (threads + http.client keep-alive),
-which competes much harder for the two cores than wrk does.
+Workers: 2 ``sync`` workers by default, one per core. The pages are CPU-bound Python (10-20 ms
+of ORM and template work each, against 0.2 ms for the bare page), so threads in a worker only
+contend for its GIL; and every guide view runs an UPDATE of the same row (popularity), which
+8 threads turn into row-lock waits. Sync workers behind a buffering proxy are gunicorn's
+documented deployment. ``--worker-class gthread --threads 4`` runs the other choice (keep-alive,
+and a thread can render while another waits on Postgres, which helps the search pages a little).
+
+The guide page's views add to that service's popularity: the benchmark changes the data.
+This is a benchmark, not a test: pytest does not collect it (no test_ file, no test_ function).
+It needs ``wrk`` (Debian package; installed with apt-get when missing and running as root),
+else it falls back to a pure-Python load generator (threads + http.client keep-alive), which
+competes much harder for the two cores than wrk does.
 """
 
 from __future__ import annotations
@@ -531,6 +546,17 @@ def profile_request(path: str, n: int = 25) -> Profile:
     )
 
 
+def sql_summary(sql: str, width: int = 120) -> str:
+    """The statement with its select list elided, on one line."""
+    text = " ".join(sql.split())
+    match = re.match(r'^SELECT (DISTINCT )?(.*?) FROM "', text)
+    if match:
+        aggregate = ", COUNT(…)" if "COUNT(" in match.group(2) else ""
+        text = f"SELECT {match.group(1) or ''}…{aggregate} FROM " + text[match.end() - 1 :]
+    text = text.replace('"', "")
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def explain(profile: Profile) -> list[str]:
     """EXPLAIN ANALYZE of the page's slowest SELECT (run once more, on the bench database)."""
     from django.db import connection
@@ -963,6 +989,12 @@ def print_report(args, sizes, loader: Loader, rows, loads, extra: list[str]) -> 
         "time in cursor.execute (Postgres + round trip + fetch); render = template rendering; "
         "other py = middleware, view, ORM query building and model instantiation."
     )
+    print()
+    print("queries of one request (in process), slowest first:")
+    for page, _res, _bare in rows:
+        print(f"  {page.name}:")
+        for ms, sql in sorted(page.profile.sql, key=lambda q: -q[0]):
+            print(f"    {ms:6.2f} ms  {sql_summary(sql)}")
     for line in extra:
         print(line)
     if args.drop_db:
@@ -988,7 +1020,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--worker-class",
         choices=["gthread", "sync"],
         default="sync",
-        help="gunicorn worker class (see WORKERS in this file for the default)",
+        help="gunicorn worker class (default sync: why, in this file's docstring)",
     )
     p.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     p.add_argument("--wrk-threads", type=int, default=1, help="wrk threads (-t)")

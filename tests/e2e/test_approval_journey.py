@@ -159,10 +159,11 @@ def invitation_pdfs(tmp_path):
 
 
 def test_approval_journey(
-    make_page, demo_data, live_server, artifacts_dir, media_root, invitation_pdfs, settings
+    make_page, demo_data, live_server, artifacts_dir, media_root, invitation_pdfs, celery_eager
 ):
+    # The PDF renders in process at the last approval, as in the embedded default; a real
+    # worker rendering it is tested in tests/workflows/test_real_services.py.
     started = time.monotonic()
-    assert settings.CELERY_TASK_ALWAYS_EAGER, "the PDF is rendered in process without a broker"
     base = live_server.url
     shoot = Shooter(artifacts_dir)
     real_pdf, fake_pdf = invitation_pdfs
@@ -324,9 +325,13 @@ def test_approval_journey(
 
     # 4. zhangwei sees it approved and downloads the PDF ------------------------------------------
     # The page left open since the submission keeps polling: its bar reaches the end by itself.
-    # (Only the bar refreshes: the status and the buttons above it wait for a reload.)
+    # The status, the buttons and the history refresh with it: no stale "withdraw" button.
     expect_states(page, ["approved", "approved", "approved"], timeout=LIVE_REFRESH_MS)
     expect(chain_steps(page).last).to_have_class(re.compile(r"\bdone\b"))
+    expect(page.locator(".facts dd.status-approved")).to_have_text(req.get_status_display())
+    expect(page.locator(f".guide-actions a[href='/requests/{req.pk}/pdf/']")).to_be_visible()
+    expect(page.locator("form[action$='/withdraw/']")).to_have_count(0)
+    expect(page.locator(".trail li")).to_have_count(5)
     assert page.evaluate("window.__notReloaded") is True, "the page was reloaded"
     shoot(page, "desktop", "request-live-finished")
 
