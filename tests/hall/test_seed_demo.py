@@ -144,3 +144,41 @@ def test_demo_people_cover_the_personas(seeded, db):
     assert Department.objects.filter(heads__isnull=False).distinct().count() == 15
     faculty = User.objects.get(username="zhangwei")
     assert faculty.full_name and faculty.number and faculty.phone and faculty.department
+
+
+def test_every_online_demo_service_can_be_applied_for_and_approved(seeded, db):
+    import uuid
+
+    from workflows import services as engine
+    from workflows.demo import _approve_all, _sample_value
+    from workflows.models import ServiceRequest
+
+    applicants = {
+        identity: User.objects.select_related("department").filter(identity=identity).first()
+        for identity in ("staff", "undergraduate", "graduate")
+    }
+    for service in Service.objects.filter(is_online=True).prefetch_related("fields"):
+        identity = next(
+            i
+            for i, flag in (
+                ("staff", service.for_staff),
+                ("undergraduate", service.for_undergraduates),
+                ("graduate", service.for_graduates),
+            )
+            if flag
+        )
+        user = applicants[identity]
+        form_data = {
+            f.key: _sample_value(f, user) for f in service.fields.all() if f.field_type != "file"
+        }
+        request = engine.request_submit(
+            service=service,
+            applicant=user,
+            form_data=form_data,
+            files={},
+            urgent=False,
+            urgent_reason="",
+            submit_token=uuid.uuid4(),
+        )
+        request = _approve_all(request)
+        assert request.status == ServiceRequest.Status.APPROVED, service.code
