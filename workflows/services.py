@@ -577,6 +577,16 @@ def task_add_signer(
     return request
 
 
+def _is_involved(request: ServiceRequest, user: User) -> bool:
+    """The applicant, or someone who holds or held one of the request's tasks."""
+    return (
+        request.applicant_id == user.pk
+        or ApprovalTask.objects.filter(
+            Q(assignee=user) | Q(decided_by=user), request=request
+        ).exists()
+    )
+
+
 @transaction.atomic
 def request_comment(*, request_id: int, user: User, comment: str) -> None:
     """A remark in the history without a decision, by the applicant or an approver."""
@@ -584,13 +594,7 @@ def request_comment(*, request_id: int, user: User, comment: str) -> None:
     comment = comment.strip()[:2000]
     if not comment:
         raise RequestError(_("Write a comment first."))
-    involved = (
-        request.applicant_id == user.pk
-        or ApprovalTask.objects.filter(
-            Q(assignee=user) | Q(decided_by=user), request=request
-        ).exists()
-    )
-    if not involved:
+    if not _is_involved(request, user):
         raise RequestError(_("Only the applicant and the approvers can comment here."))
     _record(
         request=request,
@@ -615,13 +619,7 @@ def request_cc(*, request_id: int, user: User, to_users: list[User]) -> int:
     from workflows import selectors
 
     request = ServiceRequest.objects.select_for_update().get(pk=request_id)
-    may_copy = (
-        request.applicant_id == user.pk
-        or ApprovalTask.objects.filter(
-            Q(assignee=user) | Q(decided_by=user), request=request
-        ).exists()
-    )
-    if not may_copy:
+    if not _is_involved(request, user):
         raise RequestError(_("Only the applicant and the approvers can copy this request."))
     added = 0
     for person in to_users:

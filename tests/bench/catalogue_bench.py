@@ -147,14 +147,16 @@ def collectstatic(env: dict[str, str]) -> list[str]:
     if failure is None:
         return []
     reason = [line for line in failure.splitlines() if line.strip()]
-    error = next((line for line in reversed(reason) if "Error" in line), reason[-1])
+    starts = [i for i, line in enumerate(reason) if re.match(r"^[\w.]+(Error|Exception)\b", line)]
+    reason = reason[starts[-1] :] if starts else reason[-6:]
+    error = reason[0]
     log(f"collectstatic FAILED with the hall's manifest storage: {error[:300]}")
     env["BENCH_STATIC_FALLBACK"] = "1"
     manage(env, "collectstatic", "--noinput", "--clear")
     return [
         "WARNING: `manage.py collectstatic` fails with the hall's production static storage "
         "(whitenoise CompressedManifestStaticFilesStorage, DEBUG off):",
-        *("  " + line for line in reason[-8:]),
+        *("  " + line for line in reason[:8]),
         "  The run went on with whitenoise.storage.CompressedStaticFilesStorage (no hashed "
         "names; see bench_settings.py).",
     ]

@@ -34,6 +34,7 @@ except ImportError:  # pragma: no cover - the dev extras install Playwright
 
 from hall.demo import DEMO_PASSWORD
 from hall.models import Service, User
+from tests.e2e.helpers import assert_no_sideways_scroll
 from workflows.models import ApprovalTask, ServiceRequest, TaskCandidate
 
 pytestmark = pytest.mark.e2e
@@ -66,23 +67,6 @@ class Shooter:
         self.n += 1
         path = self.dir / f"approval-{viewport}-{self.n:02d}-{step}.png"
         page.screenshot(path=str(path), full_page=True)
-
-
-def assert_no_sideways_scroll(page: Page, viewport: str, where: str) -> None:
-    if viewport != "phone":
-        return
-    widths = page.evaluate(
-        "() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})"
-    )
-    if widths["scroll"] > widths["inner"] + 1:
-        wide = page.evaluate(
-            """() => [...document.querySelectorAll('body *')]
-                .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
-                .slice(0, 5)
-                .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '')
-                          + ' right=' + Math.round(e.getBoundingClientRect().right))"""
-        )
-        pytest.fail(f"{where}: page scrolls sideways on the phone ({widths}); too wide: {wide}")
 
 
 def log_in(page: Page, base: str, username: str, next_path: str) -> None:

@@ -26,6 +26,7 @@ except ImportError:  # pragma: no cover - the dev extras install Playwright
 from hall.demo import DEMO_PASSWORD
 from hall.models import Area, Department, Favourite, Service, User
 from hall.search import letter_of
+from tests.e2e.helpers import assert_no_sideways_scroll
 
 pytestmark = pytest.mark.e2e
 
@@ -37,23 +38,6 @@ ABROAD = "cadre-going-abroad"
 
 def shoot(page: Page, artifacts_dir, viewport: str, step: str) -> None:
     page.screenshot(path=str(artifacts_dir / f"{viewport}-{step}.png"), full_page=True)
-
-
-def assert_no_sideways_scroll(page: Page, viewport: str, where: str) -> None:
-    if viewport != "phone":
-        return
-    widths = page.evaluate(
-        "() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})"
-    )
-    if widths["scroll"] > widths["inner"] + 1:
-        wide = page.evaluate(
-            """() => [...document.querySelectorAll('body *')]
-                .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
-                .slice(0, 5)
-                .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '')
-                          + ' right=' + Math.round(e.getBoundingClientRect().right))"""
-        )
-        pytest.fail(f"{where}: page scrolls sideways on the phone ({widths}); too wide: {wide}")
 
 
 def result_codes(page: Page) -> list[str]:
