@@ -11,6 +11,7 @@ from import_export.admin import ImportExportModelAdmin
 from hall import selectors, services
 from hall.models import (
     Area,
+    CalendarDay,
     Department,
     Favourite,
     Role,
@@ -334,3 +335,11 @@ class SearchMissAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ("date", "is_workday", "note")
+    list_filter = ("is_workday",)
+    date_hierarchy = "date"
+    search_fields = ("note",)

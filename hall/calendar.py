@@ -1,13 +1,81 @@
-"""Working days. Weekends only for now; the official holiday calendar replaces this (issue 4)."""
+"""Working days on the official Chinese calendar, with the institution's own overrides.
 
-from datetime import datetime, timedelta
+The State Council's holidays and make-up working days come from the ``chinesecalendar``
+package; office admins add closures (or extra working days) as ``CalendarDay`` rows, which win.
+Years the package does not know yet fall back to Monday–Friday until their calendar is
+published (admins can enter it as overrides meanwhile).
+"""
+
+from datetime import date, datetime, timedelta
+
+import chinese_calendar
+
+# Deadlines fall due at the end of the working day, not at midnight.
+END_OF_DAY = (17, 30)
+
+
+def _official_workday(day: date) -> bool:
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return day.weekday() < 5
+
+
+def overrides_between(start: date, end: date) -> dict[date, bool]:
+    from hall.models import CalendarDay
+
+    return dict(
+        CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "is_workday")
+    )
+
+
+def is_workday(day: date, overrides: dict[date, bool] | None = None) -> bool:
+    if overrides is not None and day in overrides:
+        return overrides[day]
+    if overrides is None:
+        found = overrides_between(day, day)
+        if day in found:
+            return found[day]
+    return _official_workday(day)
 
 
 def add_working_days(start: datetime, days: int) -> datetime:
-    """The moment ``days`` working days after ``start`` (same time of day)."""
-    moment, left = start, max(days, 0)
+    """The end of the ``days``-th working day after ``start`` (in start's time zone).
+
+    Zero days means the end of today if today is a working day, else of the next one.
+    """
+    days = max(days, 0)
+    first = start.date()
+    # One query for the whole window: weeks of holidays (Spring Festival) fit many times over.
+    overrides = overrides_between(first, first + timedelta(days=days * 3 + 30))
+    day, left = first, days
+    if not is_workday(day, overrides):
+        left += 1
     while left:
-        moment += timedelta(days=1)
-        if moment.weekday() < 5:
+        day += timedelta(days=1)
+        if is_workday(day, overrides):
             left -= 1
-    return moment
+    hour, minute = END_OF_DAY
+    return start.replace(
+        year=day.year,
+        month=day.month,
+        day=day.day,
+        hour=hour,
+        minute=minute,
+        second=0,
+        microsecond=0,
+    )
+
+
+def working_days_between(start: datetime, end: datetime) -> int:
+    """Whole working days from start's day (exclusive) to end's day (inclusive)."""
+    if end <= start:
+        return 0
+    first, last = start.date(), end.date()
+    overrides = overrides_between(first, last)
+    count, day = 0, first
+    while day < last:
+        day += timedelta(days=1)
+        if is_workday(day, overrides):
+            count += 1
+    return count

@@ -480,3 +480,20 @@ class SearchMiss(models.Model):
 
     def __str__(self) -> str:
         return self.query
+
+
+class CalendarDay(models.Model):
+    """The institution's own calendar: a closure on a working day, or an extra working day.
+    It wins over the official holiday calendar."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(_("working day"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("calendar override")
+        verbose_name_plural = _("calendar overrides")
+
+    def __str__(self) -> str:
+        return f"{self.date} {'✓' if self.is_workday else '✗'} {self.note}"

@@ -75,6 +75,13 @@ class ServiceRequest(models.Model):
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     current_due = models.DateTimeField(_("current step due"), null=True, blank=True)
+    promised_at = models.DateTimeField(_("promised finish"), null=True, blank=True)
+    paused_at = models.DateTimeField(
+        _("clock paused since"),
+        null=True,
+        blank=True,
+        help_text=_("While the request is back with the applicant its clock stands still."),
+    )
     outcome_comment = models.TextField(_("final comment"), blank=True)
     pdf = models.FileField(_("approval form (PDF)"), upload_to="approved/%Y/%m", blank=True)
     pdf_sha256 = models.CharField(_("SHA-256 of the content"), max_length=64, blank=True)

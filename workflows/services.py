@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hall.calendar import add_working_days
+from hall.calendar import add_working_days, working_days_between
 from hall.models import Department, Service, ServiceStep, User
 from workflows.models import (
     ApprovalRecord,
@@ -185,6 +185,7 @@ def request_submit(
     request.chain = _snapshot_chain(service)
     request.status = Status.IN_PROGRESS
     request.submitted_at = now
+    request.promised_at = add_working_days(now, service.time_limit_days)
     request.number = f"SQ{timezone.localdate(now):%Y%m%d}{request.pk:07d}"
     request.save()
     _record(request=request, actor=applicant, action=Action.SUBMIT)
@@ -468,6 +469,7 @@ def task_decide(
         if return_to is None or return_to < 0:
             request.status = Status.RETURNED
             request.current_due = None
+            request.paused_at = now
             request_event(request=request, kind="returned", recipients=[request.applicant])
         else:
             for later in request.chain[return_to:]:
@@ -677,6 +679,11 @@ def request_resubmit(
     stored = _store_files(request=request, files={k: v for k, v in files.items() if v}, user=user)
     request.form_data = _merge_files(request.form_data, stored, replace=True)
     request.status = Status.IN_PROGRESS
+    if request.paused_at and request.promised_at:
+        # The days it spent with the applicant don't count against the promised time limit.
+        paused = working_days_between(request.paused_at, timezone.now())
+        request.promised_at = add_working_days(request.promised_at, paused)
+    request.paused_at = None
     for step in request.chain:
         step["state"] = "pending"
     request.current_step = None
