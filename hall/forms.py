@@ -51,3 +51,11 @@ class CatalogueFilterForm(forms.Form):
         if name in self.errors:
             return ""
         return self.cleaned_data.get(name) or ""
+
+
+class MessageSettingsForm(forms.ModelForm):
+    class Meta:
+        from hall.models import User
+
+        model = User
+        fields = ["language", "notify_by_email", "notify_by_webhook"]

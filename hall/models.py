@@ -82,6 +82,14 @@ class User(AbstractUser):
     title = models.CharField(_("title or position"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     office = models.CharField(_("office"), max_length=100, blank=True)
+    language = models.CharField(
+        _("language of messages"),
+        max_length=10,
+        choices=[("zh-hans", "简体中文"), ("en", "English")],
+        default="zh-hans",
+    )
+    notify_by_email = models.BooleanField(_("messages by e-mail"), default=True)
+    notify_by_webhook = models.BooleanField(_("messages to the enterprise chat"), default=False)
 
     class Meta:
         verbose_name = _("user")
@@ -497,3 +505,92 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {'✓' if self.is_workday else '✗'} {self.note}"
+
+
+class Notification(models.Model):
+    """One message to one person about one event; the in-app bell lists these."""
+
+    class Kind(models.TextChoices):
+        TASK_ARRIVED = "task_arrived", _("A task arrived")
+        RETURNED = "returned", _("Returned for revision")
+        FINISHED = "request_finished", _("Request finished")
+        REMINDER = "reminder", _("Deadline approaching")
+        URGENT = "urgent", _("Urgent reminder")
+        OVERDUE = "overdue", _("Overdue")
+        ESCALATION = "escalation", _("Escalation")
+        NUDGE = "nudge", _("Applicant's reminder")
+        COMMENT = "comment", _("Comment")
+        CC = "cc", _("Copied to you")
+
+    recipient = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    subject = models.CharField(_("subject"), max_length=300)
+    subject_en = models.CharField(_("subject (English)"), max_length=300, blank=True)
+    body = models.TextField(_("text"), blank=True)
+    url = models.CharField(_("link"), max_length=300)
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_inbox_idx"),
+            models.Index(
+                fields=["recipient"], name="notification_unread_idx",
+                condition=models.Q(read_at__isnull=True),
+            ),
+        ]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.subject}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("hall:notification-open", args=[self.pk])
+
+    @property
+    def localized_subject(self) -> str:
+        if (get_language() or "").startswith("en"):
+            return self.subject_en or self.subject
+        return self.subject
+
+
+class Delivery(models.Model):
+    """A notification's trip through one outside channel: an outbox row written in the same
+    transaction as the event, sent by Celery, sent at most once by its unique key."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        WEBHOOK = "webhook", _("Enterprise chat")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    key = models.CharField(max_length=80, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["created_at"], name="delivery_pending_idx",
+                condition=models.Q(status="pending"),
+            )
+        ]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+
+    def __str__(self) -> str:
+        return self.key

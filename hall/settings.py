@@ -107,6 +107,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "hall.context_processors.hall",
             ],
         },
     },
@@ -155,6 +156,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TIMEZONE = "Asia/Shanghai"
+# A task whose worker died is handed out again after this long (acks_late); the outbox sweep
+# below catches anything older anyway.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 300)}
+CELERY_BEAT_SCHEDULE = {
+    "sweep-deliveries": {"task": "hall.tasks.sweep_deliveries", "schedule": 60.0},
+    "reminders-tick": {"task": "workflows.tasks.reminders_tick", "schedule": 60.0},
+}
 
 # --- auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "hall.User"
@@ -227,6 +235,12 @@ if env_bool("DJANGO_HSTS_PRELOAD", False) is False:
 
 # --- the hall -------------------------------------------------------------------------------
 HALL_NAME = env_str("HALL_NAME", "")
+# Links in messages point here (the address people open the hall at).
+HALL_BASE_URL = env_str("HALL_BASE_URL", "http://127.0.0.1:8000")
+HALL_MAIL_DOMAIN = env_str("HALL_MAIL_DOMAIN", "hall.localhost")
+# An enterprise-chat robot (e.g. a WeCom group robot) that takes text cards as JSON.
+HALL_WEBHOOK_URL = env_str("HALL_WEBHOOK_URL", "")
+HALL_WEBHOOK_TIMEOUT = env_int("HALL_WEBHOOK_TIMEOUT", 5)
 HALL_PAGE_SIZE = env_int("HALL_PAGE_SIZE", 20)
 
 LOGGING = {

@@ -13,6 +13,14 @@ portal = (
         path("services/", views.service_list, name="service-list"),
         path("services/<slug:code>/", views.service_detail, name="service-detail"),
         path("services/<slug:code>/favourite/", views.favourite_toggle, name="favourite-toggle"),
+        path("notifications/", views.notification_list, name="notifications"),
+        path("notifications/read/", views.notifications_read, name="notifications-read"),
+        path(
+            "notifications/settings/",
+            views.notification_settings,
+            name="notification-settings",
+        ),
+        path("notifications/<int:pk>/open/", views.notification_open, name="notification-open"),
     ],
     "hall",
 )

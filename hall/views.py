@@ -151,3 +151,52 @@ def healthz(request: HttpRequest) -> JsonResponse:
             report[name] = f"error: {exc.__class__.__name__}: {exc}"[:300]
     report["status"] = "ok" if healthy else "error"
     return JsonResponse(report, status=200 if healthy else 503)
+
+
+# --- notifications ---------------------------------------------------------------------------
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    from hall import notifications
+
+    page = Paginator(notifications.notifications_for(request.user), settings.HALL_PAGE_SIZE)
+    return render(
+        request,
+        "hall/notifications.html",
+        {"page": page.get_page(request.GET.get("page")), "querystring": ""},
+    )
+
+
+@login_required
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """A message's link: marks it read and goes on to the exact task or request."""
+    from hall import notifications
+
+    found = notifications.notification_open(user=request.user, notification_id=pk)
+    if found is None:
+        raise Http404(_("No such message."))
+    return redirect(found.url)
+
+
+@login_required
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    from hall import notifications
+
+    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()]
+    notifications.notifications_mark_read(user=request.user, ids=ids or None)
+    messages.success(request, _("Marked as read."))
+    return redirect("hall:notifications")
+
+
+@login_required
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    from hall.forms import MessageSettingsForm
+
+    form = MessageSettingsForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your message settings were saved."))
+        return redirect("hall:notification-settings")
+    return render(request, "hall/notification_settings.html", {"form": form})

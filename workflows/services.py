@@ -48,9 +48,24 @@ class AlreadyHandled(RequestError):
 # --- events: the single hook for notifications ----------------------------------------------
 
 
-def request_event(*, request: ServiceRequest, kind: str, recipients, task=None) -> None:
-    """Every arrival, return and completion passes here. Messages (issue 4) attach to this."""
-    logger.debug("request %s: %s → %s", request.pk, kind, [getattr(u, "pk", u) for u in recipients])
+def request_event(
+    *, request: ServiceRequest, kind: str, recipients, task=None, body: str = ""
+) -> None:
+    """Every arrival, return, completion, comment and copy passes here and becomes messages
+    (in-app, then e-mail and webhook through the outbox), linking to the exact page."""
+    from hall.notifications import notify
+
+    url = task.get_absolute_url() if task is not None else request.get_absolute_url()
+    number = request.number or ""
+    notify(
+        recipients=recipients,
+        kind=kind,
+        subject=f"{request.service.name_zh} {number}".strip(),
+        subject_en=f"{request.service.name_en or request.service.name_zh} {number}".strip(),
+        url=url,
+        body=body,
+    )
+    logger.debug("request %s: %s", request.pk, kind)
 
 
 # --- submission ------------------------------------------------------------------------------
@@ -470,7 +485,9 @@ def task_decide(
             request.status = Status.RETURNED
             request.current_due = None
             request.paused_at = now
-            request_event(request=request, kind="returned", recipients=[request.applicant])
+            request_event(
+                request=request, kind="returned", recipients=[request.applicant], body=comment
+            )
         else:
             for later in request.chain[return_to:]:
                 later["state"] = "pending"
@@ -646,6 +663,11 @@ def request_withdraw(*, request_id: int, user: User, comment: str = "") -> Servi
         raise RequestError(_("Only the applicant can withdraw a request."))
     if request.status not in ServiceRequest.OPEN:
         raise AlreadyHandled(_("This request is already finished; it cannot be withdrawn."))
+    waiting_on = list(
+        request.tasks.filter(status=TaskStatus.PENDING, assignee__isnull=False).values_list(
+            "assignee_id", flat=True
+        )
+    )
     _cancel_pending(request)
     request.status = Status.WITHDRAWN
     request.finished_at = timezone.now()
@@ -661,7 +683,8 @@ def request_withdraw(*, request_id: int, user: User, comment: str = "") -> Servi
         process = request.process
         process.status, process.finished = PROCESS.CANCELED, timezone.now()
         process.save(update_fields=["status", "finished"])
-    request_event(request=request, kind="request_finished", recipients=[request.applicant])
+    # The approvers it was waiting on learn that it left their inbox.
+    request_event(request=request, kind="request_finished", recipients=waiting_on)
     return request
 
 

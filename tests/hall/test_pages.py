@@ -51,8 +51,8 @@ ANONYMOUS_QUERIES = {
     "list-letter": 5,
     "guide": 6,
 }
-# Logged in adds the session and the user, and the favourites of the page.
-LOGGED_IN_EXTRA = 3
+# Logged in adds the session, the user, the favourites of the page and the bell's unread count.
+LOGGED_IN_EXTRA = 4
 
 
 @pytest.mark.parametrize("page", PAGES)

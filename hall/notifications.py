@@ -1,0 +1,194 @@
+"""Messages: one notification per event and recipient, then an outbox of deliveries.
+
+The notification and its delivery rows are written in the caller's transaction, so an event
+and its messages commit together or not at all. Sending happens after commit in Celery; a
+broker or mail server that is down only delays the outbox (``deliveries_sweep`` picks up what
+is still waiting), and a delivery is sent at most once because it is locked while sent and
+marked sent in the same transaction.
+"""
+
+import json
+import logging
+import urllib.request
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from hall.models import Delivery, Notification, User
+
+logger = logging.getLogger(__name__)
+MAX_ATTEMPTS = 8
+
+# Marked here, translated when a message is shown or sent, in its reader's language.
+TITLES = {
+    Notification.Kind.TASK_ARRIVED: gettext_noop("New task: %(subject)s"),
+    Notification.Kind.RETURNED: gettext_noop("Returned for revision: %(subject)s"),
+    Notification.Kind.FINISHED: gettext_noop("Finished: %(subject)s"),
+    Notification.Kind.REMINDER: gettext_noop("Deadline approaching: %(subject)s"),
+    Notification.Kind.URGENT: gettext_noop("Urgent, still waiting: %(subject)s"),
+    Notification.Kind.OVERDUE: gettext_noop("Overdue: %(subject)s"),
+    Notification.Kind.ESCALATION: gettext_noop("Escalated to you: %(subject)s"),
+    Notification.Kind.NUDGE: gettext_noop("The applicant asks about: %(subject)s"),
+    Notification.Kind.COMMENT: gettext_noop("New comment: %(subject)s"),
+    Notification.Kind.CC: gettext_noop("Copied to you: %(subject)s"),
+}
+
+
+def title_of(notification: Notification) -> str:
+    return _(TITLES[notification.kind]) % {"subject": notification.localized_subject}
+
+
+def absolute(url: str) -> str:
+    return settings.HALL_BASE_URL.rstrip("/") + url
+
+
+def notify(
+    *,
+    recipients: Iterable[User | int],
+    kind: str,
+    subject: str,
+    url: str,
+    subject_en: str = "",
+    body: str = "",
+) -> list[Notification]:
+    """Writes one notification per recipient and its deliveries; sends after commit."""
+    ids = {r.pk if isinstance(r, User) else r for r in recipients}
+    users = list(User.objects.filter(pk__in=ids, is_active=True))
+    made, deliveries = [], []
+    for user in users:
+        notification = Notification.objects.create(
+            recipient=user, kind=kind, subject=subject[:300], subject_en=subject_en[:300],
+            url=url, body=body,
+        )
+        made.append(notification)
+        if user.notify_by_email and user.email:
+            deliveries.append(Delivery(notification=notification, channel="email"))
+        if user.notify_by_webhook and settings.HALL_WEBHOOK_URL:
+            deliveries.append(Delivery(notification=notification, channel="webhook"))
+    for delivery in deliveries:
+        delivery.key = f"{delivery.notification_id}:{delivery.channel}"
+    Delivery.objects.bulk_create(deliveries)
+    keys = [d.key for d in deliveries]
+    if keys:
+        transaction.on_commit(lambda: enqueue(keys))
+    return made
+
+
+def enqueue(keys: list[str]) -> None:
+    from hall import tasks
+
+    for key in keys:
+        try:
+            tasks.send_delivery.delay(key)
+        except Exception:  # noqa: BLE001 - a broker outage must not fail the request
+            logger.warning("broker unavailable; delivery %s waits for the sweep", key)
+
+
+def _send_email(notification: Notification) -> None:
+    recipient = notification.recipient
+    context = {"n": notification, "title": title_of(notification),
+               "link": absolute(notification.get_absolute_url())}
+    text = render_to_string("hall/email/notification.txt", context)
+    html = render_to_string("hall/email/notification.html", context)
+    message = EmailMultiAlternatives(
+        subject=context["title"], body=text, to=[recipient.email],
+        headers={"Message-ID": f"<delivery-{notification.pk}@{settings.HALL_MAIL_DOMAIN}>"},
+    )
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def _send_webhook(notification: Notification, key: str) -> None:
+    payload = {
+        "msgtype": "textcard",
+        "textcard": {
+            "title": title_of(notification),
+            "description": notification.body or notification.subject,
+            "url": absolute(notification.get_absolute_url()),
+            "btntxt": _("Open"),
+        },
+        "touser": notification.recipient.number or notification.recipient.username,
+    }
+    request = urllib.request.Request(
+        settings.HALL_WEBHOOK_URL,
+        data=json.dumps(payload, ensure_ascii=False).encode(),
+        headers={"Content-Type": "application/json", "X-Hall-Delivery": key},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=settings.HALL_WEBHOOK_TIMEOUT) as response:
+        if response.status >= 300:
+            raise RuntimeError(f"webhook answered {response.status}")
+
+
+def delivery_send(*, key: str) -> str:
+    """Sends one delivery unless it was sent already; safe to run twice or concurrently."""
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update()
+            .select_related("notification__recipient")
+            .filter(key=key)
+            .first()
+        )
+        if delivery is None or delivery.status != Delivery.Status.PENDING:
+            return "skipped"
+        notification = delivery.notification
+        try:
+            with translation.override(notification.recipient.language):
+                if delivery.channel == Delivery.Channel.EMAIL:
+                    _send_email(notification)
+                else:
+                    _send_webhook(notification, key)
+        except Exception as exc:  # noqa: BLE001 - any failure is retried by the sweep
+            delivery.attempts += 1
+            delivery.last_error = f"{exc.__class__.__name__}: {exc}"[:1000]
+            if delivery.attempts >= MAX_ATTEMPTS:
+                delivery.status = Delivery.Status.FAILED
+            delivery.save(update_fields=["attempts", "last_error", "status"])
+            return "failed"
+        delivery.attempts += 1
+        delivery.status, delivery.sent_at = Delivery.Status.SENT, timezone.now()
+        delivery.save(update_fields=["attempts", "status", "sent_at"])
+        return "sent"
+
+
+def deliveries_sweep(*, older_than: timedelta = timedelta(seconds=30)) -> int:
+    """Sends what is still waiting (after a broker or mail outage); returns how many tried."""
+    cutoff = timezone.now() - older_than
+    keys = list(
+        Delivery.objects.filter(status=Delivery.Status.PENDING, created_at__lt=cutoff)
+        .order_by("created_at")
+        .values_list("key", flat=True)[:500]
+    )
+    for key in keys:
+        delivery_send(key=key)
+    return len(keys)
+
+
+def unread_count(user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notifications_for(user: User):
+    return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
+
+
+def notification_open(*, user: User, notification_id: int) -> Notification | None:
+    notification = Notification.objects.filter(pk=notification_id, recipient=user).first()
+    if notification and notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())
