@@ -6,7 +6,7 @@ import pytest
 from viewflow.workflow.models import Task
 
 from hall.models import ServiceStep
-from tests.workflows.conftest import FINANCE, HEAD, LEADER, RESEARCH
+from tests.chains import FINANCE, HEAD, LEADER, RESEARCH
 from workflows import services
 from workflows.models import ApprovalRecord, ApprovalTask, ServiceRequest
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from guardian.shortcuts import assign_perm
 
 from hall.models import ServiceField
-from tests.workflows.conftest import FINANCE, HEAD
+from tests.chains import FINANCE, HEAD
 from workflows import services
 from workflows.models import ApprovalTask, Attachment, ServiceRequest
 

@@ -20,7 +20,7 @@ from django.test import Client
 from django.utils import translation
 from django.utils.translation import gettext
 
-from tests.workflows.conftest import FINANCE, HEAD
+from tests.chains import FINANCE, HEAD
 from workflows import services
 from workflows.models import ApprovalRecord, ApprovalTask, ServiceRequest
 
