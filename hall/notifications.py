@@ -158,8 +158,12 @@ def delivery_send(*, key: str) -> str:
         return "sent"
 
 
-def deliveries_sweep(*, older_than: timedelta = timedelta(seconds=30)) -> int:
-    """Sends what is still waiting (after a broker or mail outage); returns how many tried."""
+def deliveries_sweep(*, older_than: timedelta | None = None) -> int:
+    """Sends what is still waiting (after a broker or mail outage); returns how many tried.
+
+    Rows younger than the grace period are left to the task enqueued at their commit."""
+    if older_than is None:
+        older_than = timedelta(seconds=settings.HALL_OUTBOX_GRACE_SECONDS)
     cutoff = timezone.now() - older_than
     keys = list(
         Delivery.objects.filter(status=Delivery.Status.PENDING, created_at__lt=cutoff)

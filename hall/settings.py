@@ -241,6 +241,7 @@ HALL_MAIL_DOMAIN = env_str("HALL_MAIL_DOMAIN", "hall.localhost")
 # An enterprise-chat robot (e.g. a WeCom group robot) that takes text cards as JSON.
 HALL_WEBHOOK_URL = env_str("HALL_WEBHOOK_URL", "")
 HALL_WEBHOOK_TIMEOUT = env_int("HALL_WEBHOOK_TIMEOUT", 5)
+HALL_OUTBOX_GRACE_SECONDS = env_int("HALL_OUTBOX_GRACE_SECONDS", 30)
 HALL_PAGE_SIZE = env_int("HALL_PAGE_SIZE", 20)
 
 LOGGING = {

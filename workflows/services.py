@@ -330,15 +330,22 @@ def step_advance(*, request: ServiceRequest) -> None:
     request.save()
 
 
-def request_finish_approved(*, request: ServiceRequest) -> None:
+def enqueue_pdf(request_id: int) -> None:
     from workflows import tasks
 
+    try:
+        tasks.render_request_pdf.delay(request_id)
+    except Exception:  # noqa: BLE001 - the approval stands; the reminders tick renders it later
+        logger.warning("broker unavailable; the PDF of request %s waits for the tick", request_id)
+
+
+def request_finish_approved(*, request: ServiceRequest) -> None:
     request.status = Status.APPROVED
     request.finished_at = timezone.now()
     request.current_step = request.current_due = None
     request.save()
     request_event(request=request, kind="request_finished", recipients=[request.applicant])
-    transaction.on_commit(lambda: tasks.render_request_pdf.delay(request.pk))
+    transaction.on_commit(lambda: enqueue_pdf(request.pk))
 
 
 def request_finish_rejected(*, request: ServiceRequest) -> None:
