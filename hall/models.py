@@ -225,6 +225,7 @@ class Service(Bilingual, models.Model):
             models.Index(fields=["is_published", "-popularity"], name="service_hot_idx"),
             models.Index(fields=["is_published", "area"], name="service_area_idx"),
             models.Index(fields=["is_published", "department"], name="service_dept_idx"),
+            models.Index(fields=["is_published", "letter"], name="service_letter_idx"),
         ]
         verbose_name = _("service")
         verbose_name_plural = _("services")

@@ -23,22 +23,32 @@ def published_services() -> QuerySet[Service]:
     return Service.objects.filter(is_published=True).select_related("area", "department")
 
 
-def areas_with_counts() -> list[Area]:
-    return list(
-        Area.objects.annotate(
-            service_count=Count("services", filter=Q(services__is_published=True))
-        ).order_by("order", "code")
+def _published_counts(column: str) -> dict[int, int]:
+    # Grouped on the service side so Postgres answers from the (is_published, column) index
+    # without reading the wide service rows.
+    return dict(
+        Service.objects.filter(is_published=True)
+        .order_by()
+        .values_list(column)
+        .annotate(n=Count("pk"))
+        .values_list(column, "n")
     )
+
+
+def areas_with_counts() -> list[Area]:
+    counts = _published_counts("area_id")
+    areas = list(Area.objects.order_by("order", "code"))
+    for area in areas:
+        area.service_count = counts.get(area.pk, 0)
+    return areas
 
 
 def departments_with_services() -> list[Department]:
-    return list(
-        Department.objects.annotate(
-            service_count=Count("services", filter=Q(services__is_published=True))
-        )
-        .filter(service_count__gt=0)
-        .order_by("order", "code")
-    )
+    counts = _published_counts("department_id")
+    departments = [d for d in Department.objects.order_by("order", "code") if counts.get(d.pk)]
+    for department in departments:
+        department.service_count = counts[department.pk]
+    return departments
 
 
 def letters_in_use() -> set[str]:

@@ -201,7 +201,9 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            # Not the manifest storage: viewflow's bundled font CSS names files it does not ship,
+            # which the manifest's CSS rewriting refuses. Files are still compressed.
+            else "whitenoise.storage.CompressedStaticFilesStorage"
         )
     },
 }

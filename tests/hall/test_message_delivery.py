@@ -236,8 +236,8 @@ def test_redis_down_during_an_approval_delays_the_message_and_loses_nothing(
         # when: the approver approves while Redis is down
         done = run_in_process(
             "from hall.models import User\nfrom workflows import services\n"
-            f"services.task_decide(task_id={task.pk}, user=User.objects.get(pk={people['hank'].pk}),"
-            " action='approve')\n",
+            f"hank = User.objects.get(pk={people['hank'].pk})\n"
+            f"services.task_decide(task_id={task.pk}, user=hank, action='approve')\n",
             env,
         )
         # then: the approval commits and its message waits in the outbox

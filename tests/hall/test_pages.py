@@ -41,14 +41,15 @@ PAGES = {
     "guide": lambda s: s.get_absolute_url(),
 }
 
-# Anonymous: areas + hot + tab; list: areas + departments + letters + count + page;
-# guide: service + contacts + fields + steps + role names + popularity update.
+# Anonymous: area counts + areas + hot + tab; list: area counts + areas + department counts +
+# departments + letters + count + page; guide: service + contacts + fields + steps + role names
+# + popularity update.
 ANONYMOUS_QUERIES = {
-    "home": 3,
-    "list": 5,
-    "list-filtered": 5,
-    "list-searched": 5,
-    "list-letter": 5,
+    "home": 4,
+    "list": 7,
+    "list-filtered": 7,
+    "list-searched": 7,
+    "list-letter": 7,
     "guide": 6,
 }
 # Logged in adds the session, the user, the favourites of the page and the bell's unread count.
