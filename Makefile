@@ -16,7 +16,11 @@ install: $(BIN)/.installed
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	@# Without a broker, a ticker in the background does what celery beat does: reminders and
+	@# the message outbox, every minute. It stops with the server.
+	$(BIN)/python manage.py tick --loop & TICK=$$!; \
+	  trap 'kill $$TICK 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: install
 	$(BIN)/python -m pytest

@@ -9,9 +9,14 @@ published (admins can enter it as overrides meanwhile).
 from datetime import date, datetime, timedelta
 
 import chinese_calendar
+from django.utils import timezone
 
 # Deadlines fall due at the end of the working day, not at midnight.
 END_OF_DAY = (17, 30)
+
+
+def _local(moment: datetime) -> datetime:
+    return timezone.localtime(moment) if timezone.is_aware(moment) else moment
 
 
 def _official_workday(day: date) -> bool:
@@ -40,11 +45,13 @@ def is_workday(day: date, overrides: dict[date, bool] | None = None) -> bool:
 
 
 def add_working_days(start: datetime, days: int) -> datetime:
-    """The end of the ``days``-th working day after ``start`` (in start's time zone).
+    """The end of the ``days``-th working day after ``start`` (in the hall's time zone).
 
     Zero days means the end of today if today is a working day, else of the next one.
     """
     days = max(days, 0)
+    # Days are counted on the institution's calendar, not in UTC.
+    start = _local(start)
     first = start.date()
     # One query for the whole window: weeks of holidays (Spring Festival) fit many times over.
     overrides = overrides_between(first, first + timedelta(days=days * 3 + 30))
@@ -71,7 +78,7 @@ def working_days_between(start: datetime, end: datetime) -> int:
     """Whole working days from start's day (exclusive) to end's day (inclusive)."""
     if end <= start:
         return 0
-    first, last = start.date(), end.date()
+    first, last = _local(start).date(), _local(end).date()
     overrides = overrides_between(first, last)
     count, day = 0, first
     while day < last:

@@ -244,6 +244,11 @@ HALL_MAIL_DOMAIN = env_str("HALL_MAIL_DOMAIN", "hall.localhost")
 HALL_WEBHOOK_URL = env_str("HALL_WEBHOOK_URL", "")
 HALL_WEBHOOK_TIMEOUT = env_int("HALL_WEBHOOK_TIMEOUT", 5)
 HALL_OUTBOX_GRACE_SECONDS = env_int("HALL_OUTBOX_GRACE_SECONDS", 30)
+# Reminders: "deadline approaching" this many working days ahead, escalation to the head after
+# this many working days overdue, urgent requests re-reminded every so many working hours.
+HALL_REMIND_BEFORE_DAYS = env_int("HALL_REMIND_BEFORE_DAYS", 1)
+HALL_ESCALATE_AFTER_DAYS = env_int("HALL_ESCALATE_AFTER_DAYS", 2)
+HALL_URGENT_EVERY_HOURS = env_int("HALL_URGENT_EVERY_HOURS", 4)
 HALL_PAGE_SIZE = env_int("HALL_PAGE_SIZE", 20)
 
 LOGGING = {

@@ -165,6 +165,10 @@ class ApprovalTask(models.Model):
                 condition=Q(status="pending"),
             ),
             models.Index(fields=["decided_by", "-decided_at"], name="task_done_idx"),
+            # The reminder tick: open tasks by due time.
+            models.Index(
+                fields=["due_at"], name="task_open_due_idx", condition=Q(status="pending")
+            ),
             models.Index(fields=["request", "step_index"], name="task_request_step_idx"),
         ]
         verbose_name = _("approval task")
@@ -277,3 +281,33 @@ class RequestUserObjectPermission(UserObjectPermissionBase):
 
     class Meta(UserObjectPermissionBase.Meta):
         abstract = False
+
+
+class ReminderLog(models.Model):
+    """One reminder sent for one task in one window. The unique key makes a reminder go out
+    exactly once per window, however many ticks run at once."""
+
+    class Kind(models.TextChoices):
+        APPROACHING = "approaching", _("Deadline approaching")
+        OVERDUE = "overdue", _("Overdue")
+        URGENT = "urgent", _("Urgent reminder")
+        ESCALATION = "escalation", _("Escalation")
+        NUDGE = "nudge", _("Applicant's reminder")
+
+    task = models.ForeignKey(ApprovalTask, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    window = models.CharField(max_length=40)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["task", "kind", "window"], name="reminder_once")
+        ]
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.kind} {self.window}"

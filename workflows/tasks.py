@@ -7,3 +7,10 @@ from workflows import services
 def render_request_pdf(request_id: int) -> str:
     """Renders the approved request's PDF; running it twice leaves one PDF."""
     return services.request_render_pdf(request_id=request_id)
+
+
+@shared_task
+def reminders_tick() -> dict:
+    from workflows.reminders import reminders_tick as tick
+
+    return tick()

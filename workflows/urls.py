@@ -12,6 +12,7 @@ urlpatterns = [
     path("requests/<int:pk>/withdraw/", views.request_withdraw, name="request-withdraw"),
     path("requests/<int:pk>/edit/", views.request_edit, name="request-edit"),
     path("requests/<int:pk>/cc/", views.request_cc, name="request-cc"),
+    path("requests/<int:pk>/nudge/", views.request_nudge, name="request-nudge"),
     path("requests/<int:pk>/pdf/", views.request_pdf, name="request-pdf"),
     path("requests/<int:pk>/files/<int:attachment_id>/", views.attachment, name="attachment"),
     path("tasks/", views.inbox, name="inbox"),

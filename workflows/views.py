@@ -144,6 +144,20 @@ def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def request_nudge(request: HttpRequest, pk: int) -> HttpResponse:
+    from workflows.reminders import request_nudge as nudge
+
+    req = _request_or_404(request, pk)
+    try:
+        nudge(request_id=req.pk, user=request.user)
+        messages.success(request, _("A reminder went to the current handler."))
+    except services.RequestError as exc:
+        messages.error(request, exc.message)
+    return redirect(req)
+
+
+@login_required
+@require_POST
 def request_cc(request: HttpRequest, pk: int) -> HttpResponse:
     req = _request_or_404(request, pk)
     form = CopyForm(request.POST)

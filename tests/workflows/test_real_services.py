@@ -173,3 +173,47 @@ def test_a_real_celery_worker_renders_the_approved_pdf(
     finally:
         worker.terminate()
         worker.wait(timeout=20)
+
+
+def test_two_beat_ticks_at_once_send_each_reminder_once(
+    transactional_db, postgres, make_chain, people
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hall.models import Notification
+    from workflows.models import ReminderLog
+    from workflows.reminders import reminders_tick
+
+    service = make_chain([{**HEAD, "time_limit_days": 1}])
+    for _ in range(40):
+        services.request_submit(
+            service=service,
+            applicant=people["alice"],
+            form_data={},
+            files={},
+            urgent=False,
+            urgent_reason="",
+            submit_token=uuid.uuid4(),
+        )
+    later = timezone.now() + timedelta(days=10)
+    barrier = threading.Barrier(2)
+    results = []
+
+    def tick():
+        barrier.wait()
+        try:
+            results.append(reminders_tick(now=later))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=tick) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(r["overdue"] for r in results) == 40
+    assert ReminderLog.objects.filter(kind="overdue").count() == 40
+    assert Notification.objects.filter(kind="overdue", recipient=people["hank"]).count() == 40
+    assert sum(reminders_tick(now=later).values()) == 0

@@ -1,0 +1,27 @@
+import time
+
+from django.core.management.base import BaseCommand
+
+from hall.notifications import deliveries_sweep
+from workflows.reminders import reminders_tick
+
+
+class Command(BaseCommand):
+    help = (
+        "Runs the reminder tick and the message outbox once (or every minute with --loop): "
+        "what celery beat does in production, for the embedded hall without a broker."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--loop", action="store_true", help="repeat every --every seconds")
+        parser.add_argument("--every", type=int, default=60)
+
+    def handle(self, *args, loop=False, every=60, **options):
+        while True:
+            sent = reminders_tick()
+            swept = deliveries_sweep()
+            if any(sent.values()) or swept:
+                self.stdout.write(f"reminders {sent}, outbox {swept}")
+            if not loop:
+                return
+            time.sleep(every)

@@ -1,0 +1,165 @@
+"""Deadlines that raise reminders: approaching, overdue, escalation, urgent repeats, nudges.
+
+Due times live in Postgres (never as long ETAs in the broker). A beat tick every minute claims
+the open tasks that need attention with FOR UPDATE SKIP LOCKED, so two ticks at once split the
+work; a unique reminder log makes each reminder go out exactly once per window.
+"""
+
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hall.calendar import add_working_days, is_workday, overrides_between, working_days_between
+from hall.models import Department, User
+from workflows.models import ApprovalTask, ReminderLog, ServiceRequest, TaskCandidate
+from workflows.services import RequestError, request_event
+
+Kind = ReminderLog.Kind
+WORK_START, WORK_END = time(8, 30), time(17, 30)
+BATCH = 1000
+
+
+def working_hours_between(start: datetime, end: datetime) -> float:
+    """Hours inside working days' office hours (08:30–17:30) between two moments."""
+    if end <= start:
+        return 0.0
+    tz = timezone.get_current_timezone()
+    start, end = start.astimezone(tz), end.astimezone(tz)
+    overrides = overrides_between(start.date(), end.date())
+    hours, day = 0.0, start.date()
+    while day <= end.date():
+        if is_workday(day, overrides):
+            opens = datetime.combine(day, WORK_START, tz)
+            closes = datetime.combine(day, WORK_END, tz)
+            overlap = min(closes, end) - max(opens, start)
+            hours += max(overlap.total_seconds(), 0) / 3600
+        day += timedelta(days=1)
+    return hours
+
+
+def _log_once(task: ApprovalTask, kind: str, window: str, sent_by: User | None = None) -> bool:
+    try:
+        with transaction.atomic():
+            ReminderLog.objects.create(task=task, kind=kind, window=window, sent_by=sent_by)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _holders(task: ApprovalTask) -> list[int]:
+    if task.assignee_id:
+        return [task.assignee_id]
+    return list(TaskCandidate.objects.filter(task=task).values_list("user_id", flat=True))
+
+
+def _escalation_targets(task: ApprovalTask) -> list[int]:
+    """The head of the step's department: the named department, else the applicant's (or, when
+    the head is the one who is late, the level above)."""
+    step = task.request.chain[task.step_index]
+    department_id = step.get("department_id") or task.request.department_id
+    heads = list(User.objects.filter(headed_departments=department_id).values_list("pk", flat=True))
+    late = set(_holders(task))
+    if set(heads) <= late:
+        parent = Department.objects.filter(pk=department_id).values_list("parent", flat=True)
+        heads = list(
+            User.objects.filter(headed_departments__in=parent).values_list("pk", flat=True)
+        )
+    if not heads:
+        heads = list(
+            User.objects.filter(is_superuser=True, is_active=True).values_list("pk", flat=True)[:1]
+        )
+    return [h for h in heads if h not in late]
+
+
+def _remind(task: ApprovalTask, kind: str, recipients: list[int]) -> None:
+    request_event(request=task.request, kind=kind, recipients=recipients, task=task)
+
+
+def reminders_tick(*, now: datetime | None = None) -> dict[str, int]:
+    """One pass over the open tasks that need attention; safe to run concurrently and again."""
+    now = now or timezone.now()
+    lead_days = settings.HALL_REMIND_BEFORE_DAYS
+    escalate_days = settings.HALL_ESCALATE_AFTER_DAYS
+    urgent_hours = settings.HALL_URGENT_EVERY_HOURS
+    # Anything due within the lead time (a working day can span a weekend or a holiday).
+    horizon = add_working_days(now, lead_days) + timedelta(hours=1)
+    sent = {kind: 0 for kind in Kind.values}
+    with transaction.atomic():
+        tasks = list(
+            ApprovalTask.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("request", "request__service")
+            .filter(status=ApprovalTask.Status.PENDING)
+            .filter(due_at__lte=horizon)
+            .order_by("due_at")[:BATCH]
+        )
+        urgent = list(
+            ApprovalTask.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("request", "request__service")
+            .filter(status=ApprovalTask.Status.PENDING, urgent=True, due_at__gt=horizon)
+            .order_by("created_at")[:BATCH]
+        )
+        for task in tasks:
+            if task.request.status != ServiceRequest.Status.IN_PROGRESS:
+                continue
+            window = task.due_at.isoformat()
+            if task.due_at > now:
+                if _log_once(task, Kind.APPROACHING, window):
+                    _remind(task, "reminder", _holders(task))
+                    sent[Kind.APPROACHING] += 1
+                continue
+            if _log_once(task, Kind.OVERDUE, window):
+                _remind(task, "overdue", _holders(task))
+                sent[Kind.OVERDUE] += 1
+            late_days = working_days_between(task.due_at, now)
+            if late_days >= escalate_days and _log_once(task, Kind.ESCALATION, window):
+                _remind(task, "escalation", _escalation_targets(task))
+                sent[Kind.ESCALATION] += 1
+        for task in [*urgent, *[t for t in tasks if t.urgent]]:
+            if task.request.status != ServiceRequest.Status.IN_PROGRESS:
+                continue
+            rounds = int(working_hours_between(task.created_at, now) // urgent_hours)
+            if rounds >= 1 and _log_once(task, Kind.URGENT, str(rounds)):
+                _remind(task, "urgent", _holders(task))
+                sent[Kind.URGENT] += 1
+    _render_missing_pdfs(now)
+    return sent
+
+
+def _render_missing_pdfs(now: datetime) -> None:
+    from workflows.services import enqueue_pdf
+
+    stale = ServiceRequest.objects.filter(
+        status=ServiceRequest.Status.APPROVED, pdf="", finished_at__lt=now - timedelta(minutes=2)
+    ).values_list("pk", flat=True)[:100]
+    for request_id in stale:
+        enqueue_pdf(request_id)
+
+
+@transaction.atomic
+def request_nudge(*, request_id: int, user: User) -> int:
+    """The applicant's reminder (催办): once per step per working day."""
+    request = ServiceRequest.objects.select_for_update().get(pk=request_id)
+    if request.applicant_id != user.pk:
+        raise RequestError(_("Only the applicant can send a reminder."))
+    if request.status != ServiceRequest.Status.IN_PROGRESS:
+        raise RequestError(_("This request is not waiting for anyone."))
+    today = timezone.localdate()
+    if not is_workday(today):
+        raise RequestError(_("Reminders can be sent on working days."))
+    tasks = list(
+        ApprovalTask.objects.filter(
+            request=request, step_index=request.current_step, status="pending"
+        )
+    )
+    window = f"{request.current_step}:{today.isoformat()}"
+    fresh = [t for t in tasks if _log_once(t, Kind.NUDGE, window, sent_by=user)]
+    if not fresh:
+        raise RequestError(
+            _("You already sent a reminder for this step today; you can send another tomorrow.")
+        )
+    for task in fresh:
+        _remind(task, "nudge", _holders(task))
+    return len(fresh)
