@@ -370,3 +370,33 @@ class InboxFilterForm(forms.Form):
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
         )
+
+
+class DelegationForm(forms.Form):
+    delegate = PersonField(label=_("Delegate (staff number or user name)"), max_length=150)
+    starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(
+        label=_("Until (inclusive)"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=200)
+
+
+class RatingForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label=_("How satisfied are you?"),
+        coerce=int,
+        choices=[(5, "5 ★★★★★"), (4, "4 ★★★★"), (3, "3 ★★★"), (2, "2 ★★"), (1, "1 ★")],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class FollowUpForm(forms.Form):
+    response = forms.CharField(
+        label=_("What was changed"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )

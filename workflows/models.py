@@ -311,3 +311,54 @@ class ReminderLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id} {self.kind} {self.window}"
+
+
+class Delegation(models.Model):
+    """Out of office: tasks that start for ``user`` between the dates go to ``delegate``."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delegations"
+    )
+    delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("delegate"),
+        on_delete=models.PROTECT,
+        related_name="delegated_to_me",
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until (inclusive)"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_on"]
+        indexes = [models.Index(fields=["user", "starts_on", "ends_on"], name="delegation_idx")]
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.delegate} ({self.starts_on}–{self.ends_on})"
+
+
+class Rating(models.Model):
+    """The applicant's satisfaction with a finished request, and the office's follow-up."""
+
+    request = models.OneToOneField(ServiceRequest, on_delete=models.CASCADE, related_name="rating")
+    score = models.PositiveSmallIntegerField(
+        _("satisfaction"), choices=[(n, str(n)) for n in range(1, 6)]
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    response = models.TextField(_("what we changed"), blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["score", "responded_at"], name="rating_followup_idx")]
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+
+    def __str__(self) -> str:
+        return f"{self.request} {self.score}/5"

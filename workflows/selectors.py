@@ -42,7 +42,7 @@ def visible_requests(user: User) -> QuerySet[ServiceRequest]:
     if user.is_superuser:
         return requests
     acted = ApprovalTask.objects.filter(request=OuterRef("pk")).filter(
-        Q(assignee=user) | Q(decided_by=user)
+        Q(assignee=user) | Q(decided_by=user) | Q(on_behalf_of=user)
     )
     queued = TaskCandidate.objects.filter(task__request=OuterRef("pk"), user=user)
     copied = RequestUserObjectPermission.objects.filter(
@@ -253,3 +253,11 @@ def task_for(user: User, task_id: int) -> ApprovalTask | None:
             | Exists(TaskCandidate.objects.filter(task=OuterRef("pk"), user=user))
         )
     return tasks.filter(pk=task_id).first()
+
+
+def rating_of(request: ServiceRequest):
+    from workflows.models import Rating
+
+    if not request.is_finished:
+        return None
+    return Rating.objects.filter(request=request).first()

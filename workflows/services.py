@@ -240,6 +240,12 @@ def _condition_holds(step: dict, form_data: dict) -> bool:
     }[op]
 
 
+def route(user: User) -> tuple[User, User | None]:
+    from workflows.people import route as delegation_route
+
+    return delegation_route(user)
+
+
 def resolve_approvers(*, request: ServiceRequest, step: dict) -> list[User]:
     """Who decides this step, resolved now (at the moment the step starts)."""
     applicant = request.applicant
@@ -296,18 +302,26 @@ def _open_step(*, request: ServiceRequest, index: int) -> None:
     role_based = step["rule"] in (Rule.DEPARTMENT_ROLE, Rule.APPLICANT_ROLE)
     if step["mode"] == Mode.SINGLE and role_based and len(approvers) > 1:
         # A role held by several people: one task in their common queue; one of them claims it.
+        # Someone away is stood in for by their delegate.
+        holders = list(dict.fromkeys(route(u)[0] for u in approvers))
         task = ApprovalTask.objects.create(
             request=request, step_index=index, urgent=request.urgent, due_at=due
         )
-        TaskCandidate.objects.bulk_create([TaskCandidate(task=task, user=u) for u in approvers])
-        request_event(request=request, kind="task_arrived", recipients=approvers, task=task)
+        TaskCandidate.objects.bulk_create([TaskCandidate(task=task, user=u) for u in holders])
+        request_event(request=request, kind="task_arrived", recipients=holders, task=task)
     else:
         people = approvers if step["mode"] != Mode.SINGLE else approvers[:1]
         for user in people:
+            assignee, on_behalf_of = route(user)
             task = ApprovalTask.objects.create(
-                request=request, step_index=index, assignee=user, urgent=request.urgent, due_at=due
+                request=request,
+                step_index=index,
+                assignee=assignee,
+                on_behalf_of=on_behalf_of,
+                urgent=request.urgent,
+                due_at=due,
             )
-            request_event(request=request, kind="task_arrived", recipients=[user], task=task)
+            request_event(request=request, kind="task_arrived", recipients=[assignee], task=task)
 
 
 def step_advance(*, request: ServiceRequest) -> None:
@@ -462,10 +476,18 @@ def task_decide(
     now = timezone.now()
     task.decided_at, task.decided_by, task.comment = now, user, comment
     step = request.chain[task.step_index]
+    behalf = task.on_behalf_of
     if action == Action.APPROVE:
         task.status = TaskStatus.APPROVED
         task.save()
-        _record(request=request, actor=user, action=Action.APPROVE, task=task, comment=comment)
+        _record(
+            request=request,
+            actor=user,
+            action=Action.APPROVE,
+            task=task,
+            comment=comment,
+            on_behalf_of=behalf,
+        )
         if _step_outcome(request, task.step_index) is None:
             return request
         step["state"] = "approved"
@@ -475,7 +497,14 @@ def task_decide(
     elif action == Action.REJECT:
         task.status = TaskStatus.REJECTED
         task.save()
-        _record(request=request, actor=user, action=Action.REJECT, task=task, comment=comment)
+        _record(
+            request=request,
+            actor=user,
+            action=Action.REJECT,
+            task=task,
+            comment=comment,
+            on_behalf_of=behalf,
+        )
         step["state"] = "rejected"
         request.status = Status.REJECTED
         request.outcome_comment = comment
@@ -485,7 +514,14 @@ def task_decide(
     elif action == Action.RETURN:
         task.status = TaskStatus.RETURNED
         task.save()
-        _record(request=request, actor=user, action=Action.RETURN, task=task, comment=comment)
+        _record(
+            request=request,
+            actor=user,
+            action=Action.RETURN,
+            task=task,
+            comment=comment,
+            on_behalf_of=behalf,
+        )
         step["state"] = "returned"
         _cancel_pending(request)
         if return_to is None or return_to < 0:

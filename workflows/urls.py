@@ -15,7 +15,10 @@ urlpatterns = [
     path("requests/<int:pk>/nudge/", views.request_nudge, name="request-nudge"),
     path("requests/<int:pk>/pdf/", views.request_pdf, name="request-pdf"),
     path("requests/<int:pk>/files/<int:attachment_id>/", views.attachment, name="attachment"),
+    path("requests/<int:pk>/rate/", views.request_rate, name="request-rate"),
     path("tasks/", views.inbox, name="inbox"),
+    path("delegation/", views.delegation, name="delegation"),
+    path("ratings/follow-up/", views.follow_up, name="follow-up"),
     path("tasks/bulk-approve/", views.bulk_approve, name="bulk-approve"),
     path("tasks/<int:pk>/", views.task_detail, name="task-detail"),
 ]

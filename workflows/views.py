@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from hall.models import Service, User
 from workflows import selectors, services
-from workflows.forms import ApplyForm, CopyForm, DecisionForm, PersonActionForm
+from workflows.forms import ApplyForm, CopyForm, DecisionForm, PersonActionForm, RatingForm
 from workflows.models import ApprovalTask, ServiceRequest
 
 
@@ -110,6 +110,8 @@ def _detail_context(req: ServiceRequest, user) -> dict:
         "rows": selectors.form_rows(req),
         "is_applicant": req.applicant_id == user.pk,
         "copy_form": CopyForm(),
+        "rating": selectors.rating_of(req),
+        "rating_form": RatingForm(),
     }
 
 
@@ -405,3 +407,103 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
     if not ids:
         messages.error(request, _("Select the tasks to approve first."))
     return redirect("workflows:inbox")
+
+
+@login_required
+def delegation(request: HttpRequest) -> HttpResponse:
+    from workflows import people
+    from workflows.forms import DelegationForm
+    from workflows.models import Delegation
+
+    form = DelegationForm(request.POST or None)
+    if request.method == "POST":
+        if "end" in request.POST:
+            try:
+                people.delegation_end(user=request.user, delegation_id=_int(request.POST["end"]))
+                messages.success(request, _("The delegation was ended."))
+            except services.RequestError as exc:
+                messages.error(request, exc.message)
+            return redirect("workflows:delegation")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                people.delegation_set(
+                    user=request.user,
+                    delegate=User.objects.get(pk=data["delegate"]["id"]),
+                    starts_on=data["starts_on"],
+                    ends_on=data["ends_on"],
+                    note=data["note"],
+                )
+                messages.success(request, _("Your delegation was saved."))
+                return redirect("workflows:delegation")
+            except services.RequestError as exc:
+                form.add_error(None, exc.message)
+    page = Paginator(people.done_on_my_behalf(request.user), settings.HALL_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "workflows/delegation.html",
+        {
+            "form": form,
+            "delegations": Delegation.objects.filter(user=request.user).select_related("delegate"),
+            "standing_in": Delegation.objects.filter(delegate=request.user).select_related("user"),
+            "page": page,
+            "querystring": "",
+        },
+    )
+
+
+@login_required
+@require_POST
+def request_rate(request: HttpRequest, pk: int) -> HttpResponse:
+    from workflows import people
+    from workflows.forms import RatingForm
+
+    req = _request_or_404(request, pk)
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose how satisfied you are, from 1 to 5."))
+        return redirect(req)
+    try:
+        people.rating_submit(
+            request_id=req.pk,
+            user=request.user,
+            score=form.cleaned_data["score"],
+            comment=form.cleaned_data["comment"],
+        )
+        messages.success(request, _("Thank you for your rating."))
+    except services.RequestError as exc:
+        messages.error(request, exc.message)
+    return redirect(req)
+
+
+@login_required
+def follow_up(request: HttpRequest) -> HttpResponse:
+    """Low ratings of the services of the departments the user administers."""
+    from workflows import people
+    from workflows.forms import FollowUpForm
+
+    if request.method == "POST":
+        form = FollowUpForm(request.POST)
+        if form.is_valid():
+            try:
+                people.rating_respond(
+                    rating_id=_int(request.POST.get("rating")),
+                    user=request.user,
+                    response=form.cleaned_data["response"],
+                )
+                messages.success(request, _("Your follow-up was recorded."))
+            except services.RequestError as exc:
+                messages.error(request, exc.message)
+        else:
+            messages.error(request, _("Say what was changed."))
+        return redirect("workflows:follow-up")
+    page = Paginator(people.low_ratings_for(request.user), settings.HALL_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "workflows/follow_up.html",
+        {"page": page, "form": FollowUpForm(), "querystring": ""},
+    )
