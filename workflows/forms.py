@@ -400,3 +400,19 @@ class FollowUpForm(forms.Form):
     response = forms.CharField(
         label=_("What was changed"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class PeriodForm(forms.Form):
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError(_("The end date is before the start date."))
+        return cleaned

@@ -19,6 +19,7 @@ urlpatterns = [
     path("tasks/", views.inbox, name="inbox"),
     path("delegation/", views.delegation, name="delegation"),
     path("ratings/follow-up/", views.follow_up, name="follow-up"),
+    path("analytics/", views.analytics, name="analytics"),
     path("tasks/bulk-approve/", views.bulk_approve, name="bulk-approve"),
     path("tasks/<int:pk>/", views.task_detail, name="task-detail"),
 ]

@@ -102,6 +102,12 @@ def _request_or_404(request: HttpRequest, pk: int) -> ServiceRequest:
     return found
 
 
+def _predicted(req: ServiceRequest):
+    from workflows.analytics import predicted_finish
+
+    return predicted_finish(req)
+
+
 def _detail_context(req: ServiceRequest, user) -> dict:
     return {
         "req": req,
@@ -111,6 +117,7 @@ def _detail_context(req: ServiceRequest, user) -> dict:
         "is_applicant": req.applicant_id == user.pk,
         "copy_form": CopyForm(),
         "rating": selectors.rating_of(req),
+        "predicted": _predicted(req),
         "rating_form": RatingForm(),
     }
 
@@ -507,3 +514,80 @@ def follow_up(request: HttpRequest) -> HttpResponse:
         "workflows/follow_up.html",
         {"page": page, "form": FollowUpForm(), "querystring": ""},
     )
+
+
+@login_required
+def analytics(request: HttpRequest) -> HttpResponse:
+    """Per service and per step, for a period; office admins only. ?format=csv exports."""
+    import csv
+    from datetime import timedelta
+
+    from workflows import analytics as numbers
+    from workflows.forms import PeriodForm
+
+    if not request.user.is_staff:
+        raise Http404(_("No such page."))
+    form = PeriodForm(request.GET or None)
+    today = timezone.localdate()
+    date_from, date_to = today - timedelta(days=365), today
+    if form.is_bound and form.is_valid():
+        date_from = form.cleaned_data["date_from"] or date_from
+        date_to = form.cleaned_data["date_to"] or date_to
+    services_rows = numbers.service_table(date_from, date_to)
+    step_rows = numbers.step_table(date_from, date_to)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="hall-{date_from}-{date_to}.csv"'
+        response.write("\ufeff")  # Excel opens UTF-8 CSV with Chinese correctly with a BOM
+        writer = csv.writer(response)
+        writer.writerow(
+            [
+                _("Service"),
+                _("Requests"),
+                _("Finished"),
+                _("Median hours"),
+                _("P90 hours"),
+                _("On time"),
+                _("Returns"),
+                _("Reminders"),
+                _("Average rating"),
+                _("Ratings"),
+            ]
+        )
+        for row in services_rows:
+            writer.writerow(
+                [
+                    row.name,
+                    row.count,
+                    row.finished,
+                    _hours(row.median),
+                    _hours(row.p90),
+                    f"{row.on_time:.0%}" if row.on_time is not None else "",
+                    row.returns,
+                    row.reminders,
+                    f"{row.rating:.1f}" if row.rating is not None else "",
+                    row.ratings,
+                ]
+            )
+        return response
+    longest = max((r.median for r in services_rows if r.median), default=None)
+    for row in services_rows:
+        row.bar = int(100 * row.median / longest) if row.median and longest else 0
+    names = {r.key: r.name for r in services_rows}
+    for row in step_rows:
+        row.service_name = names.get(row.extra["service_id"], "")
+    return render(
+        request,
+        "workflows/analytics.html",
+        {
+            "form": form,
+            "date_from": date_from,
+            "date_to": date_to,
+            "services": services_rows,
+            "steps": step_rows,
+        },
+    )
+
+
+def _hours(value) -> str:
+    return f"{value.total_seconds() / 3600:.1f}" if value is not None else ""
