@@ -118,6 +118,7 @@ def _detail_context(req: ServiceRequest, user) -> dict:
         "copy_form": CopyForm(),
         "rating": selectors.rating_of(req),
         "predicted": _predicted(req),
+        "now": timezone.now(),
         "rating_form": RatingForm(),
     }
 
