@@ -231,6 +231,26 @@ def setup_django(env: dict[str, str]) -> None:
     django.setup()
 
 
+OTHER_BENCHMARKS = "catalogue_bench"  # pgrep -f pattern of the other load benchmarks
+
+
+def wait_for_other_benchmarks(poll: float = 30) -> float:
+    """Waits (polling every ``poll`` s) while another benchmark runs; returns the seconds waited."""
+    waited = 0.0
+    while True:
+        out = subprocess.run(["pgrep", "-af", OTHER_BENCHMARKS], capture_output=True, text=True)
+        others = [
+            line
+            for line in out.stdout.splitlines()
+            if line.split(maxsplit=1)[0] != str(os.getpid()) and "pgrep" not in line
+        ]
+        if not others:
+            return waited
+        log(f"another benchmark is running, waiting {poll:.0f}s: {others[0][:120]}")
+        time.sleep(poll)
+        waited += poll
+
+
 def flush_redis() -> None:
     """Empties Redis db 14: this benchmark's own cache and Celery broker database."""
     import redis
@@ -1272,11 +1292,13 @@ def http_get(port: int, path: str, cookie: str = "", timeout: float = 30) -> tup
         conn.close()
 
 
-def check_page(port: int, page: Page) -> None:
+def check_page(port: int, page: Page, server_log=lambda: "") -> None:
     status, body = http_get(port, page.path, page.who.cookie)
     if status != 200:
+        time.sleep(0.5)  # let the worker write its traceback
         raise SystemExit(
-            f"{page.name} {page.path}: HTTP {status}\n{body[:1500].decode(errors='replace')}"
+            f"{page.name} {page.path}: HTTP {status}; gunicorn log tail:\n{server_log()}\n"
+            f"body:\n{body[:1500].decode(errors='replace')}"
         )
     text = body.decode()
     missing = [s for s in page.must_contain if s not in text]
@@ -1299,17 +1321,26 @@ def check_bare(port: int, size: int, cookie: str) -> None:
 
 @dataclass
 class Profile:
+    """Medians over in-process requests: where one request's time goes."""
+
     total_ms: float
-    sql_ms: float
+    sql_ms: float  # in cursor.execute: Postgres, the round trip, the fetch
+    render_ms: float  # template rendering, without the SQL run from inside templates
     queries: int
     bytes: int
-    sql: list[tuple[float, str]] = field(default_factory=list)
+    sql: list[tuple[float, str]] = field(default_factory=list)  # (ms, SQL) of one request
+
+    @property
+    def python_ms(self) -> float:
+        """The rest: middleware, view code, ORM query building, model instances."""
+        return max(0.0, self.total_ms - self.sql_ms - self.render_ms)
 
 
 def profile_request(path: str, who: Login, n: int = 15) -> Profile:
     """Medians over ``n`` in-process requests (django.test.Client, the server's settings)."""
     from django.conf import settings
     from django.db import connection
+    from django.template.backends import django as django_backend
     from django.test import Client
 
     client = Client(HTTP_HOST=HOST)
@@ -1317,7 +1348,7 @@ def profile_request(path: str, who: Login, n: int = 15) -> Profile:
     client.cookies[settings.CSRF_COOKIE_NAME] = who.csrf
     for _ in range(2):
         client.get(path)
-    state = {"sql": 0.0, "log": []}
+    state = {"sql": 0.0, "sql_in_render": 0.0, "render": 0.0, "depth": 0, "log": []}
 
     def timed(execute, sql, params, many, context):
         t0 = time.perf_counter()
@@ -1326,24 +1357,44 @@ def profile_request(path: str, who: Login, n: int = 15) -> Profile:
         finally:
             elapsed = time.perf_counter() - t0
             state["sql"] += elapsed
+            if state["depth"]:
+                state["sql_in_render"] += elapsed
             text = connection.ops.last_executed_query(context["cursor"], sql, params)
             state["log"].append((elapsed * 1000, text))
 
-    totals, sqls, counts, size, logged = [], [], [], 0, []
-    with connection.execute_wrapper(timed):
-        for _ in range(n):
-            state.update(sql=0.0, log=[])
-            t0 = time.perf_counter()
-            response = client.get(path)
-            totals.append(time.perf_counter() - t0)
-            if response.status_code != 200:
-                raise SystemExit(f"{path}: in-process request answered {response.status_code}")
-            sqls.append(state["sql"])
-            counts.append(len(state["log"]))
-            size, logged = len(response.content), state["log"]
+    original_render = django_backend.Template.render
+
+    def timed_render(self, context=None, request=None):
+        state["depth"] += 1
+        t0 = time.perf_counter()
+        try:
+            return original_render(self, context, request)
+        finally:
+            state["depth"] -= 1
+            if state["depth"] == 0:
+                state["render"] += time.perf_counter() - t0
+
+    totals, sqls, renders, counts, size, logged = [], [], [], [], 0, []
+    django_backend.Template.render = timed_render
+    try:
+        with connection.execute_wrapper(timed):
+            for _ in range(n):
+                state.update(sql=0.0, sql_in_render=0.0, render=0.0, log=[])
+                t0 = time.perf_counter()
+                response = client.get(path)
+                totals.append(time.perf_counter() - t0)
+                if response.status_code != 200:
+                    raise SystemExit(f"{path}: in-process request answered {response.status_code}")
+                sqls.append(state["sql"])
+                renders.append(state["render"] - state["sql_in_render"])
+                counts.append(len(state["log"]))
+                size, logged = len(response.content), state["log"]
+    finally:
+        django_backend.Template.render = original_render
     return Profile(
         total_ms=statistics.median(totals) * 1000,
         sql_ms=statistics.median(sqls) * 1000,
+        render_ms=statistics.median(renders) * 1000,
         queries=round(statistics.median(counts)),
         bytes=size,
         sql=logged,
@@ -1882,6 +1933,7 @@ def main(argv: list[str] | None = None) -> int:
     load_info: dict = {}
     try:
         wrk = ensure_wrk(args.loader)
+        waited = wait_for_other_benchmarks()
         flush_redis()
         if args.reuse_db and database_loaded():
             log(f"reusing the loaded database {DB_NAME}")
@@ -1954,13 +2006,14 @@ def main(argv: list[str] | None = None) -> int:
             )
         connections.close_all()
 
+        waited += wait_for_other_benchmarks()
         load_before = os.getloadavg()[0]
         server = Server(env, args, workdir)
         server.start()
         loader = Loader(wrk, server.port, args, workdir)
         rows = []
         for page in page_list:
-            check_page(server.port, page)
+            check_page(server.port, page, server.log_tail)
             check_bare(server.port, page.size, page.who.cookie)
             log(f"{page.name}: {page.path} -> 200, {page.size:,} bytes, {page.items} items")
             result, bare = measure(loader, server, page, args)
@@ -2021,6 +2074,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         if os.environ.get("BENCH_STATIC_FALLBACK") == "1":
             print("static files: FALLBACK storage, collectstatic failed (see WARNING below)")
+        if waited:
+            print(f"waited {waited:.0f}s for another benchmark ({OTHER_BENCHMARKS}) to finish")
         print(
             f"timing: {args.seconds:g}s per URL in {args.rounds} alternating page/bare slices, "
             f"after {args.warmup:g}s warm-up each; bare pages use the same session cookie"
@@ -2080,15 +2135,24 @@ def main(argv: list[str] | None = None) -> int:
         )
         print()
         header = (
-            f"{'one request, in process':<26} {'total ms':>8} {'SQL ms':>7} {'queries':>7}  rows"
+            f"{'one request, in process':<26} {'total ms':>8} {'SQL ms':>7} {'queries':>7} "
+            f"{'render ms':>9} {'other py ms':>11}  rows"
         )
         print(header)
         print("-" * len(header))
         for page, _res, _bare in rows:
             p, b = page.profile, page.bare_profile
-            print(f"{page.name:<26} {p.total_ms:>8.2f} {p.sql_ms:>7.2f} {p.queries:>7}  "
+            print(f"{page.name:<26} {p.total_ms:>8.2f} {p.sql_ms:>7.2f} {p.queries:>7} "
+                  f"{p.render_ms:>9.2f} {p.python_ms:>11.2f}  "
                   f"{page.items} listed of {page.total}")  # fmt: skip
-            print(f"{'  bare, same size':<26} {b.total_ms:>8.2f} {b.sql_ms:>7.2f} {b.queries:>7}")
+            print(f"{'  bare, same size':<26} {b.total_ms:>8.2f} {b.sql_ms:>7.2f} {b.queries:>7} "
+                  f"{b.render_ms:>9.2f} {b.python_ms:>11.2f}")  # fmt: skip
+        print()
+        print(
+            "medians of 15 requests through django.test.Client with the server's settings; SQL = "
+            "time in cursor.execute; render = template rendering (without SQL run from "
+            "templates); other py = middleware, view, ORM query building, model instances."
+        )
         print()
         print("queries of one request (in process), slowest first (top 4):")
         for page, _res, _bare in rows:
