@@ -198,3 +198,17 @@ def predicted_finish(request: ServiceRequest) -> datetime | None:
     ahead = range(request.current_step, len(request.chain))
     medians = [statistics.median(history[i]) for i in ahead if history.get(i)]
     return timezone.now() + sum(medians, timedelta()) if medians else None
+
+
+def duration_text(value: timedelta | None) -> str:
+    """A lead time as people read it: minutes, hours or days."""
+    from django.utils.translation import gettext as _
+
+    if value is None:
+        return "—"
+    hours = value.total_seconds() / 3600
+    if hours < 1:
+        return _("%(n)d min") % {"n": round(hours * 60)}
+    if hours < 48:
+        return _("%(n).1f h") % {"n": hours}
+    return _("%(n).1f days") % {"n": hours / 24}

@@ -572,8 +572,10 @@ def analytics(request: HttpRequest) -> HttpResponse:
             )
         return response
     longest = max((r.median for r in services_rows if r.median), default=None)
-    for row in services_rows:
+    for row in [*services_rows, *step_rows]:
         row.bar = int(100 * row.median / longest) if row.median and longest else 0
+        row.median_text = numbers.duration_text(row.median)
+        row.p90_text = numbers.duration_text(row.p90)
     names = {r.key: r.name for r in services_rows}
     for row in step_rows:
         row.service_name = names.get(row.extra["service_id"], "")
