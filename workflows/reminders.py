@@ -129,13 +129,31 @@ def reminders_tick(*, now: datetime | None = None) -> dict[str, int]:
 
 
 def _render_missing_pdfs(now: datetime) -> None:
-    from workflows.services import enqueue_pdf
+    """Approved requests whose PDF or archive record a broker outage delayed."""
+    from archives.models import Record
+    from workflows.services import enqueue_pdf, request_file_in_archives
 
     stale = ServiceRequest.objects.filter(
         status=ServiceRequest.Status.APPROVED, pdf="", finished_at__lt=now - timedelta(minutes=2)
     ).values_list("pk", flat=True)[:100]
     for request_id in stale:
         enqueue_pdf(request_id)
+    filed = Record.objects.filter(source_ref__startswith="workflows.request:").values("source_ref")
+    unfiled = (
+        ServiceRequest.objects.filter(
+            status=ServiceRequest.Status.APPROVED, finished_at__lt=now - timedelta(minutes=2)
+        )
+        .exclude(pdf="")
+        .select_related("service__department", "applicant")
+    )
+    from django.db.models import CharField, Value
+    from django.db.models.functions import Cast, Concat
+
+    unfiled = unfiled.annotate(
+        ref=Concat(Value("workflows.request:"), Cast("pk", CharField()), output_field=CharField())
+    ).exclude(ref__in=filed)[:100]
+    for request in unfiled:
+        request_file_in_archives(request=request)
 
 
 @transaction.atomic

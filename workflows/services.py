@@ -801,8 +801,44 @@ def request_render_pdf(*, request_id: int) -> str:
                 "workflows/request_pdf.html",
                 {"req": request, "fields": fields, "records": records, "digest": digest},
             )
-        pdf = weasyprint.HTML(string=html).write_pdf()
+        document = weasyprint.HTML(string=html).render()
+        pdf = document.write_pdf()
         request.pdf.save(f"{request.number}.pdf", ContentFile(pdf), save=False)
         request.pdf_sha256 = digest
         request.save(update_fields=["pdf", "pdf_sha256", "updated_at"])
+        request_file_in_archives(request=request, pages=len(document.pages))
         return digest
+
+
+def request_file_in_archives(*, request: ServiceRequest, pages: int = 0):
+    """Hands an approved request (its PDF and attachments) to the archives; exactly once."""
+    from archives.services import FilingPackage, record_file
+
+    if request.status != Status.APPROVED or not request.pdf:
+        return None
+    request.pdf.open("rb")
+    try:
+        files = [(f"{request.number}.pdf", request.pdf.read())]
+    finally:
+        request.pdf.close()
+    for attachment in request.attachments.all():
+        with attachment.file.open("rb") as handle:
+            files.append((attachment.name, handle.read()))
+    return record_file(
+        package=FilingPackage(
+            title=f"{request.service.name_zh}（{request.applicant}，{request.number}）",
+            date=timezone.localdate(request.finished_at or timezone.now()),
+            files=files,
+            source_ref=f"workflows.request:{request.pk}",
+            department_id=request.service.department_id,
+            responsible=request.service.department.name_zh,
+            doc_number=request.number,
+            metadata={
+                "service": request.service.code,
+                "applicant": request.applicant.get_username(),
+                "form": request.form_data,
+                "content_sha256": request.pdf_sha256,
+                "pages": pages,
+            },
+        )
+    )

@@ -1,0 +1,196 @@
+"""Archival records after DA/T 22-2015: fonds, the year / retention / organization classes,
+item numbers without gaps, files with their SHA-256, and an append-only event log."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Retention(models.TextChoices):
+    PERMANENT = "Y", _("Permanent")
+    THIRTY_YEARS = "D30", _("30 years")
+    TEN_YEARS = "D10", _("10 years")
+
+
+class Fonds(models.Model):
+    """全宗: the archives of one institution."""
+
+    code = models.CharField(_("fonds number"), max_length=10, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    uses_org_codes = models.BooleanField(
+        _("codes include the organization"),
+        default=True,
+        help_text=_("Whether archival codes carry the organization (department) code."),
+    )
+
+    class Meta:
+        verbose_name = _("fonds")
+        verbose_name_plural = _("fonds")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class OrganizationCode(models.Model):
+    """The code a department's documents carry in archival codes (e.g. XZB for 校长办公室)."""
+
+    fonds = models.ForeignKey(Fonds, on_delete=models.CASCADE, related_name="org_codes")
+    department = models.ForeignKey(
+        "hall.Department", on_delete=models.CASCADE, related_name="archive_codes"
+    )
+    code = models.CharField(_("organization code"), max_length=10)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["fonds", "department"], name="org_code_per_dept"),
+            models.UniqueConstraint(fields=["fonds", "code"], name="org_code_unique"),
+        ]
+        verbose_name = _("organization code")
+        verbose_name_plural = _("organization codes")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.department}"
+
+
+class ItemCounter(models.Model):
+    """The last item number used in one lowest class. Locked while a record is numbered, and
+    incremented in the same transaction, so numbers have no gaps and never repeat."""
+
+    fonds = models.ForeignKey(Fonds, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    retention = models.CharField(max_length=3, choices=Retention.choices)
+    org_code = models.CharField(max_length=10, blank=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fonds", "year", "retention", "org_code"], name="one_counter_per_class"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fonds_id}/{self.year}/{self.retention}/{self.org_code}: {self.last}"
+
+
+class Record(models.Model):
+    class Status(models.TextChoices):
+        KEPT = "kept", _("Kept")
+        DESTROYED = "destroyed", _("Destroyed (residual record)")
+
+    class Security(models.TextChoices):
+        PUBLIC = "public", _("Public")
+        INTERNAL = "internal", _("Internal")
+        CONFIDENTIAL = "confidential", _("Confidential")
+
+    fonds = models.ForeignKey(Fonds, on_delete=models.PROTECT, related_name="records")
+    year = models.PositiveSmallIntegerField(_("year"))
+    retention = models.CharField(_("retention"), max_length=3, choices=Retention.choices)
+    org_code = models.CharField(_("organization code"), max_length=10, blank=True)
+    item_number = models.PositiveIntegerField(_("item number"))
+    code = models.CharField(_("archival code"), max_length=60, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=500)
+    responsible = models.CharField(_("responsible party"), max_length=200, blank=True)
+    doc_number = models.CharField(_("document number"), max_length=100, blank=True)
+    date = models.DateField(_("date"))
+    pages = models.PositiveIntegerField(_("pages"), default=0)
+    security = models.CharField(
+        _("security level"), max_length=20, choices=Security.choices, default=Security.INTERNAL
+    )
+    remarks = models.TextField(_("remarks"), blank=True)
+    metadata = models.JSONField(_("metadata"), default=dict, blank=True)
+    search_text = models.TextField(editable=False, default="")
+    department = models.ForeignKey(
+        "hall.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # NULL for manual accessions (they may repeat), unique for filed packages (exactly once).
+    source_ref = models.CharField(  # noqa: DJ001
+        _("source"),
+        max_length=100,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("Where a filed package came from, e.g. workflows.request:42."),
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.KEPT)
+    created_at = models.DateTimeField(_("filed"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year", "retention", "org_code", "item_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fonds", "year", "retention", "org_code", "item_number"],
+                name="item_number_once_per_class",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["year", "retention"], name="record_class_idx"),
+            models.Index(fields=["department", "year"], name="record_dept_idx"),
+        ]
+        verbose_name = _("record")
+        verbose_name_plural = _("records")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("archives:record-detail", args=[self.pk])
+
+
+def record_file_path(instance: "RecordFile", filename: str) -> str:
+    digest = instance.sha256
+    return f"archives/{instance.record.year}/{digest[:2]}/{digest}-{filename[-60:]}"
+
+
+class RecordFile(models.Model):
+    record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="files")
+    file = models.FileField(upload_to=record_file_path, max_length=300)
+    name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256 at capture"), max_length=64)
+    checked_at = models.DateTimeField(_("last fixity check"), null=True, blank=True)
+    intact = models.BooleanField(_("intact at last check"), default=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("record file")
+        verbose_name_plural = _("record files")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("archives:file", args=[self.record_id, self.pk])
+
+
+class ArchiveEvent(models.Model):
+    """The archive's log: capture, view, download, appraise, lend, destroy, fixity. The
+    database refuses UPDATE and DELETE on this table (a trigger), so tampering shows."""
+
+    class Kind(models.TextChoices):
+        CAPTURE = "capture", _("Captured")
+        VIEW = "view", _("Viewed")
+        DOWNLOAD = "download", _("Downloaded")
+        APPRAISE = "appraise", _("Appraised")
+        LEND = "lend", _("Lent")
+        DESTROY = "destroy", _("Destroyed")
+        FIXITY = "fixity", _("Fixity check failed")
+
+    record = models.ForeignKey(
+        Record, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    detail = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("archive event")
+        verbose_name_plural = _("archive events")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.record_id}"

@@ -1,0 +1,8 @@
+from celery import shared_task
+
+from archives import services
+
+
+@shared_task
+def fixity_check() -> dict:
+    return services.fixity_check()
