@@ -88,9 +88,17 @@ def seeded(django_db_setup, django_db_blocker):
         archive_tables = "archives_archiveevent, archives_recordfile, archives_record"
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                cursor.execute(f"TRUNCATE {archive_tables}, archives_itemcounter CASCADE")
+                cursor.execute(
+                    f"TRUNCATE {archive_tables}, archives_itemcounter, archives_organizationcode,"
+                    " archives_fonds CASCADE"
+                )
             else:
-                for table in [*archive_tables.split(", "), "archives_itemcounter"]:
+                for table in [
+                    *archive_tables.split(", "),
+                    "archives_itemcounter",
+                    "archives_organizationcode",
+                    "archives_fonds",
+                ]:
                     cursor.execute(f"DELETE FROM {table}")
         ServiceRequest.objects.all().delete()
         Process.objects.all().delete()
