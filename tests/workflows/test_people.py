@@ -59,7 +59,9 @@ def test_the_delegate_decides_on_behalf_and_the_delegator_sees_it(
 
 
 def test_no_chains_of_delegation(away, people):
-    with time_machine.travel("2026-11-20 10:00 +0800"):
+    from django.utils import translation
+
+    with time_machine.travel("2026-11-20 10:00 +0800"), translation.override("en"):
         with pytest.raises(services.RequestError, match="do not chain"):
             people_services.delegation_set(
                 user=people["lee"],

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from hall.models import Notification
 from tests.chains import FINANCE, HEAD
@@ -104,7 +105,7 @@ def test_working_hours_skip_nights_weekends_and_holidays(db):
 
 def test_a_nudge_once_per_step_per_working_day(submitted_monday, people):
     alice, hank = people["alice"], people["hank"]
-    with time_machine.travel(at("2026-11-24 10:00"), tick=False):
+    with time_machine.travel(at("2026-11-24 10:00"), tick=False), translation.override("en"):
         assert request_nudge(request_id=submitted_monday.pk, user=alice) == 1
         with pytest.raises(services.RequestError, match="already sent a reminder"):
             request_nudge(request_id=submitted_monday.pk, user=alice)
