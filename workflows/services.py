@@ -473,55 +473,37 @@ def task_decide(
         raise RequestError(_("Give a reason: the applicant will read it."))
     if return_to is not None and not (-1 <= return_to < task.step_index):
         raise RequestError(_("A request can only be returned to the applicant or an earlier step."))
+    outcome = {
+        Action.APPROVE: TaskStatus.APPROVED,
+        Action.REJECT: TaskStatus.REJECTED,
+        Action.RETURN: TaskStatus.RETURNED,
+    }
+    if action not in outcome:
+        raise RequestError(_("Unknown action."))
     now = timezone.now()
     task.decided_at, task.decided_by, task.comment = now, user, comment
+    task.status = outcome[action]
+    task.save()
+    _record(
+        request=request,
+        actor=user,
+        action=action,
+        task=task,
+        comment=comment,
+        on_behalf_of=task.on_behalf_of,
+    )
     step = request.chain[task.step_index]
-    behalf = task.on_behalf_of
     if action == Action.APPROVE:
-        task.status = TaskStatus.APPROVED
-        task.save()
-        _record(
-            request=request,
-            actor=user,
-            action=Action.APPROVE,
-            task=task,
-            comment=comment,
-            on_behalf_of=behalf,
-        )
         if _step_outcome(request, task.step_index) is None:
-            return request
+            return request  # the step waits for more signatures
         step["state"] = "approved"
         _cancel_pending(request, task.step_index)
-        request.save()
-        _complete_flow_handle(request, "step")
     elif action == Action.REJECT:
-        task.status = TaskStatus.REJECTED
-        task.save()
-        _record(
-            request=request,
-            actor=user,
-            action=Action.REJECT,
-            task=task,
-            comment=comment,
-            on_behalf_of=behalf,
-        )
         step["state"] = "rejected"
         request.status = Status.REJECTED
         request.outcome_comment = comment
         _cancel_pending(request)
-        request.save()
-        _complete_flow_handle(request, "step")
-    elif action == Action.RETURN:
-        task.status = TaskStatus.RETURNED
-        task.save()
-        _record(
-            request=request,
-            actor=user,
-            action=Action.RETURN,
-            task=task,
-            comment=comment,
-            on_behalf_of=behalf,
-        )
+    else:
         step["state"] = "returned"
         _cancel_pending(request)
         if return_to is None or return_to < 0:
@@ -535,10 +517,8 @@ def task_decide(
             for later in request.chain[return_to:]:
                 later["state"] = "pending"
             request.resume_at = return_to
-        request.save()
-        _complete_flow_handle(request, "step")
-    else:
-        raise RequestError(_("Unknown action."))
+    request.save()
+    _complete_flow_handle(request, "step")
     request.refresh_from_db()
     return request
 

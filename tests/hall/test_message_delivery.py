@@ -13,7 +13,6 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -23,17 +22,19 @@ from django.test import Client
 
 from hall.models import Delivery
 from tests.chains import HEAD
+from tests.real_parts import ROOT, require, start_worker, stop
+from tests.real_parts import worker_env as base_env
 from workflows.models import ApprovalTask
 
-ROOT = Path(__file__).resolve().parents[2]
 
-
-def require(condition: bool, reason: str):
-    if condition:
-        return
-    if os.environ.get("HALL_REQUIRE_SERVICES") == "1":
-        pytest.fail(f"HALL_REQUIRE_SERVICES=1 but {reason}", pytrace=False)
-    pytest.skip(reason)
+def worker_env(broker: str, sink_port: int, webhook_url: str = "") -> dict:
+    return base_env(
+        broker,
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(sink_port),
+        HALL_WEBHOOK_URL=webhook_url,
+        HALL_OUTBOX_GRACE_SECONDS="0",
+    )
 
 
 def free_port() -> int:
@@ -111,53 +112,6 @@ def real_parts(transactional_db):
     from django.conf import settings
 
     require(bool(settings.CELERY_BROKER_URL), "needs a Redis broker (set REDIS_URL)")
-
-
-def worker_env(broker: str, sink_port: int, webhook_url: str = "") -> dict:
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    return {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "CELERY_BROKER_URL": broker,
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(sink_port),
-        "HALL_WEBHOOK_URL": webhook_url,
-        "HALL_OUTBOX_GRACE_SECONDS": "0",
-    }
-
-
-def start_worker(env: dict) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "hall",
-            "worker",
-            "--pool",
-            "solo",
-            "--without-mingle",
-            "--without-gossip",
-            "-l",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def run_in_process(code: str, env: dict) -> subprocess.CompletedProcess:

@@ -4,10 +4,8 @@ Skipped on the embedded SQLite default; CI sets HALL_REQUIRE_SERVICES=1 so that 
 Postgres or Redis fails instead of skipping.
 """
 
-import os
 import shutil
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -21,18 +19,11 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from tests.chains import FINANCE, HEAD
+from tests.real_parts import require, start_worker, stop, worker_env
 from workflows import services
 from workflows.models import ApprovalRecord, ApprovalTask, ServiceRequest
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def require(condition: bool, reason: str):
-    if condition:
-        return
-    if os.environ.get("HALL_REQUIRE_SERVICES") == "1":
-        pytest.fail(f"HALL_REQUIRE_SERVICES=1 but {reason}", pytrace=False)
-    pytest.skip(reason)
 
 
 @pytest.fixture
@@ -107,36 +98,11 @@ def test_a_real_celery_worker_renders_the_approved_pdf(
     assert shutil.which("pdftotext"), "pdftotext (poppler-utils) is needed"
     settings.MEDIA_ROOT = tmp_path
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    db = settings.DATABASES["default"]
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "MEDIA_ROOT": str(tmp_path),
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-    }
+    env = worker_env(settings.CELERY_BROKER_URL, MEDIA_ROOT=str(tmp_path))
     from hall.celery import app
 
     app.control.purge()  # tasks other tests enqueued with no worker to run them
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "hall",
-            "worker",
-            "--pool",
-            "solo",
-            "--without-mingle",
-            "--without-gossip",
-            "-l",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    worker = start_worker(env, output=subprocess.PIPE)
     try:
         service = make_chain([HEAD], name_zh="领导干部因私出国（境）申请表")
         req = services.request_submit(
@@ -171,8 +137,7 @@ def test_a_real_celery_worker_renders_the_approved_pdf(
         # running the task again changes nothing
         assert services.request_render_pdf(request_id=req.pk) == req.pdf_sha256
     finally:
-        worker.terminate()
-        worker.wait(timeout=20)
+        stop(worker)
 
 
 def test_two_beat_ticks_at_once_send_each_reminder_once(
