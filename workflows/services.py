@@ -782,7 +782,8 @@ def request_render_pdf(*, request_id: int) -> str:
                 {"req": request, "fields": fields, "records": records, "digest": digest},
             )
         document = weasyprint.HTML(string=html).render()
-        pdf = document.write_pdf()
+        # PDF/A-2b: the form goes into the archives, which keep it for decades.
+        pdf = document.write_pdf(pdf_variant="pdf/a-2b")
         request.pdf.save(f"{request.number}.pdf", ContentFile(pdf), save=False)
         request.pdf_sha256 = digest
         request.save(update_fields=["pdf", "pdf_sha256", "updated_at"])

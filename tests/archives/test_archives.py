@@ -224,3 +224,33 @@ def test_record_list_and_search_query_counts(
     with django_assert_num_queries(6):
         response = client.get(reverse("archives:record-list") + query)
     assert len(response.context["page"].object_list) == min(count, 20)
+
+
+def test_the_filed_pdf_is_structurally_pdf_a(
+    make_chain,
+    submit,
+    people,
+    fonds,
+    settings,
+    tmp_path,
+    django_capture_on_commit_callbacks,
+    celery_eager,
+):
+    import pikepdf
+
+    settings.MEDIA_ROOT = tmp_path
+    req = submit(make_chain([HEAD], name_zh="出国申请"))
+    with django_capture_on_commit_callbacks(execute=True):
+        engine.task_decide(
+            task_id=ApprovalTask.objects.get(request=req).pk, user=people["hank"], action="approve"
+        )
+    stored = Record.objects.get().files.get()
+    with pikepdf.open(stored.file.path) as pdf:
+        meta = pdf.open_metadata()
+        assert (meta.get("pdfaid:part"), meta.get("pdfaid:conformance")) == ("2", "B")
+        assert "/OutputIntents" in pdf.Root
+        for page in pdf.pages:
+            for font in page.Resources.Font.values():
+                descendant = font.get("/DescendantFonts")
+                descriptor = (descendant[0] if descendant else font).FontDescriptor
+                assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor.keys())
