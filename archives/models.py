@@ -194,3 +194,37 @@ class ArchiveEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.record_id}"
+
+
+class Loan(models.Model):
+    """A borrowing request: approved, it lets the borrower read the records until the due date."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        APPROVED = "approved", _("Lent")
+        REFUSED = "refused", _("Refused")
+        RETURNED = "returned", _("Returned")
+        EXPIRED = "expired", _("Expired")
+
+    borrower = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="archive_loans"
+    )
+    records = models.ManyToManyField(Record, related_name="loans")
+    purpose = models.CharField(_("purpose"), max_length=300)
+    scope = models.CharField(_("scope"), max_length=300, blank=True)
+    due_on = models.DateField(_("due date"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["borrower", "status", "due_on"], name="loan_access_idx")]
+        verbose_name = _("loan")
+        verbose_name_plural = _("loans")
+
+    def __str__(self) -> str:
+        return f"{self.borrower} · {self.due_on}"

@@ -48,5 +48,29 @@ def search(
     return records.order_by("-year", "retention", "org_code", "-item_number")
 
 
+def lent_to(user: User) -> QuerySet[Record]:
+    """Records the user borrows today: access ends with the due date, whatever else runs."""
+    from django.utils import timezone
+
+    from archives.models import Loan
+
+    return Record.objects.filter(
+        loans__borrower=user,
+        loans__status=Loan.Status.APPROVED,
+        loans__due_on__gte=timezone.localdate(),
+        status=Record.Status.KEPT,
+    )
+
+
 def record_for(user: User, record_id: int) -> Record | None:
-    return records_for(user).filter(pk=record_id).first()
+    if not user.is_authenticated:
+        return None
+    if is_archivist(user):
+        return records_for(user).filter(pk=record_id).first()
+    return lent_to(user).select_related("fonds", "department").filter(pk=record_id).first()
+
+
+def loans_waiting():
+    from archives.models import Loan
+
+    return Loan.objects.filter(status=Loan.Status.REQUESTED).select_related("borrower")

@@ -179,3 +179,61 @@ def fixity_check() -> dict[str, list[str]]:
     if changed or missing:
         logger.warning("fixity: changed %s, missing %s", changed, missing)
     return {"changed": changed, "missing": missing}
+
+
+# --- borrowing -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def loan_request(*, borrower, codes: list[str], purpose: str, scope: str, due_on: date):
+    from archives.models import Loan
+
+    codes = [c.strip() for c in codes if c.strip()]
+    records = list(Record.objects.filter(code__in=codes, status=Record.Status.KEPT))
+    missing = sorted(set(codes) - {r.code for r in records})
+    if missing:
+        raise ArchiveError(
+            _("No kept record has the code %(codes)s.") % {"codes": ", ".join(missing)}
+        )
+    if not records:
+        raise ArchiveError(_("Give at least one archival code."))
+    if not purpose.strip():
+        raise ArchiveError(_("Say what the records are needed for."))
+    if due_on <= timezone.localdate():
+        raise ArchiveError(_("The due date must be in the future."))
+    loan = Loan.objects.create(
+        borrower=borrower, purpose=purpose.strip(), scope=scope.strip(), due_on=due_on
+    )
+    loan.records.set(records)
+    return loan
+
+
+@transaction.atomic
+def loan_decide(*, loan_id: int, archivist, approve: bool):
+    from archives.models import Loan
+
+    loan = Loan.objects.select_for_update().filter(pk=loan_id).first()
+    if loan is None or loan.status != Loan.Status.REQUESTED:
+        raise ArchiveError(_("This loan has already been decided."))
+    loan.status = Loan.Status.APPROVED if approve else Loan.Status.REFUSED
+    loan.decided_by, loan.decided_at = archivist, timezone.now()
+    loan.save(update_fields=["status", "decided_by", "decided_at"])
+    if approve:
+        for record in loan.records.all():
+            event(
+                kind=ArchiveEvent.Kind.LEND,
+                record=record,
+                actor=archivist,
+                borrower=loan.borrower.get_username(),
+                due=loan.due_on.isoformat(),
+            )
+    return loan
+
+
+def loans_expire() -> int:
+    """Marks lent loans past their due date expired (access already ends at the due date)."""
+    from archives.models import Loan
+
+    return Loan.objects.filter(status=Loan.Status.APPROVED, due_on__lt=timezone.localdate()).update(
+        status=Loan.Status.EXPIRED
+    )

@@ -75,3 +75,55 @@ def record_file(request: HttpRequest, pk: int, file_id: int) -> FileResponse:
         kind=ArchiveEvent.Kind.DOWNLOAD, record=record, actor=request.user, file=stored.name
     )
     return FileResponse(stored.file.open("rb"), as_attachment=True, filename=stored.name)
+
+
+@login_required
+def loans(request: HttpRequest) -> HttpResponse:
+    """Borrowers ask for records by code; archivists lend or refuse."""
+    from datetime import date
+
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from archives.models import Loan
+
+    archivist = selectors.is_archivist(request.user)
+    if request.method == "POST":
+        try:
+            if "decide" in request.POST:
+                if not archivist:
+                    raise Http404(_("No such page."))
+                services.loan_decide(
+                    loan_id=_int(request.POST["decide"]) or 0,
+                    archivist=request.user,
+                    approve=request.POST.get("approve") == "1",
+                )
+                messages.success(request, _("The loan was decided."))
+            else:
+                try:
+                    due = date.fromisoformat(request.POST.get("due_on", ""))
+                except ValueError:
+                    raise services.ArchiveError(_("Give the due date as a date.")) from None
+                services.loan_request(
+                    borrower=request.user,
+                    codes=request.POST.get("codes", "").split(),
+                    purpose=request.POST.get("purpose", "")[:300],
+                    scope=request.POST.get("scope", "")[:300],
+                    due_on=due,
+                )
+                messages.success(request, _("Your borrowing request was sent to the archives."))
+        except services.ArchiveError as exc:
+            messages.error(request, exc.message)
+        return redirect("archives:loans")
+    mine = Loan.objects.filter(borrower=request.user).prefetch_related("records")[:50]
+    return render(
+        request,
+        "archives/loans.html",
+        {
+            "mine": mine,
+            "archivist": archivist,
+            "waiting": list(selectors.loans_waiting().prefetch_related("records")[:100])
+            if archivist
+            else [],
+        },
+    )

@@ -254,3 +254,49 @@ def test_the_filed_pdf_is_structurally_pdf_a(
                 descendant = font.get("/DescendantFonts")
                 descriptor = (descendant[0] if descendant else font).FontDescriptor
                 assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor.keys())
+
+
+def test_a_loan_lets_the_borrower_read_until_the_due_date(
+    client, fonds, archivist, people, settings, tmp_path
+):
+    import time_machine
+
+    settings.MEDIA_ROOT = tmp_path
+    record = archive.record_file(package=package(1))
+    alice = people["alice"]
+    client.force_login(alice)
+    assert client.get(record.get_absolute_url()).status_code == 404
+    with time_machine.travel("2026-11-23 10:00 +0800"):
+        client.post(
+            reverse("archives:loans"),
+            {"codes": record.code, "purpose": "写论文", "due_on": "2026-11-30"},
+        )
+        from archives.models import Loan
+
+        loan = Loan.objects.get()
+        # nobody but an archivist decides it
+        client.post(reverse("archives:loans"), {"decide": loan.pk, "approve": "1"})
+        assert Loan.objects.get().status == "requested"
+        assert client.get(record.get_absolute_url()).status_code == 404
+        client.force_login(archivist)
+        client.post(reverse("archives:loans"), {"decide": loan.pk, "approve": "1"})
+        client.force_login(alice)
+        assert client.get(record.get_absolute_url()).status_code == 200
+        assert client.get(record.files.get().get_absolute_url()).status_code == 200
+    with time_machine.travel("2026-11-30 23:00 +0800"):
+        assert client.get(record.get_absolute_url()).status_code == 200
+    with time_machine.travel("2026-12-01 00:05 +0800"):
+        assert client.get(record.get_absolute_url()).status_code == 404
+        assert archive.loans_expire() == 1
+    assert record.events.filter(kind="lend").count() == 1
+
+
+def test_a_loan_request_with_an_unknown_code_changes_nothing(client, fonds, people):
+    from archives.models import Loan
+
+    client.force_login(people["alice"])
+    client.post(
+        reverse("archives:loans"),
+        {"codes": "Z001-WS·2026-D30-9999", "purpose": "x", "due_on": "2099-01-01"},
+    )
+    assert not Loan.objects.exists()
