@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Retention(models.TextChoices):
@@ -203,7 +204,7 @@ class Loan(models.Model):
         REQUESTED = "requested", _("Requested")
         APPROVED = "approved", _("Lent")
         REFUSED = "refused", _("Refused")
-        RETURNED = "returned", _("Returned")
+        RETURNED = "returned", pgettext_lazy("loan", "Returned")
         EXPIRED = "expired", _("Expired")
 
     borrower = models.ForeignKey(
