@@ -5,10 +5,13 @@ the open tasks that need attention with FOR UPDATE SKIP LOCKED, so two ticks at 
 work; a unique reminder log makes each reminder go out exactly once per window.
 """
 
+import logging
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +20,7 @@ from hall.models import Department, User
 from workflows.models import ApprovalTask, ReminderLog, ServiceRequest, TaskCandidate
 from workflows.services import RequestError, request_event
 
+logger = logging.getLogger(__name__)
 Kind = ReminderLog.Kind
 WORK_START, WORK_END = time(8, 30), time(17, 30)
 BATCH = 1000
@@ -129,31 +133,33 @@ def reminders_tick(*, now: datetime | None = None) -> dict[str, int]:
 
 
 def _render_missing_pdfs(now: datetime) -> None:
-    """Approved requests whose PDF or archive record a broker outage delayed."""
+    """Approved requests of the last week whose PDF or archive record a broker outage delayed."""
     from archives.models import Record
     from workflows.services import enqueue_pdf, request_file_in_archives
 
-    stale = ServiceRequest.objects.filter(
-        status=ServiceRequest.Status.APPROVED, pdf="", finished_at__lt=now - timedelta(minutes=2)
-    ).values_list("pk", flat=True)[:100]
-    for request_id in stale:
+    recent = ServiceRequest.objects.filter(
+        status=ServiceRequest.Status.APPROVED,
+        finished_at__lt=now - timedelta(minutes=2),
+        finished_at__gte=now - timedelta(days=7),
+    )
+    for request_id in recent.filter(pdf="").values_list("pk", flat=True)[:100]:
         enqueue_pdf(request_id)
     filed = Record.objects.filter(source_ref__startswith="workflows.request:").values("source_ref")
     unfiled = (
-        ServiceRequest.objects.filter(
-            status=ServiceRequest.Status.APPROVED, finished_at__lt=now - timedelta(minutes=2)
-        )
-        .exclude(pdf="")
+        recent.exclude(pdf="")
         .select_related("service__department", "applicant")
+        .annotate(
+            ref=Concat(
+                Value("workflows.request:"), Cast("pk", CharField()), output_field=CharField()
+            )
+        )
+        .exclude(ref__in=filed)[:100]
     )
-    from django.db.models import CharField, Value
-    from django.db.models.functions import Cast, Concat
-
-    unfiled = unfiled.annotate(
-        ref=Concat(Value("workflows.request:"), Cast("pk", CharField()), output_field=CharField())
-    ).exclude(ref__in=filed)[:100]
     for request in unfiled:
-        request_file_in_archives(request=request)
+        try:
+            request_file_in_archives(request=request)
+        except OSError:
+            logger.exception("request %s could not be filed: its PDF is unreadable", request.pk)
 
 
 @transaction.atomic

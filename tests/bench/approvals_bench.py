@@ -1178,6 +1178,7 @@ def prepare_approvals(n: int, rng: random.Random) -> tuple[list[int], int, float
         .filter(department__code=APPROVE_DEPARTMENT, is_active=True, identity="staff")
         .exclude(pk=head.pk)
         .exclude(headed_departments__isnull=False)
+        .exclude(username__in=[APPLICANT, BUSY_APPROVER])  # their figures stay as generated
         .order_by("pk")
     )
     if not applicants:
@@ -1503,7 +1504,8 @@ def _busy_ticks() -> int:
     return sum(fields) - fields[3] - fields[4]
 
 
-def _process_ticks() -> dict[int, tuple[int, str, int]]:
+def _process_ticks() -> dict[int, tuple[int, str, int, int, int]]:
+    """pid -> (own CPU ticks, command line, process group, parent pid, reaped children's ticks)."""
     result = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -1516,7 +1518,13 @@ def _process_ticks() -> dict[int, tuple[int, str, int]]:
         except OSError:
             continue
         rest = stat[stat.rindex(")") + 2 :].split()
-        result[int(entry)] = (int(rest[11]) + int(rest[12]), cmdline, int(rest[2]))
+        result[int(entry)] = (
+            int(rest[11]) + int(rest[12]),
+            cmdline,
+            int(rest[2]),
+            int(rest[1]),
+            int(rest[13]) + int(rest[14]),
+        )
     return result
 
 
@@ -1528,7 +1536,10 @@ def _own_seconds() -> float:
 
 class CpuMeter:
     """Share of all cores used by gunicorn, this database's Postgres backends, the load
-    generator (this process and wrk) and everything else, during a load slice."""
+    generator (this process and wrk) and everything else, during a load slice.
+
+    Postgres' parallel workers live for one query: they are counted through the postmaster's
+    reaped-children CPU (which also holds any other backend that exited meanwhile)."""
 
     def __init__(self, server: Server):
         self.server = server
@@ -1545,14 +1556,23 @@ class CpuMeter:
         elapsed = time.monotonic() - self.t0
         busy = _busy_ticks() - self.busy0
         shares = {"app": 0, "db": 0, "load": (_own_seconds() - self.rusage0) * CLK_TCK}
-        for pid, (ticks, cmdline, pgid) in _process_ticks().items():
+        procs = _process_ticks()
+        postmasters = set()
+        for pid, (ticks, cmdline, pgid, ppid, _children) in procs.items():
             used = ticks - self.procs0.get(pid, (0,))[0]
+            if cmdline.startswith("postgres:") and f" {DB_NAME} " in cmdline:
+                postmasters.add(ppid)
             if used <= 0:
                 continue
             if pgid == self.server.pgid:
                 shares["app"] += used
-            elif cmdline.startswith("postgres:") and f" {DB_NAME} " in cmdline:
+            elif cmdline.startswith("postgres:") and (
+                f" {DB_NAME} " in cmdline or "parallel worker" in cmdline
+            ):
                 shares["db"] += used
+        for pid in postmasters:
+            if pid in procs and pid in self.procs0:
+                shares["db"] += max(0, procs[pid][4] - self.procs0[pid][4])
         capacity = elapsed * CLK_TCK * (os.cpu_count() or 1) / 100
         self.app, self.db = shares["app"] / capacity, shares["db"] / capacity
         self.load = shares["load"] / capacity
@@ -1718,16 +1738,35 @@ class Loader:
         return Result(sum(map(len, latencies)), elapsed, sum(errors), histogram)
 
 
+def drain(port: int, limit: float = 30) -> float:
+    """Waits until the server is idle again: requests wrk left queued when it stopped (slow
+    pages) would otherwise be served at the start of the next slice and count against it.
+    Probes /healthz until one answers within 50 ms; returns the seconds it took."""
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < limit:
+        t1 = time.perf_counter()
+        with contextlib.suppress(OSError):
+            http_get(port, "/healthz", timeout=limit)
+        if time.perf_counter() - t1 < 0.05:
+            break
+    return time.perf_counter() - t0
+
+
 def measure(loader: Loader, server: Server, page: Page, args) -> tuple[Result, Result]:
-    """Warms both URLs, then alternates page and bare page in ``--rounds`` slices."""
+    """Warms both URLs, then alternates page and bare page in ``--rounds`` slices, letting the
+    server drain between slices."""
     bare = bare_path(page.size)
     cookie = page.who.cookie
     loader.run(page.path, cookie, args.warmup, server)
+    drain(server.port)
     loader.run(bare, cookie, args.warmup, server)
     page_total, bare_total = Result(), Result()
     for _ in range(args.rounds):
+        drain(server.port)
         page_total.add(loader.run(page.path, cookie, args.seconds / args.rounds, server))
+        drain(server.port)
         bare_total.add(loader.run(bare, cookie, args.seconds / args.rounds, server))
+    drain(server.port)
     return page_total, bare_total
 
 
@@ -1994,7 +2033,7 @@ def main(argv: list[str] | None = None) -> int:
         page_list[1].total = f"{people['busy todo urgent']:,} urgent"
         page_list[2].total = f"{people['busy done']:,} done"
         page_list[3].total = f"{people['applicant requests']:,} requests"
-        page_list[4].total = page_req[1]
+        page_list[4].total = f"request {page_req[1]} (items = its steps)"
 
         explained: list[str] = []
         for page in page_list:
@@ -2131,8 +2170,9 @@ def main(argv: list[str] | None = None) -> int:
               "session; no query but the session's and the user's).")  # fmt: skip
         print(
             f"cpu%: share of the {ncpu} cores during the load (100 = all): gunicorn, Postgres "
-            f"backends of {DB_NAME}, the load generator, everything else."
+            f"backends of {DB_NAME} (and parallel workers), the load generator, everything else."
         )
+        print("SLOW: vs bare below 0.3 or p99 above 500 ms; its slowest SELECT is EXPLAINed below.")
         print()
         header = (
             f"{'one request, in process':<26} {'total ms':>8} {'SQL ms':>7} {'queries':>7} "
