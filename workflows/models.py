@@ -146,6 +146,10 @@ class ApprovalTask(models.Model):
     urgent = models.BooleanField(_("urgent"), default=False)
     created_at = models.DateTimeField(_("arrived"), auto_now_add=True)
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    # When the reminder tick next has something to say about this task (approaching, overdue,
+    # escalation) and, for urgent requests, when the next repeat is due. NULL: nothing more.
+    remind_at = models.DateTimeField(null=True, blank=True, editable=False)
+    urgent_at = models.DateTimeField(null=True, blank=True, editable=False)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -165,9 +169,12 @@ class ApprovalTask(models.Model):
                 condition=Q(status="pending"),
             ),
             models.Index(fields=["decided_by", "-decided_at"], name="task_done_idx"),
-            # The reminder tick: open tasks by due time.
+            # The reminder tick: open tasks by their next reminder, and urgent repeats.
             models.Index(
-                fields=["due_at"], name="task_open_due_idx", condition=Q(status="pending")
+                fields=["remind_at"], name="task_remind_idx", condition=Q(status="pending")
+            ),
+            models.Index(
+                fields=["urgent_at"], name="task_urgent_idx", condition=Q(status="pending")
             ),
             models.Index(fields=["request", "step_index"], name="task_request_step_idx"),
         ]

@@ -15,7 +15,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hall.calendar import add_working_days, is_workday, overrides_between, working_days_between
+from hall.calendar import add_working_days, is_workday, overrides_between
 from hall.models import Department, User
 from workflows.models import ApprovalTask, ReminderLog, ServiceRequest, TaskCandidate
 from workflows.services import RequestError, request_event
@@ -82,52 +82,96 @@ def _remind(task: ApprovalTask, kind: str, recipients: list[int]) -> None:
     request_event(request=task.request, kind=kind, recipients=recipients, task=task)
 
 
+def add_working_hours(start: datetime, hours: float) -> datetime:
+    """The moment ``hours`` office hours (08:30–17:30 on working days) after ``start``."""
+    tz = timezone.get_current_timezone()
+    moment, left = start.astimezone(tz), hours
+    overrides = overrides_between(moment.date(), moment.date() + timedelta(days=int(hours) + 60))
+    while True:
+        day = moment.date()
+        if is_workday(day, overrides):
+            opens = datetime.combine(day, WORK_START, tz)
+            closes = datetime.combine(day, WORK_END, tz)
+            begin = max(moment, opens)
+            if begin < closes:
+                available = (closes - begin).total_seconds() / 3600
+                if available >= left:
+                    return begin + timedelta(hours=left)
+                left -= available
+        moment = datetime.combine(day + timedelta(days=1), time(0, 0), tz)
+
+
+def schedule(*, due_at: datetime | None, created_at: datetime, urgent: bool) -> dict:
+    """The first reminder moments of a new task."""
+    first = {"remind_at": None, "urgent_at": None}
+    if due_at is not None:
+        lead = timedelta(days=settings.HALL_REMIND_BEFORE_DAYS)
+        first["remind_at"] = max(due_at - lead, created_at)
+    if urgent:
+        first["urgent_at"] = add_working_hours(created_at, settings.HALL_URGENT_EVERY_HOURS)
+    return first
+
+
+def _escalation_moment(due_at: datetime) -> datetime:
+    """The start of the M-th working day after the due day: the task is M working days late."""
+    day = add_working_days(due_at, settings.HALL_ESCALATE_AFTER_DAYS)
+    return day.replace(hour=0, minute=0)
+
+
 def reminders_tick(*, now: datetime | None = None) -> dict[str, int]:
-    """One pass over the open tasks that need attention; safe to run concurrently and again."""
+    """One pass: claims the open tasks whose next reminder is due (FOR UPDATE SKIP LOCKED, so
+    ticks running at once split the work), sends it once per window and schedules the next."""
     now = now or timezone.now()
-    lead_days = settings.HALL_REMIND_BEFORE_DAYS
-    escalate_days = settings.HALL_ESCALATE_AFTER_DAYS
     urgent_hours = settings.HALL_URGENT_EVERY_HOURS
-    # Anything due within the lead time (a working day can span a weekend or a holiday).
-    horizon = add_working_days(now, lead_days) + timedelta(hours=1)
     sent = {kind: 0 for kind in Kind.values}
     with transaction.atomic():
-        tasks = list(
+        due = list(
             ApprovalTask.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("request", "request__service")
-            .filter(status=ApprovalTask.Status.PENDING)
-            .filter(due_at__lte=horizon)
-            .order_by("due_at")[:BATCH]
+            .filter(status=ApprovalTask.Status.PENDING, remind_at__lte=now)
+            .order_by("remind_at")[:BATCH]
         )
-        urgent = list(
-            ApprovalTask.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("request", "request__service")
-            .filter(status=ApprovalTask.Status.PENDING, urgent=True, due_at__gt=horizon)
-            .order_by("created_at")[:BATCH]
-        )
-        for task in tasks:
-            if task.request.status != ServiceRequest.Status.IN_PROGRESS:
-                continue
-            window = task.due_at.isoformat()
-            if task.due_at > now:
+        for task in due:
+            running = task.request.status == ServiceRequest.Status.IN_PROGRESS
+            window = task.due_at.isoformat() if task.due_at else ""
+            if not running or task.due_at is None:
+                task.remind_at = None
+            elif now < task.due_at:
                 if _log_once(task, Kind.APPROACHING, window):
                     _remind(task, "reminder", _holders(task))
                     sent[Kind.APPROACHING] += 1
-                continue
-            if _log_once(task, Kind.OVERDUE, window):
-                _remind(task, "overdue", _holders(task))
-                sent[Kind.OVERDUE] += 1
-            late_days = working_days_between(task.due_at, now)
-            if late_days >= escalate_days and _log_once(task, Kind.ESCALATION, window):
-                _remind(task, "escalation", _escalation_targets(task))
-                sent[Kind.ESCALATION] += 1
-        for task in [*urgent, *[t for t in tasks if t.urgent]]:
+                task.remind_at = task.due_at
+            else:
+                if _log_once(task, Kind.OVERDUE, window):
+                    _remind(task, "overdue", _holders(task))
+                    sent[Kind.OVERDUE] += 1
+                escalate_at = _escalation_moment(task.due_at)
+                if now < escalate_at:
+                    task.remind_at = escalate_at
+                else:
+                    if _log_once(task, Kind.ESCALATION, window):
+                        _remind(task, "escalation", _escalation_targets(task))
+                        sent[Kind.ESCALATION] += 1
+                    task.remind_at = None
+            task.save(update_fields=["remind_at"])
+        urgent = list(
+            ApprovalTask.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("request", "request__service")
+            .filter(status=ApprovalTask.Status.PENDING, urgent_at__lte=now)
+            .order_by("urgent_at")[:BATCH]
+        )
+        for task in urgent:
             if task.request.status != ServiceRequest.Status.IN_PROGRESS:
-                continue
-            rounds = int(working_hours_between(task.created_at, now) // urgent_hours)
-            if rounds >= 1 and _log_once(task, Kind.URGENT, str(rounds)):
-                _remind(task, "urgent", _holders(task))
-                sent[Kind.URGENT] += 1
+                task.urgent_at = None
+            else:
+                rounds = int(working_hours_between(task.created_at, now) // urgent_hours)
+                if rounds >= 1 and _log_once(task, Kind.URGENT, str(rounds)):
+                    _remind(task, "urgent", _holders(task))
+                    sent[Kind.URGENT] += 1
+                task.urgent_at = add_working_hours(
+                    task.created_at, (max(rounds, 0) + 1) * urgent_hours
+                )
+            task.save(update_fields=["urgent_at"])
     _render_missing_pdfs(now)
     return sent
 

@@ -240,6 +240,12 @@ def _condition_holds(step: dict, form_data: dict) -> bool:
     }[op]
 
 
+def reminder_schedule(**kwargs) -> dict:
+    from workflows.reminders import schedule
+
+    return schedule(**kwargs)
+
+
 def route(user: User) -> tuple[User, User | None]:
     from workflows.people import route as delegation_route
 
@@ -305,7 +311,11 @@ def _open_step(*, request: ServiceRequest, index: int) -> None:
         # Someone away is stood in for by their delegate.
         holders = list(dict.fromkeys(route(u)[0] for u in approvers))
         task = ApprovalTask.objects.create(
-            request=request, step_index=index, urgent=request.urgent, due_at=due
+            request=request,
+            step_index=index,
+            urgent=request.urgent,
+            due_at=due,
+            **reminder_schedule(due_at=due, created_at=now, urgent=request.urgent),
         )
         TaskCandidate.objects.bulk_create([TaskCandidate(task=task, user=u) for u in holders])
         request_event(request=request, kind="task_arrived", recipients=holders, task=task)
@@ -320,6 +330,7 @@ def _open_step(*, request: ServiceRequest, index: int) -> None:
                 on_behalf_of=on_behalf_of,
                 urgent=request.urgent,
                 due_at=due,
+                **reminder_schedule(due_at=due, created_at=now, urgent=request.urgent),
             )
             request_event(request=request, kind="task_arrived", recipients=[assignee], task=task)
 
@@ -553,6 +564,8 @@ def task_transfer(*, task_id: int, user: User, to_user: User, comment: str = "")
         assignee=to_user,
         urgent=task.urgent,
         due_at=task.due_at,
+        remind_at=task.remind_at,
+        urgent_at=task.urgent_at,
     )
     _record(
         request=request,

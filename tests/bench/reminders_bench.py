@@ -127,12 +127,15 @@ def main() -> None:
             f"""
             INSERT INTO workflows_approvaltask
               (request_id, step_index, assignee_id, status, urgent, created_at, due_at,
-               decided_at, comment)
+               remind_at, decided_at, comment)
             SELECT r.id, 0, r.applicant_id,
                    CASE WHEN r.status = 'in_progress' THEN 'pending' ELSE 'approved' END,
                    false, r.submitted_at,
                    CASE WHEN r.status = 'in_progress' AND r.id % {every_nth} = 0
                         THEN now() - interval '2 hours' ELSE now() + interval '30 days' END,
+                   CASE WHEN r.status <> 'in_progress' THEN NULL
+                        WHEN r.id % {every_nth} = 0 THEN now() - interval '26 hours'
+                        ELSE now() + interval '29 days' END,
                    CASE WHEN r.status = 'approved' THEN r.finished_at END, ''
             FROM workflows_servicerequest r WHERE r.number LIKE 'B%'
             """
