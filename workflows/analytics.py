@@ -180,17 +180,21 @@ def predicted_finish(request: ServiceRequest) -> datetime | None:
     """Now plus the historical median of each step still ahead (this service, last 180 days)."""
     if request.status != ServiceRequest.Status.IN_PROGRESS or request.current_step is None:
         return None
-    since = timezone.now() - timedelta(days=180)
-    history: dict[int, list[timedelta]] = {}
-    rows = (
-        ApprovalTask.objects.filter(
-            request__service_id=request.service_id,
-            decided_at__gte=since,
-            status__in=["approved", "rejected", "returned"],
+    # The service's latest finished requests (its (service, status) index), then their tasks
+    # (the request index): never a scan of every task of every service.
+    latest = (
+        ServiceRequest.objects.filter(
+            service_id=request.service_id, status=ServiceRequest.Status.APPROVED
         )
-        .order_by("-decided_at")
-        .values_list("step_index", "created_at", "decided_at")[:2000]
+        .order_by("-finished_at")
+        .values("pk")[:200]
     )
+    history: dict[int, list[timedelta]] = {}
+    rows = ApprovalTask.objects.filter(
+        request__in=latest,
+        status__in=["approved", "rejected", "returned"],
+        decided_at__isnull=False,
+    ).values_list("step_index", "created_at", "decided_at")
     for index, created, decided in rows:
         history.setdefault(index, []).append(decided - created)
     if not history:

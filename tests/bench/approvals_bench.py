@@ -51,7 +51,10 @@ What it does, in order:
    ``/bench/bare/<size>/``; for each page (``/tasks/``, ``/tasks/?urgent=on``,
    ``/tasks/?tab=done``, ``/requests/``, ``/requests/<id>/``) checks the real content, then
    loads it and the bare page of the same byte size, with the same session cookie, with
-   ``wrk --latency`` (alternating slices, histograms merged) or the Python fallback;
+   ``wrk --latency`` (alternating slices, histograms merged, the server drained between
+   slices so a slow page's queued requests don't land on the next slice) or the Python
+   fallback; pages flagged SLOW (vs bare < 0.3 or p99 > 500 ms) get EXPLAIN ANALYZE of their
+   slowest SELECT;
 6. POSTs ``{op: decide, action: approve}`` to each fresh task once, from ``--concurrency``
    threads (http.client, session + CSRF cookie), and checks in the database that exactly
    ``--approvals`` approve records, approved tasks, approved requests and finished viewflow
@@ -59,6 +62,9 @@ What it does, in order:
 7. prints the report; stops gunicorn always (error, Ctrl-C, SIGTERM); leaves the database
    unless ``--drop-db``. Redis db 14 (the bench's broker and cache: the approvals queue
    Celery messages no worker consumes) is flushed at the start and at the end.
+
+Before the load and before each measured URL it waits (polling every 30 s) while another
+tests/bench/*_bench.py runs, so that their figures don't disturb each other.
 
 This is a benchmark, not a test: pytest does not collect it (no test_ file, no test_ function).
 """
@@ -231,7 +237,7 @@ def setup_django(env: dict[str, str]) -> None:
     django.setup()
 
 
-OTHER_BENCHMARKS = "catalogue_bench"  # pgrep -f pattern of the other load benchmarks
+OTHER_BENCHMARKS = r"_bench\.py"  # pgrep -f pattern of the load benchmarks (catalogue, ...)
 
 
 def wait_for_other_benchmarks(poll: float = 30) -> float:
@@ -242,7 +248,9 @@ def wait_for_other_benchmarks(poll: float = 30) -> float:
         others = [
             line
             for line in out.stdout.splitlines()
-            if line.split(maxsplit=1)[0] != str(os.getpid()) and "pgrep" not in line
+            if line.split(maxsplit=1)[0] != str(os.getpid())
+            and "pgrep" not in line
+            and "approvals_bench" not in line
         ]
         if not others:
             return waited
@@ -1538,41 +1546,67 @@ class CpuMeter:
     """Share of all cores used by gunicorn, this database's Postgres backends, the load
     generator (this process and wrk) and everything else, during a load slice.
 
-    Postgres' parallel workers live for one query: they are counted through the postmaster's
-    reaped-children CPU (which also holds any other backend that exited meanwhile)."""
+    Postgres' parallel workers live for one query, too short for the two snapshots: a thread
+    samples them every 0.2 s (those whose leader is a backend of this database), so their CPU
+    counts as the database's, a little under (what they used after the last sample is missed).
+    """
 
     def __init__(self, server: Server):
         self.server = server
         self.app = self.db = self.load = self.other = 0.0
+        self._stop = threading.Event()
+        self._workers: dict[int, int] = {}  # pid of a parallel worker -> ticks last seen
+
+    def _sample(self) -> None:
+        leader = re.compile(r"parallel worker for PID (\d+)")
+        while not self._stop.wait(0.2):
+            for entry in os.listdir("/proc"):
+                if not entry.isdigit():
+                    continue
+                try:
+                    with open(f"/proc/{entry}/cmdline", "rb") as f:
+                        cmdline = f.read(200).decode(errors="replace")
+                    if not cmdline.startswith("postgres:") or "parallel worker" not in cmdline:
+                        continue
+                    match = leader.search(cmdline)
+                    with open(f"/proc/{match.group(1)}/cmdline", "rb") as f:
+                        if DB_NAME.encode() not in f.read(200):
+                            continue
+                    with open(f"/proc/{entry}/stat") as f:
+                        rest = f.read().rsplit(")", 1)[1].split()
+                except (OSError, AttributeError):
+                    continue
+                self._workers[int(entry)] = int(rest[11]) + int(rest[12])
 
     def __enter__(self) -> CpuMeter:
         self.t0 = time.monotonic()
         self.busy0 = _busy_ticks()
         self.procs0 = _process_ticks()
         self.rusage0 = _own_seconds()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
         return self
 
     def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
         elapsed = time.monotonic() - self.t0
         busy = _busy_ticks() - self.busy0
         shares = {"app": 0, "db": 0, "load": (_own_seconds() - self.rusage0) * CLK_TCK}
         procs = _process_ticks()
-        postmasters = set()
-        for pid, (ticks, cmdline, pgid, ppid, _children) in procs.items():
+        for pid, (ticks, cmdline, pgid, _ppid, _children) in procs.items():
+            if pid in self._workers:
+                continue  # a parallel worker: counted below
             used = ticks - self.procs0.get(pid, (0,))[0]
-            if cmdline.startswith("postgres:") and f" {DB_NAME} " in cmdline:
-                postmasters.add(ppid)
             if used <= 0:
                 continue
             if pgid == self.server.pgid:
                 shares["app"] += used
-            elif cmdline.startswith("postgres:") and (
-                f" {DB_NAME} " in cmdline or "parallel worker" in cmdline
-            ):
+            elif cmdline.startswith("postgres:") and f" {DB_NAME} " in cmdline:
                 shares["db"] += used
-        for pid in postmasters:
-            if pid in procs and pid in self.procs0:
-                shares["db"] += max(0, procs[pid][4] - self.procs0[pid][4])
+        for pid, ticks in self._workers.items():
+            now_ticks = procs[pid][0] if pid in procs else ticks
+            shares["db"] += max(0, max(now_ticks, ticks) - self.procs0.get(pid, (0,))[0])
         capacity = elapsed * CLK_TCK * (os.cpu_count() or 1) / 100
         self.app, self.db = shares["app"] / capacity, shares["db"] / capacity
         self.load = shares["load"] / capacity
@@ -2055,6 +2089,7 @@ def main(argv: list[str] | None = None) -> int:
             check_page(server.port, page, server.log_tail)
             check_bare(server.port, page.size, page.who.cookie)
             log(f"{page.name}: {page.path} -> 200, {page.size:,} bytes, {page.items} items")
+            waited += wait_for_other_benchmarks()
             result, bare = measure(loader, server, page, args)
             log(
                 f"  page {result.rps:.1f} rps (p50 {result.percentile_ms(50):.1f} ms, p99 "
@@ -2062,6 +2097,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             rows.append((page, result, bare))
 
+        waited += wait_for_other_benchmarks()
         log(f"approving {len(task_ids)} tasks by POST, {args.concurrency} threads ...")
         approve_result, failures = approve_all(
             server.port, approver, task_ids, args.concurrency, server
@@ -2114,7 +2150,7 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("BENCH_STATIC_FALLBACK") == "1":
             print("static files: FALLBACK storage, collectstatic failed (see WARNING below)")
         if waited:
-            print(f"waited {waited:.0f}s for another benchmark ({OTHER_BENCHMARKS}) to finish")
+            print(f"waited {waited:.0f}s for other benchmarks (tests/bench/*_bench.py) to finish")
         print(
             f"timing: {args.seconds:g}s per URL in {args.rounds} alternating page/bare slices, "
             f"after {args.warmup:g}s warm-up each; bare pages use the same session cookie"
