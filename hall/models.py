@@ -523,9 +523,7 @@ class Notification(models.Model):
         COMMENT = "comment", _("Comment")
         CC = "cc", _("Copied to you")
 
-    recipient = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="notifications"
-    )
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     subject = models.CharField(_("subject"), max_length=300)
     subject_en = models.CharField(_("subject (English)"), max_length=300, blank=True)
@@ -539,7 +537,8 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "-created_at"], name="notification_inbox_idx"),
             models.Index(
-                fields=["recipient"], name="notification_unread_idx",
+                fields=["recipient"],
+                name="notification_unread_idx",
                 condition=models.Q(read_at__isnull=True),
             ),
         ]
@@ -586,7 +585,8 @@ class Delivery(models.Model):
     class Meta:
         indexes = [
             models.Index(
-                fields=["created_at"], name="delivery_pending_idx",
+                fields=["created_at"],
+                name="delivery_pending_idx",
                 condition=models.Q(status="pending"),
             )
         ]

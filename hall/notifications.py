@@ -64,8 +64,12 @@ def notify(
     made, deliveries = [], []
     for user in users:
         notification = Notification.objects.create(
-            recipient=user, kind=kind, subject=subject[:300], subject_en=subject_en[:300],
-            url=url, body=body,
+            recipient=user,
+            kind=kind,
+            subject=subject[:300],
+            subject_en=subject_en[:300],
+            url=url,
+            body=body,
         )
         made.append(notification)
         if user.notify_by_email and user.email:
@@ -93,12 +97,17 @@ def enqueue(keys: list[str]) -> None:
 
 def _send_email(notification: Notification) -> None:
     recipient = notification.recipient
-    context = {"n": notification, "title": title_of(notification),
-               "link": absolute(notification.get_absolute_url())}
+    context = {
+        "n": notification,
+        "title": title_of(notification),
+        "link": absolute(notification.get_absolute_url()),
+    }
     text = render_to_string("hall/email/notification.txt", context)
     html = render_to_string("hall/email/notification.html", context)
     message = EmailMultiAlternatives(
-        subject=context["title"], body=text, to=[recipient.email],
+        subject=context["title"],
+        body=text,
+        to=[recipient.email],
         headers={"Message-ID": f"<delivery-{notification.pk}@{settings.HALL_MAIL_DOMAIN}>"},
     )
     message.attach_alternative(html, "text/html")
