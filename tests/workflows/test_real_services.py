@@ -141,7 +141,7 @@ def test_a_real_celery_worker_renders_the_approved_pdf(
 
 
 def test_two_beat_ticks_at_once_send_each_reminder_once(
-    transactional_db, postgres, make_chain, people
+    transactional_db, postgres, make_chain, people, submit
 ):
     from datetime import timedelta
 
@@ -153,15 +153,7 @@ def test_two_beat_ticks_at_once_send_each_reminder_once(
 
     service = make_chain([{**HEAD, "time_limit_days": 1}])
     for _ in range(40):
-        services.request_submit(
-            service=service,
-            applicant=people["alice"],
-            form_data={},
-            files={},
-            urgent=False,
-            urgent_reason="",
-            submit_token=uuid.uuid4(),
-        )
+        submit(service)
     later = timezone.now() + timedelta(days=10)
     barrier = threading.Barrier(2)
     results = []

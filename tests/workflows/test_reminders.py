@@ -137,22 +137,14 @@ def test_the_nudge_button_on_the_request_page(client, submitted_monday, people):
     assert second.status_code == 200
 
 
-def test_ticks_move_on_past_a_full_batch(make_chain, people, monkeypatch):
+def test_ticks_move_on_past_a_full_batch(make_chain, people, submit, monkeypatch):
     from workflows import reminders
 
     monkeypatch.setattr(reminders, "BATCH", 5)
     service = make_chain([{**HEAD, "time_limit_days": 1}])
     with time_machine.travel(at("2026-11-23 09:00"), tick=False):
         for _ in range(12):
-            services.request_submit(
-                service=service,
-                applicant=people["alice"],
-                form_data={},
-                files={},
-                urgent=False,
-                urgent_reason="",
-                submit_token=uuid.uuid4(),
-            )
+            submit(service)
     with time_machine.travel(at("2026-11-24 18:00"), tick=False):
         sent = [reminders_tick()["overdue"] for _ in range(4)]
     assert sent == [5, 5, 2, 0]
