@@ -6,12 +6,23 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from guardian.models import UserObjectPermissionBase
 
 
 class Retention(models.TextChoices):
     PERMANENT = "Y", _("Permanent")
     THIRTY_YEARS = "D30", _("30 years")
     TEN_YEARS = "D10", _("10 years")
+
+
+RETENTION_YEARS = {Retention.THIRTY_YEARS: 30, Retention.TEN_YEARS: 10}
+
+
+def appraisal_year_for(year: int, retention: str) -> int | None:
+    """Retention runs from 1 January of the year after the record's year; a record is due for
+    appraisal in the year after its period ends. Permanent records are never due."""
+    years = RETENTION_YEARS.get(retention)
+    return None if years is None else year + years + 1
 
 
 class Fonds(models.Model):
@@ -115,7 +126,12 @@ class Record(models.Model):
         help_text=_("Where a filed package came from, e.g. workflows.request:42."),
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.KEPT)
+    # Moves when an appraisal keeps or extends the record; the code's retention part never does.
+    appraisal_year = models.PositiveSmallIntegerField(
+        _("due for appraisal in"), null=True, blank=True, db_index=True
+    )
     created_at = models.DateTimeField(_("filed"), auto_now_add=True)
+    destroyed_at = models.DateTimeField(_("destroyed"), null=True, blank=True)
 
     class Meta:
         ordering = ["-year", "retention", "org_code", "item_number"]
@@ -177,6 +193,8 @@ class ArchiveEvent(models.Model):
         LEND = "lend", _("Lent")
         DESTROY = "destroy", _("Destroyed")
         FIXITY = "fixity", _("Fixity check failed")
+        HOLD = "hold", _("Disposal hold")
+        RETURN = "return", pgettext_lazy("loan", "Returned")
 
     record = models.ForeignKey(
         Record, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
@@ -214,12 +232,21 @@ class Loan(models.Model):
     purpose = models.CharField(_("purpose"), max_length=300)
     scope = models.CharField(_("scope"), max_length=300, blank=True)
     due_on = models.DateField(_("due date"))
+    originals = models.BooleanField(
+        _("paper originals taken out"),
+        default=False,
+        help_text=_("Originals must be returned; overdue reminders run until they are."),
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    # The approval chain that decides the loan (workflows.request:<id>).
+    source_ref = models.CharField(max_length=100, unique=True, null=True, blank=True)  # noqa: DJ001
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
+    reminded_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -229,3 +256,102 @@ class Loan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.borrower} · {self.due_on}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("archives:loan-detail", args=[self.pk])
+
+
+class RecordUserObjectPermission(UserObjectPermissionBase):
+    """A borrower's grant to read one record (django-guardian, direct foreign key) with an end:
+    checks ignore it after ``expires_at``, and the hourly sweep deletes it."""
+
+    content_object = models.ForeignKey(Record, on_delete=models.CASCADE)
+    loan = models.ForeignKey(Loan, null=True, blank=True, on_delete=models.CASCADE)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        abstract = False
+
+
+class DisposalHold(models.Model):
+    """A hold (litigation, audit, an enquiry) that blocks a record's destruction until released."""
+
+    record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="holds")
+    reason = models.CharField(_("reason"), max_length=300)
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    placed_at = models.DateTimeField(auto_now_add=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-placed_at"]
+        indexes = [
+            models.Index(
+                fields=["record"],
+                condition=models.Q(released_at__isnull=True),
+                name="hold_active_idx",
+            )
+        ]
+        verbose_name = _("disposal hold")
+        verbose_name_plural = _("disposal holds")
+
+    def __str__(self) -> str:
+        return f"{self.record_id}: {self.reason}"
+
+
+class Appraisal(models.Model):
+    """An appraisal batch: the archivist's proposal per record, decided through an approval
+    chain (the catalogue service ARCHIVE-APPRAISAL)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("In approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    source_ref = models.CharField(max_length=100, unique=True, null=True, blank=True)  # noqa: DJ001
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("appraisal")
+        verbose_name_plural = _("appraisals")
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("archives:appraisal-detail", args=[self.pk])
+
+
+class AppraisalItem(models.Model):
+    class Decision(models.TextChoices):
+        KEEP = "keep", _("Keep permanently")
+        EXTEND = "extend", _("Extend")
+        DESTROY = "destroy", _("Destroy")
+
+    appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="items")
+    record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="appraisals")
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
+    extend_years = models.PositiveSmallIntegerField(_("extend by (years)"), default=10)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    destroyed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["appraisal", "record"], name="record_once_per_appraisal")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appraisal_id}/{self.record_id}: {self.decision}"
