@@ -350,7 +350,9 @@ class AppraisalItem(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["appraisal", "record"], name="record_once_per_appraisal")
+            models.UniqueConstraint(
+                fields=["appraisal", "record"], name="record_once_per_appraisal"
+            )
         ]
 
     def __str__(self) -> str:

@@ -1,8 +1,20 @@
-"""Reads of the archives. Archivists (role code ``archivist``, or office admins) see records."""
+"""Reads of the archives. Archivists (role code ``archivist``, or office admins) see records;
+a borrower sees the records of a loan while its django-guardian grant lasts."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
-from archives.models import Record
+from archives.models import (
+    Appraisal,
+    AppraisalItem,
+    ArchiveEvent,
+    DisposalHold,
+    ItemCounter,
+    Loan,
+    Record,
+    RecordUserObjectPermission,
+)
 from hall.models import Role, User
 from hall.search import query_terms
 
@@ -19,6 +31,15 @@ def is_archivist(user: User) -> bool:
     return user._is_archivist
 
 
+def archivist_ids() -> list[int]:
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(Q(is_staff=True) | Q(roles__code=ARCHIVIST_ROLE))
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
 def records_for(user: User) -> QuerySet[Record]:
     if not is_archivist(user):
         return Record.objects.none()
@@ -31,33 +52,39 @@ def search(
     q: str = "",
     year: int | None = None,
     retention: str = "",
+    org_code: str = "",
     department: int | None = None,
+    status: str = "",
 ) -> QuerySet[Record]:
+    """Full-text search over the code, title and metadata (every word must occur; trigram
+    index on Postgres), with filters by year, class, retention, department and status."""
     records = records_for(user)
     query, terms = query_terms(q)
     for term in terms:
-        records = records.filter(
-            Q(search_text__contains=term) | Q(code__icontains=term) | Q(doc_number__icontains=term)
-        )
+        records = records.filter(search_text__contains=term)
     if year:
         records = records.filter(year=year)
     if retention:
         records = records.filter(retention=retention)
+    if org_code:
+        records = records.filter(org_code=org_code)
     if department:
         records = records.filter(department_id=department)
+    if status:
+        records = records.filter(status=status)
     return records.order_by("-year", "retention", "org_code", "-item_number")
 
 
+def grants_live(user: User) -> QuerySet[RecordUserObjectPermission]:
+    return RecordUserObjectPermission.objects.filter(
+        user=user, permission__codename="view_record", expires_at__gt=timezone.now()
+    )
+
+
 def lent_to(user: User) -> QuerySet[Record]:
-    """Records the user borrows today: access ends with the due date, whatever else runs."""
-    from django.utils import timezone
-
-    from archives.models import Loan
-
+    """Records the user may read through a loan: the grant's end counts, not the sweep."""
     return Record.objects.filter(
-        loans__borrower=user,
-        loans__status=Loan.Status.APPROVED,
-        loans__due_on__gte=timezone.localdate(),
+        Exists(grants_live(user).filter(content_object=OuterRef("pk"))),
         status=Record.Status.KEPT,
     )
 
@@ -70,7 +97,108 @@ def record_for(user: User, record_id: int) -> Record | None:
     return lent_to(user).select_related("fonds", "department").filter(pk=record_id).first()
 
 
-def loans_waiting():
-    from archives.models import Loan
+def loans_for(user: User) -> QuerySet[Loan]:
+    """The user's own loans; archivists see everyone's."""
+    loans = Loan.objects.select_related("borrower").prefetch_related("records")
+    return loans if is_archivist(user) else loans.filter(borrower=user)
 
-    return Loan.objects.filter(status=Loan.Status.REQUESTED).select_related("borrower")
+
+def loan_for(user: User, loan_id: int) -> Loan | None:
+    if not user.is_authenticated:
+        return None
+    return loans_for(user).filter(pk=loan_id).first()
+
+
+def loans_out() -> QuerySet[Loan]:
+    return Loan.objects.filter(status=Loan.Status.APPROVED, returned_at=None)
+
+
+# --- appraisal -------------------------------------------------------------------------------
+
+
+def due_for_appraisal(user: User, *, year: int | None = None) -> QuerySet[Record]:
+    """Kept records whose retention period has ended, not already in an open appraisal."""
+    year = year or timezone.localdate().year
+    in_appraisal = AppraisalItem.objects.filter(
+        record=OuterRef("pk"),
+        appraisal__status__in=[Appraisal.Status.DRAFT, Appraisal.Status.IN_REVIEW],
+    )
+    return (
+        records_for(user)
+        .filter(status=Record.Status.KEPT, appraisal_year__lte=year)
+        .exclude(Exists(in_appraisal))
+        .annotate(held=Exists(DisposalHold.objects.filter(record=OuterRef("pk"), released_at=None)))
+        .order_by("appraisal_year", "year", "retention", "org_code", "item_number")
+    )
+
+
+def appraisals_for(user: User) -> QuerySet[Appraisal]:
+    if not is_archivist(user):
+        return Appraisal.objects.none()
+    return Appraisal.objects.select_related("created_by").annotate(size=Count("items"))
+
+
+def destruction_list(user: User) -> QuerySet[AppraisalItem]:
+    """Records an approved appraisal decided to destroy, with their holds."""
+    if not is_archivist(user):
+        return AppraisalItem.objects.none()
+    return (
+        AppraisalItem.objects.filter(
+            decision=AppraisalItem.Decision.DESTROY, appraisal__status=Appraisal.Status.APPROVED
+        )
+        .select_related("record", "appraisal")
+        .annotate(
+            held=Exists(DisposalHold.objects.filter(record=OuterRef("record"), released_at=None))
+        )
+        .order_by("destroyed_at", "record__code")
+    )
+
+
+# --- classification and statistics -----------------------------------------------------------
+
+
+def classes() -> QuerySet[ItemCounter]:
+    """The lowest classes in use (year → organization → retention) with their record counts."""
+    return ItemCounter.objects.select_related("fonds").order_by(
+        "fonds__code", "-year", "org_code", "retention"
+    )
+
+
+def statistics(*, year_from: int | None = None, year_to: int | None = None) -> dict:
+    """Counts by year, retention, class and department, and usage by month, in six queries."""
+    records = Record.objects.all()
+    if year_from:
+        records = records.filter(year__gte=year_from)
+    if year_to:
+        records = records.filter(year__lte=year_to)
+    kept = records.filter(status=Record.Status.KEPT)
+    events = ArchiveEvent.objects.filter(
+        kind__in=[ArchiveEvent.Kind.VIEW, ArchiveEvent.Kind.DOWNLOAD, ArchiveEvent.Kind.LEND]
+    )
+    if year_from:
+        events = events.filter(at__gte=timezone.make_aware(timezone.datetime(year_from, 1, 1)))
+    if year_to:
+        events = events.filter(at__lt=timezone.make_aware(timezone.datetime(year_to + 1, 1, 1)))
+    return {
+        "by_year": list(records.values("year").annotate(n=Count("id")).order_by("-year")),
+        "by_retention": list(
+            kept.values("retention").annotate(n=Count("id")).order_by("retention")
+        ),
+        "by_class": list(
+            kept.values("year", "org_code", "retention")
+            .annotate(n=Count("id"))
+            .order_by("-year", "org_code", "retention")[:500]
+        ),
+        "by_department": list(
+            kept.values("department__name_zh", "department__name_en")
+            .annotate(n=Count("id"))
+            .order_by("-n")
+        ),
+        "by_status": list(records.values("status").annotate(n=Count("id")).order_by("status")),
+        "usage": list(
+            events.annotate(month=TruncMonth("at"))
+            .values("month", "kind")
+            .annotate(n=Count("id"))
+            .order_by("month", "kind")
+        ),
+    }

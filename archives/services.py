@@ -7,24 +7,36 @@ on that class's counter, in the transaction that files the record.
 
 import hashlib
 import logging
+import re
+import unicodedata
+import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
+from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from archives.models import (
+    Appraisal,
+    AppraisalItem,
     ArchiveEvent,
+    DisposalHold,
     Fonds,
     ItemCounter,
+    Loan,
     OrganizationCode,
     Record,
     RecordFile,
+    RecordUserObjectPermission,
     Retention,
+    appraisal_year_for,
 )
-from hall.search import search_text_of
+from hall.search import normalize
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +105,36 @@ def _next_item(fonds: Fonds, year: int, retention: str, org_code: str) -> int:
     return counter.last
 
 
+def _metadata_words(value, depth: int = 0) -> list[str]:
+    """The strings inside a record's metadata (form answers, names), not its keys or digests."""
+    if depth > 3:
+        return []
+    if isinstance(value, dict):
+        return [
+            w for k, v in value.items() if "sha256" not in k for w in _metadata_words(v, depth + 1)
+        ]
+    if isinstance(value, list | tuple):
+        return [w for v in value for w in _metadata_words(v, depth + 1)]
+    if isinstance(value, str) and 0 < len(value) <= 300:
+        return [value]
+    return []
+
+
+def record_search_text(
+    *,
+    code: str,
+    title: str,
+    responsible: str = "",
+    doc_number: str = "",
+    remarks: str = "",
+    metadata: dict | None = None,
+) -> str:
+    """What the archives' full-text search reads: the code, title, responsible party, document
+    number, remarks and the strings of the metadata, normalized (lower case, half width)."""
+    parts = [code, title, responsible, doc_number, remarks, *_metadata_words(metadata or {})]
+    return " | ".join(normalize(p) for p in parts if p and p.strip())[:4000]
+
+
 def event(*, kind: str, record: Record | None = None, actor=None, **detail) -> None:
     ArchiveEvent.objects.create(kind=kind, record=record, actor=actor, detail=detail)
 
@@ -113,13 +155,14 @@ def record_file(*, package: FilingPackage, actor=None, fonds: Fonds | None = Non
     year = package.date.year
     org_code = _org_code(fonds, package.department_id)
     item = _next_item(fonds, year, package.retention, org_code)
+    code = format_code(fonds, year, package.retention, org_code, item)
     record = Record.objects.create(
         fonds=fonds,
         year=year,
         retention=package.retention,
         org_code=org_code,
         item_number=item,
-        code=format_code(fonds, year, package.retention, org_code, item),
+        code=code,
         title=package.title[:500],
         responsible=package.responsible,
         doc_number=package.doc_number,
@@ -130,7 +173,15 @@ def record_file(*, package: FilingPackage, actor=None, fonds: Fonds | None = Non
         department_id=package.department_id,
         source_ref=package.source_ref,
         pages=int(package.metadata.get("pages", 0) or 0),
-        search_text=search_text_of("", package.title, "", package.responsible, package.doc_number),
+        appraisal_year=appraisal_year_for(year, package.retention),
+        search_text=record_search_text(
+            code=code,
+            title=package.title,
+            responsible=package.responsible,
+            doc_number=package.doc_number,
+            remarks=package.remarks,
+            metadata=package.metadata,
+        ),
     )
     for name, content in package.files:
         digest = hashlib.sha256(content).hexdigest()
@@ -181,59 +232,402 @@ def fixity_check() -> dict[str, list[str]]:
     return {"changed": changed, "missing": missing}
 
 
-# --- borrowing -------------------------------------------------------------------------------
+# --- borrowing --------------------------------------------------------------------------------
+# A loan is decided by an approval chain (the catalogue service LOAN_SERVICE, run by workflows):
+# workflows calls loan_open when the request is submitted, loan_approve or loan_close when it
+# ends. Approved, the borrower gets a django-guardian grant per record that ends with the due date.
+
+LOAN_SERVICE = "archives-borrowing"
+APPRAISAL_SERVICE = "archives-appraisal"
+_CODE_SEPARATORS = re.compile(r"[\s,，;；、]+")
 
 
-@transaction.atomic
-def loan_request(*, borrower, codes: list[str], purpose: str, scope: str, due_on: date):
-    from archives.models import Loan
+def codes_of(text: str) -> list[str]:
+    """Archival codes as people paste them: one per line, or separated by commas."""
+    seen: dict[str, None] = {}
+    for code in _CODE_SEPARATORS.split(unicodedata.normalize("NFKC", text or "")):
+        if code:
+            seen.setdefault(code.upper(), None)
+    return list(seen)
 
-    codes = [c.strip() for c in codes if c.strip()]
+
+def _loan_records(codes: list[str]) -> list[Record]:
+    if not codes:
+        raise ArchiveError(_("Give at least one archival code."))
+    if len(codes) > 50:
+        raise ArchiveError(_("Borrow at most 50 records at a time."))
     records = list(Record.objects.filter(code__in=codes, status=Record.Status.KEPT))
-    missing = sorted(set(codes) - {r.code for r in records})
+    missing = [c for c in codes if c not in {r.code for r in records}]
     if missing:
         raise ArchiveError(
             _("No kept record has the code %(codes)s.") % {"codes": ", ".join(missing)}
         )
-    if not records:
-        raise ArchiveError(_("Give at least one archival code."))
-    if not purpose.strip():
+    return records
+
+
+def loan_check(*, codes: list[str], purpose: str, due_on: date | None) -> list[Record]:
+    """Refuses a borrowing request that could not be lent; returns the records asked for."""
+    records = _loan_records(codes)
+    if not (purpose or "").strip():
         raise ArchiveError(_("Say what the records are needed for."))
+    if due_on is None:
+        raise ArchiveError(_("Give the due date as a date."))
     if due_on <= timezone.localdate():
         raise ArchiveError(_("The due date must be in the future."))
-    loan = Loan.objects.create(
-        borrower=borrower, purpose=purpose.strip(), scope=scope.strip(), due_on=due_on
-    )
+    if due_on > timezone.localdate() + timedelta(days=LOAN_MAX_DAYS):
+        raise ArchiveError(
+            _("A loan lasts at most %(days)d days; ask again to extend it.")
+            % {"days": LOAN_MAX_DAYS}
+        )
+    return records
+
+
+LOAN_MAX_DAYS = 90
+
+
+@transaction.atomic
+def loan_open(
+    *,
+    borrower,
+    codes: list[str],
+    purpose: str,
+    due_on: date | None,
+    source_ref: str,
+    scope: str = "",
+    originals: bool = False,
+) -> Loan:
+    """The loan an approval chain is deciding; submitting the request again updates it."""
+    records = loan_check(codes=codes, purpose=purpose, due_on=due_on)
+    loan = Loan.objects.select_for_update().filter(source_ref=source_ref).first()
+    if loan is not None and loan.status != Loan.Status.REQUESTED:
+        raise ArchiveError(_("This loan has already been decided."))
+    values = {
+        "borrower": borrower,
+        "purpose": purpose.strip()[:300],
+        "scope": (scope or "").strip()[:300],
+        "due_on": due_on,
+        "originals": originals,
+    }
+    if loan is None:
+        loan = Loan.objects.create(source_ref=source_ref, **values)
+    else:
+        for name, value in values.items():
+            setattr(loan, name, value)
+        loan.save()
     loan.records.set(records)
     return loan
 
 
+def grant_ends(due_on: date) -> datetime:
+    """Access ends when the due date ends, local time."""
+    return timezone.make_aware(datetime.combine(due_on + timedelta(days=1), time.min))
+
+
 @transaction.atomic
-def loan_decide(*, loan_id: int, archivist, approve: bool):
-    from archives.models import Loan
+def loan_approve(*, source_ref: str, actor=None) -> Loan | None:
+    """Lends the records: one expiring grant per record. Running it twice changes nothing."""
+    loan = Loan.objects.select_for_update().filter(source_ref=source_ref).first()
+    if loan is None or loan.status != Loan.Status.REQUESTED:
+        return loan
+    loan.status, loan.decided_by, loan.decided_at = Loan.Status.APPROVED, actor, timezone.now()
+    loan.save(update_fields=["status", "decided_by", "decided_at"])
+    permission = Permission.objects.get(content_type__app_label="archives", codename="view_record")
+    records = list(loan.records.all())
+    RecordUserObjectPermission.objects.bulk_create(
+        [
+            RecordUserObjectPermission(
+                user=loan.borrower,
+                permission=permission,
+                content_object=record,
+                loan=loan,
+                expires_at=grant_ends(loan.due_on),
+            )
+            for record in records
+        ]
+    )
+    for record in records:
+        event(
+            kind=ArchiveEvent.Kind.LEND,
+            record=record,
+            actor=actor,
+            borrower=loan.borrower.get_username(),
+            due=loan.due_on.isoformat(),
+            loan=loan.pk,
+        )
+    return loan
+
+
+@transaction.atomic
+def loan_close(*, source_ref: str) -> Loan | None:
+    """The chain refused (or the borrower withdrew): the loan is refused."""
+    loan = Loan.objects.select_for_update().filter(source_ref=source_ref).first()
+    if loan is not None and loan.status == Loan.Status.REQUESTED:
+        loan.status, loan.decided_at = Loan.Status.REFUSED, timezone.now()
+        loan.save(update_fields=["status", "decided_at"])
+    return loan
+
+
+@transaction.atomic
+def loan_return(*, loan_id: int, user) -> Loan:
+    """The borrower gives the records back early, or the archivist takes the originals back."""
+    from archives.selectors import is_archivist
 
     loan = Loan.objects.select_for_update().filter(pk=loan_id).first()
-    if loan is None or loan.status != Loan.Status.REQUESTED:
-        raise ArchiveError(_("This loan has already been decided."))
-    loan.status = Loan.Status.APPROVED if approve else Loan.Status.REFUSED
-    loan.decided_by, loan.decided_at = archivist, timezone.now()
-    loan.save(update_fields=["status", "decided_by", "decided_at"])
-    if approve:
-        for record in loan.records.all():
-            event(
-                kind=ArchiveEvent.Kind.LEND,
-                record=record,
-                actor=archivist,
-                borrower=loan.borrower.get_username(),
-                due=loan.due_on.isoformat(),
-            )
+    if loan is None or (loan.borrower_id != user.pk and not is_archivist(user)):
+        raise ArchiveError(_("No such loan."))
+    if loan.status not in (Loan.Status.APPROVED, Loan.Status.EXPIRED) or loan.returned_at:
+        raise ArchiveError(_("This loan is not out."))
+    if loan.originals and not is_archivist(user):
+        raise ArchiveError(_("Paper originals are returned at the archives' desk."))
+    loan.status, loan.returned_at = Loan.Status.RETURNED, timezone.now()
+    loan.save(update_fields=["status", "returned_at"])
+    RecordUserObjectPermission.objects.filter(loan=loan).delete()
+    for record in loan.records.all():
+        event(kind=ArchiveEvent.Kind.RETURN, record=record, actor=user, loan=loan.pk)
     return loan
 
 
 def loans_expire() -> int:
-    """Marks lent loans past their due date expired (access already ends at the due date)."""
-    from archives.models import Loan
+    """Deletes ended grants (checks already ignore them) and marks digital loans past their due
+    date expired; loans of paper originals stay out, and overdue, until they are returned."""
+    now = timezone.now()
+    RecordUserObjectPermission.objects.filter(expires_at__lte=now).delete()
+    return Loan.objects.filter(
+        status=Loan.Status.APPROVED, originals=False, due_on__lt=timezone.localdate(now)
+    ).update(status=Loan.Status.EXPIRED)
 
-    return Loan.objects.filter(status=Loan.Status.APPROVED, due_on__lt=timezone.localdate()).update(
-        status=Loan.Status.EXPIRED
+
+def loans_remind() -> int:
+    """Once a day per loan: the due date is tomorrow, or paper originals are overdue (the
+    borrower and the archivists hear of it until the originals are back)."""
+    from archives.selectors import archivist_ids
+    from hall.notifications import notify
+
+    today = timezone.localdate()
+    sent = 0
+    with transaction.atomic():
+        due = (
+            Loan.objects.select_for_update(skip_locked=True)
+            .filter(status=Loan.Status.APPROVED, returned_at=None)
+            .filter(Q(due_on=today + timedelta(days=1)) | Q(originals=True, due_on__lt=today))
+            .exclude(reminded_on=today)
+            .select_related("borrower")
+        )
+        archivists = None
+        for loan in due:
+            overdue = loan.due_on < today
+            recipients = [loan.borrower_id]
+            if overdue:
+                archivists = archivists if archivists is not None else archivist_ids()
+                recipients += archivists
+            notify(
+                recipients=recipients,
+                kind="overdue" if overdue else "reminder",
+                subject=f"档案借阅 {loan.borrower} {loan.due_on:%Y-%m-%d}",
+                subject_en=f"Archives loan {loan.borrower} {loan.due_on:%Y-%m-%d}",
+                url=loan.get_absolute_url(),
+            )
+            loan.reminded_on = today
+            loan.save(update_fields=["reminded_on"])
+            sent += 1
+    return sent
+
+
+# --- appraisal and disposal ------------------------------------------------------------------
+
+
+@transaction.atomic
+def appraisal_create(*, user, proposals: list[dict]) -> Appraisal:
+    """A draft batch from the archivist's proposals: [{record, decision, years, reason}]."""
+    from archives.selectors import is_archivist
+
+    if not is_archivist(user):
+        raise ArchiveError(_("Only archivists appraise records."))
+    if not proposals:
+        raise ArchiveError(_("Choose at least one record and a decision for it."))
+    ids = [p["record"] for p in proposals]
+    records = Record.objects.in_bulk(ids)
+    for proposal in proposals:
+        record = records.get(proposal["record"])
+        if record is None or record.status != Record.Status.KEPT:
+            raise ArchiveError(_("Only kept records can be appraised."))
+        if proposal["decision"] not in AppraisalItem.Decision.values:
+            raise ArchiveError(_("Choose keep, extend or destroy for every record."))
+        if proposal["decision"] == AppraisalItem.Decision.EXTEND and proposal.get("years") not in (
+            10,
+            30,
+        ):
+            raise ArchiveError(_("Extend a record by 10 or 30 years."))
+    busy = AppraisalItem.objects.filter(
+        record_id__in=ids,
+        appraisal__status__in=[Appraisal.Status.DRAFT, Appraisal.Status.IN_REVIEW],
+    ).values_list("record__code", flat=True)
+    if busy:
+        raise ArchiveError(
+            _("Already in another appraisal: %(codes)s.") % {"codes": ", ".join(busy)}
+        )
+    year = timezone.localdate().year
+    appraisal = Appraisal.objects.create(created_by=user, number=f"JD{year}-{uuid.uuid4().hex[:6]}")
+    appraisal.number = f"JD{year}-{appraisal.pk:05d}"
+    appraisal.save(update_fields=["number"])
+    AppraisalItem.objects.bulk_create(
+        [
+            AppraisalItem(
+                appraisal=appraisal,
+                record_id=p["record"],
+                decision=p["decision"],
+                extend_years=p.get("years") or 10,
+                reason=(p.get("reason") or "")[:300],
+            )
+            for p in proposals
+        ]
     )
+    return appraisal
+
+
+def _appraisal_by_number(number: str) -> Appraisal:
+    appraisal = Appraisal.objects.select_for_update().filter(number=(number or "").strip()).first()
+    if appraisal is None:
+        raise ArchiveError(_("No appraisal has the number %(n)s.") % {"n": number})
+    return appraisal
+
+
+@transaction.atomic
+def appraisal_submit(*, number: str, user, source_ref: str) -> Appraisal:
+    """The batch goes to its approval chain; the workflows app calls this on submission."""
+    from archives.selectors import is_archivist
+
+    appraisal = _appraisal_by_number(number)
+    if not is_archivist(user) or appraisal.created_by_id != user.pk:
+        raise ArchiveError(_("Only the archivist who prepared an appraisal sends it."))
+    if appraisal.status != Appraisal.Status.DRAFT and appraisal.source_ref != source_ref:
+        raise ArchiveError(_("This appraisal is already being decided."))
+    if not appraisal.items.exists():
+        raise ArchiveError(_("Choose at least one record and a decision for it."))
+    appraisal.status, appraisal.source_ref = Appraisal.Status.IN_REVIEW, source_ref
+    appraisal.save(update_fields=["status", "source_ref"])
+    return appraisal
+
+
+@transaction.atomic
+def appraisal_approve(*, source_ref: str, actor=None) -> Appraisal | None:
+    """The chain approved: keep and extend move the next appraisal; destroy puts the record on
+    the destruction list. Running it twice changes nothing."""
+    appraisal = Appraisal.objects.select_for_update().filter(source_ref=source_ref).first()
+    if appraisal is None or appraisal.status != Appraisal.Status.IN_REVIEW:
+        return appraisal
+    year = timezone.localdate().year
+    for item in appraisal.items.select_related("record"):
+        record = item.record
+        if item.decision == AppraisalItem.Decision.KEEP:
+            record.appraisal_year = None
+        elif item.decision == AppraisalItem.Decision.EXTEND:
+            record.appraisal_year = year + item.extend_years
+        record.save(update_fields=["appraisal_year"])
+        event(
+            kind=ArchiveEvent.Kind.APPRAISE,
+            record=record,
+            actor=actor,
+            appraisal=appraisal.number,
+            decision=item.decision,
+            years=item.extend_years if item.decision == AppraisalItem.Decision.EXTEND else None,
+        )
+    appraisal.status, appraisal.decided_at = Appraisal.Status.APPROVED, timezone.now()
+    appraisal.save(update_fields=["status", "decided_at"])
+    return appraisal
+
+
+@transaction.atomic
+def appraisal_reopen(*, source_ref: str, rejected: bool) -> Appraisal | None:
+    """Refused or withdrawn: refused batches stay as they were decided; withdrawn ones go back
+    to draft so the archivist can send them again."""
+    appraisal = Appraisal.objects.select_for_update().filter(source_ref=source_ref).first()
+    if appraisal is None or appraisal.status != Appraisal.Status.IN_REVIEW:
+        return appraisal
+    if rejected:
+        appraisal.status, appraisal.decided_at = Appraisal.Status.REJECTED, timezone.now()
+    else:
+        appraisal.status, appraisal.source_ref = Appraisal.Status.DRAFT, None
+    appraisal.save(update_fields=["status", "decided_at", "source_ref"])
+    return appraisal
+
+
+@transaction.atomic
+def hold_place(*, record_id: int, user, reason: str) -> DisposalHold:
+    from archives.selectors import is_archivist
+
+    record = Record.objects.filter(pk=record_id).first()
+    if record is None or not is_archivist(user):
+        raise ArchiveError(_("No such record."))
+    if record.status != Record.Status.KEPT:
+        raise ArchiveError(_("This record has been destroyed."))
+    if not (reason or "").strip():
+        raise ArchiveError(_("Say why the record is held."))
+    hold = DisposalHold.objects.create(record=record, reason=reason.strip()[:300], placed_by=user)
+    event(kind=ArchiveEvent.Kind.HOLD, record=record, actor=user, reason=hold.reason, placed=True)
+    return hold
+
+
+@transaction.atomic
+def hold_release(*, hold_id: int, user) -> DisposalHold:
+    from archives.selectors import is_archivist
+
+    hold = DisposalHold.objects.select_for_update().filter(pk=hold_id).first()
+    if hold is None or not is_archivist(user):
+        raise ArchiveError(_("No such hold."))
+    if hold.released_at is None:
+        hold.released_at, hold.released_by = timezone.now(), user
+        hold.save(update_fields=["released_at", "released_by"])
+        event(kind=ArchiveEvent.Kind.HOLD, record=hold.record, actor=user, released=True)
+    return hold
+
+
+@transaction.atomic
+def record_destroy(*, item_id: int, user) -> Record:
+    """Destroys a record on the destruction list: its files go; the record stays as a residual
+    record with its code and the decision. A disposal hold blocks it."""
+    from archives.selectors import is_archivist
+
+    if not is_archivist(user):
+        raise ArchiveError(_("Only archivists destroy records."))
+    item = (
+        AppraisalItem.objects.select_related("appraisal")
+        .filter(
+            pk=item_id,
+            decision=AppraisalItem.Decision.DESTROY,
+            appraisal__status=Appraisal.Status.APPROVED,
+        )
+        .first()
+    )
+    if item is None:
+        raise ArchiveError(_("This record is not on the destruction list."))
+    record = Record.objects.select_for_update().get(pk=item.record_id)
+    if record.status == Record.Status.DESTROYED:
+        raise ArchiveError(_("This record has been destroyed."))
+    hold = record.holds.filter(released_at=None).first()
+    if hold is not None:
+        raise ArchiveError(
+            _("%(code)s is under a disposal hold (%(reason)s); release it first.")
+            % {"code": record.code, "reason": hold.reason}
+        )
+    files = list(record.files.all())
+    gone = [{"name": f.name, "sha256": f.sha256, "size": f.size} for f in files]
+    now = timezone.now()
+    record.status, record.destroyed_at = Record.Status.DESTROYED, now
+    record.save(update_fields=["status", "destroyed_at"])
+    item.destroyed_at = now
+    item.save(update_fields=["destroyed_at"])
+    RecordUserObjectPermission.objects.filter(content_object=record).delete()
+    event(
+        kind=ArchiveEvent.Kind.DESTROY,
+        record=record,
+        actor=user,
+        appraisal=item.appraisal.number,
+        reason=item.reason,
+        files=gone,
+    )
+    for stored in files:
+        stored.delete()
+        # The bytes go only once the database says so: a rollback must not lose a kept file.
+        transaction.on_commit(lambda name=stored.file.name: default_storage.delete(name))
+    return record

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from hall.calendar import add_working_days, working_days_between
 from hall.models import Department, Service, ServiceStep, User
+from workflows import handoffs
 from workflows.models import (
     ApprovalRecord,
     ApprovalTask,
@@ -182,7 +183,7 @@ def request_submit(
     already = ServiceRequest.objects.filter(submit_token=submit_token).first()
     if already is not None:
         return already
-    if not service.is_published or not service.is_online:
+    if not service.is_online or not (service.is_published or handoffs.is_internal(service)):
         raise RequestError(_("This service cannot be applied for online."))
     if urgent and not urgent_reason.strip():
         raise RequestError(_("Say why the request is urgent."))
@@ -203,11 +204,19 @@ def request_submit(
     request.promised_at = add_working_days(now, service.time_limit_days)
     request.number = f"SQ{timezone.localdate(now):%Y%m%d}{request.pk:07d}"
     request.save()
+    _handoff_submitted(request)
     _record(request=request, actor=applicant, action=Action.SUBMIT)
     process = ServiceRequestFlow.start.run(request_id=request.pk)
     ServiceRequest.objects.filter(pk=request.pk).update(process=process)
     request.refresh_from_db()
     return request
+
+
+def _handoff_submitted(request: ServiceRequest) -> None:
+    try:
+        handoffs.submitted(request)
+    except handoffs.HandoffError as exc:
+        raise RequestError(exc.message) from exc
 
 
 # --- the flow's own steps --------------------------------------------------------------------
@@ -369,6 +378,7 @@ def request_finish_approved(*, request: ServiceRequest) -> None:
     request.finished_at = timezone.now()
     request.current_step = request.current_due = None
     request.save()
+    handoffs.approved(request)
     request_event(request=request, kind="request_finished", recipients=[request.applicant])
     transaction.on_commit(lambda: enqueue_pdf(request.pk))
 
@@ -377,6 +387,7 @@ def request_finish_rejected(*, request: ServiceRequest) -> None:
     request.finished_at = timezone.now()
     request.current_step = request.current_due = None
     request.save()
+    handoffs.ended(request, rejected=True)
     request_event(request=request, kind="request_finished", recipients=[request.applicant])
 
 
@@ -710,6 +721,7 @@ def request_withdraw(*, request_id: int, user: User, comment: str = "") -> Servi
     request.current_step = request.current_due = None
     request.save()
     _record(request=request, actor=user, action=Action.WITHDRAW, comment=comment)
+    handoffs.ended(request, rejected=False)
     if request.process_id:
         from viewflow.workflow.status import PROCESS
 
@@ -748,6 +760,7 @@ def request_resubmit(
     request.current_step = None
     request.resume_at = 0
     request.save()
+    _handoff_submitted(request)
     _record(request=request, actor=user, action=Action.RESUBMIT, comment=comment)
     _complete_flow_handle(request, "revise")
     request.refresh_from_db()

@@ -6,6 +6,7 @@ app_name = "workflows"
 
 urlpatterns = [
     path("services/<slug:code>/apply/", views.apply, name="apply"),
+    path("services/<slug:code>/start/", views.start_internal, name="start-internal"),
     path("requests/", views.my_requests, name="my-requests"),
     path("requests/<int:pk>/", views.request_detail, name="request-detail"),
     path("requests/<int:pk>/progress/", views.request_progress, name="request-progress"),

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -6,11 +8,12 @@ from django.db import IntegrityError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hall.models import Service, User
-from workflows import selectors, services
+from hall.models import Service, ServiceField, User
+from workflows import handoffs, selectors, services
 from workflows.forms import ApplyForm, CopyForm, DecisionForm, PersonActionForm, RatingForm
 from workflows.models import ApprovalTask, ServiceRequest
 
@@ -20,6 +23,42 @@ def _int(value) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+@login_required
+@require_POST
+def start_internal(request: HttpRequest, code: str) -> HttpResponse:
+    """Starts an internal service's chain from another app's page (an appraisal batch)."""
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = "/"
+    try:
+        token = uuid.UUID(request.POST.get("submit_token", ""))
+    except ValueError:
+        token = uuid.uuid4()
+    try:
+        form_data = handoffs.start_form_data(code, user=request.user, post=request.POST)
+        service = handoffs.internal_service(code, department=request.user.department)
+        created = services.request_submit(
+            service=service,
+            applicant=request.user,
+            form_data=form_data,
+            files={},
+            urgent=False,
+            urgent_reason="",
+            submit_token=token,
+        )
+    except (handoffs.HandoffError, services.RequestError) as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    except IntegrityError:
+        created = ServiceRequest.objects.filter(submit_token=token).first()
+        if created is None:
+            raise
+    messages.success(
+        request, _("Submitted as %(number)s. Follow it here.") % {"number": created.number}
+    )
+    return redirect(created)
 
 
 @login_required
@@ -82,6 +121,15 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         initial = {}
         if draft:
             initial = {"urgent": draft.urgent, "urgent_reason": draft.urgent_reason}
+        else:
+            # A link from another page may fill text fields: /services/<code>/apply/?codes=…
+            stored = {
+                spec.key: request.GET[spec.key][:2000]
+                for spec in specs
+                if spec.key in request.GET
+                and not spec.prefill
+                and spec.field_type in (ServiceField.Type.TEXT, ServiceField.Type.LONG_TEXT)
+            }
         form = ApplyForm(initial=initial, specs=specs, user=request.user, stored=stored)
     return render(
         request,
