@@ -1,12 +1,20 @@
+import uuid
+from io import BytesIO
+
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from archives import selectors, services
-from archives.models import ArchiveEvent, Retention
+from archives.forms import AccessionForm, ImportForm
+from archives.models import ArchiveEvent, Loan, Record, Retention
+from hall.models import Department
 
 
 def _int(value) -> int | None:
@@ -16,20 +24,30 @@ def _int(value) -> int | None:
         return None
 
 
-@login_required
-def record_list(request: HttpRequest) -> HttpResponse:
+def _archivist_only(request: HttpRequest) -> None:
     if not selectors.is_archivist(request.user):
         raise Http404(_("No such page."))
+
+
+@login_required
+def record_list(request: HttpRequest) -> HttpResponse:
+    _archivist_only(request)
     q = request.GET.get("q", "")[:100]
     year = _int(request.GET.get("year"))
     retention = request.GET.get("retention", "")
     retention = retention if retention in Retention.values else ""
+    status = request.GET.get("status", "")
+    status = status if status in Record.Status.values else ""
+    org_code = request.GET.get("org", "")[:10]
+    department = _int(request.GET.get("department"))
     records = selectors.search(
         request.user,
         q=q,
         year=year,
         retention=retention,
-        department=_int(request.GET.get("department")),
+        org_code=org_code,
+        department=department,
+        status=status,
     )
     page = Paginator(records, settings.HALL_PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
@@ -38,11 +56,19 @@ def record_list(request: HttpRequest) -> HttpResponse:
         request,
         "archives/record_list.html",
         {
+            "section": "records",
             "page": page,
             "q": q,
             "year": year,
             "retention": retention,
+            "org_code": org_code,
+            "department": department,
+            "status": status,
             "retentions": Retention.choices,
+            "statuses": Record.Status.choices,
+            "departments": Department.objects.order_by("order", "code").only(
+                "pk", "name_zh", "name_en"
+            ),
             "querystring": params.urlencode(),
         },
     )
@@ -54,13 +80,22 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if record is None:
         raise Http404(_("No such record."))
     services.event(kind=ArchiveEvent.Kind.VIEW, record=record, actor=request.user)
+    archivist = selectors.is_archivist(request.user)
     return render(
         request,
         "archives/record_detail.html",
         {
+            "section": "records",
             "record": record,
+            "archivist": archivist,
             "files": list(record.files.all()),
-            "events": list(record.events.select_related("actor").order_by("-at")[:50]),
+            "events": list(record.events.select_related("actor").order_by("-at")[:50])
+            if archivist
+            else [],
+            "holds": list(record.holds.select_related("placed_by", "released_by"))
+            if archivist
+            else [],
+            "appraisals": list(record.appraisals.select_related("appraisal")) if archivist else [],
         },
     )
 
@@ -78,52 +113,339 @@ def record_file(request: HttpRequest, pk: int, file_id: int) -> FileResponse:
 
 
 @login_required
-def loans(request: HttpRequest) -> HttpResponse:
-    """Borrowers ask for records by code; archivists lend or refuse."""
-    from datetime import date
+@require_POST
+def hold_place(request: HttpRequest, pk: int) -> HttpResponse:
+    _archivist_only(request)
+    try:
+        services.hold_place(
+            record_id=pk, user=request.user, reason=request.POST.get("reason", "")[:300]
+        )
+        messages.success(request, _("The record is held: it cannot be destroyed."))
+    except services.ArchiveError as exc:
+        messages.error(request, exc.message)
+    return redirect("archives:record-detail", pk=pk)
 
-    from django.contrib import messages
-    from django.shortcuts import redirect
 
-    from archives.models import Loan
+@login_required
+@require_POST
+def hold_release(request: HttpRequest, pk: int, hold_id: int) -> HttpResponse:
+    _archivist_only(request)
+    try:
+        services.hold_release(hold_id=hold_id, user=request.user)
+        messages.success(request, _("The hold was released."))
+    except services.ArchiveError as exc:
+        messages.error(request, exc.message)
+    return redirect("archives:record-detail", pk=pk)
 
-    archivist = selectors.is_archivist(request.user)
-    if request.method == "POST":
+
+# --- accession ---------------------------------------------------------------------------------
+
+
+@login_required
+def accession(request: HttpRequest) -> HttpResponse:
+    """Manual accession: describe the material and upload its files."""
+    _archivist_only(request)
+    form = AccessionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            if "decide" in request.POST:
-                if not archivist:
-                    raise Http404(_("No such page."))
-                services.loan_decide(
-                    loan_id=_int(request.POST["decide"]) or 0,
-                    archivist=request.user,
-                    approve=request.POST.get("approve") == "1",
-                )
-                messages.success(request, _("The loan was decided."))
-            else:
-                try:
-                    due = date.fromisoformat(request.POST.get("due_on", ""))
-                except ValueError:
-                    raise services.ArchiveError(_("Give the due date as a date.")) from None
-                services.loan_request(
-                    borrower=request.user,
-                    codes=request.POST.get("codes", "").split(),
-                    purpose=request.POST.get("purpose", "")[:300],
-                    scope=request.POST.get("scope", "")[:300],
-                    due_on=due,
-                )
-                messages.success(request, _("Your borrowing request was sent to the archives."))
+            record = services.record_accession(
+                user=request.user,
+                package=services.FilingPackage(
+                    title=data["title"],
+                    date=data["date"],
+                    files=[(f.name, f.read()) for f in data["files"]],
+                    retention=data["retention"],
+                    department_id=data["department"].pk if data["department"] else None,
+                    responsible=data["responsible"],
+                    doc_number=data["doc_number"],
+                    security=data["security"],
+                    remarks=data["remarks"],
+                    metadata={"pages": data["pages"], "accession": True},
+                ),
+            )
+        except services.ArchiveError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Filed as %(code)s.") % {"code": record.code})
+            return redirect(record)
+    return render(request, "archives/accession.html", {"section": "accession", "form": form})
+
+
+@login_required
+def records_import(request: HttpRequest) -> HttpResponse:
+    """Batch import of a paper-era catalogue from Excel: all rows or none."""
+    _archivist_only(request)
+    if request.GET.get("template"):
+        return _xlsx_response(
+            "archives-import-template.xlsx",
+            [
+                ("题名", "日期", "保管期限", "机构", "责任者", "文号", "页数", "密级", "备注"),
+                (
+                    "关于1998年招生工作的通知",
+                    "1998-05-12",
+                    "永久",
+                    "",
+                    "教务处",
+                    "校教〔1998〕12号",
+                    3,
+                    "内部",
+                    "",
+                ),
+            ],
+        )
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            records = services.records_import(user=request.user, upload=form.cleaned_data["file"])
+        except services.ArchiveError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("%(n)d records filed: %(first)s … %(last)s.")
+                % {"n": len(records), "first": records[0].code, "last": records[-1].code},
+            )
+            return redirect("archives:record-list")
+    return render(
+        request,
+        "archives/import.html",
+        {"section": "accession", "form": form, "columns": services.IMPORT_COLUMNS},
+    )
+
+
+def _xlsx_response(filename: str, rows: list[tuple], title: str = "") -> HttpResponse:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    if title:
+        sheet.title = title[:31]
+    for row in rows:
+        sheet.append(list(row))
+    buffer = BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def classes(request: HttpRequest) -> HttpResponse:
+    """The classification scheme in use: year → organization → retention, with counts."""
+    _archivist_only(request)
+    return render(
+        request,
+        "archives/classes.html",
+        {"section": "classes", "classes": list(selectors.classes())},
+    )
+
+
+# --- appraisal and disposal -------------------------------------------------------------------
+
+
+@login_required
+def appraisal(request: HttpRequest) -> HttpResponse:
+    """Records due for appraisal; the archivist proposes a decision per record."""
+    _archivist_only(request)
+    if request.method == "POST":
+        proposals = []
+        for record_id in request.POST.getlist("record"):
+            decision = request.POST.get(f"decision-{record_id}", "")
+            proposals.append(
+                {
+                    "record": _int(record_id),
+                    "decision": decision,
+                    "years": _int(request.POST.get(f"years-{record_id}")),
+                    "reason": request.POST.get(f"reason-{record_id}", "")[:300],
+                }
+            )
+        try:
+            batch = services.appraisal_create(user=request.user, proposals=proposals)
         except services.ArchiveError as exc:
             messages.error(request, exc.message)
-        return redirect("archives:loans")
-    mine = Loan.objects.filter(borrower=request.user).prefetch_related("records")[:50]
+            return redirect("archives:appraisal")
+        messages.success(
+            request, _("Appraisal %(n)s prepared. Send it for approval.") % {"n": batch.number}
+        )
+        return redirect(batch)
+    due = selectors.due_for_appraisal(request.user)
+    page = Paginator(due, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "archives/appraisal.html",
+        {
+            "section": "appraisal",
+            "page": page,
+            "querystring": "",
+            "batches": list(selectors.appraisals_for(request.user)[:20]),
+        },
+    )
+
+
+@login_required
+def appraisal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = selectors.appraisals_for(request.user).filter(pk=pk).first()
+    if batch is None:
+        raise Http404(_("No such appraisal."))
+    return render(
+        request,
+        "archives/appraisal_detail.html",
+        {
+            "section": "appraisal",
+            "batch": batch,
+            "items": list(batch.items.select_related("record")),
+            "service_code": services.APPRAISAL_SERVICE,
+            "submit_token": uuid.uuid4(),
+        },
+    )
+
+
+@login_required
+def destruction(request: HttpRequest) -> HttpResponse:
+    """The destruction list: records an approved appraisal decided to destroy."""
+    _archivist_only(request)
+    if request.method == "POST":
+        try:
+            record = services.record_destroy(
+                item_id=_int(request.POST.get("item")) or 0, user=request.user
+            )
+            messages.success(
+                request,
+                _("%(code)s was destroyed; its residual record remains.") % {"code": record.code},
+            )
+        except services.ArchiveError as exc:
+            messages.error(request, exc.message)
+        return redirect("archives:destruction")
+    items = selectors.destruction_list(request.user)
+    page = Paginator(items, settings.HALL_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "archives/destruction.html",
+        {"section": "destruction", "page": page, "querystring": ""},
+    )
+
+
+# --- borrowing --------------------------------------------------------------------------------
+
+
+@login_required
+def loans(request: HttpRequest) -> HttpResponse:
+    """My loans (archivists: everyone's), with the link that asks for a new one."""
+    archivist = selectors.is_archivist(request.user)
+    show = request.GET.get("show", "")
+    rows = selectors.loans_for(request.user)
+    today = timezone.localdate()
+    if show == "out":
+        rows = rows.filter(status=Loan.Status.APPROVED, returned_at=None)
+    elif show == "overdue":
+        rows = rows.filter(status=Loan.Status.APPROVED, returned_at=None, due_on__lt=today)
+    page = Paginator(rows.order_by("-created_at", "-pk"), settings.HALL_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "archives/loans.html",
         {
-            "mine": mine,
+            "section": "loans",
+            "page": page,
+            "show": show,
+            "today": today,
             "archivist": archivist,
-            "waiting": list(selectors.loans_waiting().prefetch_related("records")[:100])
-            if archivist
-            else [],
+            "loan_service": services.LOAN_SERVICE,
+            "querystring": f"show={show}" if show else "",
+        },
+    )
+
+
+@login_required
+def loan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    loan = selectors.loan_for(request.user, pk)
+    if loan is None:
+        raise Http404(_("No such loan."))
+    if request.method == "POST":
+        try:
+            services.loan_return(loan_id=loan.pk, user=request.user)
+            messages.success(request, _("Returned. Access to these records has ended."))
+        except services.ArchiveError as exc:
+            messages.error(request, exc.message)
+        return redirect(loan)
+    now = timezone.now()
+    live = loan.status == Loan.Status.APPROVED and services.grant_ends(loan.due_on) > now
+    return render(
+        request,
+        "archives/loan_detail.html",
+        {
+            "section": "loans",
+            "loan": loan,
+            "live": live,
+            "archivist": selectors.is_archivist(request.user),
+            "overdue": loan.status == Loan.Status.APPROVED
+            and not loan.returned_at
+            and loan.due_on < timezone.localdate(),
+        },
+    )
+
+
+# --- statistics -------------------------------------------------------------------------------
+
+
+@login_required
+def statistics(request: HttpRequest) -> HttpResponse:
+    """Counts by year, class, retention, department and usage; bars, and an Excel workbook."""
+    _archivist_only(request)
+    year_from = _int(request.GET.get("from"))
+    year_to = _int(request.GET.get("to"))
+    if year_from and year_to and year_from > year_to:
+        messages.error(request, _("The first year comes after the last; showing all years."))
+        year_from = year_to = None
+    stats = selectors.statistics(year_from=year_from, year_to=year_to)
+    retention_names = dict(Retention.choices)
+    status_names = dict(Record.Status.choices)
+    kind_names = dict(ArchiveEvent.Kind.choices)
+    if request.GET.get("format") == "xlsx":
+        rows = [(_("By year"),), (_("Year"), _("Records"))]
+        rows += [(r["year"], r["n"]) for r in stats["by_year"]]
+        rows += [(), (_("By retention"),), (_("Retention"), _("Records"))]
+        rows += [(str(retention_names[r["retention"]]), r["n"]) for r in stats["by_retention"]]
+        rows += [
+            (),
+            (_("By class"),),
+            (_("Year"), _("Organization code"), _("Retention"), _("Records")),
+        ]
+        rows += [(r["year"], r["org_code"], r["retention"], r["n"]) for r in stats["by_class"]]
+        rows += [(), (_("By department"),), (_("Department"), _("Records"))]
+        rows += [(r["department__name_zh"] or "—", r["n"]) for r in stats["by_department"]]
+        rows += [(), (_("By status"),), (_("Status"), _("Records"))]
+        rows += [(str(status_names[r["status"]]), r["n"]) for r in stats["by_status"]]
+        rows += [(), (_("Usage"),), (_("Month"), _("Use"), _("Times"))]
+        rows += [
+            (f"{r['month']:%Y-%m}", str(kind_names[r["kind"]]), r["n"]) for r in stats["usage"]
+        ]
+        return _xlsx_response("archives-statistics.xlsx", rows, title=_("Statistics"))
+    for key in ("by_year", "by_retention", "by_class", "by_department", "by_status", "usage"):
+        top = max((r["n"] for r in stats[key]), default=0) or 1
+        for row in stats[key]:
+            row["width"] = round(100 * row["n"] / top)
+    for row in stats["by_retention"]:
+        row["label"] = retention_names[row["retention"]]
+    for row in stats["by_status"]:
+        row["label"] = status_names[row["status"]]
+    for row in stats["usage"]:
+        row["label"] = kind_names[row["kind"]]
+    params = request.GET.copy()
+    params["format"] = "xlsx"
+    return render(
+        request,
+        "archives/statistics.html",
+        {
+            "section": "statistics",
+            "stats": stats,
+            "year_from": year_from,
+            "year_to": year_to,
+            "xlsx_query": params.urlencode(),
         },
     )

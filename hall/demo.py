@@ -328,6 +328,31 @@ FORMS = {
         REASON,
     ],
     "student_request": [*PROFILE, REASON, ATTACHMENTS],
+    # Keys read by the archives when the chain ends: codes, purpose, scope, due_on, use.
+    "archives_loan": [
+        *STAFF_PROFILE,
+        _f(
+            "codes",
+            "档号（每行一个）",
+            "Archival codes (one per line)",
+            T.LONG_TEXT,
+            validation={"max_length": 2000},
+            help_text="如 Z001-WS·2026-D30-XB-0001",
+        ),
+        _f("purpose", "借阅用途", "Purpose", T.TEXT, validation={"max_length": 300}),
+        _f("scope", "利用范围", "Scope", T.TEXT, required=False, validation={"max_length": 300}),
+        _f("due_on", "归还日期", "Due date", T.DATE),
+        _f(
+            "use",
+            "利用方式",
+            "Use",
+            T.CHOICE,
+            options=[
+                ["online", "在线查阅电子档案", "Read online"],
+                ["originals", "借出纸质原件", "Take out the paper originals"],
+            ],
+        ),
+    ],
     "inquiry": [
         *PROFILE,
         _f("project_number", "项目编号", "Project number", T.TEXT, required=False),

@@ -396,7 +396,7 @@ SERVICES = [
      "form": "inquiry", "chain": "head_owner", "materials": "1. 档案查阅申请表\n2. 本人有效身份证件", "fees": "免费"},
     {"code": "archives-borrowing", "name_zh": "档案借阅申请", "name_en": "Archives Borrowing Application", "area": "info-services", "department": "archives",
      "audiences": ["staff"], "keywords": "档案借阅, 借档, archives borrowing, loan", "synonyms": "借档案, 档案外借, borrow records", "online": True, "time_limit": 3,
-     "form": "basic", "chain": "head_owner", "materials": "1. 档案借阅申请表\n2. 借阅用途说明", "fees": "免费"},
+     "form": "archives_loan", "chain": "head_owner", "materials": "1. 档案借阅申请表\n2. 借阅用途说明", "fees": "免费"},
     {"code": "student-file-transfer-inquiry", "name_zh": "学生档案转递查询", "name_en": "Student Personnel File Transfer Inquiry", "area": "info-services", "department": "archives",
      "audiences": ["undergraduate", "graduate"], "keywords": "档案转递, 学生档案, 查询, file transfer, dossier", "synonyms": "档案去向, 档案邮寄, 机要号查询, dossier tracking", "online": True, "time_limit": 2,
      "form": "inquiry", "chain": "owner", "materials": "1. 学号及姓名", "fees": "免费"},

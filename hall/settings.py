@@ -108,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "hall.context_processors.hall",
+                "archives.context_processors.archives",
             ],
         },
     },

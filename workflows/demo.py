@@ -4,8 +4,10 @@ Keyed by a fixed submit token per story: loading again adds nothing.
 """
 
 import uuid
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from hall.models import Service, User
 from workflows import services
@@ -24,7 +26,26 @@ STORIES = [
     ("student-in-progress", "lina", None, "submit", False),
     ("grad-withdrawn", "wangfang", None, "withdraw", False),
     ("grad-approved", "wangfang", None, "approve", False),
+    ("loan-approved", "zhangwei", "archives-borrowing", "approve", False),
 ]
+
+
+def _loan_form(form_data: dict) -> dict | None:
+    """A borrowing request needs codes that exist: the demo's paper-era resolutions."""
+    from archives.models import Record
+
+    record = Record.objects.filter(source_ref="archives.demo:7").first()
+    if record is None:
+        return None
+    due = timezone.localdate() + timedelta(days=14)
+    return {
+        **form_data,
+        "codes": record.code,
+        "purpose": "编写学位工作史料",
+        "scope": "仅阅览",
+        "due_on": due.isoformat(),
+        "use": "online",
+    }
 
 
 def _sample_value(field, user: User):
@@ -99,6 +120,10 @@ def seed_demo_requests() -> int:
         form_data = {
             f.key: _sample_value(f, user) for f in service.fields.all() if f.field_type != "file"
         }
+        if story == "loan-approved":
+            form_data = _loan_form(form_data)
+            if form_data is None:
+                continue
         args = dict(
             service=service,
             applicant=user,

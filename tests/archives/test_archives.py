@@ -2,7 +2,6 @@
 
 import re
 import threading
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,32 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from archives import services as archive
-from archives.models import ArchiveEvent, Fonds, OrganizationCode, Record
-from hall.models import Role
+from archives.models import ArchiveEvent, Fonds, Record
+from tests.archives.conftest import package
 from tests.chains import HEAD
 from workflows import services as engine
 from workflows.models import ApprovalTask
 
 CODE = re.compile(r"^Z001-WS·(\d{4})-(Y|D30|D10)(?:-([A-Z]{2,10}))?-(\d{4})$")
-
-
-@pytest.fixture
-def fonds(db, school, research_dept):
-    fonds = Fonds.objects.create(code="Z001", name="本校全宗")
-    OrganizationCode.objects.create(fonds=fonds, department=school, code="JSJ")
-    OrganizationCode.objects.create(fonds=fonds, department=research_dept, code="KYY")
-    return fonds
-
-
-def package(n: int, *, year=2026, retention="D30", department=None, source=None):
-    return archive.FilingPackage(
-        title=f"文件{n}",
-        date=date(year, 5, 1),
-        retention=retention,
-        department_id=department,
-        files=[(f"f{n}.txt", f"内容{n}".encode())],
-        source_ref=source,
-    )
 
 
 classes = st.tuples(
@@ -175,14 +155,6 @@ def test_two_filings_at_once_get_consecutive_numbers(transactional_db, postgres)
     assert numbers == list(range(1, 31))
 
 
-@pytest.fixture
-def archivist(people, research_dept):
-    Role.objects.create(department=research_dept, code="archivist", name_zh="档案员").holders.add(
-        people["rose"]
-    )
-    return people["rose"]
-
-
 @pytest.mark.parametrize(
     ("persona", "expected"),
     [("archivist", 200), ("faculty", 404), ("outsider", 404), ("anonymous", 302)],
@@ -220,8 +192,8 @@ def test_record_list_and_search_query_counts(
     for n in range(count):
         archive.record_file(package=package(n))
     client.force_login(archivist)
-    # session, user, bell, archivist check, count, page
-    with django_assert_num_queries(6):
+    # session, user, bell, archivist check, departments, count, page
+    with django_assert_num_queries(7):
         response = client.get(reverse("archives:record-list") + query)
     assert len(response.context["page"].object_list) == min(count, 20)
 
@@ -254,49 +226,3 @@ def test_the_filed_pdf_is_structurally_pdf_a(
                 descendant = font.get("/DescendantFonts")
                 descriptor = (descendant[0] if descendant else font).FontDescriptor
                 assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor.keys())
-
-
-def test_a_loan_lets_the_borrower_read_until_the_due_date(
-    client, fonds, archivist, people, settings, tmp_path
-):
-    import time_machine
-
-    settings.MEDIA_ROOT = tmp_path
-    record = archive.record_file(package=package(1))
-    alice = people["alice"]
-    client.force_login(alice)
-    assert client.get(record.get_absolute_url()).status_code == 404
-    with time_machine.travel("2026-11-23 10:00 +0800"):
-        client.post(
-            reverse("archives:loans"),
-            {"codes": record.code, "purpose": "写论文", "due_on": "2026-11-30"},
-        )
-        from archives.models import Loan
-
-        loan = Loan.objects.get()
-        # nobody but an archivist decides it
-        client.post(reverse("archives:loans"), {"decide": loan.pk, "approve": "1"})
-        assert Loan.objects.get().status == "requested"
-        assert client.get(record.get_absolute_url()).status_code == 404
-        client.force_login(archivist)
-        client.post(reverse("archives:loans"), {"decide": loan.pk, "approve": "1"})
-        client.force_login(alice)
-        assert client.get(record.get_absolute_url()).status_code == 200
-        assert client.get(record.files.get().get_absolute_url()).status_code == 200
-    with time_machine.travel("2026-11-30 23:00 +0800"):
-        assert client.get(record.get_absolute_url()).status_code == 200
-    with time_machine.travel("2026-12-01 00:05 +0800"):
-        assert client.get(record.get_absolute_url()).status_code == 404
-        assert archive.loans_expire() == 1
-    assert record.events.filter(kind="lend").count() == 1
-
-
-def test_a_loan_request_with_an_unknown_code_changes_nothing(client, fonds, people):
-    from archives.models import Loan
-
-    client.force_login(people["alice"])
-    client.post(
-        reverse("archives:loans"),
-        {"codes": "Z001-WS·2026-D30-9999", "purpose": "x", "due_on": "2099-01-01"},
-    )
-    assert not Loan.objects.exists()
