@@ -357,3 +357,292 @@ class AppraisalItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appraisal_id}/{self.record_id}: {self.decision}"
+
+
+# --- office: certificates, statistics report, training, chronicle ---
+
+
+def certificate_scan_path(instance: "Certificate", filename: str) -> str:
+    # A random part: numbers of certificates are not secret, but the scans are.
+    return f"archives/certificates/{uuid.uuid4().hex}-{filename[-60:]}"
+
+
+class Certificate(models.Model):
+    """资质证书: a certificate the university holds, its scan, who keeps the paper original."""
+
+    class Kind(models.TextChoices):
+        LEGAL_PERSON = "legal_person", _("Legal person certificate")
+        SCHOOL_LICENCE = "school_licence", _("School operating licence")
+        CREDIT_CODE = "credit_code", _("Unified social credit code certificate")
+        QUALIFICATION = "qualification", _("Qualification certificate")
+        ACCREDITATION = "accreditation", _("Accreditation certificate")
+        PERMIT = "permit", _("Permit or licence")
+        OTHER = "other", _("Other certificate")
+
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("certificate name"), max_length=200)
+    number = models.CharField(_("certificate number"), max_length=100)
+    issuer = models.CharField(_("issued by"), max_length=200)
+    valid_until = models.DateField(
+        _("valid until"), null=True, blank=True, help_text=_("Leave empty if it never expires.")
+    )
+    custodian = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("custodian"),
+        on_delete=models.PROTECT,
+        related_name="custodied_certificates",
+    )
+    scan = models.FileField(_("scan"), upload_to=certificate_scan_path, max_length=300, blank=True)
+    scan_name = models.CharField(max_length=200, blank=True)
+    remarks = models.TextField(_("remarks"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["valid_until", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "number"], name="certificate_number_once")
+        ]
+        indexes = [models.Index(fields=["valid_until"], name="certificate_expiry_idx")]
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("archives:cert-detail", args=[self.pk])
+
+    def days_left(self, today: date_type) -> int | None:
+        return None if self.valid_until is None else (self.valid_until - today).days
+
+
+CERTIFICATE_REMINDER_DAYS = (60, 30, 7)
+
+
+class CertificateReminder(models.Model):
+    """One row per certificate, threshold and expiry date: the reminder went out. A renewed
+    certificate (a new expiry date) is reminded again."""
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="+")
+    days = models.PositiveSmallIntegerField()
+    valid_until = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certificate", "days", "valid_until"], name="certificate_reminded_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id}: {self.days} days before {self.valid_until}"
+
+
+class CertificateLoan(models.Model):
+    """The paper original taken out of the cabinet; one open loan per certificate at a time."""
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="loans")
+    borrower = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("borrower"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    purpose = models.CharField(_("purpose"), max_length=300)
+    lent_at = models.DateTimeField(_("lent at"), auto_now_add=True)
+    due_on = models.DateField(_("due date"))
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    lent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    returned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-lent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certificate"],
+                condition=models.Q(returned_at__isnull=True),
+                name="certificate_lent_once",
+            )
+        ]
+        verbose_name = _("certificate loan")
+        verbose_name_plural = _("certificate loans")
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id} → {self.borrower_id}"
+
+
+class ReportItem(NamedTuple):
+    key: str
+    label: str
+    group: str
+
+
+class ReportRule(NamedTuple):
+    total: str
+    parts: tuple[str, ...]
+
+
+# 高等教育基本统计报表: the figures each unit reports (whole numbers, none negative).
+REPORT_GROUPS = {
+    "staff": _("Staff"),
+    "students": _("Students"),
+    "facilities": _("Facilities"),
+}
+REPORT_ITEMS = (
+    ReportItem("staff_total", _("Staff, total"), "staff"),
+    ReportItem("teachers", _("Full-time teachers"), "staff"),
+    ReportItem("admin_staff", _("Administrative staff"), "staff"),
+    ReportItem("support_staff", _("Teaching support staff"), "staff"),
+    ReportItem("other_staff", _("Other staff"), "staff"),
+    ReportItem("professors", _("Teachers: professors"), "staff"),
+    ReportItem("associate_professors", _("Teachers: associate professors"), "staff"),
+    ReportItem("lecturers", _("Teachers: lecturers"), "staff"),
+    ReportItem("assistants", _("Teachers: assistants and untitled"), "staff"),
+    ReportItem("students_total", _("Students, total"), "students"),
+    ReportItem("undergraduates", _("Undergraduates"), "students"),
+    ReportItem("postgraduates", _("Postgraduates"), "students"),
+    ReportItem("masters", _("Postgraduates: master's students"), "students"),
+    ReportItem("doctoral", _("Postgraduates: doctoral students"), "students"),
+    ReportItem("other_students", _("Other students"), "students"),
+    ReportItem("new_enrolment", _("New enrolment this year"), "students"),
+    ReportItem("graduated", _("Graduated this year"), "students"),
+    ReportItem("floor_area", _("Floor area (m²)"), "facilities"),
+    ReportItem("library_books", _("Library books (volumes)"), "facilities"),
+    ReportItem("computers", _("Computers"), "facilities"),
+)
+REPORT_KEYS = tuple(item.key for item in REPORT_ITEMS)
+REPORT_RULES = (
+    ReportRule("staff_total", ("teachers", "admin_staff", "support_staff", "other_staff")),
+    ReportRule("teachers", ("professors", "associate_professors", "lecturers", "assistants")),
+    ReportRule("students_total", ("undergraduates", "postgraduates", "other_students")),
+    ReportRule("postgraduates", ("masters", "doctoral")),
+)
+REPORTER_ROLES = ("admin", "statistician")
+
+
+class ReportTask(models.Model):
+    """One year's Basic Statistics Report of Higher Education, sent to some units."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    deadline = models.DateField(_("deadline"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("statistics report task")
+        verbose_name_plural = _("statistics report tasks")
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+    def get_absolute_url(self) -> str:
+        return reverse("archives:report-detail", args=[self.pk])
+
+
+class ReportForm(models.Model):
+    """One unit's form of a report task: figures keyed by REPORT_ITEMS, saved, then submitted."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Not submitted")
+        SUBMITTED = "submitted", _("Submitted")
+
+    task = models.ForeignKey(ReportTask, on_delete=models.CASCADE, related_name="forms")
+    department = models.ForeignKey(
+        "hall.Department",
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="statistics_forms",
+    )
+    values = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["task", "department__order", "department__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "department"], name="report_form_per_unit")
+        ]
+        indexes = [models.Index(fields=["department", "status"], name="report_form_unit_idx")]
+        verbose_name = _("statistics report form")
+        verbose_name_plural = _("statistics report forms")
+
+    def __str__(self) -> str:
+        return f"{self.task_id}/{self.department_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("archives:report-form", args=[self.pk])
+
+
+class ReportReminder(models.Model):
+    """The deadline reminder of one unit's form went out (once)."""
+
+    form = models.ForeignKey(ReportForm, on_delete=models.CASCADE, related_name="+")
+    days = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["form", "days"], name="report_reminded_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.form_id}: {self.days} days"
+
+
+class TrainingRecord(models.Model):
+    """Training of the archivists: a course, when, how long, who took part."""
+
+    course = models.CharField(_("course"), max_length=200)
+    date = models.DateField(_("date"), db_index=True)
+    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1)
+    participants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("participants"), related_name="+"
+    )
+    remarks = models.TextField(_("remarks"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("training record")
+        verbose_name_plural = _("training records")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.course}"
+
+
+class ChronicleEntry(models.Model):
+    """大事记: one event in the university's chronicle, with the records that document it."""
+
+    date = models.DateField(_("date"), db_index=True)
+    text = models.TextField(_("event"))
+    records = models.ManyToManyField(
+        Record, verbose_name=_("records"), blank=True, related_name="chronicle_entries"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("chronicle entry")
+        verbose_name_plural = _("chronicle entries")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.text[:40]}"

@@ -13,6 +13,7 @@ from archives.models import (
     ItemCounter,
     Loan,
     Record,
+    RecordFile,
     RecordUserObjectPermission,
 )
 from hall.models import Role, User
@@ -55,6 +56,7 @@ def search(
     org_code: str = "",
     department: int | None = None,
     status: str = "",
+    fixity_failed: bool = False,
 ) -> QuerySet[Record]:
     """Full-text search over the code, title and metadata (every word must occur; trigram
     index on Postgres), with filters by year, class, retention, department and status."""
@@ -72,6 +74,9 @@ def search(
         records = records.filter(department_id=department)
     if status:
         records = records.filter(status=status)
+    if fixity_failed:
+        broken = RecordFile.objects.filter(record=OuterRef("pk"), intact=False)
+        records = records.filter(Exists(broken))
     return records.order_by("-year", "retention", "org_code", "-item_number")
 
 

@@ -228,7 +228,20 @@ def fixity_check() -> dict[str, list[str]]:
                 problem=problem,
             )
     if changed or missing:
+        from django.urls import reverse
+
+        from archives.selectors import archivist_ids
+        from hall.notifications import notify
+
         logger.warning("fixity: changed %s, missing %s", changed, missing)
+        codes = ", ".join([*changed, *missing][:10])
+        notify(
+            recipients=archivist_ids(),
+            kind="archives",
+            subject=f"完整性检查：改动 {len(changed)} 个，缺失 {len(missing)} 个（{codes}）",
+            subject_en=f"fixity check: {len(changed)} changed, {len(missing)} missing ({codes})",
+            url=reverse("archives:record-list") + "?fixity=failed",
+        )
     return {"changed": changed, "missing": missing}
 
 
@@ -494,6 +507,32 @@ def loan_open(
     return loan
 
 
+def _regrant(borrower, records: list[Record]) -> None:
+    """One guardian grant per borrower and record (guardian's own unique key), ending with the
+    latest due date among the borrower's loans that are out; none when no loan is out."""
+    permission = Permission.objects.get(content_type__app_label="archives", codename="view_record")
+    for record in records:
+        latest = (
+            Loan.objects.filter(
+                borrower=borrower, records=record, status=Loan.Status.APPROVED, returned_at=None
+            )
+            .order_by("-due_on")
+            .first()
+        )
+        grants = RecordUserObjectPermission.objects.filter(
+            user=borrower, permission=permission, content_object=record
+        )
+        if latest is None:
+            grants.delete()
+        else:
+            grants.update_or_create(
+                user=borrower,
+                permission=permission,
+                content_object=record,
+                defaults={"loan": latest, "expires_at": grant_ends(latest.due_on)},
+            )
+
+
 def grant_ends(due_on: date) -> datetime:
     """Access ends when the due date ends, local time."""
     return timezone.make_aware(datetime.combine(due_on + timedelta(days=1), time.min))
@@ -507,20 +546,8 @@ def loan_approve(*, source_ref: str, actor=None) -> Loan | None:
         return loan
     loan.status, loan.decided_by, loan.decided_at = Loan.Status.APPROVED, actor, timezone.now()
     loan.save(update_fields=["status", "decided_by", "decided_at"])
-    permission = Permission.objects.get(content_type__app_label="archives", codename="view_record")
     records = list(loan.records.all())
-    RecordUserObjectPermission.objects.bulk_create(
-        [
-            RecordUserObjectPermission(
-                user=loan.borrower,
-                permission=permission,
-                content_object=record,
-                loan=loan,
-                expires_at=grant_ends(loan.due_on),
-            )
-            for record in records
-        ]
-    )
+    _regrant(loan.borrower, records)
     for record in records:
         event(
             kind=ArchiveEvent.Kind.LEND,
@@ -557,7 +584,7 @@ def loan_return(*, loan_id: int, user) -> Loan:
         raise ArchiveError(_("Paper originals are returned at the archives' desk."))
     loan.status, loan.returned_at = Loan.Status.RETURNED, timezone.now()
     loan.save(update_fields=["status", "returned_at"])
-    RecordUserObjectPermission.objects.filter(loan=loan).delete()
+    _regrant(loan.borrower, list(loan.records.all()))
     for record in loan.records.all():
         event(kind=ArchiveEvent.Kind.RETURN, record=record, actor=user, loan=loan.pk)
     return loan

@@ -11,3 +11,8 @@ def fixity_check() -> dict:
 @shared_task
 def loans_expire() -> int:
     return services.loans_expire()
+
+
+@shared_task
+def loans_remind() -> int:
+    return services.loans_remind()

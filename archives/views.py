@@ -48,6 +48,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
         org_code=org_code,
         department=department,
         status=status,
+        fixity_failed=request.GET.get("fixity") == "failed",
     )
     page = Paginator(records, settings.HALL_PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()

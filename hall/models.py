@@ -522,6 +522,7 @@ class Notification(models.Model):
         NUDGE = "nudge", _("Applicant's reminder")
         COMMENT = "comment", _("Comment")
         CC = "cc", _("Copied to you")
+        ARCHIVES = "archives", _("Archives alert")
 
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

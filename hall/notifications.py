@@ -38,6 +38,7 @@ TITLES = {
     Notification.Kind.NUDGE: gettext_noop("The applicant asks about: %(subject)s"),
     Notification.Kind.COMMENT: gettext_noop("New comment: %(subject)s"),
     Notification.Kind.CC: gettext_noop("Copied to you: %(subject)s"),
+    Notification.Kind.ARCHIVES: gettext_noop("Archives: %(subject)s"),
 }
 
 

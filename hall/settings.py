@@ -164,6 +164,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-deliveries": {"task": "hall.tasks.sweep_deliveries", "schedule": 60.0},
     "reminders-tick": {"task": "workflows.tasks.reminders_tick", "schedule": 60.0},
     "archives-loans-expire": {"task": "archives.tasks.loans_expire", "schedule": 3600.0},
+    "archives-loans-remind": {"task": "archives.tasks.loans_remind", "schedule": 3600.0},
     "archives-fixity": {
         "task": "archives.tasks.fixity_check",
         "schedule": float(env_int("HALL_FIXITY_EVERY_SECONDS", 7 * 24 * 3600)),

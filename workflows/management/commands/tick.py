@@ -2,13 +2,15 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from archives.services import loans_expire, loans_remind
 from hall.notifications import deliveries_sweep
 from workflows.reminders import reminders_tick
 
 
 class Command(BaseCommand):
     help = (
-        "Runs the reminder tick and the message outbox once (or every minute with --loop): "
+        "Runs the reminder tick, the archives' loan reminders and the message outbox once "
+        "(or every minute with --loop): "
         "what celery beat does in production, for the embedded hall without a broker."
     )
 
@@ -19,6 +21,8 @@ class Command(BaseCommand):
     def handle(self, *args, loop=False, every=60, **options):
         while True:
             sent = reminders_tick()
+            sent["loans"] = loans_remind()
+            loans_expire()
             swept = deliveries_sweep()
             if any(sent.values()) or swept:
                 self.stdout.write(f"reminders {sent}, outbox {swept}")
