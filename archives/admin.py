@@ -1,6 +1,17 @@
 from django.contrib import admin
 
-from archives.models import ArchiveEvent, Fonds, OrganizationCode, Record, RecordFile
+from archives import services
+from archives.models import (
+    Appraisal,
+    AppraisalItem,
+    ArchiveEvent,
+    DisposalHold,
+    Fonds,
+    Loan,
+    OrganizationCode,
+    Record,
+    RecordFile,
+)
 
 
 @admin.register(Fonds)
@@ -37,11 +48,55 @@ class RecordAdmin(admin.ModelAdmin):
         "item_number",
         "source_ref",
         "created_at",
+        "status",
+        "appraisal_year",
+        "destroyed_at",
     )
+    exclude = ("search_text",)
     inlines = [RecordFileInline]
 
     def has_delete_permission(self, request, obj=None):
         return False  # records are destroyed by appraisal, never deleted
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.record_reindex(record=obj)
+
+
+@admin.register(DisposalHold)
+class DisposalHoldAdmin(admin.ModelAdmin):
+    list_display = ("record", "reason", "placed_by", "placed_at", "released_at")
+    list_select_related = ("record", "placed_by")
+    raw_id_fields = ("record", "placed_by", "released_by")
+
+
+class AppraisalItemInline(admin.TabularInline):
+    model = AppraisalItem
+    extra = 0
+    raw_id_fields = ("record",)
+    readonly_fields = ("destroyed_at",)
+
+
+@admin.register(Appraisal)
+class AppraisalAdmin(admin.ModelAdmin):
+    """Read-mostly: decisions are taken through the appraisal's approval chain."""
+
+    list_display = ("number", "status", "created_by", "created_at", "decided_at")
+    list_filter = ("status",)
+    readonly_fields = ("number", "status", "source_ref", "decided_at", "created_by")
+    inlines = [AppraisalItemInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Loan)
+class LoanAdmin(admin.ModelAdmin):
+    list_display = ("borrower", "purpose", "due_on", "status", "originals", "returned_at")
+    list_filter = ("status", "originals")
+    list_select_related = ("borrower",)
+    raw_id_fields = ("borrower", "records", "decided_by")
+    readonly_fields = ("status", "source_ref", "decided_by", "decided_at", "returned_at")
 
 
 @admin.register(ArchiveEvent)
@@ -55,3 +110,60 @@ class ArchiveEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- office: certificates, statistics report, training, chronicle ----------------------------
+from archives.models import (  # noqa: E402
+    Certificate,
+    CertificateLoan,
+    ChronicleEntry,
+    ReportForm,
+    ReportTask,
+    TrainingRecord,
+)
+
+
+class CertificateLoanInline(admin.TabularInline):
+    model = CertificateLoan
+    extra = 0
+    fields = ("borrower", "purpose", "lent_at", "due_on", "returned_at", "lent_by")
+    readonly_fields = ("lent_at",)
+    raw_id_fields = ("borrower", "lent_by")
+
+
+@admin.register(Certificate)
+class CertificateAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "number", "issuer", "valid_until", "custodian")
+    list_filter = ("kind",)
+    list_select_related = ("custodian",)
+    search_fields = ("name", "number", "issuer")
+    raw_id_fields = ("custodian",)
+    inlines = [CertificateLoanInline]
+
+
+class ReportFormInline(admin.TabularInline):
+    model = ReportForm
+    extra = 0
+    fields = ("department", "status", "submitted_at", "submitted_by")
+    readonly_fields = ("submitted_at", "submitted_by")
+
+
+@admin.register(ReportTask)
+class ReportTaskAdmin(admin.ModelAdmin):
+    list_display = ("year", "deadline", "created_by")
+    list_select_related = ("created_by",)
+    inlines = [ReportFormInline]
+
+
+@admin.register(TrainingRecord)
+class TrainingRecordAdmin(admin.ModelAdmin):
+    list_display = ("date", "course", "hours")
+    search_fields = ("course",)
+    raw_id_fields = ("participants", "created_by")
+
+
+@admin.register(ChronicleEntry)
+class ChronicleEntryAdmin(admin.ModelAdmin):
+    list_display = ("date", "text")
+    search_fields = ("text",)
+    raw_id_fields = ("records", "created_by")

@@ -205,6 +205,19 @@ def record_file(*, package: FilingPackage, actor=None, fonds: Fonds | None = Non
     return record
 
 
+def record_reindex(*, record: Record) -> None:
+    """After a description is corrected (in the admin), the search reads the new words."""
+    text = record_search_text(
+        code=record.code,
+        title=record.title,
+        responsible=record.responsible,
+        doc_number=record.doc_number,
+        remarks=record.remarks,
+        metadata=record.metadata,
+    )
+    Record.objects.filter(pk=record.pk).update(search_text=text)
+
+
 def fixity_check() -> dict[str, list[str]]:
     """Recomputes every file's SHA-256; changed or missing files are reported and logged."""
     changed, missing = [], []
@@ -834,3 +847,498 @@ def record_destroy(*, item_id: int, user) -> Record:
         # The bytes go only once the database says so: a rollback must not lose a kept file.
         transaction.on_commit(lambda name=stored.file.name: default_storage.delete(name))
     return record
+
+
+# --- office: certificates, statistics report, training, chronicle ----------------------------
+# Imported here so this section stays self-contained in a file others edit too.
+from collections.abc import Mapping  # noqa: E402
+from decimal import Decimal, InvalidOperation  # noqa: E402
+
+from archives.models import (  # noqa: E402
+    CERTIFICATE_REMINDER_DAYS,
+    REPORT_ITEMS,
+    REPORT_RULES,
+    Certificate,
+    CertificateLoan,
+    CertificateReminder,
+    ChronicleEntry,
+    ReportForm,
+    ReportReminder,
+    ReportTask,
+    TrainingRecord,
+)
+
+SCAN_TYPES = (".pdf", ".jpg", ".jpeg", ".png")
+SCAN_MAX_BYTES = 20 * 1024 * 1024
+REPORT_REMINDER_DAYS = 3
+
+
+def _require_archivist(user, message: str) -> None:
+    from archives.selectors import is_archivist
+
+    if not is_archivist(user):
+        raise ArchiveError(message)
+
+
+def _clean_certificate(
+    *, kind: str, name: str, number: str, issuer: str, custodian, scan, exclude_pk=None
+) -> None:
+    if kind not in Certificate.Kind.values:
+        raise ArchiveError(_("Choose the type of the certificate."))
+    if not (name or "").strip() or not (number or "").strip() or not (issuer or "").strip():
+        raise ArchiveError(_("A certificate needs its name, number and issuer."))
+    if custodian is None or not custodian.is_active:
+        raise ArchiveError(_("Name an active user as the custodian."))
+    if scan is not None:
+        if not scan.name.lower().endswith(SCAN_TYPES):
+            raise ArchiveError(_("The scan must be a PDF, JPEG or PNG file."))
+        if scan.size > SCAN_MAX_BYTES:
+            raise ArchiveError(_("The scan is larger than 20 MB."))
+    twins = Certificate.objects.filter(kind=kind, number=number.strip()).exclude(pk=exclude_pk)
+    if twins.exists():
+        raise ArchiveError(
+            _("A certificate of this type with the number %(n)s is registered already.")
+            % {"n": number.strip()}
+        )
+
+
+def _store_scan(certificate: Certificate, scan) -> None:
+    old = certificate.scan.name if certificate.scan else ""
+    certificate.scan.save(scan.name, scan, save=False)
+    certificate.scan_name = scan.name[-200:]
+    if old:
+        # The old bytes go only once the new row is committed: a rollback keeps the old scan.
+        transaction.on_commit(lambda: default_storage.delete(old))
+
+
+@transaction.atomic
+def certificate_register(
+    *,
+    user,
+    kind: str,
+    name: str,
+    number: str,
+    issuer: str,
+    valid_until: date | None,
+    custodian,
+    remarks: str = "",
+    scan=None,
+) -> Certificate:
+    _require_archivist(user, _("Only archivists register certificates."))
+    _clean_certificate(
+        kind=kind, name=name, number=number, issuer=issuer, custodian=custodian, scan=scan
+    )
+    certificate = Certificate(
+        kind=kind,
+        name=name.strip()[:200],
+        number=number.strip()[:100],
+        issuer=issuer.strip()[:200],
+        valid_until=valid_until,
+        custodian=custodian,
+        remarks=(remarks or "").strip(),
+    )
+    if scan is not None:
+        _store_scan(certificate, scan)
+    certificate.save()
+    return certificate
+
+
+@transaction.atomic
+def certificate_update(
+    *,
+    user,
+    certificate_id: int,
+    kind: str,
+    name: str,
+    number: str,
+    issuer: str,
+    valid_until: date | None,
+    custodian,
+    remarks: str = "",
+    scan=None,
+) -> Certificate:
+    _require_archivist(user, _("Only archivists edit certificates."))
+    certificate = Certificate.objects.select_for_update().filter(pk=certificate_id).first()
+    if certificate is None:
+        raise ArchiveError(_("No such certificate."))
+    _clean_certificate(
+        kind=kind,
+        name=name,
+        number=number,
+        issuer=issuer,
+        custodian=custodian,
+        scan=scan,
+        exclude_pk=certificate.pk,
+    )
+    certificate.kind, certificate.name = kind, name.strip()[:200]
+    certificate.number, certificate.issuer = number.strip()[:100], issuer.strip()[:200]
+    certificate.valid_until, certificate.custodian = valid_until, custodian
+    certificate.remarks = (remarks or "").strip()
+    if scan is not None:
+        _store_scan(certificate, scan)
+    certificate.save()
+    return certificate
+
+
+def _may_handle_certificate(user, certificate: Certificate) -> bool:
+    from archives.selectors import is_archivist
+
+    return certificate.custodian_id == user.pk or is_archivist(user)
+
+
+@transaction.atomic
+def certificate_lend(
+    *, user, certificate_id: int, borrower, purpose: str, due_on: date | None
+) -> CertificateLoan:
+    """The paper original goes out; a certificate already out cannot go out again."""
+    certificate = Certificate.objects.select_for_update().filter(pk=certificate_id).first()
+    if certificate is None or not _may_handle_certificate(user, certificate):
+        raise ArchiveError(_("No such certificate."))
+    out = certificate.loans.filter(returned_at=None).select_related("borrower").first()
+    if out is not None:
+        raise ArchiveError(
+            _("This certificate is lent to %(who)s until %(due)s; it must come back first.")
+            % {"who": out.borrower, "due": f"{out.due_on:%Y-%m-%d}"}
+        )
+    if borrower is None or not borrower.is_active:
+        raise ArchiveError(_("Name an active user as the borrower."))
+    if not (purpose or "").strip():
+        raise ArchiveError(_("Say what the certificate is borrowed for."))
+    if due_on is None or due_on < timezone.localdate():
+        raise ArchiveError(_("The due date cannot be in the past."))
+    try:
+        with transaction.atomic():
+            return CertificateLoan.objects.create(
+                certificate=certificate,
+                borrower=borrower,
+                purpose=purpose.strip()[:300],
+                due_on=due_on,
+                lent_by=user,
+            )
+    except IntegrityError as exc:  # lent by someone else in the same instant
+        raise ArchiveError(_("This certificate is lent already.")) from exc
+
+
+@transaction.atomic
+def certificate_return(*, user, loan_id: int) -> CertificateLoan:
+    loan = (
+        CertificateLoan.objects.select_for_update()
+        .select_related("certificate")
+        .filter(pk=loan_id)
+        .first()
+    )
+    if loan is None or not _may_handle_certificate(user, loan.certificate):
+        raise ArchiveError(_("No such loan."))
+    if loan.returned_at is not None:
+        raise ArchiveError(_("This certificate has been returned already."))
+    loan.returned_at, loan.returned_to = timezone.now(), user
+    loan.save(update_fields=["returned_at", "returned_to"])
+    return loan
+
+
+def certificates_remind(*, today: date | None = None) -> int:
+    """60, 30 and 7 days before a certificate expires, its custodian and the archivists hear of
+    it, once per certificate, threshold and expiry date (a unique log row). A certificate first
+    seen inside a window gets that window's reminder only."""
+    from archives.selectors import archivist_ids
+    from hall.notifications import notify
+
+    today = today or timezone.localdate()
+    widest = max(CERTIFICATE_REMINDER_DAYS)
+    due = list(
+        Certificate.objects.filter(
+            valid_until__gte=today, valid_until__lte=today + timedelta(days=widest)
+        ).order_by("valid_until", "pk")
+    )
+    if not due:
+        return 0
+    done = set(
+        CertificateReminder.objects.filter(certificate__in=due).values_list(
+            "certificate_id", "days", "valid_until"
+        )
+    )
+    archivists, sent = None, 0
+    for certificate in due:
+        left = (certificate.valid_until - today).days
+        days = min(d for d in CERTIFICATE_REMINDER_DAYS if d >= left)
+        if (certificate.pk, days, certificate.valid_until) in done:
+            continue
+        archivists = archivists if archivists is not None else archivist_ids()
+        try:
+            with transaction.atomic():
+                CertificateReminder.objects.create(
+                    certificate=certificate, days=days, valid_until=certificate.valid_until
+                )
+                notify(
+                    recipients=[certificate.custodian_id, *archivists],
+                    kind="reminder",
+                    subject=f"资质证书 {certificate.name}（{certificate.number}）"
+                    f"将于 {certificate.valid_until:%Y-%m-%d} 到期，还有 {left} 天",
+                    subject_en=f"Certificate {certificate.name} ({certificate.number}) expires "
+                    f"on {certificate.valid_until:%Y-%m-%d}, in {left} days",
+                    url=certificate.get_absolute_url(),
+                )
+        except IntegrityError:
+            continue  # another worker sent it
+        sent += 1
+    return sent
+
+
+# --- the Basic Statistics Report of Higher Education -------------------------------------------
+
+
+@transaction.atomic
+def report_task_create(
+    *, user, year: int | None, deadline: date | None, department_ids: list[int]
+) -> ReportTask:
+    """A year's report sent to units: one form each, and a message to each unit's reporters."""
+    from archives.selectors import reporter_ids
+    from hall.models import Department
+    from hall.notifications import notify
+
+    _require_archivist(user, _("Only archivists create report tasks."))
+    if year is None or not 2000 <= year <= 2100:
+        raise ArchiveError(_("Give the report's year (2000–2100)."))
+    if deadline is None or deadline < timezone.localdate():
+        raise ArchiveError(_("The deadline cannot be in the past."))
+    units = list(Department.objects.filter(pk__in=set(department_ids)).order_by("order", "code"))
+    if not units or len(units) != len(set(department_ids)):
+        raise ArchiveError(_("Choose the units that report."))
+    if ReportTask.objects.filter(year=year).exists():
+        raise ArchiveError(_("The report of %(year)d exists already.") % {"year": year})
+    task = ReportTask.objects.create(year=year, deadline=deadline, created_by=user)
+    ReportForm.objects.bulk_create([ReportForm(task=task, department=u) for u in units])
+    for form in task.forms.select_related("department"):
+        unit = form.department
+        notify(
+            recipients=reporter_ids(unit.pk),
+            kind="task_arrived",
+            subject=f"{year} 年高等教育基本统计报表（{unit.name_zh}），{deadline:%Y-%m-%d} 前提交",
+            subject_en=f"Basic statistics report {year} ({unit.name_en or unit.name_zh}), "
+            f"due {deadline:%Y-%m-%d}",
+            url=form.get_absolute_url(),
+        )
+    return task
+
+
+@transaction.atomic
+def report_task_set_deadline(*, user, task_id: int, deadline: date | None) -> ReportTask:
+    _require_archivist(user, _("Only archivists change report tasks."))
+    task = ReportTask.objects.select_for_update().filter(pk=task_id).first()
+    if task is None:
+        raise ArchiveError(_("No such report task."))
+    if deadline is None or deadline < timezone.localdate():
+        raise ArchiveError(_("The deadline cannot be in the past."))
+    task.deadline = deadline
+    task.save(update_fields=["deadline"])
+    return task
+
+
+def report_rule_text(rule) -> str:
+    labels = {item.key: str(item.label) for item in REPORT_ITEMS}
+    return f"{labels[rule.total]} = " + " + ".join(labels[p] for p in rule.parts)
+
+
+def report_check(values: Mapping[str, str | int | None], *, complete: bool) -> dict[str, int]:
+    """Whole numbers, none negative; complete forms must have every figure and keep every
+    rule (a total equals the sum of its parts). Each problem names the figure or rule."""
+    problems, figures = [], {}
+    for item in REPORT_ITEMS:
+        raw = values.get(item.key)
+        text = "" if raw is None else str(raw).strip()
+        if not text:
+            continue
+        try:
+            number = int(text)
+        except ValueError:
+            problems.append(_("“%(item)s” must be a whole number.") % {"item": item.label})
+            continue
+        if number < 0:
+            problems.append(
+                _("No negative numbers: “%(item)s” is %(n)d.") % {"item": item.label, "n": number}
+            )
+            continue
+        figures[item.key] = number
+    if problems:
+        raise ArchiveError(" ".join(problems))
+    if complete:
+        missing = [str(item.label) for item in REPORT_ITEMS if item.key not in figures]
+        if missing:
+            raise ArchiveError(
+                _("Fill in every figure before submitting; missing: %(items)s.")
+                % {"items": "、".join(missing)}
+            )
+        for rule in REPORT_RULES:
+            parts = sum(figures[p] for p in rule.parts)
+            if figures[rule.total] != parts:
+                problems.append(
+                    _("Rule “%(rule)s” is broken: %(total)d ≠ %(sum)d.")
+                    % {"rule": report_rule_text(rule), "total": figures[rule.total], "sum": parts}
+                )
+        if problems:
+            raise ArchiveError(" ".join(problems))
+    return figures
+
+
+@transaction.atomic
+def report_form_save(
+    *, user, form_id: int, values: Mapping[str, str | int | None], submit: bool = False
+) -> ReportForm:
+    """A unit's reporter saves the figures, or submits them once they pass the checks."""
+    from archives.selectors import reporter_units
+
+    form = ReportForm.objects.select_for_update().select_related("task").filter(pk=form_id).first()
+    if form is None or not reporter_units(user).filter(pk=form.department_id).exists():
+        raise ArchiveError(_("Only the unit's reporters fill in its form."))
+    if form.status == ReportForm.Status.SUBMITTED:
+        raise ArchiveError(_("This form has been submitted; ask the archives to reopen it."))
+    if timezone.localdate() > form.task.deadline:
+        raise ArchiveError(
+            _("The deadline %(date)s has passed; ask the archives to extend it.")
+            % {"date": f"{form.task.deadline:%Y-%m-%d}"}
+        )
+    form.values = report_check(values, complete=submit)
+    fields = ["values", "updated_at"]
+    if submit:
+        form.status, form.submitted_at, form.submitted_by = (
+            ReportForm.Status.SUBMITTED,
+            timezone.now(),
+            user,
+        )
+        fields += ["status", "submitted_at", "submitted_by"]
+    form.save(update_fields=fields)
+    return form
+
+
+@transaction.atomic
+def report_form_reopen(*, user, form_id: int) -> ReportForm:
+    """An archivist sends a submitted form back to its unit for a correction."""
+    _require_archivist(user, _("Only archivists reopen forms."))
+    form = ReportForm.objects.select_for_update().filter(pk=form_id).first()
+    if form is None:
+        raise ArchiveError(_("No such form."))
+    if form.status != ReportForm.Status.SUBMITTED:
+        raise ArchiveError(_("This form has not been submitted."))
+    form.status, form.submitted_at, form.submitted_by = ReportForm.Status.DRAFT, None, None
+    form.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
+    return form
+
+
+def reports_remind(*, today: date | None = None) -> int:
+    """Three days before the deadline, units that have not submitted hear of it, once."""
+    from archives.selectors import reporter_ids
+    from hall.notifications import notify
+
+    today = today or timezone.localdate()
+    due = list(
+        ReportForm.objects.filter(
+            status=ReportForm.Status.DRAFT,
+            task__deadline__gte=today,
+            task__deadline__lte=today + timedelta(days=REPORT_REMINDER_DAYS),
+        )
+        .exclude(pk__in=ReportReminder.objects.filter(days=REPORT_REMINDER_DAYS).values("form"))
+        .select_related("task", "department")
+    )
+    sent = 0
+    for form in due:
+        unit, task = form.department, form.task
+        try:
+            with transaction.atomic():
+                ReportReminder.objects.create(form=form, days=REPORT_REMINDER_DAYS)
+                notify(
+                    recipients=reporter_ids(unit.pk),
+                    kind="reminder",
+                    subject=f"{task.year} 年高等教育基本统计报表（{unit.name_zh}）"
+                    f"尚未提交，截止 {task.deadline:%Y-%m-%d}",
+                    subject_en=f"Basic statistics report {task.year} "
+                    f"({unit.name_en or unit.name_zh}) not submitted, due {task.deadline:%Y-%m-%d}",
+                    url=form.get_absolute_url(),
+                )
+        except IntegrityError:
+            continue
+        sent += 1
+    return sent
+
+
+def office_remind() -> dict[str, int]:
+    """The daily reminders of the archives' office work; safe to run any number of times."""
+    return {"certificates": certificates_remind(), "reports": reports_remind()}
+
+
+# --- training and the chronicle ----------------------------------------------------------------
+
+
+def _check_date(when: date | None) -> None:
+    if when is None or when > timezone.localdate() or when.year < 1900:
+        raise ArchiveError(_("Give a date from 1900 up to today."))
+
+
+@transaction.atomic
+def training_add(
+    *, user, course: str, date: date | None, hours, participants: list, remarks: str = ""
+) -> TrainingRecord:
+    _require_archivist(user, _("Only archivists keep training records."))
+    if not (course or "").strip():
+        raise ArchiveError(_("Name the course."))
+    _check_date(date)
+    try:
+        hours = Decimal(str(hours)).quantize(Decimal("0.1"))
+    except (InvalidOperation, ValueError) as exc:
+        raise ArchiveError(_("Hours must be a number such as 1.5.")) from exc
+    if not Decimal("0.1") <= hours <= Decimal("999.9"):
+        raise ArchiveError(_("Hours must be between 0.1 and 999.9."))
+    if not participants:
+        raise ArchiveError(_("Name at least one participant."))
+    record = TrainingRecord.objects.create(
+        course=course.strip()[:200],
+        date=date,
+        hours=hours,
+        remarks=(remarks or "").strip(),
+        created_by=user,
+    )
+    record.participants.set(participants)
+    return record
+
+
+@transaction.atomic
+def chronicle_add(*, user, date: date | None, text: str, record_codes: list[str]) -> ChronicleEntry:
+    _require_archivist(user, _("Only archivists write the chronicle."))
+    _check_date(date)
+    if not (text or "").strip():
+        raise ArchiveError(_("Describe the event."))
+    codes = list(dict.fromkeys(c.strip() for c in record_codes if c and c.strip()))
+    records = list(Record.objects.filter(code__in=codes))
+    unknown = sorted(set(codes) - {r.code for r in records})
+    if unknown:
+        raise ArchiveError(
+            _("No record has the code %(codes)s.") % {"codes": ", ".join(unknown[:10])}
+        )
+    entry = ChronicleEntry.objects.create(date=date, text=text.strip(), created_by=user)
+    entry.records.set(records)
+    return entry
+
+
+def yearbook_render(*, user, year: int | None) -> bytes:
+    """The yearbook (年鉴) of a year as a PDF: its chronicle with the records' codes, the
+    archivists' training and the archive's counts; in Chinese, as the archives keep it."""
+    import weasyprint
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from archives.selectors import yearbook
+
+    _require_archivist(user, _("Only archivists compile the yearbook."))
+    if year is None or not 1900 <= year <= timezone.localdate().year:
+        raise ArchiveError(_("Choose a year from 1900 up to this year."))
+    with translation.override("zh-hans"):
+        data = yearbook(year)
+        retention_names = dict(Retention.choices)
+        for row in data["stats"]["by_retention"]:
+            row["label"] = str(retention_names[row["retention"]])
+        status_names = dict(Record.Status.choices)
+        for row in data["stats"]["by_status"]:
+            row["label"] = str(status_names[row["status"]])
+        html = render_to_string(
+            "archives/yearbook_pdf.html", {**data, "compiled_at": timezone.localtime()}
+        )
+    return weasyprint.HTML(string=html).write_pdf()

@@ -603,3 +603,14 @@ def test_the_appraisal_and_destruction_lists_cost_the_same_at_any_size(
     with django_assert_num_queries(6):
         response = client.get(reverse("archives:destruction"))
     assert len(response.context["page"].object_list) == min(count, 20)
+
+
+def test_a_description_corrected_in_the_admin_is_found_by_its_new_words(fonds, archivist, media):
+    from django.contrib.admin.sites import site
+    from django.test import RequestFactory
+
+    record = archive.record_file(package=package(1))
+    record.title = "更正后的题名：校园规划"
+    site._registry[Record].save_model(RequestFactory().post("/"), record, None, True)
+    assert list(selectors.search(archivist, q="校园规划")) == [record]
+    assert Record.objects.get(pk=record.pk).code == record.code

@@ -32,9 +32,8 @@ except ImportError:  # pragma: no cover - the dev extras install Playwright
         raise
     pytest.skip("Playwright is not installed", allow_module_level=True)
 
-from hall.demo import DEMO_PASSWORD
 from hall.models import Service, User
-from tests.e2e.helpers import assert_no_sideways_scroll
+from tests.e2e.helpers import Shooter, assert_no_sideways_scroll, log_in
 from workflows.models import ApprovalTask, ServiceRequest, TaskCandidate
 
 pytestmark = pytest.mark.e2e
@@ -52,31 +51,6 @@ LIVE_REFRESH_MS = 15_000
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-class Shooter:
-    """Numbered full-page screenshots: approval-<viewport>-NN-<step>.png, in journey order."""
-
-    def __init__(self, artifacts_dir):
-        self.dir = artifacts_dir
-        self.n = 0
-        for old in artifacts_dir.glob("approval-*.png"):
-            old.unlink()
-
-    def __call__(self, page: Page, viewport: str, step: str) -> None:
-        self.n += 1
-        path = self.dir / f"approval-{viewport}-{self.n:02d}-{step}.png"
-        page.screenshot(path=str(path), full_page=True)
-
-
-def log_in(page: Page, base: str, username: str, next_path: str) -> None:
-    page.goto(f"{base}/accounts/login/?next={next_path}")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(DEMO_PASSWORD)
-    with page.expect_navigation():
-        page.locator("form.stacked button[type=submit]").click()
-    user = User.objects.get(username=username)
-    expect(page.locator(".site-header .who")).to_have_text(user.get_full_name())
 
 
 def chain_steps(page: Page):
@@ -149,7 +123,7 @@ def test_approval_journey(
     # worker rendering it is tested in tests/workflows/test_real_services.py.
     started = time.monotonic()
     base = live_server.url
-    shoot = Shooter(artifacts_dir)
+    shoot = Shooter(artifacts_dir, "approval")
     real_pdf, fake_pdf = invitation_pdfs
     abroad = Service.objects.get(code=ABROAD)
     steps = list(abroad.steps.order_by("order", "id"))
