@@ -102,6 +102,15 @@ def test_archives_journey(
     assert_no_sideways_scroll(page, viewport, "record page")
     shoot(page, viewport, "record")
 
+    # the archivist's other desks fit the screen: appraisal (the demo's paper-era records are
+    # due), the destruction list and the statistics with their bars
+    for name in ("appraisal", "destruction", "statistics", "classes"):
+        page.goto(f"{base}/archives/{name}/")
+        assert_no_sideways_scroll(page, viewport, name)
+        shoot(page, viewport, name)
+        if name == "statistics":
+            expect(page.locator(".data-table.bars .bar").first).to_be_visible()
+
     # zhangwei cannot open it, and asks to borrow it
     page2, problems2 = make_page(viewport)
     log_in(page2, base, "zhangwei", "/archives/loans/")
