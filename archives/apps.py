@@ -7,6 +7,10 @@ class ArchivesConfig(AppConfig):
     verbose_name = _("Archives")
 
     def seed_demo(self) -> str:
-        from archives.demo import seed_demo_archives
+        from django.utils import timezone
 
-        return f"{seed_demo_archives()} demo records"
+        from archives.demo import seed_demo_archives
+        from archives.demo_office import seed_office
+
+        records = f"{seed_demo_archives()} demo records"
+        return f"{records}, {seed_office(now=timezone.now())}"

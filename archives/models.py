@@ -361,6 +361,11 @@ class AppraisalItem(models.Model):
 
 # --- office: certificates, statistics report, training, chronicle ---
 
+# Imported here, not at the top, so this section stays self-contained in a shared file.
+import uuid  # noqa: E402
+from datetime import date as date_type  # noqa: E402
+from typing import NamedTuple  # noqa: E402
+
 
 def certificate_scan_path(instance: "Certificate", filename: str) -> str:
     # A random part: numbers of certificates are not secret, but the scans are.
@@ -399,7 +404,7 @@ class Certificate(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["valid_until", "id"]
+        ordering = [models.F("valid_until").asc(nulls_last=True), "id"]
         constraints = [
             models.UniqueConstraint(fields=["kind", "number"], name="certificate_number_once")
         ]

@@ -207,3 +207,165 @@ def statistics(*, year_from: int | None = None, year_to: int | None = None) -> d
             .order_by("month", "kind")
         ),
     }
+
+
+# --- office: certificates, statistics report, training, chronicle ----------------------------
+# Imported here so this section stays self-contained in a file others edit too.
+from datetime import date as _date  # noqa: E402
+from datetime import timedelta as _timedelta  # noqa: E402
+
+from django.db.models import F, Prefetch  # noqa: E402
+
+from archives.models import (  # noqa: E402
+    REPORTER_ROLES,
+    Certificate,
+    CertificateLoan,
+    ChronicleEntry,
+    ReportForm,
+    ReportTask,
+    TrainingRecord,
+)
+from hall.models import Department  # noqa: E402
+
+
+def certificates_for(user: User) -> QuerySet[Certificate]:
+    """Archivists see every certificate; a custodian sees the ones they keep."""
+    if not user.is_authenticated:
+        return Certificate.objects.none()
+    open_loans = CertificateLoan.objects.filter(certificate=OuterRef("pk"), returned_at=None)
+    certificates = Certificate.objects.select_related("custodian").annotate(lent=Exists(open_loans))
+    return certificates if is_archivist(user) else certificates.filter(custodian=user)
+
+
+def certificate_search(
+    user: User,
+    *,
+    kind: str = "",
+    expiring_within: int | None = None,
+    expired: bool = False,
+    today: _date | None = None,
+) -> QuerySet[Certificate]:
+    """Filters by type, by expiry within N days (not yet expired), or expired already."""
+    today = today or timezone.localdate()
+    certificates = certificates_for(user)
+    if kind:
+        certificates = certificates.filter(kind=kind)
+    if expired:
+        certificates = certificates.filter(valid_until__lt=today)
+    elif expiring_within is not None:
+        certificates = certificates.filter(
+            valid_until__gte=today, valid_until__lte=today + _timedelta(days=expiring_within)
+        )
+    return certificates.order_by(F("valid_until").asc(nulls_last=True), "pk")
+
+
+def certificate_for(user: User, certificate_id: int) -> Certificate | None:
+    return certificates_for(user).filter(pk=certificate_id).first()
+
+
+def certificate_loans(certificate: Certificate) -> QuerySet[CertificateLoan]:
+    return certificate.loans.select_related("borrower", "lent_by", "returned_to")
+
+
+def reporter_units(user: User) -> QuerySet[Department]:
+    """Units the user reports for: holders of the unit's admin or statistician role, and heads."""
+    roles = Role.objects.filter(holders=user, code__in=REPORTER_ROLES).values("department_id")
+    headed = Department.heads.through.objects.filter(user_id=user.pk).values("department_id")
+    return Department.objects.filter(Q(pk__in=roles) | Q(pk__in=headed))
+
+
+def reporter_ids(department_id: int) -> list[int]:
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(roles__department_id=department_id, roles__code__in=REPORTER_ROLES)
+            | Q(headed_departments=department_id)
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+def report_tasks_for(user: User) -> QuerySet[ReportTask]:
+    if not is_archivist(user):
+        return ReportTask.objects.none()
+    return ReportTask.objects.select_related("created_by").annotate(
+        units=Count("forms"),
+        submitted=Count("forms", filter=Q(forms__status=ReportForm.Status.SUBMITTED)),
+    )
+
+
+def report_task_for(user: User, task_id: int) -> ReportTask | None:
+    return report_tasks_for(user).filter(pk=task_id).first()
+
+
+def report_forms_for(user: User) -> QuerySet[ReportForm]:
+    """Archivists see every unit's form; reporters see their own units' forms."""
+    if not user.is_authenticated:
+        return ReportForm.objects.none()
+    forms = ReportForm.objects.select_related("task", "department", "submitted_by")
+    if is_archivist(user):
+        return forms
+    return forms.filter(department__in=reporter_units(user).values("pk"))
+
+
+def report_form_for(user: User, form_id: int) -> ReportForm | None:
+    return report_forms_for(user).filter(pk=form_id).first()
+
+
+def report_progress(task: ReportTask) -> list[ReportForm]:
+    return list(
+        task.forms.select_related("department", "submitted_by").order_by(
+            "department__order", "department__code"
+        )
+    )
+
+
+def trainings_for(user: User) -> QuerySet[TrainingRecord]:
+    if not is_archivist(user):
+        return TrainingRecord.objects.none()
+    return TrainingRecord.objects.prefetch_related(
+        Prefetch("participants", queryset=User.objects.order_by("full_name", "username"))
+    ).order_by("-date", "-pk")
+
+
+def chronicle_for(user: User, *, year: int | None = None) -> QuerySet[ChronicleEntry]:
+    if not is_archivist(user):
+        return ChronicleEntry.objects.none()
+    entries = ChronicleEntry.objects.prefetch_related(
+        Prefetch("records", queryset=Record.objects.only("pk", "code", "title").order_by("code"))
+    )
+    if year:
+        entries = entries.filter(date__year=year)
+    return entries.order_by("-date", "-pk")
+
+
+def yearbook(year: int) -> dict:
+    """What the yearbook of one year holds: its chronicle, the training and the counts."""
+    start, end = _date(year, 1, 1), _date(year, 12, 31)
+    chronicle = list(
+        ChronicleEntry.objects.filter(date__range=(start, end))
+        .prefetch_related(
+            Prefetch("records", queryset=Record.objects.only("pk", "code").order_by("code"))
+        )
+        .order_by("date", "pk")
+    )
+    training = list(
+        TrainingRecord.objects.filter(date__range=(start, end))
+        .prefetch_related(
+            Prefetch("participants", queryset=User.objects.order_by("full_name", "username"))
+        )
+        .order_by("date", "pk")
+    )
+    filed_from = timezone.make_aware(timezone.datetime(year, 1, 1))
+    filed_to = timezone.make_aware(timezone.datetime(year + 1, 1, 1))
+    return {
+        "year": year,
+        "chronicle": chronicle,
+        "training": training,
+        "training_hours": sum((t.hours for t in training), start=0),
+        "stats": statistics(year_from=year, year_to=year),
+        "filed": Record.objects.filter(created_at__gte=filed_from, created_at__lt=filed_to).count(),
+        "loans": Loan.objects.filter(created_at__gte=filed_from, created_at__lt=filed_to).count(),
+        "certificates": Certificate.objects.count(),
+    }

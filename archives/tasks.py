@@ -16,3 +16,9 @@ def loans_expire() -> int:
 @shared_task
 def loans_remind() -> int:
     return services.loans_remind()
+
+
+@shared_task
+def office_remind() -> dict:
+    """Daily: certificate expiry and statistics report deadline reminders, each sent once."""
+    return services.office_remind()

@@ -450,3 +450,454 @@ def statistics(request: HttpRequest) -> HttpResponse:
             "xlsx_query": params.urlencode(),
         },
     )
+
+
+# --- office: certificates, statistics report, training, chronicle ----------------------------
+# Imported here so this section stays self-contained in a file others edit too.
+from archives import forms_office  # noqa: E402
+from archives.models import (  # noqa: E402
+    REPORT_GROUPS,
+    REPORT_ITEMS,
+    REPORT_RULES,
+    Certificate,
+    ReportForm,
+)
+
+
+def _page(request: HttpRequest, rows, params=None):
+    page = Paginator(rows, settings.HALL_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = (params if params is not None else request.GET).copy()
+    query.pop("page", None)
+    return page, query.urlencode()
+
+
+@login_required
+def cert_list(request: HttpRequest) -> HttpResponse:
+    """Certificates by expiry, filtered by type, by "expiring within N days" or "expired"."""
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in Certificate.Kind.values else ""
+    within = _int(request.GET.get("within"))
+    within = within if within is not None and 0 <= within <= 3650 else None
+    expired = request.GET.get("expired") == "1"
+    today = timezone.localdate()
+    rows = selectors.certificate_search(
+        request.user, kind=kind, expiring_within=within, expired=expired, today=today
+    )
+    page, querystring = _page(request, rows)
+    return render(
+        request,
+        "archives/cert_list.html",
+        {
+            "section": "certificates",
+            "page": page,
+            "querystring": querystring,
+            "kind": kind,
+            "within": within,
+            "expired": expired,
+            "kinds": Certificate.Kind.choices,
+            "today": today,
+            "archivist": selectors.is_archivist(request.user),
+        },
+    )
+
+
+def _certificate_values(data: dict) -> dict:
+    return {
+        "kind": data["kind"],
+        "name": data["name"],
+        "number": data["number"],
+        "issuer": data["issuer"],
+        "valid_until": data["valid_until"],
+        "custodian": data["custodian"],
+        "remarks": data["remarks"],
+        "scan": data["scan"],
+    }
+
+
+@login_required
+def cert_create(request: HttpRequest) -> HttpResponse:
+    _archivist_only(request)
+    form = forms_office.CertificateForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            certificate = services.certificate_register(
+                user=request.user, **_certificate_values(form.cleaned_data)
+            )
+        except services.ArchiveError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The certificate is registered."))
+            return redirect(certificate)
+    return render(
+        request,
+        "archives/cert_form.html",
+        {"section": "certificates", "form": form, "certificate": None},
+    )
+
+
+@login_required
+def cert_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _archivist_only(request)
+    certificate = selectors.certificate_for(request.user, pk)
+    if certificate is None:
+        raise Http404(_("No such certificate."))
+    initial = {
+        "kind": certificate.kind,
+        "name": certificate.name,
+        "number": certificate.number,
+        "issuer": certificate.issuer,
+        "valid_until": certificate.valid_until,
+        "custodian": certificate.custodian.number or certificate.custodian.username,
+        "remarks": certificate.remarks,
+    }
+    form = forms_office.CertificateForm(
+        request.POST or None, request.FILES or None, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            certificate = services.certificate_update(
+                user=request.user,
+                certificate_id=certificate.pk,
+                **_certificate_values(form.cleaned_data),
+            )
+        except services.ArchiveError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The certificate is saved."))
+            return redirect(certificate)
+    return render(
+        request,
+        "archives/cert_form.html",
+        {"section": "certificates", "form": form, "certificate": certificate},
+    )
+
+
+@login_required
+def cert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The certificate, its lending log, and the form that lends the paper original."""
+    certificate = selectors.certificate_for(request.user, pk)
+    if certificate is None:
+        raise Http404(_("No such certificate."))
+    form = forms_office.CertificateLendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.certificate_lend(
+                user=request.user, certificate_id=certificate.pk, **form.cleaned_data
+            )
+        except services.ArchiveError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Lent. Record the return when it comes back."))
+            return redirect(certificate)
+    today = timezone.localdate()
+    return render(
+        request,
+        "archives/cert_detail.html",
+        {
+            "section": "certificates",
+            "certificate": certificate,
+            "days_left": certificate.days_left(today),
+            "loans": list(selectors.certificate_loans(certificate)),
+            "form": form,
+            "today": today,
+            "archivist": selectors.is_archivist(request.user),
+        },
+    )
+
+
+@login_required
+def cert_scan(request: HttpRequest, pk: int) -> FileResponse:
+    certificate = selectors.certificate_for(request.user, pk)
+    if certificate is None or not certificate.scan:
+        raise Http404(_("No such file."))
+    return FileResponse(
+        certificate.scan.open("rb"),
+        as_attachment=True,
+        filename=certificate.scan_name or "scan",
+    )
+
+
+@login_required
+@require_POST
+def cert_return(request: HttpRequest, pk: int, loan_id: int) -> HttpResponse:
+    certificate = selectors.certificate_for(request.user, pk)
+    if certificate is None or not certificate.loans.filter(pk=loan_id).exists():
+        raise Http404(_("No such loan."))
+    try:
+        services.certificate_return(user=request.user, loan_id=loan_id)
+        messages.success(request, _("The certificate is back."))
+    except services.ArchiveError as exc:
+        messages.error(request, exc.message)
+    return redirect(certificate)
+
+
+# --- the Basic Statistics Report of Higher Education -------------------------------------------
+
+
+@login_required
+def report_list(request: HttpRequest) -> HttpResponse:
+    _archivist_only(request)
+    page, querystring = _page(request, selectors.report_tasks_for(request.user).order_by("-year"))
+    return render(
+        request,
+        "archives/report_list.html",
+        {
+            "section": "reports",
+            "page": page,
+            "querystring": querystring,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def report_create(request: HttpRequest) -> HttpResponse:
+    _archivist_only(request)
+    today = timezone.localdate()
+    form = forms_office.ReportTaskForm(request.POST or None, initial={"year": today.year - 1})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            task = services.report_task_create(
+                user=request.user,
+                year=data["year"],
+                deadline=data["deadline"],
+                department_ids=[d.pk for d in data["units"]],
+            )
+        except services.ArchiveError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request, _("The report task is sent to %(n)d units.") % {"n": len(data["units"])}
+            )
+            return redirect(task)
+    return render(request, "archives/report_create.html", {"section": "reports", "form": form})
+
+
+@login_required
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Progress: which units submitted, which are late; a new deadline; the workbook."""
+    task = selectors.report_task_for(request.user, pk)
+    if task is None:
+        raise Http404(_("No such report task."))
+    form = forms_office.DeadlineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_task_set_deadline(
+                user=request.user, task_id=task.pk, deadline=form.cleaned_data["deadline"]
+            )
+        except services.ArchiveError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The deadline is changed."))
+            return redirect(task)
+    today = timezone.localdate()
+    forms = selectors.report_progress(task)
+    late = today > task.deadline
+    for row in forms:
+        row.late = late and row.status == ReportForm.Status.DRAFT
+    return render(
+        request,
+        "archives/report_detail.html",
+        {
+            "section": "reports",
+            "task": task,
+            "forms": forms,
+            "deadline_form": form,
+            "late_count": sum(1 for row in forms if row.late),
+            "width": round(100 * task.submitted / task.units) if task.units else 0,
+        },
+    )
+
+
+@login_required
+def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    """One row per unit and a total row; figures of units that have not submitted are left
+    out of the total, and their status says so."""
+    task = selectors.report_task_for(request.user, pk)
+    if task is None:
+        raise Http404(_("No such report task."))
+    forms = selectors.report_progress(task)
+    header = (_("Unit"), _("Status"), *[str(item.label) for item in REPORT_ITEMS])
+    rows = [
+        (_("Basic Statistics Report of Higher Education %(year)d") % {"year": task.year},),
+        header,
+    ]
+    totals = dict.fromkeys((item.key for item in REPORT_ITEMS), 0)
+    for row in forms:
+        submitted = row.status == ReportForm.Status.SUBMITTED
+        values = [row.values.get(item.key) for item in REPORT_ITEMS]
+        if submitted:
+            for item in REPORT_ITEMS:
+                totals[item.key] += row.values.get(item.key) or 0
+        rows.append((row.department.name, str(row.get_status_display()), *values))
+    submitted_count = sum(1 for row in forms if row.status == ReportForm.Status.SUBMITTED)
+    rows.append(
+        (
+            _("Total"),
+            _("%(n)d of %(total)d submitted") % {"n": submitted_count, "total": len(forms)},
+            *totals.values(),
+        )
+    )
+    return _xlsx_response(f"statistics-report-{task.year}.xlsx", rows, title=str(task.year))
+
+
+@login_required
+@require_POST
+def report_reopen(request: HttpRequest, pk: int, form_id: int) -> HttpResponse:
+    task = selectors.report_task_for(request.user, pk)
+    if task is None or not task.forms.filter(pk=form_id).exists():
+        raise Http404(_("No such form."))
+    try:
+        services.report_form_reopen(user=request.user, form_id=form_id)
+        messages.success(request, _("The form is back with its unit."))
+    except services.ArchiveError as exc:
+        messages.error(request, exc.message)
+    return redirect(task)
+
+
+@login_required
+def report_forms(request: HttpRequest) -> HttpResponse:
+    """A reporter's forms: their units' reports, newest year first."""
+    rows = selectors.report_forms_for(request.user).order_by("-task__year", "department__code")
+    page, querystring = _page(request, rows)
+    return render(
+        request,
+        "archives/report_forms.html",
+        {
+            "section": "reports",
+            "page": page,
+            "querystring": querystring,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def report_form(request: HttpRequest, pk: int) -> HttpResponse:
+    """A unit's form: its reporters save and submit it; archivists read it."""
+    form = selectors.report_form_for(request.user, pk)
+    if form is None:
+        raise Http404(_("No such form."))
+    reporter = selectors.reporter_units(request.user).filter(pk=form.department_id).exists()
+    values = dict(form.values)
+    error = ""
+    if request.method == "POST":
+        posted = {item.key: request.POST.get(item.key, "")[:20] for item in REPORT_ITEMS}
+        submit = request.POST.get("action") == "submit"
+        try:
+            services.report_form_save(
+                user=request.user, form_id=form.pk, values=posted, submit=submit
+            )
+        except services.ArchiveError as exc:
+            error, values = exc.message, posted
+        else:
+            messages.success(request, _("Submitted. Thank you.") if submit else _("Saved."))
+            return redirect(form)
+    today = timezone.localdate()
+    editable = reporter and form.status == ReportForm.Status.DRAFT and today <= form.task.deadline
+    groups = [
+        (label, [(item, values.get(item.key, "")) for item in REPORT_ITEMS if item.group == key])
+        for key, label in REPORT_GROUPS.items()
+    ]
+    return render(
+        request,
+        "archives/report_form.html",
+        {
+            "section": "reports",
+            "form": form,
+            "groups": groups,
+            "rules": [services.report_rule_text(rule) for rule in REPORT_RULES],
+            "editable": editable,
+            "error": error,
+            "late": today > form.task.deadline and form.status == ReportForm.Status.DRAFT,
+        },
+    )
+
+
+# --- training and the chronicle ----------------------------------------------------------------
+
+
+@login_required
+def training_list(request: HttpRequest) -> HttpResponse:
+    _archivist_only(request)
+    page, querystring = _page(request, selectors.trainings_for(request.user))
+    return render(
+        request,
+        "archives/training_list.html",
+        {"section": "training", "page": page, "querystring": querystring},
+    )
+
+
+@login_required
+def training_create(request: HttpRequest) -> HttpResponse:
+    _archivist_only(request)
+    form = forms_office.TrainingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.training_add(user=request.user, **form.cleaned_data)
+        except services.ArchiveError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The training record is added."))
+            return redirect("archives:training-list")
+    return render(request, "archives/training_form.html", {"section": "training", "form": form})
+
+
+@login_required
+def chronicle_list(request: HttpRequest) -> HttpResponse:
+    _archivist_only(request)
+    year = _int(request.GET.get("year"))
+    year = year if year and 1900 <= year <= 2100 else None
+    page, querystring = _page(request, selectors.chronicle_for(request.user, year=year))
+    return render(
+        request,
+        "archives/chronicle_list.html",
+        {"section": "chronicle", "page": page, "querystring": querystring, "year": year},
+    )
+
+
+@login_required
+def chronicle_create(request: HttpRequest) -> HttpResponse:
+    _archivist_only(request)
+    form = forms_office.ChronicleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.chronicle_add(
+                user=request.user,
+                date=data["date"],
+                text=data["text"],
+                record_codes=data["records"],
+            )
+        except services.ArchiveError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The event is in the chronicle."))
+            return redirect("archives:chronicle-list")
+    return render(request, "archives/chronicle_form.html", {"section": "chronicle", "form": form})
+
+
+@login_required
+def yearbook(request: HttpRequest) -> HttpResponse:
+    """Choose a year; the PDF is compiled when it is downloaded."""
+    _archivist_only(request)
+    this_year = timezone.localdate().year
+    return render(
+        request,
+        "archives/yearbook.html",
+        {"section": "yearbook", "years": range(this_year, this_year - 10, -1)},
+    )
+
+
+@login_required
+def yearbook_pdf(request: HttpRequest, year: int) -> HttpResponse:
+    _archivist_only(request)
+    try:
+        pdf = services.yearbook_render(user=request.user, year=year)
+    except services.ArchiveError as exc:
+        messages.error(request, exc.message)
+        return redirect("archives:yearbook")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="yearbook-{year}.pdf"'
+    return response

@@ -165,6 +165,8 @@ CELERY_BEAT_SCHEDULE = {
     "reminders-tick": {"task": "workflows.tasks.reminders_tick", "schedule": 60.0},
     "archives-loans-expire": {"task": "archives.tasks.loans_expire", "schedule": 3600.0},
     "archives-loans-remind": {"task": "archives.tasks.loans_remind", "schedule": 3600.0},
+    # Daily; the reminders it sends are logged once each, so a rerun sends nothing twice.
+    "archives-office-remind": {"task": "archives.tasks.office_remind", "schedule": 86400.0},
     "archives-fixity": {
         "task": "archives.tasks.fixity_check",
         "schedule": float(env_int("HALL_FIXITY_EVERY_SECONDS", 7 * 24 * 3600)),

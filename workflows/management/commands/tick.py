@@ -3,6 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from archives.services import loans_expire, loans_remind
+from archives.tasks import office_remind
 from hall.notifications import deliveries_sweep
 from workflows.reminders import reminders_tick
 
@@ -23,6 +24,7 @@ class Command(BaseCommand):
             sent = reminders_tick()
             sent["loans"] = loans_remind()
             loans_expire()
+            sent.update(office_remind())
             swept = deliveries_sweep()
             if any(sent.values()) or swept:
                 self.stdout.write(f"reminders {sent}, outbox {swept}")
