@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from archives import selectors, services
 from archives.forms import AccessionForm, ImportForm
 from archives.models import ArchiveEvent, Loan, Record, Retention
-from hall.models import Department
+from hall.models import Department, Service
 
 
 def _int(value) -> int | None:
@@ -357,6 +357,9 @@ def loans(request: HttpRequest) -> HttpResponse:
             "today": today,
             "archivist": archivist,
             "loan_service": services.LOAN_SERVICE,
+            "borrowable": Service.objects.filter(
+                code=services.LOAN_SERVICE, is_published=True, is_online=True
+            ).exists(),
             "querystring": f"show={show}" if show else "",
         },
     )

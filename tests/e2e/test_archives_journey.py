@@ -26,9 +26,9 @@ except ImportError:  # pragma: no cover - the dev extras install Playwright
         raise
     pytest.skip("Playwright is not installed", allow_module_level=True)
 
+from django.apps import apps
 from django.utils import timezone
 
-from archives.demo import seed_demo_archives
 from archives.models import Loan, Record
 from archives.services import LOAN_SERVICE
 from hall.models import Service, User
@@ -68,7 +68,7 @@ def approved_request(user: User) -> ServiceRequest:
 def test_archives_journey(
     make_page, demo_data, live_server, artifacts_dir, media_root, celery_eager, viewport
 ):
-    seed_demo_archives()
+    apps.get_app_config("archives").seed_demo()
     base = live_server.url
     shoot = Shooter(artifacts_dir, "archives", viewport)
     zhangwei = User.objects.get(username="zhangwei")
@@ -103,8 +103,18 @@ def test_archives_journey(
     shoot(page, viewport, "record")
 
     # the archivist's other desks fit the screen: appraisal (the demo's paper-era records are
-    # due), the destruction list and the statistics with their bars
-    for name in ("appraisal", "destruction", "statistics", "classes"):
+    # due), the destruction list, the statistics with their bars, and the office pages
+    for name in (
+        "appraisal",
+        "destruction",
+        "statistics",
+        "classes",
+        "certificates",
+        "reports",
+        "training",
+        "chronicle",
+        "yearbook",
+    ):
         page.goto(f"{base}/archives/{name}/")
         assert_no_sideways_scroll(page, viewport, name)
         shoot(page, viewport, name)
