@@ -1,7 +1,11 @@
 """Reads of the archives. Archivists (role code ``archivist``, or office admins) see records;
 a borrower sees the records of a loan while its django-guardian grant lasts."""
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+import re
+
+from django.db import connection
+from django.db.models import BooleanField, Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -62,7 +66,22 @@ def search(
     index on Postgres), with filters by year, class, retention, department and status."""
     records = records_for(user)
     query, terms = query_terms(q)
+    postgres = connection.vendor == "postgresql"
     for term in terms:
+        code = CODE_QUERY.fullmatch(term)
+        if code:
+            records = records.filter(**_code_filter(code))
+            continue
+        if postgres and len(term) >= 2 and WORD.fullmatch(term):
+            # The pairs index narrows the rows (two-character words have no trigram); LIKE
+            # below decides, so results are the same as without it.
+            records = records.filter(
+                RawSQL(
+                    "archives_record.search_bigrams @@ phraseto_tsquery('simple', %s)",
+                    [" ".join(term[i : i + 2] for i in range(len(term) - 1))],
+                    output_field=BooleanField(),
+                )
+            )
         records = records.filter(search_text__contains=term)
     if year:
         records = records.filter(year=year)
@@ -78,6 +97,30 @@ def search(
         broken = RecordFile.objects.filter(record=OuterRef("pk"), intact=False)
         records = records.filter(Exists(broken))
     return records.order_by("-year", "retention", "org_code", "-item_number")
+
+
+# An archival code, or the start of one, as people type it (lower case after normalizing):
+# 全宗号-WS·年度[-保管期限[-机构代码][-件号]].
+CODE_QUERY = re.compile(
+    r"(?P<fonds>[a-z0-9]{1,10})-ws·(?P<year>\d{4})"
+    r"(?:-(?P<retention>y|d30|d10)(?:-(?P<org>[a-z][a-z0-9]{0,9}))?(?:-(?P<item>\d{4,6}))?)?"
+)
+WORD = re.compile(r"\w+")
+
+
+def _code_filter(match: re.Match) -> dict:
+    """A code searched for becomes filters on its parts: the unique index for a whole code,
+    the class columns for a prefix (a LIKE over a million codes would scan)."""
+    parts = match.groupdict()
+    found = {"fonds__code": parts["fonds"].upper(), "year": int(parts["year"])}
+    if parts["retention"]:
+        found["retention"] = parts["retention"].upper()
+        if parts["item"]:
+            found["org_code"] = (parts["org"] or "").upper()
+            found["item_number"] = int(parts["item"])
+        elif parts["org"]:
+            found["org_code__startswith"] = parts["org"].upper()
+    return found
 
 
 def grants_live(user: User) -> QuerySet[RecordUserObjectPermission]:

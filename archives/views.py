@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,6 +23,21 @@ def _int(value) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+class CappedPaginator(Paginator):
+    """Counts at most CAP + 1 rows: a common word over a million records would otherwise cost
+    a full count on every page; past the cap the page says "more than 1,000"."""
+
+    CAP = 1000
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: self.CAP + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.CAP
 
 
 def _archivist_only(request: HttpRequest) -> None:
@@ -50,7 +66,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
         status=status,
         fixity_failed=request.GET.get("fixity") == "failed",
     )
-    page = Paginator(records, settings.HALL_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(records, settings.HALL_PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(

@@ -613,3 +613,52 @@ def test_a_description_corrected_in_the_admin_is_found_by_its_new_words(fonds, a
     site._registry[Record].save_model(RequestFactory().post("/"), record, None, True)
     assert list(selectors.search(archivist, q="校园规划")) == [record]
     assert Record.objects.get(pk=record.pk).code == record.code
+
+
+def test_two_character_words_and_code_parts_find_exactly_what_like_finds(
+    fonds, archivist, research_dept, media
+):
+    # On Postgres the pairs index narrows first; LIKE decides, so a pair that only forms across
+    # two fields (…学校 | 史…) is no match.
+    history = archive.record_file(
+        package=archive.FilingPackage(title="校史资料汇编", date=date(2015, 5, 1), files=[])
+    )
+    across = archive.record_file(
+        package=archive.FilingPackage(
+            title="关于学校", responsible="史料室", date=date(2015, 5, 2), files=[]
+        )
+    )
+    dept = archive.record_file(
+        package=archive.FilingPackage(
+            title="年度总结",
+            date=date(2015, 6, 1),
+            files=[],
+            department_id=research_dept.pk,
+            retention="D10",
+        )
+    )
+    assert list(selectors.search(archivist, q="校史")) == [history]
+    assert list(selectors.search(archivist, q="史料")) == [across]
+    assert list(selectors.search(archivist, q="校史资料")) == [history]
+    assert set(selectors.search(archivist, q="z001-ws·2015-d30")) == {history, across}
+    assert list(selectors.search(archivist, q="Z001-WS·2015-D10-KY")) == [dept]
+    assert list(selectors.search(archivist, q=dept.code.lower())) == [dept]
+    assert list(selectors.search(archivist, q="Z001-WS·2015-D30-0002")) == [across]
+    assert list(selectors.search(archivist, q="Z001-WS·2015-D30-9999")) == []
+
+
+def test_a_search_past_a_thousand_records_says_so_instead_of_counting_them_all(
+    client, fonds, archivist, media, monkeypatch
+):
+    from archives.views import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "CAP", 3)
+    for n in range(5):
+        archive.record_file(package=package(n))
+    client.force_login(archivist)
+    response = client.get(reverse("archives:record-list"))
+    assert response.context["page"].paginator.capped
+    assert response.context["page"].paginator.count == 4
+    archive.record_file(package=package(9, year=2020))
+    response = client.get(reverse("archives:record-list"), {"year": 2020})
+    assert not response.context["page"].paginator.capped
