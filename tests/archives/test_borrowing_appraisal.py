@@ -287,6 +287,13 @@ def test_an_appraisal_decided_through_its_chain_keeps_extends_and_lists_for_dest
     assert destroy.code in request.form_data["items"]
     # not yet decided: nothing on the destruction list
     assert not selectors.destruction_list(archivist).exists()
+    # the approver reads the batch on the ordinary task page; the archivist follows the request
+    task = ApprovalTask.objects.get(request=request, status="pending")
+    assert task.assignee == people["rita"]
+    client.force_login(people["rita"])
+    assert destroy.code in client.get(task.get_absolute_url()).content.decode()
+    client.force_login(archivist)
+    assert client.get(request.get_absolute_url()).status_code == 200
     decide(request, people["rita"])
     batch.refresh_from_db()
     assert batch.status == "approved"
