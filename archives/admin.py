@@ -5,12 +5,18 @@ from archives.models import (
     Appraisal,
     AppraisalItem,
     ArchiveEvent,
+    Certificate,
+    CertificateLoan,
+    ChronicleEntry,
     DisposalHold,
     Fonds,
     Loan,
     OrganizationCode,
     Record,
     RecordFile,
+    ReportForm,
+    ReportTask,
+    TrainingRecord,
 )
 
 
@@ -113,14 +119,6 @@ class ArchiveEventAdmin(admin.ModelAdmin):
 
 
 # --- office: certificates, statistics report, training, chronicle ----------------------------
-from archives.models import (  # noqa: E402
-    Certificate,
-    CertificateLoan,
-    ChronicleEntry,
-    ReportForm,
-    ReportTask,
-    TrainingRecord,
-)
 
 
 class CertificateLoanInline(admin.TabularInline):

@@ -1,6 +1,10 @@
 """Archival records after DA/T 22-2015: fonds, the year / retention / organization classes,
 item numbers without gaps, files with their SHA-256, and an append-only event log."""
 
+import uuid
+from datetime import date as date_type
+from typing import NamedTuple
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -362,9 +366,6 @@ class AppraisalItem(models.Model):
 # --- office: certificates, statistics report, training, chronicle ---
 
 # Imported here, not at the top, so this section stays self-contained in a shared file.
-import uuid  # noqa: E402
-from datetime import date as date_type  # noqa: E402
-from typing import NamedTuple  # noqa: E402
 
 
 def certificate_scan_path(instance: "Certificate", filename: str) -> str:

@@ -2,25 +2,34 @@
 a borrower sees the records of a loan while its django-guardian grant lasts."""
 
 import re
+from datetime import date as _date
+from datetime import timedelta as _timedelta
 
 from django.db import connection
-from django.db.models import BooleanField, Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from archives.models import (
+    REPORTER_ROLES,
     Appraisal,
     AppraisalItem,
     ArchiveEvent,
+    Certificate,
+    CertificateLoan,
+    ChronicleEntry,
     DisposalHold,
     ItemCounter,
     Loan,
     Record,
     RecordFile,
     RecordUserObjectPermission,
+    ReportForm,
+    ReportTask,
+    TrainingRecord,
 )
-from hall.models import Role, User
+from hall.models import Department, Role, User
 from hall.search import query_terms
 
 ARCHIVIST_ROLE = "archivist"
@@ -253,22 +262,6 @@ def statistics(*, year_from: int | None = None, year_to: int | None = None) -> d
 
 
 # --- office: certificates, statistics report, training, chronicle ----------------------------
-# Imported here so this section stays self-contained in a file others edit too.
-from datetime import date as _date  # noqa: E402
-from datetime import timedelta as _timedelta  # noqa: E402
-
-from django.db.models import F, Prefetch  # noqa: E402
-
-from archives.models import (  # noqa: E402
-    REPORTER_ROLES,
-    Certificate,
-    CertificateLoan,
-    ChronicleEntry,
-    ReportForm,
-    ReportTask,
-    TrainingRecord,
-)
-from hall.models import Department  # noqa: E402
 
 
 def certificates_for(user: User) -> QuerySet[Certificate]:

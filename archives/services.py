@@ -10,8 +10,10 @@ import logging
 import re
 import unicodedata
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
@@ -22,9 +24,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from archives.models import (
+    CERTIFICATE_REMINDER_DAYS,
+    REPORT_ITEMS,
+    REPORT_RULES,
     Appraisal,
     AppraisalItem,
     ArchiveEvent,
+    Certificate,
+    CertificateLoan,
+    CertificateReminder,
+    ChronicleEntry,
     DisposalHold,
     Fonds,
     ItemCounter,
@@ -33,7 +42,11 @@ from archives.models import (
     Record,
     RecordFile,
     RecordUserObjectPermission,
+    ReportForm,
+    ReportReminder,
+    ReportTask,
     Retention,
+    TrainingRecord,
     appraisal_year_for,
 )
 from hall.search import normalize
@@ -850,23 +863,7 @@ def record_destroy(*, item_id: int, user) -> Record:
 
 
 # --- office: certificates, statistics report, training, chronicle ----------------------------
-# Imported here so this section stays self-contained in a file others edit too.
-from collections.abc import Mapping  # noqa: E402
-from decimal import Decimal, InvalidOperation  # noqa: E402
 
-from archives.models import (  # noqa: E402
-    CERTIFICATE_REMINDER_DAYS,
-    REPORT_ITEMS,
-    REPORT_RULES,
-    Certificate,
-    CertificateLoan,
-    CertificateReminder,
-    ChronicleEntry,
-    ReportForm,
-    ReportReminder,
-    ReportTask,
-    TrainingRecord,
-)
 
 SCAN_TYPES = (".pdf", ".jpg", ".jpeg", ".png")
 SCAN_MAX_BYTES = 20 * 1024 * 1024

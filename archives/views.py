@@ -12,9 +12,19 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from archives import selectors, services
+from archives import forms_office, selectors, services
 from archives.forms import AccessionForm, ImportForm
-from archives.models import ArchiveEvent, Loan, Record, Retention
+from archives.models import (
+    REPORT_GROUPS,
+    REPORT_ITEMS,
+    REPORT_RULES,
+    ArchiveEvent,
+    Certificate,
+    Loan,
+    Record,
+    ReportForm,
+    Retention,
+)
 from hall.models import Department, Service
 
 
@@ -472,15 +482,6 @@ def statistics(request: HttpRequest) -> HttpResponse:
 
 
 # --- office: certificates, statistics report, training, chronicle ----------------------------
-# Imported here so this section stays self-contained in a file others edit too.
-from archives import forms_office  # noqa: E402
-from archives.models import (  # noqa: E402
-    REPORT_GROUPS,
-    REPORT_ITEMS,
-    REPORT_RULES,
-    Certificate,
-    ReportForm,
-)
 
 
 def _page(request: HttpRequest, rows, params=None):
