@@ -89,7 +89,7 @@ def _appraisal_form(user: User, post: dict) -> dict:
 
     number = (post.get("appraisal") or "").strip()
     appraisal = Appraisal.objects.filter(number=number).prefetch_related("items__record").first()
-    if appraisal is None:
+    if appraisal is None or appraisal.created_by_id != user.pk:
         raise HandoffError(_("No appraisal has the number %(n)s.") % {"n": number})
     opinion = (post.get("opinion") or "").strip()
     if not opinion:

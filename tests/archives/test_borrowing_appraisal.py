@@ -22,7 +22,7 @@ from archives.models import (
     RecordFile,
     RecordUserObjectPermission,
 )
-from hall.models import Notification, ServiceField, ServiceStep
+from hall.models import Notification, Service, ServiceField, ServiceStep
 from tests.archives.conftest import package
 from tests.chains import HEAD
 from workflows import services as engine
@@ -359,6 +359,24 @@ def test_a_disposal_hold_blocks_destruction_until_released(
     assert destroyed.detail["appraisal"] == item.appraisal.number
     assert destroyed.detail["files"] == [{"name": "f0.txt", "sha256": digest, "size": 7}]
     assert client.get(residual.get_absolute_url()).status_code == 200
+
+
+def test_only_the_archivist_who_prepared_an_appraisal_can_send_it(
+    client, people, archivist, old_records, areas
+):
+    batch = archive.appraisal_create(
+        user=archivist, proposals=[{"record": old_records[0].pk, "decision": "destroy"}]
+    )
+    for intruder in (people["charlie"], people["alice"]):
+        client.force_login(intruder)
+        response = client.post(
+            reverse("workflows:start-internal", args=[archive.APPRAISAL_SERVICE]),
+            {"appraisal": batch.number, "opinion": "同意", "next": "https://evil.example/"},
+        )
+        assert response.status_code == 302 and response.url == "/"
+    assert not ServiceRequest.objects.exists()
+    assert Appraisal.objects.get().status == "draft"
+    assert not Service.objects.filter(code=archive.APPRAISAL_SERVICE).exists()
 
 
 def test_a_record_already_in_an_open_appraisal_cannot_be_proposed_again(
