@@ -966,13 +966,21 @@ def run_search(args: argparse.Namespace, archivist, cases: list[dict]) -> list[d
 INDEX_NAMES = {
     "record_bigram_idx": "pairs",
     "record_search_trgm_idx": "trgm",
-    "archives_record_code_key": "code",
     "record_class_idx": "class",
+    "item_number_once_per_class": "item",
 }
+INDEX_SCAN = re.compile(r"Index (?:Only )?Scan (?:Backward )?(?:using|on) (\w+)")
 
 
 def indexes_in(plan: list[str]) -> str:
-    found = [short for name, short in INDEX_NAMES.items() if any(name in line for line in plan)]
+    """The record indexes a plan reads, by short name (code = the unique index of codes, item =
+    the unique index of class and item number)."""
+    found: list[str] = []
+    for line in plan:
+        for name in INDEX_SCAN.findall(line):
+            short = INDEX_NAMES.get(name) or ("code" if "code" in name else None)
+            if short and short not in found:
+                found.append(short)
     return "+".join(found) or "scan"
 
 
