@@ -265,6 +265,19 @@ def task_for(user: User, task_id: int) -> ApprovalTask | None:
     return tasks.filter(pk=task_id).first()
 
 
+def archived_code(request: ServiceRequest) -> str | None:
+    """The archival code an approved request was filed under (None until the filing ran)."""
+    from archives.models import Record
+
+    if request.status != ServiceRequest.Status.APPROVED:
+        return None
+    return (
+        Record.objects.filter(source_ref=f"workflows.request:{request.pk}")
+        .values_list("code", flat=True)
+        .first()
+    )
+
+
 def rating_of(request: ServiceRequest):
     from workflows.models import Rating
 

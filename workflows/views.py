@@ -165,6 +165,7 @@ def _detail_context(req: ServiceRequest, user) -> dict:
         "is_applicant": req.applicant_id == user.pk,
         "copy_form": CopyForm(),
         "rating": selectors.rating_of(req),
+        "archived_code": selectors.archived_code(req),
         "predicted": _predicted(req),
         "now": timezone.now(),
         "rating_form": RatingForm(),

@@ -71,6 +71,7 @@ def test_a_package_is_filed_once(fonds):
 
 
 def test_an_approved_request_files_itself_exactly_once(
+    client,
     make_chain,
     submit,
     people,
@@ -94,6 +95,9 @@ def test_an_approved_request_files_itself_exactly_once(
     engine.request_file_in_archives(request=req)
     assert Record.objects.count() == 1
     assert ArchiveEvent.objects.filter(kind="capture").count() == 1
+    # the applicant's request page says where it went
+    client.force_login(people["alice"])
+    assert record.code in client.get(req.get_absolute_url()).content.decode()
 
 
 def test_fixity_catches_a_changed_byte_and_a_missing_file(fonds, settings, tmp_path):
