@@ -687,3 +687,14 @@ def test_a_search_past_a_thousand_records_says_so_instead_of_counting_them_all(
     archive.record_file(package=package(9, year=2020))
     response = client.get(reverse("archives:record-list"), {"year": 2020})
     assert not response.context["page"].paginator.capped
+
+
+def test_the_downloaded_template_imports_as_it_is(client, fonds, archivist):
+    client.force_login(archivist)
+    template = client.get(reverse("archives:import"), {"template": 1})
+    upload = BytesIO(template.content)
+    upload.name = "template.xlsx"
+    client.post(reverse("archives:import"), {"file": upload})
+    assert list(Record.objects.values_list("code", "title")) == [
+        ("Z001-WS·1998-Y-0001", "关于1998年招生工作的通知")
+    ]
