@@ -83,180 +83,60 @@ import os
 import queue
 import random
 import re
-import resource
 import secrets
 import shutil
-import signal
-import socket
-import statistics
-import subprocess
 import sys
-import tempfile
-import threading
 import time
 import urllib.parse
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository root: tests.bench
 
-PYTHON = sys.executable
-GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
-SETTINGS = "tests.bench.bench_settings"
-WSGI_APP = "tests.bench.bench_wsgi:application"
+from tests.bench.common import (
+    Database,
+    KeepAlive,
+    Loader,
+    Profile,
+    Result,
+    Server,
+    add_load_options,
+    bare_path,
+    check_bare,
+    collectstatic,
+    command_line,
+    copy_csv,
+    elapsed,
+    ensure_wrk,
+    explain,
+    http_get,
+    log,
+    manage,
+    measure,
+    print_load_table,
+    print_profile_table,
+    profile_request,
+    run_parallel,
+    run_threads,
+    server_lines,
+    server_setup,
+    setup_django,
+    wait_for_other_benchmarks,
+)
+
 DB_NAME = "hall_bench_approvals"
-PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
-DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+DB = Database(DB_NAME)
 REDIS_URL = "redis://127.0.0.1:6379/14"
-HOST = "127.0.0.1"
 LOADED_MARK = "approvals bench: loaded"
+SCRIPT = "approvals_bench.py"
+PROFILED = 15  # in-process requests per page (medians)
+LABEL_WIDTH = 26  # of the tables' first column
 
 BUSY_APPROVER = "finance-reviewer1"  # a demo reviewer of the Finance Division
 APPLICANT = "zhangwei"  # the demo staff applicant
 APPROVE_SERVICE = "staff-annual-assessment"  # one step: head of the applicant's department
 APPROVE_DEPARTMENT = "school-cs"
-
-STARTED = time.monotonic()
-
-
-def log(message: str) -> None:
-    print(f"[{time.monotonic() - STARTED:6.1f}s] {message}", flush=True)
-
-
-# --- environment ------------------------------------------------------------------------------
-
-
-def server_env(static_root: str) -> dict[str, str]:
-    """The production-like environment of migrate, collectstatic, gunicorn and this process."""
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": SETTINGS,
-            "DJANGO_DEBUG": "0",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-            "DJANGO_ALLOWED_HOSTS": HOST,
-            "DJANGO_SECURE_SSL_REDIRECT": "0",
-            "DJANGO_SECURE_COOKIES": "0",
-            "DJANGO_HSTS_SECONDS": "0",
-            "DATABASE_URL": DATABASE_URL,
-            "REDIS_URL": REDIS_URL,
-            "STATIC_ROOT": static_root,
-            "LOG_LEVEL": "WARNING",
-            "PYTHONPATH": os.pathsep.join(
-                p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p
-            ),
-        }
-    )
-    return env
-
-
-def manage(env: dict[str, str], *args: str, check: bool = True) -> str | None:
-    """Runs manage.py; returns None on success, else its output's tail (or exits if check)."""
-    t0 = time.perf_counter()
-    result = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    if result.returncode != 0:
-        tail = (result.stdout[-3000:] + result.stderr[-3000:]).strip()
-        if not check:
-            return tail
-        sys.stderr.write(tail + "\n")
-        raise SystemExit(f"manage.py {' '.join(args)} failed ({result.returncode})")
-    log(f"manage.py {' '.join(args)}: ok in {time.perf_counter() - t0:.1f}s")
-    return None
-
-
-def collectstatic(env: dict[str, str]) -> list[str]:
-    """collectstatic with the hall's storage; if that fails, bench_settings' fallback (loudly)."""
-    failure = manage(env, "collectstatic", "--noinput", check=False)
-    if failure is None:
-        return []
-    lines = [line for line in failure.splitlines() if line.strip()]
-    log(f"collectstatic FAILED with the hall's manifest storage: {lines[-1][:300]}")
-    env["BENCH_STATIC_FALLBACK"] = "1"
-    manage(env, "collectstatic", "--noinput", "--clear")
-    return [
-        "WARNING: collectstatic fails with the hall's production static storage; the run used "
-        "whitenoise.storage.CompressedStaticFilesStorage (bench_settings.py fallback):",
-        *("  " + line for line in lines[-8:]),
-    ]
-
-
-def pg_connect(dbname: str = DB_NAME):
-    import psycopg2
-
-    return psycopg2.connect(dbname=dbname, **PG)
-
-
-def pg_admin(sql: str) -> None:
-    conn = pg_connect("postgres")
-    try:
-        conn.autocommit = True
-        with conn.cursor() as cur:
-            cur.execute(sql)
-    finally:
-        conn.close()
-
-
-def database_loaded() -> bool:
-    conn = pg_connect("postgres")
-    try:
-        with conn.cursor() as cur:
-            cur.execute(
-                "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
-                [DB_NAME],
-            )
-            row = cur.fetchone()
-            return bool(row and row[0] and row[0].startswith(LOADED_MARK))
-    finally:
-        conn.close()
-
-
-def setup_django(env: dict[str, str]) -> None:
-    for name in (
-        "DJANGO_SETTINGS_MODULE",
-        "DJANGO_DEBUG",
-        "DJANGO_SECRET_KEY",
-        "DJANGO_ALLOWED_HOSTS",
-        "DJANGO_SECURE_SSL_REDIRECT",
-        "DJANGO_SECURE_COOKIES",
-        "DJANGO_HSTS_SECONDS",
-        "DATABASE_URL",
-        "REDIS_URL",
-        "STATIC_ROOT",
-        "LOG_LEVEL",
-        "BENCH_STATIC_FALLBACK",
-    ):
-        if name in env:
-            os.environ[name] = env[name]
-    import django
-
-    django.setup()
-
-
-OTHER_BENCHMARKS = r"_bench\.py"  # pgrep -f pattern of the load benchmarks (catalogue, ...)
-
-
-def wait_for_other_benchmarks(poll: float = 30) -> float:
-    """Waits (polling every ``poll`` s) while another benchmark runs; returns the seconds waited."""
-    waited = 0.0
-    while True:
-        out = subprocess.run(["pgrep", "-af", OTHER_BENCHMARKS], capture_output=True, text=True)
-        others = [
-            line
-            for line in out.stdout.splitlines()
-            if line.split(maxsplit=1)[0] != str(os.getpid())
-            and "pgrep" not in line
-            and "approvals_bench" not in line
-        ]
-        if not others:
-            return waited
-        log(f"another benchmark is running, waiting {poll:.0f}s: {others[0][:120]}")
-        time.sleep(poll)
-        waited += poll
 
 
 def flush_redis() -> None:
@@ -723,51 +603,16 @@ BULK_TABLES = [
 
 def copy_file(table: str, columns: str, not_null: str, path: str) -> int:
     """COPY one CSV file into ``table`` on its own connection, FK triggers off (this session)."""
-    conn = pg_connect()
+    conn = DB.connect()
     try:
         with conn.cursor() as cur:
             cur.execute("SET session_replication_role = replica")
             with open(path, encoding="utf-8") as f:
-                cur.copy_expert(
-                    f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, "
-                    f"FORCE_NOT_NULL ({not_null}))",
-                    f,
-                    size=1 << 20,
-                )
-            rows = cur.rowcount
+                rows = copy_csv(cur, table, columns, not_null, f)
         conn.commit()
         return rows
     finally:
         conn.close()
-
-
-def run_parallel(jobs: list, workers: int) -> list:
-    """Runs callables on ``workers`` threads (each opens its own Postgres connection)."""
-    results, errors = [None] * len(jobs), []
-    todo: queue.Queue = queue.Queue()
-    for n, job in enumerate(jobs):
-        todo.put((n, job))
-
-    def run() -> None:
-        while True:
-            try:
-                n, job = todo.get_nowait()
-            except queue.Empty:
-                return
-            try:
-                results[n] = job()
-            except BaseException as exc:  # noqa: BLE001 - re-raised below
-                errors.append(exc)
-                return
-
-    threads = [threading.Thread(target=run) for _ in range(max(1, workers))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if errors:
-        raise errors[0]
-    return results
 
 
 def generate_users(total: int, rng: random.Random, out_dir: str) -> int:
@@ -983,25 +828,6 @@ def build_context(args: argparse.Namespace, rng: random.Random) -> GenContext:
     )
 
 
-def secondary_indexes(cur, tables: list[str]) -> list[tuple[str, str]]:
-    """(name, definition) of the tables' indexes that back no constraint (PK, unique)."""
-    cur.execute(
-        """
-        SELECT ic.relname, pg_get_indexdef(i.indexrelid), c.relname
-        FROM pg_index i
-        JOIN pg_class c ON c.oid = i.indrelid
-        JOIN pg_class ic ON ic.oid = i.indexrelid
-        WHERE c.relname = ANY(%s)
-          AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
-        ORDER BY ic.relname
-        """,
-        [tables],
-    )
-    rows = cur.fetchall()  # biggest tables first: they take longest
-    rows.sort(key=lambda r: tables.index(r[2]) if r[2] in tables else len(tables))
-    return [(name, definition) for name, definition, _table in rows]
-
-
 def bulk_load(args: argparse.Namespace, workdir: str) -> dict:
     from django.db import connection, connections
 
@@ -1063,13 +889,7 @@ def bulk_load(args: argparse.Namespace, workdir: str) -> dict:
     )
 
     # COPY with the secondary indexes dropped, then rebuild them, two sessions at a time.
-    conn = pg_connect()
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        indexes = secondary_indexes(cur, BULK_TABLES)
-        for name, _definition in indexes:
-            cur.execute(f'DROP INDEX "{name}"')
-    conn.close()
+    indexes = DB.drop_secondary_indexes(BULK_TABLES)
     t0 = time.perf_counter()
     copy_jobs = []
     for table, columns, text, name in (
@@ -1087,22 +907,10 @@ def bulk_load(args: argparse.Namespace, workdir: str) -> dict:
     shutil.rmtree(out_dir, ignore_errors=True)
 
     t0 = time.perf_counter()
-
-    def create_index(definition: str):
-        def job() -> None:
-            c = pg_connect()
-            c.autocommit = True
-            try:
-                with c.cursor() as cur:
-                    cur.execute("SET maintenance_work_mem = '1GB'")
-                    cur.execute("SET max_parallel_maintenance_workers = 0")
-                    cur.execute(definition)
-            finally:
-                c.close()
-
-        return job
-
-    run_parallel([create_index(d) for _n, d in indexes], args.load_sessions)
+    run_parallel(
+        [lambda d=d: DB.build_index(d, parallel_workers=0) for _n, d in indexes],
+        args.load_sessions,
+    )
     timings["indexes"] = time.perf_counter() - t0
     log(f"{len(indexes)} secondary indexes rebuilt in {timings['indexes']:.1f}s")
 
@@ -1119,10 +927,10 @@ def bulk_load(args: argparse.Namespace, workdir: str) -> dict:
         raise SystemExit(f"generated rows point at missing rows: {orphans}")
     log(f"references checked (no orphans) in {timings['fk_check']:.1f}s")
     t0 = time.perf_counter()
-    vacuum_analyze()
+    DB.run("VACUUM ANALYZE")
     timings["vacuum_analyze"] = time.perf_counter() - t0
     log(f"VACUUM ANALYZE in {timings['vacuum_analyze']:.1f}s")
-    pg_admin(f"COMMENT ON DATABASE {DB_NAME} IS '{LOADED_MARK} {time.strftime('%F %T')}'")
+    DB.set_comment(f"{LOADED_MARK} {time.strftime('%F %T')}")
     return {"timings": timings, "stats": stats, "workers": workers}
 
 
@@ -1153,16 +961,6 @@ def check_references() -> dict[str, int]:
             cur.execute(sql)
             result[name] = cur.fetchone()[0]
     return result
-
-
-def vacuum_analyze() -> None:
-    conn = pg_connect()
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute("VACUUM ANALYZE")
-    finally:
-        conn.close()
 
 
 # --- the fresh requests whose approval is measured -----------------------------------------------
@@ -1241,11 +1039,17 @@ class Login:
     csrf: str
 
     @property
-    def cookie(self) -> str:
+    def cookies(self) -> dict[str, str]:
         from django.conf import settings
 
-        session = f"{settings.SESSION_COOKIE_NAME}={self.session_key}"
-        return f"{session}; {settings.CSRF_COOKIE_NAME}={self.csrf}"
+        return {
+            settings.SESSION_COOKIE_NAME: self.session_key,
+            settings.CSRF_COOKIE_NAME: self.csrf,
+        }
+
+    @property
+    def cookie(self) -> str:
+        return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
 
 
 def login(username: str) -> Login:
@@ -1287,20 +1091,6 @@ class Page:
         return len(self.body)
 
 
-def bare_path(size: int) -> str:
-    return f"/bench/bare/{size}/"
-
-
-def http_get(port: int, path: str, cookie: str = "", timeout: float = 30) -> tuple[int, bytes]:
-    conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
-    try:
-        conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
-        resp = conn.getresponse()
-        return resp.status, resp.read()
-    finally:
-        conn.close()
-
-
 def check_page(port: int, page: Page, server_log=lambda: "") -> None:
     status, body = http_get(port, page.path, page.who.cookie)
     if status != 200:
@@ -1321,93 +1111,9 @@ def check_page(port: int, page: Page, server_log=lambda: "") -> None:
     page.body = body
 
 
-def check_bare(port: int, size: int, cookie: str) -> None:
-    path = bare_path(size)
-    status, body = http_get(port, path, cookie)
-    if status != 200 or len(body) != size:
-        raise SystemExit(f"bare page {path}: HTTP {status}, {len(body)} bytes, expected {size}")
-
-
-@dataclass
-class Profile:
-    """Medians over in-process requests: where one request's time goes."""
-
-    total_ms: float
-    sql_ms: float  # in cursor.execute: Postgres, the round trip, the fetch
-    render_ms: float  # template rendering, without the SQL run from inside templates
-    queries: int
-    bytes: int
-    sql: list[tuple[float, str]] = field(default_factory=list)  # (ms, SQL) of one request
-
-    @property
-    def python_ms(self) -> float:
-        """The rest: middleware, view code, ORM query building, model instances."""
-        return max(0.0, self.total_ms - self.sql_ms - self.render_ms)
-
-
-def profile_request(path: str, who: Login, n: int = 15) -> Profile:
-    """Medians over ``n`` in-process requests (django.test.Client, the server's settings)."""
-    from django.conf import settings
-    from django.db import connection
-    from django.template.backends import django as django_backend
-    from django.test import Client
-
-    client = Client(HTTP_HOST=HOST)
-    client.cookies[settings.SESSION_COOKIE_NAME] = who.session_key
-    client.cookies[settings.CSRF_COOKIE_NAME] = who.csrf
-    for _ in range(2):
-        client.get(path)
-    state = {"sql": 0.0, "sql_in_render": 0.0, "render": 0.0, "depth": 0, "log": []}
-
-    def timed(execute, sql, params, many, context):
-        t0 = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            elapsed = time.perf_counter() - t0
-            state["sql"] += elapsed
-            if state["depth"]:
-                state["sql_in_render"] += elapsed
-            text = connection.ops.last_executed_query(context["cursor"], sql, params)
-            state["log"].append((elapsed * 1000, text))
-
-    original_render = django_backend.Template.render
-
-    def timed_render(self, context=None, request=None):
-        state["depth"] += 1
-        t0 = time.perf_counter()
-        try:
-            return original_render(self, context, request)
-        finally:
-            state["depth"] -= 1
-            if state["depth"] == 0:
-                state["render"] += time.perf_counter() - t0
-
-    totals, sqls, renders, counts, size, logged = [], [], [], [], 0, []
-    django_backend.Template.render = timed_render
-    try:
-        with connection.execute_wrapper(timed):
-            for _ in range(n):
-                state.update(sql=0.0, sql_in_render=0.0, render=0.0, log=[])
-                t0 = time.perf_counter()
-                response = client.get(path)
-                totals.append(time.perf_counter() - t0)
-                if response.status_code != 200:
-                    raise SystemExit(f"{path}: in-process request answered {response.status_code}")
-                sqls.append(state["sql"])
-                renders.append(state["render"] - state["sql_in_render"])
-                counts.append(len(state["log"]))
-                size, logged = len(response.content), state["log"]
-    finally:
-        django_backend.Template.render = original_render
-    return Profile(
-        total_ms=statistics.median(totals) * 1000,
-        sql_ms=statistics.median(sqls) * 1000,
-        render_ms=statistics.median(renders) * 1000,
-        queries=round(statistics.median(counts)),
-        bytes=size,
-        sql=logged,
-    )
+def profile_page(path: str, who: Login) -> Profile:
+    """Medians over PROFILED requests of ``who``; render time without the SQL run from templates."""
+    return profile_request(path, n=PROFILED, warmups=2, cookies=who.cookies)
 
 
 def sql_summary(sql: str, width: int = 150) -> str:
@@ -1420,391 +1126,12 @@ def sql_summary(sql: str, width: int = 150) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def explain(sql: str) -> list[str]:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
-        return [row[0] for row in cursor.fetchall()]
+# --- the approve POSTs ----------------------------------------------------------------------------
 
 
-# --- server ---------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """gunicorn in its own process group; stop() ends it by its pid (and that group)."""
-
-    def __init__(self, env: dict[str, str], args: argparse.Namespace, workdir: str):
-        self.port = free_port()
-        self.log_path = os.path.join(workdir, "gunicorn.log")
-        threads = args.threads if args.worker_class == "gthread" else 1
-        self.command = [
-            GUNICORN, WSGI_APP, "--bind", f"{HOST}:{self.port}", "--workers", str(args.workers),
-            "--worker-class", args.worker_class, "--threads", str(threads), "--chdir", str(ROOT),
-            "--timeout", "120", "--error-logfile", self.log_path, "--log-level", "warning",
-        ]  # fmt: skip
-        self.env = env
-        self.proc: subprocess.Popen | None = None
-        self._log = None
-
-    def start(self) -> None:
-        self._log = open(self.log_path, "a")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen(
-            self.command, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise SystemExit(f"gunicorn exited ({self.proc.returncode}):\n{self.log_tail()}")
-            try:
-                status, _ = http_get(self.port, "/healthz", timeout=5)
-                if status == 200:
-                    log(f"gunicorn pid {self.proc.pid} serving on {HOST}:{self.port}")
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise SystemExit(f"gunicorn did not answer within 60s:\n{self.log_tail()}")
-
-    @property
-    def pgid(self) -> int | None:
-        return self.proc.pid if self.proc is not None else None
-
-    def log_tail(self) -> str:
-        try:
-            return Path(self.log_path).read_text()[-3000:]
-        except OSError:
-            return ""
-
-    def stop(self) -> None:
-        if self.proc is None:
-            return
-        proc, self.proc = self.proc, None
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=35)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)  # workers left in the group this script made
-        if self._log is not None:
-            self._log.close()
-        log(f"gunicorn pid {proc.pid} stopped")
-
-
-# --- CPU accounting -------------------------------------------------------------------------------
-
-CLK_TCK = os.sysconf("SC_CLK_TCK")
-
-
-def _busy_ticks() -> int:
-    with open("/proc/stat") as f:
-        fields = [int(x) for x in f.readline().split()[1:]]
-    return sum(fields) - fields[3] - fields[4]
-
-
-def _process_ticks() -> dict[int, tuple[int, str, int, int, int]]:
-    """pid -> (own CPU ticks, command line, process group, parent pid, reaped children's ticks)."""
-    result = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                stat = f.read()
-            with open(f"/proc/{entry}/cmdline", "rb") as f:
-                cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        rest = stat[stat.rindex(")") + 2 :].split()
-        result[int(entry)] = (
-            int(rest[11]) + int(rest[12]),
-            cmdline,
-            int(rest[2]),
-            int(rest[1]),
-            int(rest[13]) + int(rest[14]),
-        )
-    return result
-
-
-def _own_seconds() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
-class CpuMeter:
-    """Share of all cores used by gunicorn, this database's Postgres backends, the load
-    generator (this process and wrk) and everything else, during a load slice.
-
-    Postgres' parallel workers live for one query, too short for the two snapshots: a thread
-    samples them every 0.2 s (those whose leader is a backend of this database), so their CPU
-    counts as the database's, a little under (what they used after the last sample is missed).
-    """
-
-    def __init__(self, server: Server):
-        self.server = server
-        self.app = self.db = self.load = self.other = 0.0
-        self._stop = threading.Event()
-        self._workers: dict[int, int] = {}  # pid of a parallel worker -> ticks last seen
-
-    def _sample(self) -> None:
-        leader = re.compile(r"parallel worker for PID (\d+)")
-        while not self._stop.wait(0.2):
-            for entry in os.listdir("/proc"):
-                if not entry.isdigit():
-                    continue
-                try:
-                    with open(f"/proc/{entry}/cmdline", "rb") as f:
-                        cmdline = f.read(200).decode(errors="replace")
-                    if not cmdline.startswith("postgres:") or "parallel worker" not in cmdline:
-                        continue
-                    match = leader.search(cmdline)
-                    with open(f"/proc/{match.group(1)}/cmdline", "rb") as f:
-                        if DB_NAME.encode() not in f.read(200):
-                            continue
-                    with open(f"/proc/{entry}/stat") as f:
-                        rest = f.read().rsplit(")", 1)[1].split()
-                except (OSError, AttributeError):
-                    continue
-                self._workers[int(entry)] = int(rest[11]) + int(rest[12])
-
-    def __enter__(self) -> CpuMeter:
-        self.t0 = time.monotonic()
-        self.busy0 = _busy_ticks()
-        self.procs0 = _process_ticks()
-        self.rusage0 = _own_seconds()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
-        elapsed = time.monotonic() - self.t0
-        busy = _busy_ticks() - self.busy0
-        shares = {"app": 0, "db": 0, "load": (_own_seconds() - self.rusage0) * CLK_TCK}
-        procs = _process_ticks()
-        for pid, (ticks, cmdline, pgid, _ppid, _children) in procs.items():
-            if pid in self._workers:
-                continue  # a parallel worker: counted below
-            used = ticks - self.procs0.get(pid, (0,))[0]
-            if used <= 0:
-                continue
-            if pgid == self.server.pgid:
-                shares["app"] += used
-            elif cmdline.startswith("postgres:") and f" {DB_NAME} " in cmdline:
-                shares["db"] += used
-        for pid, ticks in self._workers.items():
-            now_ticks = procs[pid][0] if pid in procs else ticks
-            shares["db"] += max(0, max(now_ticks, ticks) - self.procs0.get(pid, (0,))[0])
-        capacity = elapsed * CLK_TCK * (os.cpu_count() or 1) / 100
-        self.app, self.db = shares["app"] / capacity, shares["db"] / capacity
-        self.load = shares["load"] / capacity
-        self.other = max(0.0, busy - sum(shares.values())) / capacity
-
-
-# --- load generation ------------------------------------------------------------------------------
-
-
-@dataclass
-class Result:
-    requests: int = 0
-    seconds: float = 0.0
-    errors: int = 0
-    histogram: dict[int, int] = field(default_factory=dict)  # latency in µs -> count
-    cpu: dict[str, float] = field(default_factory=dict)
-
-    def add(self, other: Result) -> None:
-        self.requests += other.requests
-        self.seconds += other.seconds
-        self.errors += other.errors
-        for value, count in other.histogram.items():
-            self.histogram[value] = self.histogram.get(value, 0) + count
-        for key, value in other.cpu.items():
-            self.cpu[key] = self.cpu.get(key, 0.0) + value * other.seconds
-
-    @property
-    def rps(self) -> float:
-        return self.requests / self.seconds if self.seconds else 0.0
-
-    def percentile_ms(self, p: float) -> float:
-        total = sum(self.histogram.values())
-        if not total:
-            return float("nan")
-        rank, seen = p / 100 * total, 0
-        for value in sorted(self.histogram):
-            seen += self.histogram[value]
-            if seen >= rank:
-                return value / 1000
-        return max(self.histogram) / 1000
-
-    def cpu_percent(self, key: str) -> float:
-        return self.cpu.get(key, 0.0) / self.seconds if self.seconds else 0.0
-
-
-WRK_SCRIPT = """
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("BENCH summary %d %d %d %d %d %d %d\\n", summary.requests,
-    summary.duration, e.connect, e.read, e.write, e.status, e.timeout))
-  for i = 1, #latency do
-    local value, count = latency(i)
-    io.write(string.format("BENCH latency %d %d\\n", value, count))
-  end
-end
-"""
-
-
-def ensure_wrk(mode: str) -> str | None:
-    if mode == "python":
-        return None
-    path = shutil.which("wrk")
-    if path is None and os.geteuid() == 0 and shutil.which("apt-get"):
-        log("wrk missing: apt-get install -y wrk")
-        subprocess.run(
-            ["apt-get", "install", "-y", "wrk"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
-        )
-        path = shutil.which("wrk")
-    if path is None and mode == "wrk":
-        raise SystemExit("wrk is not available (apt-get install -y wrk)")
-    if path is None:
-        log("wrk unavailable: falling back to the Python load generator")
-    return path
-
-
-class Loader:
-    def __init__(self, wrk: str | None, port: int, args: argparse.Namespace, workdir: str):
-        self.wrk, self.port, self.args = wrk, port, args
-        self.script = os.path.join(workdir, "histogram.lua")
-        Path(self.script).write_text(WRK_SCRIPT)
-
-    @property
-    def threads(self) -> int:
-        return min(self.args.wrk_threads, self.args.concurrency)
-
-    @property
-    def name(self) -> str:
-        if self.wrk:
-            return f"wrk --latency -t{self.threads} -c{self.args.concurrency}"
-        return f"python threads x{self.args.concurrency} (http.client keep-alive)"
-
-    def run(self, path: str, cookie: str, seconds: float, server: Server) -> Result:
-        with CpuMeter(server) as meter:
-            if self.wrk:
-                result = self._wrk(path, cookie, seconds)
-            else:
-                result = self._python(path, cookie, seconds)
-        result.cpu = {"app": meter.app, "db": meter.db, "load": meter.load, "other": meter.other}
-        return result
-
-    def _wrk(self, path: str, cookie: str, seconds: float) -> Result:
-        url = f"http://{HOST}:{self.port}{path}"
-        command = [
-            self.wrk, f"-t{self.threads}", f"-c{self.args.concurrency}",
-            f"-d{max(1, round(seconds))}s", "--latency", "--timeout", "10s",
-            "-H", f"Cookie: {cookie}", "-s", self.script, url,
-        ]  # fmt: skip
-        out = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
-        summary = re.search(r"^BENCH summary (.*)$", out.stdout, re.M)
-        if out.returncode != 0 or not summary:
-            raise SystemExit(f"wrk failed on {url}:\n{out.stdout}\n{out.stderr}")
-        requests, duration_us, *errors = (int(x) for x in summary.group(1).split())
-        histogram: dict[int, int] = {}
-        for value, count in re.findall(r"^BENCH latency (\d+) (\d+)$", out.stdout, re.M):
-            histogram[int(value)] = histogram.get(int(value), 0) + int(count)
-        return Result(requests, duration_us / 1e6, sum(errors), histogram)
-
-    def _python(self, path: str, cookie: str, seconds: float) -> Result:
-        concurrency = self.args.concurrency
-        latencies: list[list[float]] = [[] for _ in range(concurrency)]
-        errors = [0] * concurrency
-        start = time.perf_counter()
-        deadline = start + seconds
-
-        def client(i: int) -> None:
-            conn = None
-            while time.perf_counter() < deadline:
-                if conn is None:
-                    conn = http.client.HTTPConnection(HOST, self.port, timeout=10)
-                t0 = time.perf_counter()
-                try:
-                    conn.request("GET", path, headers={"Cookie": cookie})
-                    resp = conn.getresponse()
-                    resp.read()
-                except (OSError, http.client.HTTPException):
-                    errors[i] += 1
-                    conn.close()
-                    conn = None
-                    continue
-                latencies[i].append(time.perf_counter() - t0)
-                if resp.status != 200:
-                    errors[i] += 1
-                if resp.will_close:
-                    conn.close()
-                    conn = None
-            if conn is not None:
-                conn.close()
-
-        threads = [threading.Thread(target=client, args=(i,)) for i in range(concurrency)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - start
-        histogram: dict[int, int] = {}
-        for lat in latencies:
-            for x in lat:
-                us = round(x * 1e6)
-                histogram[us] = histogram.get(us, 0) + 1
-        return Result(sum(map(len, latencies)), elapsed, sum(errors), histogram)
-
-
-def drain(port: int, limit: float = 30) -> float:
-    """Waits until the server is idle again: requests wrk left queued when it stopped (slow
-    pages) would otherwise be served at the start of the next slice and count against it.
-    Probes /healthz until one answers within 50 ms; returns the seconds it took."""
-    t0 = time.perf_counter()
-    while time.perf_counter() - t0 < limit:
-        t1 = time.perf_counter()
-        with contextlib.suppress(OSError):
-            http_get(port, "/healthz", timeout=limit)
-        if time.perf_counter() - t1 < 0.05:
-            break
-    return time.perf_counter() - t0
-
-
-def measure(loader: Loader, server: Server, page: Page, args) -> tuple[Result, Result]:
-    """Warms both URLs, then alternates page and bare page in ``--rounds`` slices, letting the
-    server drain between slices."""
-    bare = bare_path(page.size)
-    cookie = page.who.cookie
-    loader.run(page.path, cookie, args.warmup, server)
-    drain(server.port)
-    loader.run(bare, cookie, args.warmup, server)
-    page_total, bare_total = Result(), Result()
-    for _ in range(args.rounds):
-        drain(server.port)
-        page_total.add(loader.run(page.path, cookie, args.seconds / args.rounds, server))
-        drain(server.port)
-        bare_total.add(loader.run(bare, cookie, args.seconds / args.rounds, server))
-    drain(server.port)
-    return page_total, bare_total
-
-
-def approve_all(port: int, who: Login, task_ids: list[int], concurrency: int, server: Server):
+def approve_all(
+    loader: Loader, who: Login, task_ids: list[int], concurrency: int
+) -> tuple[Result, list[str]]:
     """POSTs an approval of every task once, from ``concurrency`` threads; (Result, failures)."""
     body_of = {
         t: urllib.parse.urlencode(
@@ -1820,49 +1147,29 @@ def approve_all(port: int, who: Login, task_ids: list[int], concurrency: int, se
     headers = {"Cookie": who.cookie, "Content-Type": "application/x-www-form-urlencoded"}
 
     def client(i: int) -> None:
-        conn = None
+        conn = KeepAlive(loader.server.port, timeout=60)
         while True:
             try:
                 task_id = todo.get_nowait()
             except queue.Empty:
                 break
-            if conn is None:
-                conn = http.client.HTTPConnection(HOST, port, timeout=60)
-            t0 = time.perf_counter()
             try:
-                conn.request("POST", f"/tasks/{task_id}/", body_of[task_id], headers)
-                resp = conn.getresponse()
-                resp.read()
+                resp, latency = conn.request(
+                    "POST", f"/tasks/{task_id}/", body_of[task_id], headers
+                )
             except (OSError, http.client.HTTPException) as exc:
                 failures.append(f"task {task_id}: {exc!r}")
-                conn.close()
-                conn = None
                 continue
-            latencies[i].append(time.perf_counter() - t0)
+            latencies[i].append(latency)
             location = resp.getheader("Location", "")
             if resp.status != 302 or not location.rstrip("/").endswith("/tasks"):
                 failures.append(f"task {task_id}: HTTP {resp.status} -> {location}")
-            if resp.will_close:
-                conn.close()
-                conn = None
-        if conn is not None:
-            conn.close()
+        conn.close()
 
-    with CpuMeter(server) as meter:
-        start = time.perf_counter()
-        threads = [threading.Thread(target=client, args=(i,)) for i in range(concurrency)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - start
-    histogram: dict[int, int] = {}
-    for lat in latencies:
-        for x in lat:
-            us = round(x * 1e6)
-            histogram[us] = histogram.get(us, 0) + 1
-    result = Result(sum(map(len, latencies)), elapsed, len(failures), histogram)
-    result.cpu = {k: getattr(meter, k) * elapsed for k in ("app", "db", "load", "other")}
+    with loader.meter() as meter:
+        seconds = run_threads(client, concurrency)
+    result = Result.of(latencies, seconds, len(failures))
+    result.cpu = {k: v * seconds for k, v in meter.shares.items()}
     return result, failures
 
 
@@ -1891,6 +1198,11 @@ def verify_approvals(task_ids: list[int], approver: int) -> dict[str, int]:
 
 
 # --- report ---------------------------------------------------------------------------------------
+
+
+def is_slow(ratio: float, result: Result) -> bool:
+    """SLOW: vs bare below 0.3 or p99 above 500 ms."""
+    return ratio < 0.3 or result.percentile_ms(99) > 500
 
 
 def data_sizes() -> dict[str, object]:
@@ -1946,15 +1258,6 @@ def people_figures(busy: Login, applicant: Login) -> dict[str, int]:
     }
 
 
-def fmt_row(label, size, r: Result, ratio: str) -> str:
-    return (
-        f"{label:<26} {size:>7,} {r.rps:>8.1f} {r.percentile_ms(50):>8.2f} "
-        f"{r.percentile_ms(99):>8.2f} {ratio:>7} {r.errors:>4}   "
-        f"{r.cpu_percent('app'):>8.0f} {r.cpu_percent('db'):>4.0f} "
-        f"{r.cpu_percent('load'):>4.0f} {r.cpu_percent('other'):>5.0f}"
-    )
-
-
 # --- main -----------------------------------------------------------------------------------------
 
 
@@ -1970,15 +1273,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="share of other requests with an approval trail (ApprovalRecords)",
     )  # fmt: skip
     p.add_argument("--approvals", type=int, default=2000, help="fresh tasks approved by POST")
-    p.add_argument("--seconds", type=float, default=15, help="measured load time per URL")
-    p.add_argument("--rounds", type=int, default=3, help="alternating page/bare slices")
-    p.add_argument("--warmup", type=float, default=2, help="warm-up load time per URL")
-    p.add_argument("--concurrency", type=int, default=8, help="concurrent connections")
-    p.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    p.add_argument("--worker-class", choices=["gthread", "sync"], default="sync")
-    p.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
-    p.add_argument("--wrk-threads", type=int, default=1, help="wrk threads (-t)")
-    p.add_argument("--loader", choices=["auto", "wrk", "python"], default="auto")
+    add_load_options(p, warmup=2)
     p.add_argument("--gen-workers", type=int, default=os.cpu_count() or 1)
     p.add_argument("--load-sessions", type=int, default=2, help="parallel COPY / index sessions")
     p.add_argument("--seed", type=int, default=2026, help="random seed of the generated data")
@@ -1998,23 +1293,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that `finally` stops gunicorn
-    workdir = tempfile.mkdtemp(prefix="hall-bench-approvals-")
-    env = server_env(os.path.join(workdir, "static"))
+    workdir, env = server_setup("hall-bench-approvals-", DB, REDIS_URL)
     server: Server | None = None
     notes: list[str] = []
     load_info: dict = {}
     try:
         wrk = ensure_wrk(args.loader)
-        waited = wait_for_other_benchmarks()
+        waited = wait_for_other_benchmarks(SCRIPT)
         flush_redis()
-        if args.reuse_db and database_loaded():
+        if args.reuse_db and DB.comment().startswith(LOADED_MARK):
             log(f"reusing the loaded database {DB_NAME}")
             reused = True
         else:
-            pg_admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-            pg_admin(f"CREATE DATABASE {DB_NAME}")
-            log(f"database {DB_NAME} dropped and recreated")
+            DB.recreate()
             reused = False
         manage(env, "migrate", "--noinput")
         notes += collectstatic(env)
@@ -2071,45 +1362,41 @@ def main(argv: list[str] | None = None) -> int:
 
         explained: list[str] = []
         for page in page_list:
-            page.profile = profile_request(page.path, page.who)
-            page.bare_profile = profile_request(bare_path(page.profile.bytes), page.who)
+            page.profile = profile_page(page.path, page.who)
+            page.bare_profile = profile_page(bare_path(page.profile.bytes), page.who)
             log(
                 f"in process {page.name}: {page.profile.total_ms:.1f} ms, "
                 f"{page.profile.queries} queries, SQL {page.profile.sql_ms:.1f} ms"
             )
         connections.close_all()
 
-        waited += wait_for_other_benchmarks()
+        waited += wait_for_other_benchmarks(SCRIPT)
         load_before = os.getloadavg()[0]
-        server = Server(env, args, workdir)
+        server = Server(env, args, workdir, timeout=120)
         server.start()
-        loader = Loader(wrk, server.port, args, workdir)
+        loader = Loader(wrk, server, DB, args, workdir, wrk_options=["--latency"])
         rows = []
         for page in page_list:
             check_page(server.port, page, server.log_tail)
             check_bare(server.port, page.size, page.who.cookie)
             log(f"{page.name}: {page.path} -> 200, {page.size:,} bytes, {page.items} items")
-            waited += wait_for_other_benchmarks()
-            result, bare = measure(loader, server, page, args)
+            waited += wait_for_other_benchmarks(SCRIPT)
+            result, bare = measure(loader, page.path, page.size, args, page.who.cookie)
             log(
                 f"  page {result.rps:.1f} rps (p50 {result.percentile_ms(50):.1f} ms, p99 "
                 f"{result.percentile_ms(99):.1f} ms), bare {bare.rps:.1f} rps"
             )
             rows.append((page, result, bare))
 
-        waited += wait_for_other_benchmarks()
+        waited += wait_for_other_benchmarks(SCRIPT)
         log(f"approving {len(task_ids)} tasks by POST, {args.concurrency} threads ...")
-        approve_result, failures = approve_all(
-            server.port, approver, task_ids, args.concurrency, server
-        )
+        approve_result, failures = approve_all(loader, approver, task_ids, args.concurrency)
         log(
             f"  {approve_result.rps:.1f} approvals/s, p50 {approve_result.percentile_ms(50):.0f} ms"
             f", p99 {approve_result.percentile_ms(99):.0f} ms, {len(failures)} failures"
         )
         load_after = os.getloadavg()[0]
-        server_log = [
-            line for line in server.log_tail().splitlines() if "[INFO]" not in line and line.strip()
-        ]
+        server_log = server.log_lines()
         server.stop()
         server = None
         verified = verify_approvals(task_ids, approver_id)
@@ -2117,15 +1404,13 @@ def main(argv: list[str] | None = None) -> int:
         # Slow pages (and all with --explain): EXPLAIN ANALYZE of their slowest SELECT.
         for page, res, bare in rows:
             ratio = res.rps / bare.rps if bare.rps else 0
-            slow = ratio < 0.3 or res.percentile_ms(99) > 500
+            slow = is_slow(ratio, res)
             if not (slow or args.explain):
                 continue
-            selects = [
-                (ms, s) for ms, s in page.profile.sql if s.lstrip().upper().startswith("SELECT")
-            ]
-            if not selects:
+            slowest = page.profile.slowest_select()
+            if slowest is None:
                 continue
-            ms, sql = max(selects)
+            ms, sql = slowest
             explained.append(f"--- {page.name} {page.path}{' (SLOW)' if slow else ''}: "
                              f"slowest SELECT ({ms:.2f} ms in process):")  # fmt: skip
             explained.append("  " + sql)
@@ -2136,19 +1421,13 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print("=" * 112)
         print("Approvals benchmark (tests/bench/approvals_bench.py)")
-        shown = [os.path.relpath(PYTHON, ROOT), "tests/bench/approvals_bench.py"]
-        print("command: " + " ".join(shown + (argv if argv is not None else sys.argv[1:])))
+        print(command_line(SCRIPT, argv))
         print(
             f"machine: nproc={ncpu}, Python {sys.version.split()[0]}, "
             f"load average before/after the HTTP runs: {load_before:.2f} / {load_after:.2f}"
         )
-        threads = f" x {args.threads} threads" if args.worker_class == "gthread" else ""
-        print(
-            f"server: gunicorn {args.workers} workers ({args.worker_class}{threads}), DEBUG off, "
-            f"Postgres {DB_NAME}, Redis db 14; load: {loader.name}, same machine"
-        )
-        if os.environ.get("BENCH_STATIC_FALLBACK") == "1":
-            print("static files: FALLBACK storage, collectstatic failed (see WARNING below)")
+        for line in server_lines(args, loader, REDIS_URL):
+            print(line)
         if waited:
             print(f"waited {waited:.0f}s for other benchmarks (tests/bench/*_bench.py) to finish")
         print(
@@ -2190,17 +1469,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{submit_seconds:.1f}s ({args.approvals / submit_seconds:.1f}/s in process)"
         )
         print()
-        header = (
-            f"{'page':<26} {'bytes':>7} {'rps':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs bare':>7} "
-            f"{'err':>4}   {'cpu% app':>8} {'db':>4} {'load':>4} {'other':>5}"
-        )
-        print(header)
-        print("-" * len(header))
-        for page, res, bare in rows:
-            ratio = res.rps / bare.rps if bare.rps else float("nan")
-            flag = " SLOW" if ratio < 0.3 or res.percentile_ms(99) > 500 else ""
-            print(fmt_row(page.name, page.size, res, f"{ratio:7.2f}") + flag)
-            print(fmt_row("  bare, same size", page.size, bare, ""))
+        print_load_table(rows, LABEL_WIDTH, is_slow)
         print()
         print("vs bare: page rps / rps of the bare page of the same size (same server, same "
               "session; no query but the session's and the user's).")  # fmt: skip
@@ -2210,24 +1479,14 @@ def main(argv: list[str] | None = None) -> int:
         )
         print("SLOW: vs bare below 0.3 or p99 above 500 ms; its slowest SELECT is EXPLAINed below.")
         print()
-        header = (
-            f"{'one request, in process':<26} {'total ms':>8} {'SQL ms':>7} {'queries':>7} "
-            f"{'render ms':>9} {'other py ms':>11}  rows"
+        print_profile_table(
+            page_list, LABEL_WIDTH, "rows", lambda page: f"{page.items} listed of {page.total}"
         )
-        print(header)
-        print("-" * len(header))
-        for page, _res, _bare in rows:
-            p, b = page.profile, page.bare_profile
-            print(f"{page.name:<26} {p.total_ms:>8.2f} {p.sql_ms:>7.2f} {p.queries:>7} "
-                  f"{p.render_ms:>9.2f} {p.python_ms:>11.2f}  "
-                  f"{page.items} listed of {page.total}")  # fmt: skip
-            print(f"{'  bare, same size':<26} {b.total_ms:>8.2f} {b.sql_ms:>7.2f} {b.queries:>7} "
-                  f"{b.render_ms:>9.2f} {b.python_ms:>11.2f}")  # fmt: skip
         print()
         print(
-            "medians of 15 requests through django.test.Client with the server's settings; SQL = "
-            "time in cursor.execute; render = template rendering (without SQL run from "
-            "templates); other py = middleware, view, ORM query building, model instances."
+            f"medians of {PROFILED} requests through django.test.Client with the server's "
+            "settings; SQL = time in cursor.execute; render = template rendering (without SQL run "
+            "from templates); other py = middleware, view, ORM query building, model instances."
         )
         print()
         print("queries of one request (in process), slowest first (top 4):")
@@ -2278,15 +1537,8 @@ def main(argv: list[str] | None = None) -> int:
                 print("  " + line)
         for line in notes:
             print(line)
-        print(
-            f"database {DB_NAME}: "
-            + (
-                "dropped at exit (--drop-db)"
-                if args.drop_db
-                else "left in place (--drop-db drops it)"
-            )
-        )
-        print(f"total wall time: {time.monotonic() - STARTED:.0f}s")
+        print(DB.exit_note(args.drop_db))
+        print(f"total wall time: {elapsed():.0f}s")
         print("=" * 112)
         return 0 if ok and not failures else 1
     finally:
@@ -2296,11 +1548,7 @@ def main(argv: list[str] | None = None) -> int:
         with contextlib.suppress(Exception):
             flush_redis()
         if args.drop_db:
-            if "django" in sys.modules:
-                from django.db import connections
-
-                connections.close_all()
-            pg_admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+            DB.drop()
         log("done")
 
 

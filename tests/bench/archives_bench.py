@@ -62,11 +62,8 @@ import multiprocessing
 import os
 import random
 import re
-import resource
-import secrets
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -75,90 +72,38 @@ import unicodedata
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository root: tests.bench
 
-PYTHON = sys.executable
-SETTINGS = "tests.bench.bench_settings"
+from tests.bench.common import (
+    CLK_TCK,
+    Database,
+    bench_env,
+    busy_ticks,
+    command_line,
+    copy_csv,
+    elapsed,
+    explain,
+    log,
+    manage,
+    own_seconds,
+    postgres_processes,
+    print_header,
+    run_parallel,
+    setup_django,
+    wait_for_other_benchmarks,
+)
+
 DB_NAME = "hall_bench_archives"
-PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
-DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+DB = Database(DB_NAME)
+SCRIPT = "archives_bench.py"
 LOADED_MARK = "archives bench: loaded"
 FONDS_CODE = "Z001"
 ARCHIVIST = "bench-archivist"
 TABLE = "archives_record"
 FILING_REF = "bench-filing:"  # source_ref prefix of the records the filing runs add
 
-STARTED = time.monotonic()
 
-
-def log(message: str) -> None:
-    print(f"[{time.monotonic() - STARTED:6.1f}s] {message}", flush=True)
-
-
-# --- environment ------------------------------------------------------------------------------
-
-
-def bench_env(media_root: str) -> dict[str, str]:
-    """Production-like settings (DEBUG off: no query log) on the bench database."""
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": SETTINGS,
-            "DJANGO_DEBUG": "0",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-            "DJANGO_SECURE_SSL_REDIRECT": "0",
-            "DJANGO_SECURE_COOKIES": "0",
-            "DJANGO_HSTS_SECONDS": "0",
-            "DATABASE_URL": DATABASE_URL,
-            "REDIS_URL": "",  # filing enqueues nothing; a local-memory cache is enough
-            "EMAIL_HOST": "",
-            "MEDIA_ROOT": media_root,
-            "LOG_LEVEL": "WARNING",
-            "PYTHONPATH": os.pathsep.join(
-                p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p
-            ),
-        }
-    )
-    return env
-
-
-def manage(env: dict[str, str], *args: str) -> None:
-    t0 = time.perf_counter()
-    result = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    if result.returncode != 0:
-        sys.stderr.write((result.stdout[-3000:] + result.stderr[-3000:]).strip() + "\n")
-        raise SystemExit(f"manage.py {' '.join(args)} failed ({result.returncode})")
-    log(f"manage.py {' '.join(args)}: ok in {time.perf_counter() - t0:.1f}s")
-
-
-def pg_connect(dbname: str = DB_NAME):
-    import psycopg2
-
-    return psycopg2.connect(dbname=dbname, **PG)
-
-
-def pg_admin(sql: str, params: list | None = None) -> list[tuple]:
-    conn = pg_connect("postgres")
-    try:
-        conn.autocommit = True
-        with conn.cursor() as cur:
-            cur.execute(sql, params)
-            return cur.fetchall() if cur.description else []
-    finally:
-        conn.close()
-
-
-def loaded_mark() -> str:
-    rows = pg_admin(
-        "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
-        [DB_NAME],
-    )
-    return (rows[0][0] or "") if rows else ""
+# --- the database -----------------------------------------------------------------------------
 
 
 def mark_text(args: argparse.Namespace) -> str:
@@ -170,44 +115,14 @@ def mark_text(args: argparse.Namespace) -> str:
 
 def database_ready(args: argparse.Namespace) -> bool:
     """The database holds the requested load (its comment, and the records themselves)."""
-    if not loaded_mark().startswith(mark_text(args)):
+    if not DB.comment().startswith(mark_text(args)):
         return False
-    conn = pg_connect()
-    try:
-        with conn.cursor() as cur:
-            cur.execute(
-                f"SELECT count(*) FROM {TABLE} WHERE source_ref IS NULL OR source_ref NOT LIKE %s",
-                [FILING_REF + "%"],
-            )
-            return cur.fetchone()[0] == args.records
-    finally:
-        conn.close()
-
-
-def setup_django(env: dict[str, str]) -> None:
-    for name, value in env.items():
-        if name.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL", "EMAIL_", "MEDIA_", "LOG_")):
-            os.environ[name] = value
-    import django
-
-    django.setup()
-
-
-def wait_for_other_benchmarks(poll: float = 30) -> float:
-    """Waits (polling every ``poll`` s) while another benchmark runs; returns the seconds waited."""
-    waited = 0.0
-    while True:
-        out = subprocess.run(["pgrep", "-af", r"_bench\.py"], capture_output=True, text=True)
-        others = [
-            line
-            for line in out.stdout.splitlines()
-            if "pgrep" not in line and "archives_bench" not in line
-        ]
-        if not others:
-            return waited
-        log(f"another benchmark is running, waiting {poll:.0f}s: {others[0][:120]}")
-        time.sleep(poll)
-        waited += poll
+    with DB.cursor() as cur:
+        cur.execute(
+            f"SELECT count(*) FROM {TABLE} WHERE source_ref IS NULL OR source_ref NOT LIKE %s",
+            [FILING_REF + "%"],
+        )
+        return cur.fetchone()[0] == args.records
 
 
 def pad(text: str, width: int) -> str:
@@ -220,21 +135,6 @@ def percentile(values: list[float], p: float) -> float:
     """Nearest-rank percentile."""
     ordered = sorted(values)
     return ordered[max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))]
-
-
-CLK_TCK = os.sysconf("SC_CLK_TCK")
-
-
-def _busy_ticks() -> int:
-    with open("/proc/stat") as f:
-        fields = [int(x) for x in f.readline().split()[1:]]
-    return sum(fields) - fields[3] - fields[4]  # all but idle and iowait
-
-
-def _own_ticks() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    reaped = resource.getrusage(resource.RUSAGE_CHILDREN)  # the filers, once joined
-    return (own.ru_utime + own.ru_stime + reaped.ru_utime + reaped.ru_stime) * CLK_TCK
 
 
 class CpuMeter:
@@ -252,31 +152,10 @@ class CpuMeter:
         self._seen: dict[int, int] = {}  # backend pid -> ticks last seen
         self._start: dict[int, int] = {}  # backend pid -> ticks when first seen before the start
 
-    def _backends(self) -> dict[int, int]:
-        found, leaders = {}, {}
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                with open(f"/proc/{entry}/cmdline", "rb") as f:
-                    cmdline = f.read(300).decode(errors="replace")
-                if not cmdline.startswith("postgres:"):
-                    continue
-                with open(f"/proc/{entry}/stat") as f:
-                    rest = f.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            ticks = int(rest[11]) + int(rest[12])
-            if f" {DB_NAME} " in cmdline:
-                found[int(entry)] = ticks
-            else:
-                match = re.search(r"parallel worker for PID (\d+)", cmdline)
-                if match:
-                    leaders[int(entry)] = (int(match.group(1)), ticks)
-        for pid, (leader, ticks) in leaders.items():
-            if leader in found:
-                found[pid] = ticks
-        return found
+    @staticmethod
+    def _backends() -> dict[int, int]:
+        backends, parallel_workers = postgres_processes(DB_NAME)
+        return {**backends, **parallel_workers}
 
     def _sample(self) -> None:
         while not self._stop.wait(0.2):
@@ -285,8 +164,8 @@ class CpuMeter:
 
     def __enter__(self) -> CpuMeter:
         self.t0 = time.monotonic()
-        self.busy0 = _busy_ticks()
-        self.own0 = _own_ticks()
+        self.busy0 = busy_ticks()
+        self.own0 = own_seconds()  # the filers count once joined
         self._start = self._backends()
         self._seen = dict(self._start)
         self._thread = threading.Thread(target=self._sample, daemon=True)
@@ -299,8 +178,8 @@ class CpuMeter:
         for pid, ticks in self._backends().items():
             self._seen[pid] = max(ticks, self._seen.get(pid, 0))
         capacity = (time.monotonic() - self.t0) * CLK_TCK * (os.cpu_count() or 1) / 100
-        busy = _busy_ticks() - self.busy0
-        bench = _own_ticks() - self.own0
+        busy = busy_ticks() - self.busy0
+        bench = (own_seconds() - self.own0) * CLK_TCK
         db = sum(t - self._start.get(pid, 0) for pid, t in self._seen.items())
         self.bench, self.db = bench / capacity, db / capacity
         self.other = max(0.0, busy - bench - db) / capacity
@@ -573,23 +452,6 @@ COLUMNS = (
 NOT_NULL = "org_code, code, title, responsible, doc_number, remarks, search_text"
 
 
-def secondary_indexes(cur) -> list[tuple[str, str]]:
-    """(name, definition) of the record table's indexes that back no constraint."""
-    cur.execute(
-        """
-        SELECT ic.relname, pg_get_indexdef(i.indexrelid)
-        FROM pg_index i
-        JOIN pg_class c ON c.oid = i.indrelid
-        JOIN pg_class ic ON ic.oid = i.indexrelid
-        WHERE c.relname = %s
-          AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
-        ORDER BY ic.relname
-        """,
-        [TABLE],
-    )
-    return cur.fetchall()
-
-
 def prepare_reference_rows() -> dict:
     """The fonds, the 15 departments with their organization codes, the archivist."""
     from archives.models import Fonds, OrganizationCode
@@ -666,14 +528,9 @@ def bulk_load(args: argparse.Namespace, ref: dict) -> dict:
         jobs.append((year, n, next_id))
         next_id += n
 
-    conn = pg_connect()
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        indexes = secondary_indexes(cur)
-        for name, _definition in indexes:
-            cur.execute(f'DROP INDEX "{name}"')
+    indexes = DB.drop_secondary_indexes([TABLE])
     log(f"dropped {len(indexes)} secondary indexes of {TABLE}: {[n for n, _d in indexes]}")
-    conn.autocommit = False
+    conn = DB.connect()
     with conn.cursor() as cur:
         cur.execute("SET session_replication_role = replica")  # FK triggers off, this session
     conn.commit()
@@ -687,13 +544,7 @@ def bulk_load(args: argparse.Namespace, ref: dict) -> dict:
             for chunk in result["chunks"]:
                 t1 = time.perf_counter()
                 with conn.cursor() as cur:
-                    cur.copy_expert(
-                        f"COPY {TABLE} ({COLUMNS}) FROM STDIN WITH (FORMAT csv, "
-                        f"FORCE_NOT_NULL ({NOT_NULL}))",
-                        io.StringIO(chunk),
-                        size=1 << 20,
-                    )
-                    rows += cur.rowcount
+                    rows += copy_csv(cur, TABLE, COLUMNS, NOT_NULL, io.StringIO(chunk))
                 conn.commit()
                 copy_seconds += time.perf_counter() - t1
                 chunks += 1
@@ -712,33 +563,16 @@ def bulk_load(args: argparse.Namespace, ref: dict) -> dict:
         raise SystemExit(f"copied {rows} records, expected {args.records}")
 
     t0 = time.perf_counter()
-    index_times = {}
+    index_times: dict[str, float] = {}
 
-    def create_index(name: str, definition: str) -> None:
-        c = pg_connect()
-        c.autocommit = True
-        try:
-            with c.cursor() as cur:
-                cur.execute("SET maintenance_work_mem = '1GB'")
-                t = time.perf_counter()
-                cur.execute(definition)
-                index_times[name] = time.perf_counter() - t
-        finally:
-            c.close()
+    def build(pairs: list[tuple[str, str]]) -> None:
+        for name, definition in pairs:
+            index_times[name] = DB.build_index(definition)
 
     # Two sessions (two cores): the trigram index alone, the btree indexes one after another.
     gin = [(n, d) for n, d in indexes if "gin" in d.lower()]
     btree = [(n, d) for n, d in indexes if "gin" not in d.lower()]
-    threads = [
-        threading.Thread(target=lambda: [create_index(n, d) for n, d in gin]),
-        threading.Thread(target=lambda: [create_index(n, d) for n, d in btree]),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if len(index_times) != len(indexes):
-        raise SystemExit(f"index rebuild failed: built {sorted(index_times)}")
+    run_parallel([lambda: build(gin), lambda: build(btree)], 2)
     timings["indexes"] = time.perf_counter() - t0
     timings["trigram index"] = sum(index_times[n] for n, _d in gin)
     log(
@@ -747,9 +581,7 @@ def bulk_load(args: argparse.Namespace, ref: dict) -> dict:
     )
 
     t0 = time.perf_counter()
-    conn = pg_connect()
-    conn.autocommit = True
-    with conn.cursor() as cur:
+    with DB.cursor() as cur:
         cur.execute(f"SELECT setval(pg_get_serial_sequence('{TABLE}', 'id'), %s)", [next_id - 1])
         cur.execute(
             f"SELECT count(*) FILTER (WHERE f.id IS NULL), count(*) FILTER (WHERE "
@@ -771,14 +603,13 @@ def bulk_load(args: argparse.Namespace, ref: dict) -> dict:
         t0 = time.perf_counter()
         cur.execute("VACUUM ANALYZE")
         timings["vacuum analyze"] = time.perf_counter() - t0
-    conn.close()
     if counters != len(classes):
         raise SystemExit(f"{counters} counters for {len(classes)} generated classes")
     log(
         f"references checked, {counters} item counters, VACUUM ANALYZE in "
         f"{timings['vacuum analyze']:.1f}s"
     )
-    pg_admin(f"COMMENT ON DATABASE {DB_NAME} IS '{mark_text(args)} ({time.strftime('%F %T')})'")
+    DB.set_comment(f"{mark_text(args)} ({time.strftime('%F %T')})")
     return {"timings": timings, "classes": len(classes), "csv_mib": csv_bytes / 2**20}
 
 
@@ -909,14 +740,6 @@ def condensed_plan(lines: list[str], limit: int) -> list[str]:
         if "->" in text or text == text.lstrip() or stripped.startswith(PLAN_DETAILS):
             out.append(text)
     return out[:limit] + ["  " + "; ".join(total)]
-
-
-def explain(sql: str, params) -> list[str]:
-    from django.db import connection
-
-    with connection.cursor() as cur:
-        cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
-        return [row[0] for row in cur.fetchall()]
 
 
 def run_search(args: argparse.Namespace, archivist, cases: list[dict]) -> list[dict]:
@@ -1221,8 +1044,7 @@ def report(args, figures, load_info, sample_checked, searches, filings, verified
     print()
     print("=" * width)
     print("Archives benchmark (tests/bench/archives_bench.py)")
-    print("command: " + " ".join([os.path.relpath(PYTHON, ROOT), "tests/bench/archives_bench.py",
-                                  *sys.argv[1:]]))  # fmt: skip
+    print(command_line(SCRIPT))
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     print(
         f"machine: nproc={ncpu}, {mem:.0f} GiB, Python {sys.version.split()[0]}; shared with "
@@ -1269,8 +1091,7 @@ def report(args, figures, load_info, sample_checked, searches, filings, verified
         f"{'case':<20} {'query':<26} {'matches':>9} {'share':>6} {'median':>8} {'p95':>8} "
         f"{'count':>8} {'page':>8} {'indexes':>17}  {'cpu% b/db/oth':>13}"
     )
-    print(header)
-    print("-" * len(header))
+    print_header(header)
     for s in searches:
         used = "/".join(s["indexes"][k] for k in ("count", "page"))
         slow = " SLOW" if s["median"] > args.slow_ms else ""
@@ -1309,8 +1130,7 @@ def report(args, figures, load_info, sample_checked, searches, filings, verified
             f"{'p99 ms':>7} {'max ms':>7} {'ctr p50':>7} {'ctr p99':>7} {'err':>4}  "
             f"{'cpu% b/db/oth':>13}"
         )
-        print(header)
-        print("-" * len(header))
+        print_header(header)
         for name, r in filings:
             print(
                 f"{name:<34} {r['filings']:>8,} {r['wall']:>7.1f} {r['rps']:>7.1f} "
@@ -1341,11 +1161,8 @@ def report(args, figures, load_info, sample_checked, searches, filings, verified
         )
     for line in notes:
         print(line)
-    print(
-        f"database {DB_NAME}: "
-        + ("dropped at exit (--drop-db)" if args.drop_db else "left in place (--drop-db drops it)")
-    )
-    print(f"total wall time: {time.monotonic() - STARTED:.0f}s")
+    print(DB.exit_note(args.drop_db))
+    print(f"total wall time: {elapsed():.0f}s")
     print("=" * width)
 
 
@@ -1391,17 +1208,16 @@ def main(argv: list[str] | None = None) -> int:
     workdir = tempfile.mkdtemp(prefix="hall-bench-archives-")
     media_root = os.path.join(workdir, "media")
     os.makedirs(media_root)
-    env = bench_env(media_root)
+    # Filing enqueues nothing (no Redis: a local-memory cache is enough) and sends no mail.
+    env = bench_env(DB, REDIS_URL="", EMAIL_HOST="", MEDIA_ROOT=media_root)
     notes: list[str] = []
     try:
-        waited = wait_for_other_benchmarks()
+        waited = wait_for_other_benchmarks(SCRIPT)
         reuse = not args.rebuild and database_ready(args)
         if reuse:
-            log(f"reusing {DB_NAME}: {loaded_mark()}")
+            log(f"reusing {DB_NAME}: {DB.comment()}")
         else:
-            pg_admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-            pg_admin(f"CREATE DATABASE {DB_NAME}")
-            log(f"database {DB_NAME} dropped and recreated")
+            DB.recreate()
         manage(env, "migrate", "--noinput")
         setup_django(env)
         ref = prepare_reference_rows()
@@ -1412,14 +1228,14 @@ def main(argv: list[str] | None = None) -> int:
 
         searches = []
         if not args.skip_search:
-            waited += wait_for_other_benchmarks()
+            waited += wait_for_other_benchmarks(SCRIPT)
             figures = data_figures()
             log(f"searching {figures['total']:,} records ...")
             searches = run_search(args, ref["archivist"], search_cases(args))
 
         filings, verified = [], {}
         if not args.skip_filing:
-            waited += wait_for_other_benchmarks()
+            waited += wait_for_other_benchmarks(SCRIPT)
             alone, hot, own = filing_plans(args, ref)
             stamp = time.strftime("%Y%m%d%H%M%S")
             runs = []
@@ -1447,11 +1263,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
         if args.drop_db:
-            if "django" in sys.modules:
-                from django.db import connections
-
-                connections.close_all()
-            pg_admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+            DB.drop()
         log("done")
 
 
