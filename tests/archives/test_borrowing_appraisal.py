@@ -698,3 +698,23 @@ def test_the_downloaded_template_imports_as_it_is(client, fonds, archivist):
     assert list(Record.objects.values_list("code", "title")) == [
         ("Z001-WS·1998-Y-0001", "关于1998年招生工作的通知")
     ]
+
+
+def test_a_custodian_finds_their_certificates_from_the_loans_page(client, people, archivist):
+    alice, charlie = people["alice"], people["charlie"]
+    archive.certificate_register(
+        user=archivist,
+        kind="permit",
+        name="实验动物使用许可证",
+        number="SYXK-1",
+        issuer="科委",
+        valid_until=None,
+        custodian=alice,
+    )
+    client.force_login(alice)
+    page = client.get(reverse("archives:loans")).content.decode()
+    assert reverse("archives:cert-list") in page
+    assert reverse("archives:report-forms") not in page
+    client.force_login(charlie)
+    page = client.get(reverse("archives:loans")).content.decode()
+    assert reverse("archives:cert-list") not in page
