@@ -150,4 +150,57 @@ def seed_demo_requests() -> int:
             )
         elif outcome == "withdraw":
             services.request_withdraw(request_id=request.pk, user=user, comment="计划有变")
-    return made
+    return made + _demo_appraisal()
+
+
+def _demo_appraisal() -> int:
+    """An archivist's appraisal of two paper-era records waiting with the head of the archives,
+    then a university leader: the appraisal chain as the demo shows it."""
+    from archives import selectors as archive_selectors
+    from archives import services as archive_services
+    from hall.models import Department, ServiceStep
+    from workflows import handoffs
+
+    token = uuid.uuid5(NAMESPACE, "appraisal-in-review")
+    archivist = User.objects.filter(username="archives-reviewer1").first()
+    if archivist is None or ServiceRequest.objects.filter(submit_token=token).exists():
+        return 0
+    due = [r for r in archive_selectors.due_for_appraisal(archivist)[:4] if not r.held][:2]
+    if len(due) < 2:
+        return 0
+    batch = archive_services.appraisal_create(
+        user=archivist,
+        proposals=[
+            {"record": due[0].pk, "decision": "extend", "years": 10, "reason": "仍有查考价值"},
+            {"record": due[1].pk, "decision": "destroy", "reason": "已无保存价值"},
+        ],
+    )
+    service = handoffs.internal_service(
+        archive_services.APPRAISAL_SERVICE, department=archivist.department
+    )
+    office = Department.objects.filter(code="president-office").first()
+    if office is not None and service.steps.count() == 1:
+        ServiceStep.objects.create(
+            service=service,
+            order=2,
+            name_zh="校领导审批",
+            name_en="Approval by a university leader",
+            rule=ServiceStep.Rule.DEPARTMENT_ROLE,
+            department=office,
+            role_code="leader",
+            time_limit_days=3,
+        )
+    services.request_submit(
+        service=service,
+        applicant=archivist,
+        form_data=handoffs.start_form_data(
+            service.code,
+            user=archivist,
+            post={"appraisal": batch.number, "opinion": "经鉴定小组审查，拟延长一件、销毁一件。"},
+        ),
+        files={},
+        urgent=False,
+        urgent_reason="",
+        submit_token=token,
+    )
+    return 1

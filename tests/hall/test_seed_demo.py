@@ -128,7 +128,7 @@ def test_the_demo_catalogue_has_168_services_in_6_areas_and_15_departments(seede
 def test_every_online_demo_service_has_a_form_and_a_resolvable_chain(seeded, db):
     role_keys = set(Role.objects.values_list("department__code", "code"))
     role_codes = {code for _, code in role_keys}
-    online = Service.objects.filter(is_online=True)
+    online = Service.objects.filter(is_online=True, is_published=True)
     assert online.count() > 150
     for service in online:
         assert ServiceField.objects.filter(service=service).exists(), service.code
@@ -175,7 +175,9 @@ def test_every_online_demo_service_can_be_applied_for_and_approved(seeded, db):
         identity: User.objects.select_related("department").filter(identity=identity).first()
         for identity in ("staff", "undergraduate", "graduate")
     }
-    for service in Service.objects.filter(is_online=True).prefetch_related("fields"):
+    for service in Service.objects.filter(is_online=True, is_published=True).prefetch_related(
+        "fields"
+    ):
         identity = next(
             i
             for i, flag in (
