@@ -3,11 +3,13 @@ item numbers without gaps, files with their SHA-256, and an append-only event lo
 
 import uuid
 from datetime import date as date_type
+from datetime import datetime, time, timedelta
 from typing import NamedTuple
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from guardian.models import UserObjectPermissionBase
@@ -219,6 +221,20 @@ class ArchiveEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.record_id}"
 
 
+def loan_ends(due_on: date_type) -> datetime:
+    """A loan's access ends when its due date ends, local time."""
+    return timezone.make_aware(datetime.combine(due_on + timedelta(days=1), time.min))
+
+
+class LoanQuerySet(models.QuerySet):
+    def out(self) -> "LoanQuerySet":
+        """Lent and not returned (paper originals stay out past the due date until returned)."""
+        return self.filter(status=Loan.Status.APPROVED, returned_at=None)
+
+    def overdue(self, today: date_type | None = None) -> "LoanQuerySet":
+        return self.out().filter(due_on__lt=today or timezone.localdate())
+
+
 class Loan(models.Model):
     """A borrowing request: approved, it lets the borrower read the records until the due date."""
 
@@ -252,6 +268,8 @@ class Loan(models.Model):
     returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
     reminded_on = models.DateField(null=True, blank=True)
 
+    objects = LoanQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["borrower", "status", "due_on"], name="loan_access_idx")]
@@ -263,6 +281,19 @@ class Loan(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("archives:loan-detail", args=[self.pk])
+
+    @property
+    def is_out(self) -> bool:
+        return self.status == self.Status.APPROVED and self.returned_at is None
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_out and self.due_on < timezone.localdate()
+
+    @property
+    def readable(self) -> bool:
+        """Whether the loan still lets its borrower read the records (until the due date ends)."""
+        return self.status == self.Status.APPROVED and timezone.now() < loan_ends(self.due_on)
 
 
 class RecordUserObjectPermission(UserObjectPermissionBase):

@@ -154,20 +154,22 @@ def record_for(user: User, record_id: int) -> Record | None:
     return lent_to(user).select_related("fonds", "department").filter(pk=record_id).first()
 
 
-def loans_for(user: User) -> QuerySet[Loan]:
-    """The user's own loans; archivists see everyone's."""
-    loans = Loan.objects.select_related("borrower").prefetch_related("records")
-    return loans if is_archivist(user) else loans.filter(borrower=user)
-
-
 def loan_for(user: User, loan_id: int) -> Loan | None:
     if not user.is_authenticated:
         return None
     return loans_for(user).filter(pk=loan_id).first()
 
 
-def loans_out() -> QuerySet[Loan]:
-    return Loan.objects.filter(status=Loan.Status.APPROVED, returned_at=None)
+def loans_for(user: User, *, show: str = "") -> QuerySet[Loan]:
+    """The user's own loans (archivists: everyone's); ``show`` "out" or "overdue" narrows."""
+    loans = Loan.objects.select_related("borrower").prefetch_related("records")
+    if not is_archivist(user):
+        loans = loans.filter(borrower=user)
+    if show == "out":
+        loans = loans.out()
+    elif show == "overdue":
+        loans = loans.overdue()
+    return loans
 
 
 # --- appraisal -------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import unicodedata
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.models import Permission
@@ -48,6 +48,7 @@ from archives.models import (
     Retention,
     TrainingRecord,
     appraisal_year_for,
+    loan_ends,
 )
 from hall.search import normalize
 
@@ -539,11 +540,7 @@ def _regrant(borrower, records: list[Record]) -> None:
     permission = Permission.objects.get(content_type__app_label="archives", codename="view_record")
     for record in records:
         latest = (
-            Loan.objects.filter(
-                borrower=borrower, records=record, status=Loan.Status.APPROVED, returned_at=None
-            )
-            .order_by("-due_on")
-            .first()
+            Loan.objects.out().filter(borrower=borrower, records=record).order_by("-due_on").first()
         )
         grants = RecordUserObjectPermission.objects.filter(
             user=borrower, permission=permission, content_object=record
@@ -555,13 +552,8 @@ def _regrant(borrower, records: list[Record]) -> None:
                 user=borrower,
                 permission=permission,
                 content_object=record,
-                defaults={"loan": latest, "expires_at": grant_ends(latest.due_on)},
+                defaults={"loan": latest, "expires_at": loan_ends(latest.due_on)},
             )
-
-
-def grant_ends(due_on: date) -> datetime:
-    """Access ends when the due date ends, local time."""
-    return timezone.make_aware(datetime.combine(due_on + timedelta(days=1), time.min))
 
 
 @transaction.atomic
@@ -637,7 +629,7 @@ def loans_remind() -> int:
     with transaction.atomic():
         due = (
             Loan.objects.select_for_update(skip_locked=True)
-            .filter(status=Loan.Status.APPROVED, returned_at=None)
+            .out()
             .filter(Q(due_on=today + timedelta(days=1)) | Q(originals=True, due_on__lt=today))
             .exclude(reminded_on=today)
             .select_related("borrower")
@@ -908,6 +900,38 @@ def _store_scan(certificate: Certificate, scan) -> None:
         transaction.on_commit(lambda: default_storage.delete(old))
 
 
+def _describe_certificate(
+    certificate: Certificate,
+    *,
+    kind: str,
+    name: str,
+    number: str,
+    issuer: str,
+    valid_until: date | None,
+    custodian,
+    remarks: str,
+    scan,
+) -> Certificate:
+    """Checks and writes a certificate's description; registering and editing share it."""
+    _clean_certificate(
+        kind=kind,
+        name=name,
+        number=number,
+        issuer=issuer,
+        custodian=custodian,
+        scan=scan,
+        exclude_pk=certificate.pk,
+    )
+    certificate.kind, certificate.name = kind, name.strip()[:200]
+    certificate.number, certificate.issuer = number.strip()[:100], issuer.strip()[:200]
+    certificate.valid_until, certificate.custodian = valid_until, custodian
+    certificate.remarks = (remarks or "").strip()
+    if scan is not None:
+        _store_scan(certificate, scan)
+    certificate.save()
+    return certificate
+
+
 @transaction.atomic
 def certificate_register(
     *,
@@ -922,22 +946,17 @@ def certificate_register(
     scan=None,
 ) -> Certificate:
     _require_archivist(user, _("Only archivists register certificates."))
-    _clean_certificate(
-        kind=kind, name=name, number=number, issuer=issuer, custodian=custodian, scan=scan
-    )
-    certificate = Certificate(
+    return _describe_certificate(
+        Certificate(),
         kind=kind,
-        name=name.strip()[:200],
-        number=number.strip()[:100],
-        issuer=issuer.strip()[:200],
+        name=name,
+        number=number,
+        issuer=issuer,
         valid_until=valid_until,
         custodian=custodian,
-        remarks=(remarks or "").strip(),
+        remarks=remarks,
+        scan=scan,
     )
-    if scan is not None:
-        _store_scan(certificate, scan)
-    certificate.save()
-    return certificate
 
 
 @transaction.atomic
@@ -958,23 +977,17 @@ def certificate_update(
     certificate = Certificate.objects.select_for_update().filter(pk=certificate_id).first()
     if certificate is None:
         raise ArchiveError(_("No such certificate."))
-    _clean_certificate(
+    return _describe_certificate(
+        certificate,
         kind=kind,
         name=name,
         number=number,
         issuer=issuer,
+        valid_until=valid_until,
         custodian=custodian,
+        remarks=remarks,
         scan=scan,
-        exclude_pk=certificate.pk,
     )
-    certificate.kind, certificate.name = kind, name.strip()[:200]
-    certificate.number, certificate.issuer = number.strip()[:100], issuer.strip()[:200]
-    certificate.valid_until, certificate.custodian = valid_until, custodian
-    certificate.remarks = (remarks or "").strip()
-    if scan is not None:
-        _store_scan(certificate, scan)
-    certificate.save()
-    return certificate
 
 
 def _may_handle_certificate(user, certificate: Certificate) -> bool:

@@ -20,7 +20,6 @@ from archives.models import (
     REPORT_RULES,
     ArchiveEvent,
     Certificate,
-    Loan,
     Record,
     ReportForm,
     Retention,
@@ -366,12 +365,7 @@ def loans(request: HttpRequest) -> HttpResponse:
     """My loans (archivists: everyone's), with the link that asks for a new one."""
     archivist = selectors.is_archivist(request.user)
     show = request.GET.get("show", "")
-    rows = selectors.loans_for(request.user)
-    today = timezone.localdate()
-    if show == "out":
-        rows = rows.filter(status=Loan.Status.APPROVED, returned_at=None)
-    elif show == "overdue":
-        rows = rows.filter(status=Loan.Status.APPROVED, returned_at=None, due_on__lt=today)
+    rows = selectors.loans_for(request.user, show=show)
     page = Paginator(rows.order_by("-created_at", "-pk"), settings.HALL_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -382,7 +376,6 @@ def loans(request: HttpRequest) -> HttpResponse:
             "section": "loans",
             "page": page,
             "show": show,
-            "today": today,
             "archivist": archivist,
             "loan_service": services.LOAN_SERVICE,
             "borrowable": Service.objects.filter(
@@ -412,19 +405,13 @@ def loan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except services.ArchiveError as exc:
             messages.error(request, exc.message)
         return redirect(loan)
-    now = timezone.now()
-    live = loan.status == Loan.Status.APPROVED and services.grant_ends(loan.due_on) > now
     return render(
         request,
         "archives/loan_detail.html",
         {
             "section": "loans",
             "loan": loan,
-            "live": live,
             "archivist": selectors.is_archivist(request.user),
-            "overdue": loan.status == Loan.Status.APPROVED
-            and not loan.returned_at
-            and loan.due_on < timezone.localdate(),
         },
     )
 
