@@ -114,7 +114,7 @@ CODE_QUERY = re.compile(
     r"(?P<fonds>[a-z0-9]{1,10})-ws·(?P<year>\d{4})"
     r"(?:-(?P<retention>y|d30|d10)(?:-(?P<org>[a-z][a-z0-9]{0,9}))?(?:-(?P<item>\d{4,6}))?)?"
 )
-WORD = re.compile(r"\w+")
+WORD = re.compile(r"[^\W_]+")  # letters and digits: each pair yields a token
 
 
 def _code_filter(match: re.Match) -> dict:

@@ -4,6 +4,7 @@ Skipped on the embedded SQLite default; CI sets HALL_REQUIRE_SERVICES=1 so that 
 Postgres or Redis fails instead of skipping.
 """
 
+import hashlib
 import shutil
 import subprocess
 import threading
@@ -134,8 +135,15 @@ def test_a_real_celery_worker_renders_the_approved_pdf(
         assert req.number in flat
         assert "同意出访" in flat and "韩科" in flat
         assert req.pdf_sha256 in flat
+        # the worker filed it in the archives in the same transaction, with the PDF's checksum
+        from archives.models import Record
+
+        record = Record.objects.get(source_ref=f"workflows.request:{req.pk}")
+        pdf_file = record.files.get(name=f"{req.number}.pdf")
+        assert pdf_file.sha256 == hashlib.sha256(Path(req.pdf.path).read_bytes()).hexdigest()
         # running the task again changes nothing
         assert services.request_render_pdf(request_id=req.pk) == req.pdf_sha256
+        assert Record.objects.filter(source_ref=record.source_ref).count() == 1
     finally:
         stop(worker)
 
