@@ -5,11 +5,13 @@ import re
 from datetime import date as _date
 from datetime import timedelta as _timedelta
 
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import BooleanField, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from archives.models import (
     REPORTER_ROLES,
@@ -70,6 +72,7 @@ def search(
     department: int | None = None,
     status: str = "",
     fixity_failed: bool = False,
+    narrow: bool = True,
 ) -> QuerySet[Record]:
     """Full-text search over the code, title and metadata (every word must occur; trigram
     index on Postgres), with filters by year, class, retention, department and status."""
@@ -81,7 +84,7 @@ def search(
         if code:
             records = records.filter(**_code_filter(code))
             continue
-        if postgres and len(term) >= 2 and WORD.fullmatch(term):
+        if narrow and postgres and len(term) >= 2 and WORD.fullmatch(term):
             # The pairs index narrows the rows (two-character words have no trigram); LIKE
             # below decides, so results are the same as without it.
             records = records.filter(
@@ -106,6 +109,45 @@ def search(
         broken = RecordFile.objects.filter(record=OuterRef("pk"), intact=False)
         records = records.filter(Exists(broken))
     return records.order_by("-year", "retention", "org_code", "-item_number")
+
+
+class CappedPaginator(Paginator):
+    """Counts at most CAP + 1 rows: a common word over a million records would otherwise cost
+    a full count on every page; past the cap the page says "more than 1,000". Past the cap the
+    page itself comes from ``broad`` when given: the same search without the pairs index."""
+
+    CAP = 1000
+
+    def __init__(self, object_list, per_page, *, broad: QuerySet | None = None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.broad = broad
+
+    @cached_property
+    def count(self) -> int:
+        # Without the ORDER BY: the first 1,001 rows in any order count the same, and sorting
+        # 50,000 matches of a common word to count them cost 150 ms on a million records.
+        return self.object_list.order_by().values("pk")[: self.CAP + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.CAP
+
+    def page(self, number):
+        page = super().page(number)
+        if self.capped and self.broad is not None:
+            bottom = (page.number - 1) * self.per_page
+            page.object_list = self.broad[bottom : bottom + self.per_page]
+        return page
+
+
+def search_page(user: User, *, number, per_page: int, **filters) -> Page:
+    """One page of a search, as the record list shows it. When a word is common (more than
+    1,000 matches) the page is read without the pairs index, so Postgres can walk the list's
+    order and stop at twenty rows instead of fetching and sorting every match."""
+    paginator = CappedPaginator(
+        search(user, **filters), per_page, broad=search(user, narrow=False, **filters)
+    )
+    return paginator.get_page(number)
 
 
 # An archival code, or the start of one, as people type it (lower case after normalizing):
