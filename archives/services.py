@@ -1283,11 +1283,7 @@ def _check_date(when: date | None) -> None:
         raise ArchiveError(_("Give a date from 1900 up to today."))
 
 
-@transaction.atomic
-def training_add(
-    *, user, course: str, date: date | None, hours, participants: list, remarks: str = ""
-) -> TrainingRecord:
-    _require_archivist(user, _("Only archivists keep training records."))
+def _training_values(*, course: str, date: date | None, hours, participants: list) -> dict:
     if not (course or "").strip():
         raise ArchiveError(_("Name the course."))
     _check_date(date)
@@ -1299,15 +1295,59 @@ def training_add(
         raise ArchiveError(_("Hours must be between 0.1 and 999.9."))
     if not participants:
         raise ArchiveError(_("Name at least one participant."))
+    return {"course": course.strip()[:200], "date": date, "hours": hours}
+
+
+@transaction.atomic
+def training_add(
+    *, user, course: str, date: date | None, hours, participants: list, remarks: str = ""
+) -> TrainingRecord:
+    _require_archivist(user, _("Only archivists keep training records."))
+    values = _training_values(course=course, date=date, hours=hours, participants=participants)
     record = TrainingRecord.objects.create(
-        course=course.strip()[:200],
-        date=date,
-        hours=hours,
-        remarks=(remarks or "").strip(),
-        created_by=user,
+        **values, remarks=(remarks or "").strip(), created_by=user
     )
     record.participants.set(participants)
     return record
+
+
+@transaction.atomic
+def training_change(
+    *,
+    user,
+    training_id: int,
+    course: str,
+    date: date | None,
+    hours,
+    participants: list,
+    remarks: str = "",
+) -> TrainingRecord:
+    _require_archivist(user, _("Only archivists keep training records."))
+    record = TrainingRecord.objects.select_for_update().filter(pk=training_id).first()
+    if record is None:
+        raise ArchiveError(_("No such training record."))
+    values = _training_values(course=course, date=date, hours=hours, participants=participants)
+    TrainingRecord.objects.filter(pk=record.pk).update(**values, remarks=(remarks or "").strip())
+    record.participants.set(participants)
+    record.refresh_from_db()
+    return record
+
+
+@transaction.atomic
+def training_delete(*, user, training_id: int) -> None:
+    _require_archivist(user, _("Only archivists keep training records."))
+    TrainingRecord.objects.filter(pk=training_id).delete()
+
+
+def _chronicle_records(record_codes: list[str]) -> list[Record]:
+    codes = list(dict.fromkeys(c.strip() for c in record_codes if c and c.strip()))
+    records = list(Record.objects.filter(code__in=codes))
+    unknown = sorted(set(codes) - {r.code for r in records})
+    if unknown:
+        raise ArchiveError(
+            _("No record has the code %(codes)s.") % {"codes": ", ".join(unknown[:10])}
+        )
+    return records
 
 
 @transaction.atomic
@@ -1316,16 +1356,34 @@ def chronicle_add(*, user, date: date | None, text: str, record_codes: list[str]
     _check_date(date)
     if not (text or "").strip():
         raise ArchiveError(_("Describe the event."))
-    codes = list(dict.fromkeys(c.strip() for c in record_codes if c and c.strip()))
-    records = list(Record.objects.filter(code__in=codes))
-    unknown = sorted(set(codes) - {r.code for r in records})
-    if unknown:
-        raise ArchiveError(
-            _("No record has the code %(codes)s.") % {"codes": ", ".join(unknown[:10])}
-        )
+    records = _chronicle_records(record_codes)
     entry = ChronicleEntry.objects.create(date=date, text=text.strip(), created_by=user)
     entry.records.set(records)
     return entry
+
+
+@transaction.atomic
+def chronicle_change(
+    *, user, entry_id: int, date: date | None, text: str, record_codes: list[str]
+) -> ChronicleEntry:
+    _require_archivist(user, _("Only archivists write the chronicle."))
+    entry = ChronicleEntry.objects.select_for_update().filter(pk=entry_id).first()
+    if entry is None:
+        raise ArchiveError(_("No such chronicle entry."))
+    _check_date(date)
+    if not (text or "").strip():
+        raise ArchiveError(_("Describe the event."))
+    records = _chronicle_records(record_codes)
+    entry.date, entry.text = date, text.strip()
+    entry.save(update_fields=["date", "text"])
+    entry.records.set(records)
+    return entry
+
+
+@transaction.atomic
+def chronicle_delete(*, user, entry_id: int) -> None:
+    _require_archivist(user, _("Only archivists write the chronicle."))
+    ChronicleEntry.objects.filter(pk=entry_id).delete()
 
 
 def yearbook_render(*, user, year: int | None) -> bytes:

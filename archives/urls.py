@@ -39,8 +39,10 @@ urlpatterns = [
     path("reports/forms/<int:pk>/", views.report_form, name="report-form"),
     path("training/", views.training_list, name="training-list"),
     path("training/new/", views.training_create, name="training-create"),
+    path("training/<int:pk>/", views.training_edit, name="training-edit"),
     path("chronicle/", views.chronicle_list, name="chronicle-list"),
     path("chronicle/new/", views.chronicle_create, name="chronicle-create"),
+    path("chronicle/<int:pk>/", views.chronicle_edit, name="chronicle-edit"),
     path("yearbook/", views.yearbook, name="yearbook"),
     path("yearbook/<int:year>/", views.yearbook_pdf, name="yearbook-pdf"),
 ]

@@ -448,3 +448,55 @@ def test_report_progress_query_count(
     with django_assert_num_queries(6):
         response = client.get(task.get_absolute_url())
     assert len(response.context["forms"]) == units
+
+
+def test_an_archivist_corrects_and_deletes_training_and_chronicle_entries(
+    client, people, archivist, fonds, settings, tmp_path
+):
+    from archives.models import ChronicleEntry
+
+    settings.MEDIA_ROOT = tmp_path
+    record = archive.record_file(package=package(1))
+    training = archive.training_add(
+        user=archivist, course="档案法培训", date=today(), hours="2", participants=[archivist]
+    )
+    entry = archive.chronicle_add(
+        user=archivist, date=today(), text="档案馆搬迁", record_codes=[record.code]
+    )
+    training_url = reverse("archives:training-edit", args=[training.pk])
+    entry_url = reverse("archives:chronicle-edit", args=[entry.pk])
+    # others see nothing and change nothing
+    client.force_login(people["alice"])
+    for url in (training_url, entry_url):
+        assert client.get(url).status_code == 404
+        assert client.post(url, {"delete": "1"}).status_code == 404
+    assert TrainingRecord.objects.exists() and ChronicleEntry.objects.exists()
+    # the archivist corrects both
+    client.force_login(archivist)
+    assert "档案法培训" in client.get(training_url).content.decode()
+    day = today().isoformat()
+    client.post(
+        training_url,
+        {"course": "档案法规培训", "date": day, "hours": "3.5", "participants": "alice"},
+    )
+    training.refresh_from_db()
+    assert (training.course, str(training.hours)) == ("档案法规培训", "3.5")
+    assert list(training.participants.all()) == [people["alice"]]
+    client.post(entry_url, {"date": day, "text": "档案馆迁入新馆", "records": ""})
+    entry.refresh_from_db()
+    assert entry.text == "档案馆迁入新馆" and not entry.records.exists()
+    # bad input changes nothing
+    response = client.post(
+        training_url, {"course": "", "date": day, "hours": "0", "participants": "alice"}
+    )
+    assert response.status_code == 200
+    training.refresh_from_db()
+    assert training.course == "档案法规培训"
+    response = client.post(entry_url, {"date": day, "text": "x", "records": "Z001-WS·1900-Y-0001"})
+    assert response.status_code == 200
+    entry.refresh_from_db()
+    assert entry.text == "档案馆迁入新馆"
+    # and deletes them
+    client.post(training_url, {"delete": "1"})
+    client.post(entry_url, {"delete": "1"})
+    assert not TrainingRecord.objects.exists() and not ChronicleEntry.objects.exists()
