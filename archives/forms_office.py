@@ -2,23 +2,16 @@
 
 People are named by staff number or username (a select of 30k users would not do)."""
 
-import re
-
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from archives.models import Certificate
-from archives.services import SCAN_MAX_BYTES, SCAN_TYPES
+from archives.services import SCAN_MAX_BYTES, SCAN_TYPES, codes_of, words_of
 from hall.models import Department, User
 
-WORDS = re.compile(r"[\s,，;；、]+")
 DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
-
-
-def split_words(text: str) -> list[str]:
-    return list(dict.fromkeys(w for w in WORDS.split(text or "") if w))
 
 
 def users_named(words: list[str]) -> tuple[list[User], list[str]]:
@@ -127,7 +120,7 @@ class TrainingForm(forms.Form):
         return value
 
     def clean_participants(self):
-        users, unknown = users_named(split_words(self.cleaned_data["participants"]))
+        users, unknown = users_named(words_of(self.cleaned_data["participants"]))
         if unknown:
             raise forms.ValidationError(
                 _("No active user has the number or username %(w)s."),
@@ -149,4 +142,4 @@ class ChronicleForm(forms.Form):
     )
 
     def clean_records(self):
-        return split_words(self.cleaned_data["records"])
+        return codes_of(self.cleaned_data["records"])

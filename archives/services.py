@@ -455,16 +455,18 @@ def records_import(*, user, upload) -> list[Record]:
 
 LOAN_SERVICE = "archives-borrowing"
 APPRAISAL_SERVICE = "archives-appraisal"
-_CODE_SEPARATORS = re.compile(r"[\s,，;；、]+")
+_LIST_SEPARATORS = re.compile(r"[\s,，;；、]+")
+
+
+def words_of(text: str) -> list[str]:
+    """What people list in one box (codes, staff numbers): one per line, or separated by
+    spaces or commas, each once, in order."""
+    return list(dict.fromkeys(w for w in _LIST_SEPARATORS.split(text or "") if w))
 
 
 def codes_of(text: str) -> list[str]:
-    """Archival codes as people paste them: one per line, or separated by commas."""
-    seen: dict[str, None] = {}
-    for code in _CODE_SEPARATORS.split(unicodedata.normalize("NFKC", text or "")):
-        if code:
-            seen.setdefault(code.upper(), None)
-    return list(seen)
+    """Archival codes as people paste them, full-width forms and lower case mended."""
+    return words_of(unicodedata.normalize("NFKC", text or "").upper())
 
 
 def _loan_records(codes: list[str]) -> list[Record]:

@@ -1,4 +1,5 @@
 import uuid
+from collections.abc import Callable
 from io import BytesIO
 
 from django.conf import settings
@@ -33,6 +34,27 @@ def _int(value) -> int | None:
         return None
 
 
+def _act(request: HttpRequest, action: Callable[[], object], done: Callable[[object], str]) -> None:
+    """A button's service call: what it did, or why it was refused, as a message."""
+    try:
+        result = action()
+    except services.ArchiveError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done(result))
+
+
+def _querystring(request: HttpRequest) -> str:
+    """The list's query without its page number, for the pager's links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _page(request: HttpRequest, rows, per_page: int = settings.HALL_PAGE_SIZE):
+    return Paginator(rows, per_page).get_page(request.GET.get("page")), _querystring(request)
+
+
 def _archivist_only(request: HttpRequest) -> None:
     if not selectors.is_archivist(request.user):
         raise Http404(_("No such page."))
@@ -61,8 +83,6 @@ def record_list(request: HttpRequest) -> HttpResponse:
         status=status,
         fixity_failed=request.GET.get("fixity") == "failed",
     )
-    params = request.GET.copy()
-    params.pop("page", None)
     return render(
         request,
         "archives/record_list.html",
@@ -80,7 +100,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
             "departments": Department.objects.order_by("order", "code").only(
                 "pk", "name_zh", "name_en"
             ),
-            "querystring": params.urlencode(),
+            "querystring": _querystring(request),
         },
     )
 
@@ -127,13 +147,13 @@ def record_file(request: HttpRequest, pk: int, file_id: int) -> FileResponse:
 @require_POST
 def hold_place(request: HttpRequest, pk: int) -> HttpResponse:
     _archivist_only(request)
-    try:
-        services.hold_place(
+    _act(
+        request,
+        lambda: services.hold_place(
             record_id=pk, user=request.user, reason=request.POST.get("reason", "")[:300]
-        )
-        messages.success(request, _("The record is held: it cannot be destroyed."))
-    except services.ArchiveError as exc:
-        messages.error(request, exc.message)
+        ),
+        lambda _hold: _("The record is held: it cannot be destroyed."),
+    )
     return redirect("archives:record-detail", pk=pk)
 
 
@@ -141,11 +161,11 @@ def hold_place(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def hold_release(request: HttpRequest, pk: int, hold_id: int) -> HttpResponse:
     _archivist_only(request)
-    try:
-        services.hold_release(hold_id=hold_id, user=request.user)
-        messages.success(request, _("The hold was released."))
-    except services.ArchiveError as exc:
-        messages.error(request, exc.message)
+    _act(
+        request,
+        lambda: services.hold_release(hold_id=hold_id, user=request.user),
+        lambda _hold: _("The hold was released."),
+    )
     return redirect("archives:record-detail", pk=pk)
 
 
@@ -283,15 +303,14 @@ def appraisal(request: HttpRequest) -> HttpResponse:
             request, _("Appraisal %(n)s prepared. Send it for approval.") % {"n": batch.number}
         )
         return redirect(batch)
-    due = selectors.due_for_appraisal(request.user)
-    page = Paginator(due, 50).get_page(request.GET.get("page"))
+    page, querystring = _page(request, selectors.due_for_appraisal(request.user), per_page=50)
     return render(
         request,
         "archives/appraisal.html",
         {
             "section": "appraisal",
             "page": page,
-            "querystring": "",
+            "querystring": querystring,
             "batches": list(selectors.appraisals_for(request.user)[:20]),
         },
     )
@@ -320,23 +339,21 @@ def destruction(request: HttpRequest) -> HttpResponse:
     """The destruction list: records an approved appraisal decided to destroy."""
     _archivist_only(request)
     if request.method == "POST":
-        try:
-            record = services.record_destroy(
+        _act(
+            request,
+            lambda: services.record_destroy(
                 item_id=_int(request.POST.get("item")) or 0, user=request.user
-            )
-            messages.success(
-                request,
-                _("%(code)s was destroyed; its residual record remains.") % {"code": record.code},
-            )
-        except services.ArchiveError as exc:
-            messages.error(request, exc.message)
+            ),
+            lambda record: (
+                _("%(code)s was destroyed; its residual record remains.") % {"code": record.code}
+            ),
+        )
         return redirect("archives:destruction")
-    items = selectors.destruction_list(request.user)
-    page = Paginator(items, settings.HALL_PAGE_SIZE).get_page(request.GET.get("page"))
+    page, querystring = _page(request, selectors.destruction_list(request.user))
     return render(
         request,
         "archives/destruction.html",
-        {"section": "destruction", "page": page, "querystring": ""},
+        {"section": "destruction", "page": page, "querystring": querystring},
     )
 
 
@@ -348,9 +365,8 @@ def loans(request: HttpRequest) -> HttpResponse:
     """My loans (archivists: everyone's), with the link that asks for a new one."""
     archivist = selectors.is_archivist(request.user)
     show = request.GET.get("show", "")
-    rows = selectors.loans_for(request.user, show=show)
-    page = Paginator(rows.order_by("-created_at", "-pk"), settings.HALL_PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page, querystring = _page(
+        request, selectors.loans_for(request.user, show=show).order_by("-created_at", "-pk")
     )
     return render(
         request,
@@ -364,7 +380,7 @@ def loans(request: HttpRequest) -> HttpResponse:
             "borrowable": Service.objects.filter(
                 code=services.LOAN_SERVICE, is_published=True, is_online=True
             ).exists(),
-            "querystring": f"show={show}" if show else "",
+            "querystring": querystring,
             # The way in for custodians and unit reporters who are not archivists.
             "desks": {}
             if archivist
@@ -382,11 +398,11 @@ def loan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if loan is None:
         raise Http404(_("No such loan."))
     if request.method == "POST":
-        try:
-            services.loan_return(loan_id=loan.pk, user=request.user)
-            messages.success(request, _("Returned. Access to these records has ended."))
-        except services.ArchiveError as exc:
-            messages.error(request, exc.message)
+        _act(
+            request,
+            lambda: services.loan_return(loan_id=loan.pk, user=request.user),
+            lambda _loan: _("Returned. Access to these records has ended."),
+        )
         return redirect(loan)
     return render(
         request,
@@ -461,13 +477,6 @@ def statistics(request: HttpRequest) -> HttpResponse:
 
 
 # --- office: certificates, statistics report, training, chronicle ----------------------------
-
-
-def _page(request: HttpRequest, rows, params=None):
-    page = Paginator(rows, settings.HALL_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = (params if params is not None else request.GET).copy()
-    query.pop("page", None)
-    return page, query.urlencode()
 
 
 @login_required
@@ -622,11 +631,11 @@ def cert_return(request: HttpRequest, pk: int, loan_id: int) -> HttpResponse:
     certificate = selectors.certificate_for(request.user, pk)
     if certificate is None or not certificate.loans.filter(pk=loan_id).exists():
         raise Http404(_("No such loan."))
-    try:
-        services.certificate_return(user=request.user, loan_id=loan_id)
-        messages.success(request, _("The certificate is back."))
-    except services.ArchiveError as exc:
-        messages.error(request, exc.message)
+    _act(
+        request,
+        lambda: services.certificate_return(user=request.user, loan_id=loan_id),
+        lambda _loan: _("The certificate is back."),
+    )
     return redirect(certificate)
 
 
@@ -747,11 +756,11 @@ def report_reopen(request: HttpRequest, pk: int, form_id: int) -> HttpResponse:
     task = selectors.report_task_for(request.user, pk)
     if task is None or not task.forms.filter(pk=form_id).exists():
         raise Http404(_("No such form."))
-    try:
-        services.report_form_reopen(user=request.user, form_id=form_id)
-        messages.success(request, _("The form is back with its unit."))
-    except services.ArchiveError as exc:
-        messages.error(request, exc.message)
+    _act(
+        request,
+        lambda: services.report_form_reopen(user=request.user, form_id=form_id),
+        lambda _form: _("The form is back with its unit."),
+    )
     return redirect(task)
 
 
