@@ -39,9 +39,11 @@ def browser():
     if not CHROMIUM.exists():
         _unavailable(f"{CHROMIUM} is missing (apt-get install chromium); no browser to drive")
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
     except ImportError as exc:  # pragma: no cover - the dev extras install it
         _unavailable(f"Playwright is not installed: {exc}")
+    # expect() has its own limit (5 s by default), apart from the context's: the same reasoning.
+    expect.set_options(timeout=30_000)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
@@ -98,7 +100,9 @@ def make_page(browser, live_server):
     def make(viewport: str):
         # A browser set to Chinese, like the hall's users; the default language is zh-hans anyway.
         context = browser.new_context(locale="zh-CN", **VIEWPORTS[viewport])
-        context.set_default_timeout(10_000)
+        # Limits on waiting for a condition, generous for a busy machine; they bound only a
+        # failing step (a passing one goes on as soon as its condition holds).
+        context.set_default_timeout(30_000)
         contexts.append(context)
         page = context.new_page()
         problems = BrowserProblems(live_server.url)

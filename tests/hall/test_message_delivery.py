@@ -44,6 +44,7 @@ def free_port() -> int:
 
 
 def wait_for(check, seconds: float = 60, what: str = "") -> None:
+    """Polls a condition; the limit only bounds a failing test, never a passing one."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if check():
@@ -52,12 +53,38 @@ def wait_for(check, seconds: float = 60, what: str = "") -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def answers(broker: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(broker, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def settle(broker: str, abandoned: int = 0) -> None:
+    """Waits until the broker holds no message, queued or taken but unacknowledged.
+
+    A duplicate send would have to come from such a message, so once none is left, what the
+    sink holds is final: no fixed sleep that a busy machine could outrun. `abandoned` counts the
+    messages a killed worker took with it: they stay unacknowledged until the visibility timeout.
+    """
+    import redis
+
+    client = redis.Redis.from_url(broker)
+    wait_for(
+        lambda: client.llen("celery") == 0 and client.hlen("unacked") <= abandoned,
+        what="the broker to drain",
+    )
+
+
 class Sink:
     """An SMTP server that keeps what it accepts; it can stall the first transaction."""
 
     def __init__(self, stall_first: float = 0):
         self.messages: list[bytes] = []
         self.stall_first = stall_first
+        self.stalling = threading.Event()  # set once a client is inside the stalled transaction
         self.port = free_port()
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
@@ -66,6 +93,7 @@ class Sink:
             import asyncio
 
             stall, self.stall_first = self.stall_first, 0
+            self.stalling.set()
             await asyncio.sleep(stall)
         envelope.rcpt_tos.append(address)
         return "250 OK"
@@ -142,7 +170,7 @@ def test_a_task_arrival_sends_one_mail_and_one_webhook_with_a_working_link(
     try:
         req = submit(make_chain([HEAD], name_zh="出国申请"))
         wait_for(lambda: len(sink.messages) >= 1 and len(posts) >= 1, what="mail and webhook")
-        time.sleep(2)  # nothing more arrives
+        settle(settings.CELERY_BROKER_URL)  # nothing more arrives
     finally:
         stop(worker)
     assert len(sink.messages) == 1 and len(posts) == 1
@@ -184,7 +212,7 @@ def test_redis_down_during_an_approval_delays_the_message_and_loses_nothing(
     redis = subprocess.Popen(redis_cmd, stdout=subprocess.DEVNULL)
     worker = start_worker(env)
     try:
-        time.sleep(2)
+        wait_for(lambda: answers(broker), what="the private Redis")
         redis.terminate()
         redis.wait(timeout=10)
         # when: the approver approves while Redis is down
@@ -202,13 +230,13 @@ def test_redis_down_during_an_approval_delays_the_message_and_loses_nothing(
         assert waiting.status == "pending" and sink.messages == []
         # when Redis returns, the sweep sends it: exactly once
         redis = subprocess.Popen(redis_cmd, stdout=subprocess.DEVNULL)
-        time.sleep(1)
+        wait_for(lambda: answers(broker), what="Redis to come back")
         sweep = run_in_process(
             "from hall.tasks import sweep_deliveries\nsweep_deliveries.delay()\n", env
         )
         assert sweep.returncode == 0, sweep.stderr
         wait_for(lambda: len(sink.messages) == 1, what="the delayed mail")
-        time.sleep(2)
+        settle(broker)
     finally:
         stop(worker)
         stop(redis)
@@ -233,7 +261,8 @@ def test_a_worker_killed_while_sending_leaves_exactly_one_message(
     try:
         submit(make_chain([HEAD]))
         delivery = Delivery.objects.get()
-        time.sleep(4)  # the worker has the task and is stuck talking to the mail server
+        # the worker has the task and is stuck talking to the mail server
+        wait_for(sink.stalling.is_set, what="the worker inside the SMTP transaction")
         os.kill(first.pid, signal.SIGKILL)
         first.wait(timeout=10)
         assert Delivery.objects.get(pk=delivery.pk).status == "pending"
@@ -243,7 +272,7 @@ def test_a_worker_killed_while_sending_leaves_exactly_one_message(
         )
         assert sweep.returncode == 0, sweep.stderr
         wait_for(lambda: len(sink.messages) >= 1, what="the retried mail")
-        time.sleep(3)
+        settle(settings.CELERY_BROKER_URL, abandoned=1)
     finally:
         stop(first)
         if second:
