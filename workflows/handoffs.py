@@ -1,21 +1,25 @@
-"""Catalogue services whose outcome acts in another app: borrowing archives and appraising them.
+"""The handoff registry: catalogue services whose outcome acts in another app.
 
-Their chains run like any service's (steps, reminders, delegation, the trail); these functions
-carry each moment over to the archives: a submission opens the loan or sends the appraisal batch
-(a refusal there refuses the submission, with the archives' message), an approval lends or
-applies the decisions, a rejection or withdrawal closes them. Internal services (appraisal) are
-not listed in the catalogue; they start from the archives' own pages through ``handoff_start``.
+A back office whose step needs an approval (borrowing archives, appraising them, signing off a
+document, a booking) runs it as a catalogue service's chain through the generic flow, so steps,
+reminders, delegation and the trail come for free. Each app registers, by service code and from
+its own ``AppConfig.ready()``, the functions that carry the chain's moments back to it: a
+submission (a ``HandoffError`` there refuses the submission with its message and saves nothing),
+an approval, a rejection or a withdrawal. ``workflows`` imports no app above it; the archives sit
+below it, so their handoffs are registered here, by ``WorkflowsConfig.ready()``
+(``workflows/archive_handoffs.py``). Internal services (with ``form_data``) are not listed in the
+catalogue; they start from the owning app's pages through ``start_form_data`` and
+``internal_service``.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
-from archives import services as archives
-from archives.services import ArchiveError
-from hall.models import Area, Service, ServiceField, ServiceStep, User
+from hall.models import Area, Service, User
 from workflows.models import ApprovalRecord, ServiceRequest
 
 
@@ -34,13 +38,38 @@ class Handoff:
     # Internal services: the form built from another app's page, and the service made on first use.
     form_data: Callable[[User, dict], dict] | None = None
     default_service: dict = field(default_factory=dict)
+    # The owning app's own refusals (exceptions with a ``message``), turned into HandoffError.
+    refusals: tuple[type[Exception], ...] = ()
 
 
-def _ref(request: ServiceRequest) -> str:
+_REGISTRY: dict[str, Handoff] = {}
+
+
+def register(code: str, handoff: Handoff) -> None:
+    """Called from an app's ``ready()``; registering the same handoff again changes nothing."""
+    current = _REGISTRY.get(code)
+    if current is not None and current != handoff:
+        raise ImproperlyConfigured(f"Two handoffs are registered for the service {code!r}.")
+    _REGISTRY[code] = handoff
+
+
+def registered(code: str) -> Handoff | None:
+    return _REGISTRY.get(code)
+
+
+def codes() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+# --- what handoffs of every app share ----------------------------------------------------------
+
+
+def source_ref(request: ServiceRequest) -> str:
+    """The plain reference (``app.model:pk``) by which other apps point at a request."""
     return f"workflows.request:{request.pk}"
 
 
-def _last_approver(request: ServiceRequest) -> User | None:
+def last_approver(request: ServiceRequest) -> User | None:
     record = (
         ApprovalRecord.objects.filter(request=request, action=ApprovalRecord.Action.APPROVE)
         .select_related("actor")
@@ -50,111 +79,15 @@ def _last_approver(request: ServiceRequest) -> User | None:
     return record.actor if record else None
 
 
-def _date(value) -> date | None:
+def form_date(value) -> date | None:
     try:
         return date.fromisoformat(value or "")
     except (TypeError, ValueError):
         return None
 
 
-# --- borrowing archives ----------------------------------------------------------------------
-
-
-def _loan_submitted(request: ServiceRequest) -> None:
-    data = request.form_data
-    archives.loan_open(
-        borrower=request.applicant,
-        codes=archives.codes_of(data.get("codes", "")),
-        purpose=data.get("purpose", ""),
-        scope=data.get("scope", ""),
-        due_on=_date(data.get("due_on")),
-        originals=data.get("use") == "originals",
-        source_ref=_ref(request),
-    )
-
-
-def _loan_approved(request: ServiceRequest) -> None:
-    archives.loan_approve(source_ref=_ref(request), actor=_last_approver(request))
-
-
-def _loan_ended(request: ServiceRequest, rejected: bool) -> None:
-    archives.loan_close(source_ref=_ref(request))
-
-
-# --- appraising archives ---------------------------------------------------------------------
-
-
-def _appraisal_form(user: User, post: dict) -> dict:
-    from archives.models import Appraisal
-
-    number = (post.get("appraisal") or "").strip()
-    appraisal = Appraisal.objects.filter(number=number).prefetch_related("items__record").first()
-    if appraisal is None or appraisal.created_by_id != user.pk:
-        raise HandoffError(_("No appraisal has the number %(n)s.") % {"n": number})
-    opinion = (post.get("opinion") or "").strip()
-    if not opinion:
-        raise HandoffError(_("Write the appraisal opinion for the approvers."))
-    lines = []
-    for item in appraisal.items.all():
-        decision = item.get_decision_display()
-        if item.decision == item.Decision.EXTEND:
-            decision = f"{decision} {item.extend_years}"
-        lines.append(f"{item.record.code} {item.record.title} → {decision} {item.reason}".strip())
-    return {"appraisal": number, "opinion": opinion[:2000], "items": "\n".join(lines)}
-
-
-def _appraisal_submitted(request: ServiceRequest) -> None:
-    archives.appraisal_submit(
-        number=request.form_data.get("appraisal", ""),
-        user=request.applicant,
-        source_ref=_ref(request),
-    )
-
-
-def _appraisal_approved(request: ServiceRequest) -> None:
-    archives.appraisal_approve(source_ref=_ref(request), actor=_last_approver(request))
-
-
-def _appraisal_ended(request: ServiceRequest, rejected: bool) -> None:
-    archives.appraisal_reopen(source_ref=_ref(request), rejected=rejected)
-
-
-HANDOFFS: dict[str, Handoff] = {
-    archives.LOAN_SERVICE: Handoff(
-        submitted=_loan_submitted,
-        approved=_loan_approved,
-        ended=_loan_ended,
-        required_fields=("codes", "purpose", "due_on"),
-    ),
-    archives.APPRAISAL_SERVICE: Handoff(
-        submitted=_appraisal_submitted,
-        approved=_appraisal_approved,
-        ended=_appraisal_ended,
-        required_fields=("appraisal",),
-        form_data=_appraisal_form,
-        default_service={
-            "name_zh": "档案鉴定与销毁审批",
-            "name_en": "Archives appraisal and disposal approval",
-            "time_limit_days": 10,
-            "fields": [
-                ("appraisal", "鉴定批次号", "Appraisal number", ServiceField.Type.TEXT),
-                ("opinion", "鉴定意见", "Appraisal opinion", ServiceField.Type.LONG_TEXT),
-                ("items", "鉴定清单", "Records and decisions", ServiceField.Type.LONG_TEXT),
-            ],
-            "steps": [
-                (
-                    "档案馆负责人审核",
-                    "Head of the archives",
-                    ServiceStep.Rule.APPLICANT_HEAD,
-                )
-            ],
-        },
-    ),
-}
-
-
 def is_internal(service: Service) -> bool:
-    handoff = HANDOFFS.get(service.code)
+    handoff = _REGISTRY.get(service.code)
     return handoff is not None and handoff.form_data is not None
 
 
@@ -170,24 +103,24 @@ def _check_fields(request: ServiceRequest, handoff: Handoff) -> None:
 
 def submitted(request: ServiceRequest) -> None:
     """Called in the submission's transaction; a HandoffError refuses the submission."""
-    handoff = HANDOFFS.get(request.service.code)
+    handoff = _REGISTRY.get(request.service.code)
     if handoff is None:
         return
     _check_fields(request, handoff)
     try:
         handoff.submitted(request)
-    except ArchiveError as exc:
+    except handoff.refusals as exc:
         raise HandoffError(exc.message) from exc
 
 
 def approved(request: ServiceRequest) -> None:
-    handoff = HANDOFFS.get(request.service.code)
+    handoff = _REGISTRY.get(request.service.code)
     if handoff is not None:
         handoff.approved(request)
 
 
 def ended(request: ServiceRequest, *, rejected: bool) -> None:
-    handoff = HANDOFFS.get(request.service.code)
+    handoff = _REGISTRY.get(request.service.code)
     if handoff is not None:
         handoff.ended(request, rejected)
 
@@ -196,7 +129,7 @@ def internal_service(code: str, *, department) -> Service:
     """The internal service, made on first use with a one-step chain that admins can extend."""
     from hall.services import service_parts_replace
 
-    handoff = HANDOFFS.get(code)
+    handoff = _REGISTRY.get(code)
     if handoff is None or handoff.form_data is None:
         raise HandoffError(_("This service cannot be started here."))
     service = Service.objects.filter(code=code).first()
@@ -233,7 +166,7 @@ def internal_service(code: str, *, department) -> Service:
 
 
 def start_form_data(code: str, *, user: User, post: dict) -> dict:
-    handoff = HANDOFFS.get(code)
+    handoff = _REGISTRY.get(code)
     if handoff is None or handoff.form_data is None:
         raise HandoffError(_("This service cannot be started here."))
     return handoff.form_data(user, post)
