@@ -7,8 +7,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 from import_export.admin import ImportExportModelAdmin
+from import_export.forms import ImportForm
 
-from hall import selectors, services
+from hall import selectors, services, uploads
 from hall.models import (
     Area,
     CalendarDay,
@@ -260,9 +261,22 @@ class ServiceContactInline(admin.TabularInline):
     extra = 0
 
 
+class CatalogueImportForm(ImportForm):
+    """The import page's form: a workbook is measured before openpyxl ever opens it."""
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        head = upload.read(4)
+        upload.seek(0)
+        if head.startswith(b"PK") or uploads.extension_of(upload.name or "") == "xlsx":
+            uploads.check_spreadsheet(upload)
+        return upload
+
+
 @admin.register(Service)
 class ServiceAdmin(ImportExportModelAdmin):
     resource_classes = [ServiceResource]
+    import_form_class = CatalogueImportForm
     list_display = (
         "code",
         "name_zh",

@@ -155,14 +155,28 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TIMEZONE = "Asia/Shanghai"
-# A task whose worker died is handed out again after this long (acks_late); the outbox sweep
-# below catches anything older anyway.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 300)}
+# An approver never waits on Redis: a publish that cannot reach the broker fails at once (no
+# retries, a half-second connect timeout) and the request carries on; the outbox sweep and the
+# minute tick send what was not queued. Workers keep reconnecting on their own
+# (broker_connection_retry), which these options do not touch.
+CELERY_BROKER_CONNECTION_TIMEOUT = 0.5
+CELERY_TASK_PUBLISH_RETRY = False
+# Redis hands a task whose worker died (acks_late, never acknowledged) to another worker after
+# the visibility timeout: 300 s. Nothing waits for it: the tick re-queues a missing PDF after
+# HALL_PDF_REQUEUE_SECONDS and the outbox sweep a missing message after its grace; both tasks
+# are idempotent, so the late redelivery does nothing.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 300),
+    "socket_connect_timeout": 0.5,
+    # The producer's own connect attempt: once, not kombu's default retry loop.
+    "max_retries": 0,
+}
+HALL_PDF_REQUEUE_SECONDS = env_int("HALL_PDF_REQUEUE_SECONDS", 120)
 CELERY_BEAT_SCHEDULE = {
     "sweep-deliveries": {"task": "hall.tasks.sweep_deliveries", "schedule": 60.0},
     "reminders-tick": {"task": "workflows.tasks.reminders_tick", "schedule": 60.0},
+    "workflows-pdf-orphans": {"task": "workflows.tasks.pdf_orphans_sweep", "schedule": 3600.0},
     "archives-loans-expire": {"task": "archives.tasks.loans_expire", "schedule": 3600.0},
     "archives-loans-remind": {"task": "archives.tasks.loans_remind", "schedule": 3600.0},
     # Daily; the reminders it sends are logged once each, so a rerun sends nothing twice.

@@ -12,45 +12,17 @@ from django.core.validators import RegexValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from hall import uploads
 from hall.models import Department, ServiceField, User
 
 T = ServiceField.Type
 MAX_UPLOAD_BYTES = getattr(settings, "HALL_MAX_UPLOAD_MB", 10) * 1024 * 1024
 MAX_FILES_PER_FIELD = 5
-# The file's first bytes must match its extension: a renamed executable is not a PDF.
-SIGNATURES = {
-    "pdf": [b"%PDF-"],
-    "png": [b"\x89PNG\r\n\x1a\n"],
-    "jpg": [b"\xff\xd8\xff"],
-    "jpeg": [b"\xff\xd8\xff"],
-    "docx": [b"PK\x03\x04"],
-    "xlsx": [b"PK\x03\x04"],
-    "pptx": [b"PK\x03\x04"],
-    "zip": [b"PK\x03\x04"],
-    "doc": [b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"],
-    "xls": [b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"],
-}
 
 
 def check_upload(upload) -> None:
-    name = upload.name or ""
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in SIGNATURES:
-        raise ValidationError(
-            _("“%(name)s”: only %(types)s files are accepted."),
-            params={"name": name, "types": ", ".join(sorted(SIGNATURES))},
-        )
-    if upload.size > MAX_UPLOAD_BYTES:
-        raise ValidationError(
-            _("“%(name)s” is larger than %(mb)d MB."),
-            params={"name": name, "mb": MAX_UPLOAD_BYTES // (1024 * 1024)},
-        )
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head.startswith(sig) for sig in SIGNATURES[extension]):
-        raise ValidationError(
-            _("“%(name)s” is not really a .%(ext)s file."), params={"name": name, "ext": extension}
-        )
+    """The apply form's attachments: the hall's one upload checker, with the form's limit."""
+    uploads.check_upload(upload, max_bytes=MAX_UPLOAD_BYTES)
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -85,6 +85,9 @@ class ServiceRequest(models.Model):
     outcome_comment = models.TextField(_("final comment"), blank=True)
     pdf = models.FileField(_("approval form (PDF)"), upload_to="approved/%Y/%m", blank=True)
     pdf_sha256 = models.CharField(_("SHA-256 of the content"), max_length=64, blank=True)
+    # When the PDF's render was last handed to the broker (at approval, then by the tick): a
+    # render still missing two minutes later is queued again, once per two minutes.
+    pdf_enqueued_at = models.DateTimeField(_("PDF queued at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -6,11 +6,12 @@ work; a unique reminder log makes each reminder go out exactly once per window.
 """
 
 import logging
+import os
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, Value
+from django.db.models import CharField, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -177,17 +178,25 @@ def reminders_tick(*, now: datetime | None = None) -> dict[str, int]:
 
 
 def _render_missing_pdfs(now: datetime) -> None:
-    """Approved requests of the last week whose PDF or archive record a broker outage delayed."""
+    """Approved requests of the last week whose PDF or archive record a broker outage or a
+    dead worker delayed. A PDF queued HALL_PDF_REQUEUE_SECONDS ago and still missing is queued
+    again (its task was lost, or its worker died before Redis's visibility timeout hands it
+    out again); claiming the row first means two ticks at once queue it once."""
     from archives.models import Record
     from workflows.services import enqueue_pdf, request_file_in_archives
 
+    stale = now - timedelta(seconds=settings.HALL_PDF_REQUEUE_SECONDS)
     recent = ServiceRequest.objects.filter(
         status=ServiceRequest.Status.APPROVED,
-        finished_at__lt=now - timedelta(minutes=2),
+        finished_at__lt=stale,
         finished_at__gte=now - timedelta(days=7),
     )
-    for request_id in recent.filter(pdf="").values_list("pk", flat=True)[:100]:
-        enqueue_pdf(request_id)
+    missing = recent.filter(pdf="").filter(
+        Q(pdf_enqueued_at__lt=stale) | Q(pdf_enqueued_at__isnull=True)
+    )
+    for request_id in missing.values_list("pk", flat=True)[:100]:
+        if missing.filter(pk=request_id).update(pdf_enqueued_at=now):
+            enqueue_pdf(request_id)
     filed = Record.objects.filter(source_ref__startswith="workflows.request:").values("source_ref")
     unfiled = (
         recent.exclude(pdf="")
@@ -204,6 +213,47 @@ def _render_missing_pdfs(now: datetime) -> None:
             request_file_in_archives(request=request)
         except OSError:
             logger.exception("request %s could not be filed: its PDF is unreadable", request.pk)
+
+
+ORPHAN_AGE = timedelta(hours=1)
+
+
+def pdf_orphans_sweep(*, now: datetime | None = None) -> list[str]:
+    """Reports and removes approval PDFs no request points to, and half-written ``.part``
+    files, older than an hour (a worker killed mid-write, a render whose row did not commit).
+    Looks at this month's and last month's folders: PDFs are rendered within minutes of the
+    approval, and the tick gives up on requests older than a week."""
+    from workflows.services import PDF_PART_SUFFIX
+
+    now = now or timezone.now()
+    field = ServiceRequest._meta.get_field("pdf")
+    storage = field.storage
+    today = timezone.localdate(now)
+    last_month = today.replace(day=1) - timedelta(days=1)
+    old = (now - ORPHAN_AGE).timestamp()
+    removed: list[str] = []
+    for month in {today.strftime(field.upload_to), last_month.strftime(field.upload_to)}:
+        folder = storage.path(month)
+        if not os.path.isdir(folder):
+            continue
+        candidates = []
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_file() and entry.stat().st_mtime < old:
+                    candidates.append(f"{month}/{entry.name}")
+        for start in range(0, len(candidates), BATCH):
+            batch = candidates[start : start + BATCH]
+            kept = set(ServiceRequest.objects.filter(pdf__in=batch).values_list("pdf", flat=True))
+            for name in batch:
+                if name in kept:
+                    continue
+                if not (name.endswith(".pdf") or name.endswith(PDF_PART_SUFFIX)):
+                    continue
+                storage.delete(name)
+                removed.append(name)
+    if removed:
+        logger.warning("removed %d orphan PDF file(s): %s", len(removed), ", ".join(removed))
+    return removed
 
 
 @transaction.atomic

@@ -7,6 +7,8 @@ and completion goes through ``request_event``, the one place messages hook into.
 
 import hashlib
 import logging
+import os
+import tempfile
 import uuid
 from decimal import Decimal, InvalidOperation
 
@@ -375,7 +377,7 @@ def enqueue_pdf(request_id: int) -> None:
 
 def request_finish_approved(*, request: ServiceRequest) -> None:
     request.status = Status.APPROVED
-    request.finished_at = timezone.now()
+    request.finished_at = request.pdf_enqueued_at = timezone.now()
     request.current_step = request.current_due = None
     request.save()
     handoffs.approved(request)
@@ -770,12 +772,57 @@ def request_resubmit(
 # --- the approval form as a PDF ----------------------------------------------------------------
 
 
+PDF_PART_SUFFIX = ".part"
+
+
+def _write_pdf_bytes(handle, data: bytes) -> None:
+    handle.write(data)
+
+
+def _store_pdf(request: ServiceRequest, data: bytes) -> str:
+    """Writes the PDF beside its final name and moves it into place only once it is complete
+    (os.replace is atomic within a directory), so a worker killed mid-write leaves at most a
+    hidden ``.part`` file, which the orphan sweep clears; the final name is the request's
+    number, so a rerun replaces a file left by a crash instead of adding another."""
+    storage = request.pdf.storage
+    name = request.pdf.field.generate_filename(request, f"{request.number}.pdf")
+    path = storage.path(name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    fd, part = tempfile.mkstemp(
+        dir=os.path.dirname(path), prefix=f".{os.path.basename(path)}.", suffix=PDF_PART_SUFFIX
+    )
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            _write_pdf_bytes(handle, data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(part, 0o644)
+        os.replace(part, path)
+    except BaseException:
+        if os.path.exists(part):
+            os.unlink(part)
+        raise
+    return name
+
+
 def request_render_pdf(*, request_id: int) -> str:
-    """Renders (once) the PDF of an approved request with its data and approval trail."""
+    """Renders (once) the PDF of an approved request with its data and approval trail. The
+    file is in place before the row that points at it commits; if the row does not commit,
+    the file goes again."""
+    stored: list[str] = []
+    try:
+        return _render_pdf(request_id, on_stored=stored.append)
+    except BaseException:
+        storage = ServiceRequest._meta.get_field("pdf").storage
+        for name in stored:
+            storage.delete(name)
+        raise
+
+
+def _render_pdf(request_id: int, *, on_stored) -> str:
     import json
 
     import weasyprint
-    from django.core.files.base import ContentFile
     from django.template.loader import render_to_string
     from django.utils import translation
 
@@ -810,7 +857,8 @@ def request_render_pdf(*, request_id: int) -> str:
         document = weasyprint.HTML(string=html).render()
         # PDF/A-2b: the form goes into the archives, which keep it for decades.
         pdf = document.write_pdf(pdf_variant="pdf/a-2b")
-        request.pdf.save(f"{request.number}.pdf", ContentFile(pdf), save=False)
+        request.pdf.name = _store_pdf(request, pdf)
+        on_stored(request.pdf.name)
         request.pdf_sha256 = digest
         request.save(update_fields=["pdf", "pdf_sha256", "updated_at"])
         request_file_in_archives(request=request, pages=len(document.pages))

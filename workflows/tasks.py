@@ -14,3 +14,10 @@ def reminders_tick() -> dict:
     from workflows.reminders import reminders_tick as tick
 
     return tick()
+
+
+@shared_task
+def pdf_orphans_sweep() -> int:
+    from workflows.reminders import pdf_orphans_sweep as sweep
+
+    return len(sweep())

@@ -34,6 +34,7 @@ except ImportError:  # pragma: no cover - the dev extras install Playwright
 
 from hall.models import Service, User
 from tests.e2e.helpers import Shooter, assert_no_sideways_scroll, log_in
+from tests.files import real_pdf
 from workflows.models import ApprovalTask, ServiceRequest, TaskCandidate
 
 pytestmark = pytest.mark.e2e
@@ -105,11 +106,7 @@ def media_root(settings, tmp_path):
 @pytest.fixture
 def invitation_pdfs(tmp_path):
     real = tmp_path / "invitation.pdf"
-    real.write_bytes(
-        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-        b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-        b"trailer<</Root 1 0 R>>\n%%EOF\n"
-    )
+    real.write_bytes(real_pdf())
     fake = tmp_path / "fake-invitation.pdf"
     fake.write_bytes(b"MZ\x90\x00 this is an executable renamed to .pdf")
     return real, fake
@@ -199,7 +196,7 @@ def test_approval_journey(
     assert req.status == ServiceRequest.Status.IN_PROGRESS
     assert req.number and req.form_data["countries"] == "德国、奥地利"
     assert req.form_data["period"] == ["2026-09-07", "2026-09-14"]
-    assert req.attachments.get().file.read().startswith(b"%PDF-1.4")
+    assert req.attachments.get().file.read().startswith(b"%PDF-")
     expect(page.locator("h1")).to_have_text(abroad.name_zh)
     expect(page.locator(".facts dd").first).to_have_text(req.number)
     expect(page.locator(".messages .message")).to_contain_text(req.number)

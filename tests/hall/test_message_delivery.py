@@ -217,13 +217,22 @@ def test_redis_down_during_an_approval_delays_the_message_and_loses_nothing(
         redis.wait(timeout=10)
         # when: the approver approves while Redis is down
         done = run_in_process(
-            "from hall.models import User\nfrom workflows import services\n"
+            "from unittest import mock\nimport redis.connection as rc\n"
+            "from hall.celery import app\nfrom hall.models import User\n"
+            "from workflows import services\n"
+            "attempts, connect = [], rc.Connection._connect\n"
+            "def counted(self):\n    attempts.append(1)\n    return connect(self)\n"
             f"hank = User.objects.get(pk={people['hank'].pk})\n"
-            f"services.task_decide(task_id={task.pk}, user=hank, action='approve')\n",
+            "with mock.patch.object(rc.Connection, '_connect', counted):\n"
+            f"    services.task_decide(task_id={task.pk}, user=hank, action='approve')\n"
+            "conf = app.conf\n"
+            "print(len(attempts), conf.task_publish_retry, conf.broker_connection_timeout)\n",
             env,
         )
-        # then: the approval commits and its message waits in the outbox
+        # then: the approval commits and its message waits in the outbox; each publish (the
+        # PDF, the message) tried the broker once and gave up, with no retry
         assert done.returncode == 0, done.stderr
+        assert done.stdout.split() == ["2", "False", "0.5"]
         req.refresh_from_db()
         assert req.status == "approved"
         waiting = Delivery.objects.get(notification__recipient=alice)

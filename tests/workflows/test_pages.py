@@ -11,10 +11,11 @@ from guardian.shortcuts import assign_perm
 
 from hall.models import ServiceField
 from tests.chains import FINANCE, HEAD
+from tests.files import real_pdf
 from workflows import services
 from workflows.models import ApprovalTask, Attachment, ServiceRequest
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = real_pdf()
 
 
 @pytest.fixture
@@ -332,6 +333,12 @@ def test_a_draft_is_saved_incomplete_and_resumed(client, form_service, people, s
         ),
         pytest.param(
             "letter",
+            SimpleUploadedFile("letter.pdf", b"%PDF-1.7\n<html><body>hi</body></html>"),
+            "is damaged: it cannot be opened",
+            id="file-pdf-header-then-html",
+        ),
+        pytest.param(
+            "letter",
             SimpleUploadedFile("run.exe", PDF, "application/octet-stream"),
             "only",
             id="file-wrong-type",
@@ -366,6 +373,23 @@ def test_a_file_over_the_size_limit_is_refused(client, form_service, people, sch
         expected = gettext("“%(name)s” is larger than %(mb)d MB.") % {"name": "big.pdf", "mb": 0}
     assert expected in response.content.decode()
     assert ServiceRequest.objects.count() == 0
+
+
+def test_a_fake_pdf_is_refused_in_chinese_and_nothing_is_stored(
+    client, form_service, people, school, settings, tmp_path
+):
+    # given
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(people["alice"])
+    fake = SimpleUploadedFile("邀请函.pdf", b"%PDF-1.4\n<html><script>x()</script></html>")
+    # when
+    response = client.post(
+        reverse("workflows:apply", args=[form_service.code]), good_post(people, school, letter=fake)
+    )
+    # then
+    assert "“邀请函.pdf”已损坏，无法打开。" in response.content.decode()
+    assert ServiceRequest.objects.count() == 0 and Attachment.objects.count() == 0
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
 
 
 def test_errors_speak_chinese_by_default(client, form_service, people, school):

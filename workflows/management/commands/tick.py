@@ -5,13 +5,15 @@ from django.core.management.base import BaseCommand
 from archives.services import loans_expire, loans_remind
 from archives.tasks import office_remind
 from hall.notifications import deliveries_sweep
-from workflows.reminders import reminders_tick
+from workflows.reminders import pdf_orphans_sweep, reminders_tick
+
+ORPHANS_EVERY = 3600
 
 
 class Command(BaseCommand):
     help = (
         "Runs the reminder tick, the archives' loan reminders and the message outbox once "
-        "(or every minute with --loop): "
+        "(or every minute with --loop, then the sweep of orphan approval PDFs hourly): "
         "what celery beat does in production, for the embedded hall without a broker."
     )
 
@@ -20,7 +22,11 @@ class Command(BaseCommand):
         parser.add_argument("--every", type=int, default=60)
 
     def handle(self, *args, loop=False, every=60, **options):
+        orphans_swept_at = None
         while True:
+            if orphans_swept_at is None or time.monotonic() - orphans_swept_at >= ORPHANS_EVERY:
+                pdf_orphans_sweep()  # hourly, as beat does; it logs what it removes
+                orphans_swept_at = time.monotonic()
             sent = reminders_tick()
             sent["loans"] = loans_remind()
             loans_expire()
