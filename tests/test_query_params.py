@@ -16,9 +16,10 @@ from django.http import QueryDict
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from archives.models import Fonds, OrganizationCode
-from hall.models import Role
+from hall.models import Notification, Role, ServiceField
 from tests.chains import FINANCE, HEAD
 from workflows import services as approvals
+from workflows.models import ApprovalRecord, ApprovalTask, ServiceRequest
 
 # --- what a page reads -----------------------------------------------------------------------
 #
@@ -322,8 +323,12 @@ def test_the_message_about_a_bad_value_is_in_the_persons_language(language, clie
     # then
     html = response.content.decode()
     assert response.status_code == 200
-    assert ("Null characters are not allowed" in html) == (language == "en")
-    assert ("不允许是空字符" in html or "空字符" in html) == (language == "zh-hans")
+    if language == "en":
+        assert "Null characters are not allowed" in html
+        assert "“Page” was left out: Enter a whole number." in html
+    else:
+        assert "不允许是用空字符串" in html
+        assert "已忽略“页码”：输入整数。" in html
 
 
 # --- the same values where a person is sent on (next) ----------------------------------------
@@ -346,18 +351,147 @@ def test_the_login_page_with_a_hostile_next_gets_no_server_error(value_id, clien
     assert "\x00" not in posted["Location"]
 
 
+@pytest.mark.parametrize("value_id", ["nul", "nul-inside", "long"])
+def test_a_favourite_with_a_hostile_next_goes_back_to_the_service(value_id, client, people, world):
+    # given
+    service = ServiceRequest.objects.get().service
+    client.force_login(people["alice"])
+
+    # when
+    response = client.post(
+        reverse("hall:favourite-toggle", args=[service.code]), {"next": "/" + HOSTILE[value_id]}
+    )
+
+    # then
+    assert response.status_code == 302
+    assert response["Location"] == service.get_absolute_url()
+
+
 def test_the_apply_page_with_hostile_draft_and_prefill_gets_no_server_error(
     client, make_chain, people
 ):
     # given
     service = make_chain([HEAD], is_online=True)
+    ServiceField.objects.create(
+        service=service, order=3, key="purpose", label_zh="事由", field_type="text"
+    )
     client.force_login(people["alice"])
     url = reverse("workflows:apply", args=[service.code])
+    client.raise_request_exception = False
 
     # when
     answers = [client.get(url, {"draft": value}) for value in HOSTILE.values()]
-    answers += [client.get(url, {"amount": value}) for value in HOSTILE.values()]
+    answers += [client.get(url, {"purpose": value}) for value in HOSTILE.values()]
 
     # then
-    assert [a.status_code for a in answers if a.status_code >= 500] == []
-    assert {a.status_code for a in answers} <= {200, 404}
+    assert [a.status_code for a in answers if a.status_code not in (200, 404)] == []
+
+
+def test_a_prefilled_text_with_a_nul_is_left_out_with_a_message(client, make_chain, people):
+    # given
+    service = make_chain([HEAD], is_online=True)
+    ServiceField.objects.create(
+        service=service, order=3, key="purpose", label_zh="事由", field_type="text"
+    )
+    client.force_login(people["alice"])
+
+    # when
+    response = client.get(reverse("workflows:apply", args=[service.code]), {"purpose": "出访\x00"})
+
+    # then
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "已忽略“事由”" in html
+    assert 'value="出访' not in html
+
+
+# --- NUL bytes posted beside a button: refused with a message, nothing saved -----------------
+
+
+def test_a_withdrawal_comment_with_a_nul_is_refused_and_nothing_changes(client, world, people):
+    # given
+    req = ServiceRequest.objects.get()
+    client.force_login(people["alice"])
+    records = ApprovalRecord.objects.count()
+
+    # when
+    response = client.post(
+        reverse("workflows:request-withdraw", args=[req.pk]), {"comment": "不办了\x00"}, follow=True
+    )
+
+    # then
+    req.refresh_from_db()
+    assert response.status_code == 200
+    assert req.status == ServiceRequest.Status.IN_PROGRESS
+    assert ApprovalRecord.objects.count() == records
+    assert "不允许是用空字符串" in response.content.decode()
+
+
+def test_a_task_remark_with_a_nul_is_refused_and_nothing_changes(client, world, people):
+    # given
+    task = ApprovalTask.objects.get(status="pending")
+    client.force_login(people["hank"])
+    records = ApprovalRecord.objects.count()
+
+    # when
+    response = client.post(
+        task.get_absolute_url(), {"op": "comment", "remark": "请补充\x00"}, follow=True
+    )
+
+    # then
+    assert response.status_code == 200
+    assert ApprovalRecord.objects.count() == records
+    assert "不允许是用空字符串" in response.content.decode()
+
+
+def test_a_bulk_approval_with_a_nul_comment_approves_nothing(client, world, people):
+    # given
+    task = ApprovalTask.objects.get(status="pending")
+    client.force_login(people["hank"])
+
+    # when
+    response = client.post(
+        reverse("workflows:bulk-approve"), {"task": [task.pk], "comment": "\x00"}, follow=True
+    )
+
+    # then
+    task.refresh_from_db()
+    assert response.status_code == 200
+    assert task.status == ApprovalTask.Status.PENDING
+
+
+@pytest.mark.parametrize("value_id", ["nul", "huge", "negative", "unicode-rtl"])
+def test_hostile_ids_posted_beside_buttons_get_no_server_error(value_id, client, world, people):
+    # given
+    value = HOSTILE[value_id]
+    client.force_login(people["hank"])
+    client.raise_request_exception = False
+
+    # when
+    answers = [
+        client.post(reverse("workflows:bulk-approve"), {"task": [value, "²"]}),
+        client.post(reverse("workflows:delegation"), {"end": value}),
+        client.post(reverse("workflows:follow-up"), {"rating": value, "response": "改了"}),
+        client.post(reverse("workflows:apply", args=["x"]), {"draft": value}),
+    ]
+
+    # then
+    assert [a.status_code for a in answers] == [302, 302, 302, 404]
+    assert ApprovalTask.objects.filter(status="approved").count() == 0
+
+
+def test_marking_messages_read_with_ids_that_are_not_ids_marks_nothing(client, world, people):
+    # given
+    Notification.objects.create(recipient=people["hank"], kind="cc", subject="抄送", url="/")
+    client.force_login(people["hank"])
+    unread = Notification.objects.filter(recipient=people["hank"], read_at__isnull=True).count()
+
+    # when
+    response = client.post(reverse("hall:notifications-read"), {"id": ["²", "\x00", "-1"]})
+
+    # then
+    assert response.status_code == 302
+    assert (
+        Notification.objects.filter(recipient=people["hank"], read_at__isnull=True).count()
+        == unread
+    )
