@@ -297,7 +297,7 @@ def test_hostile_values_get_no_server_error_as_anonymous(name, world, client):
 
     # when / then
     failures = throw(client, reverse(name), page, expect_messages=page.who == "anyone")
-    assert failures == []
+    assert failures == [], "\n".join(failures)
 
 
 @pytest.mark.parametrize("name", sorted(n for n in PAGES if PAGES[n].params))
@@ -309,7 +309,7 @@ def test_hostile_values_get_a_message_and_no_server_error_for_the_right_person(n
 
     # when / then
     failures = throw(client, reverse(name), page, expect_messages=True)
-    assert failures == []
+    assert failures == [], "\n".join(failures)
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
