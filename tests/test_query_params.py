@@ -351,6 +351,18 @@ def test_the_login_page_with_a_hostile_next_gets_no_server_error(value_id, clien
     assert "\x00" not in posted["Location"]
 
 
+@pytest.mark.parametrize("value_id", ["nul", "nul-inside", "long", "unicode-rtl"])
+def test_the_language_switch_with_a_hostile_next_gets_no_server_error(value_id, client, db):
+    # when
+    response = client.post(
+        reverse("set_language"), {"language": "en", "next": "/" + HOSTILE[value_id]}
+    )
+
+    # then
+    assert response.status_code == 302
+    assert "\x00" not in response["Location"]
+
+
 @pytest.mark.parametrize("value_id", ["nul", "nul-inside", "long"])
 def test_a_favourite_with_a_hostile_next_goes_back_to_the_service(value_id, client, people, world):
     # given
