@@ -64,7 +64,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         request,
         "draft",
         label=_("Draft"),
-        data=request.POST if "draft" in request.POST else request.GET,
+        data=request.POST if request.POST.get("draft") else request.GET,
     )
     if draft_id:
         draft = selectors.draft_for(request.user, service_id=service.pk, draft_id=draft_id)
