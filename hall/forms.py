@@ -4,12 +4,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hall.models import Area, Audience, Department
+from hall.params import QueryForm
 from hall.search import MAX_QUERY_LENGTH
 
 LETTERS = [*string.ascii_uppercase, "#"]
 
 
-class CatalogueFilterForm(forms.Form):
+class CatalogueFilterForm(QueryForm):
     """The facets of /services/. Choices come from rows the page loads anyway."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=MAX_QUERY_LENGTH)
@@ -48,9 +49,21 @@ class CatalogueFilterForm(forms.Form):
 
     def cleaned_or_empty(self, name: str) -> str:
         """A facet's valid value, or '' when it was missing or refused."""
-        if name in self.errors:
-            return ""
-        return self.cleaned_data.get(name) or ""
+        return self.value(name, "")
+
+    def search_words(self) -> str:
+        """The search as typed, shortened when too long; nothing when refused otherwise."""
+        self.is_valid()
+        errors = self.errors.get("q")
+        if errors is None:
+            return self.value("q", "")
+        if [e.code for e in errors.as_data()] == ["max_length"]:
+            return str(self.data.get("q", ""))[:MAX_QUERY_LENGTH]
+        return ""
+
+    def querystring(self, **extra) -> str:
+        # The search is kept even when it was shortened: the pager's links carry the short form.
+        return super().querystring(**extra, q=self.search_words())
 
 
 class MessageSettingsForm(forms.ModelForm):

@@ -7,19 +7,18 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from hall import selectors, services
+from hall import params, selectors, services
 from hall.forms import LETTERS, CatalogueFilterForm
 from hall.models import Audience, Service
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    audience = request.GET.get("for", "")
-    if audience not in Audience.values:
+    audience = params.choice(request, "for", Audience.choices, label=_("For"))
+    if not audience:
         user_identity = getattr(request.user, "identity", "")
         audience = user_identity if user_identity in Audience.values else Audience.STAFF
     context = {
@@ -37,9 +36,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
     areas = selectors.areas_with_counts()
     departments = selectors.departments_with_services()
     form = CatalogueFilterForm(request.GET, areas=areas, departments=departments)
-    form.is_valid()
-    raw_query = request.GET.get("q", "")
-    query, terms = selectors.parse_query(raw_query)
+    query, terms = selectors.parse_query(form.search_words())
     flt = selectors.CatalogueFilter(
         area=form.areas.get(form.cleaned_or_empty("area")),
         department=form.departments.get(form.cleaned_or_empty("department")),
@@ -49,13 +46,11 @@ def service_list(request: HttpRequest) -> HttpResponse:
         terms=terms,
     )
     page = Paginator(selectors.catalogue(flt), settings.HALL_PAGE_SIZE).get_page(
-        request.GET.get("page")
+        params.page_number(request)
     )
     if query and page.paginator.count == 0:
         services.search_miss_record(query=query)
     results = list(page.object_list)
-    params = request.GET.copy()
-    params.pop("page", None)
     context = {
         "form": form,
         "filter": flt,
@@ -66,7 +61,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "results": results,
         "favourite_ids": selectors.favourite_ids_for(request.user, results),
-        "querystring": params.urlencode(),
+        "querystring": form.querystring(),
         "audiences": Audience.choices,
     }
     return render(request, "hall/service_list.html", context)
@@ -108,10 +103,9 @@ def favourite_toggle(request: HttpRequest, code: str) -> HttpResponse:
         messages.info(
             request, _("“%(name)s” was removed from your favourites.") % {"name": service.name}
         )
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        target = service.get_absolute_url()
-    return redirect(target)
+    return redirect(
+        params.safe_next(request, request.POST.get("next", ""), service.get_absolute_url())
+    )
 
 
 def _check_database() -> str:
@@ -164,7 +158,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "hall/notifications.html",
-        {"page": page.get_page(request.GET.get("page")), "querystring": ""},
+        {"page": page.get_page(params.page_number(request)), "querystring": ""},
     )
 
 
@@ -184,8 +178,9 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 def notifications_read(request: HttpRequest) -> HttpResponse:
     from hall import notifications
 
-    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()]
-    notifications.notifications_mark_read(user=request.user, ids=ids or None)
+    # No id is "mark all"; ids that are all refused mark nothing rather than everything.
+    ids = params.posted_ids(request, "id", limit=1000) if "id" in request.POST else None
+    notifications.notifications_mark_read(user=request.user, ids=ids)
     messages.success(request, _("Marked as read."))
     return redirect("hall:notifications")
 

@@ -12,7 +12,7 @@ from django.core.validators import RegexValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from hall import uploads
+from hall import params, uploads
 from hall.models import Department, ServiceField, User
 
 T = ServiceField.Type
@@ -305,8 +305,9 @@ class CopyForm(forms.Form):
     person = PersonField(label=_("Copy to (staff / student number or user name)"), max_length=150)
 
 
-class InboxFilterForm(forms.Form):
+class InboxFilterForm(params.QueryForm):
     tab = forms.ChoiceField(
+        label=_("Task list"),
         required=False,
         choices=[
             ("todo", _("To do")),
@@ -320,27 +321,23 @@ class InboxFilterForm(forms.Form):
     applicant = forms.CharField(label=_("Applicant"), required=False, max_length=100)
     urgent = forms.BooleanField(label=_("Urgent only"), required=False)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
-    date_from = forms.DateField(
-        label=_("Arrived from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    date_from = params.DateField(
+        label=_("Arrived from"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(
-        label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_to = params.DateField(label=_("to"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def to_filter(self):
         from workflows.selectors import InboxFilter
 
-        self.is_valid()
-        data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
         return InboxFilter(
-            tab=data.get("tab") or "todo",
-            q=(data.get("q") or "").strip(),
-            service=data.get("service") or "",
-            applicant=(data.get("applicant") or "").strip(),
-            urgent=bool(data.get("urgent")),
-            overdue=bool(data.get("overdue")),
-            date_from=data.get("date_from"),
-            date_to=data.get("date_to"),
+            tab=self.value("tab", "todo"),
+            q=self.value("q", ""),
+            service=self.value("service", ""),
+            applicant=self.value("applicant", ""),
+            urgent=bool(self.value("urgent")),
+            overdue=bool(self.value("overdue")),
+            date_from=self.value("date_from"),
+            date_to=self.value("date_to"),
         )
 
 
@@ -374,13 +371,9 @@ class FollowUpForm(forms.Form):
     )
 
 
-class PeriodForm(forms.Form):
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+class PeriodForm(params.QueryForm):
+    date_from = params.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = params.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
         cleaned = super().clean()

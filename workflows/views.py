@@ -8,30 +8,21 @@ from django.db import IntegrityError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hall import params
 from hall.models import Service, ServiceField, User
 from workflows import handoffs, selectors, services
 from workflows.forms import ApplyForm, CopyForm, DecisionForm, PersonActionForm, RatingForm
 from workflows.models import ApprovalTask, ServiceRequest
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 @login_required
 @require_POST
 def start_internal(request: HttpRequest, code: str) -> HttpResponse:
     """Starts an internal service's chain from another app's page (an appraisal batch)."""
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = "/"
+    back = params.safe_next(request, request.POST.get("next", ""), "/")
     try:
         token = uuid.UUID(request.POST.get("submit_token", ""))
     except ValueError:
@@ -69,7 +60,12 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         return redirect(service)
     specs = list(service.fields.all())
     draft = None
-    draft_id = _int(request.POST.get("draft") or request.GET.get("draft"))
+    draft_id = params.integer(
+        request,
+        "draft",
+        label=_("Draft"),
+        data=request.POST if request.POST.get("draft") else request.GET,
+    )
     if draft_id:
         draft = selectors.draft_for(request.user, service_id=service.pk, draft_id=draft_id)
         if draft is None:
@@ -123,13 +119,13 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
             initial = {"urgent": draft.urgent, "urgent_reason": draft.urgent_reason}
         else:
             # A link from another page may fill text fields: /services/<code>/apply/?codes=…
-            stored = {
-                spec.key: request.GET[spec.key][:2000]
+            filled = (
+                (spec.key, params.text(request, spec.key, label=spec.label))
                 for spec in specs
-                if spec.key in request.GET
-                and not spec.prefill
+                if not spec.prefill
                 and spec.field_type in (ServiceField.Type.TEXT, ServiceField.Type.LONG_TEXT)
-            }
+            )
+            stored = {key: value for key, value in filled if value}
         form = ApplyForm(initial=initial, specs=specs, user=request.user, stored=stored)
     return render(
         request,
@@ -191,10 +187,11 @@ def request_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     req = _request_or_404(request, pk)
+    comment = params.posted_text(request, "comment", label=_("Comment"))
+    if comment is None:
+        return redirect(req)
     try:
-        services.request_withdraw(
-            request_id=req.pk, user=request.user, comment=request.POST.get("comment", "")[:2000]
-        )
+        services.request_withdraw(request_id=req.pk, user=request.user, comment=comment)
         messages.success(request, _("The request was withdrawn."))
     except services.RequestError as exc:
         messages.error(request, exc.message)
@@ -247,14 +244,15 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = ApplyForm(
             request.POST, request.FILES, specs=specs, user=request.user, stored=req.form_data
         )
-        if form.is_valid():
+        comment = params.posted_text(request, "comment", label=_("Comment"))
+        if comment is not None and form.is_valid():
             try:
                 services.request_resubmit(
                     request_id=req.pk,
                     user=request.user,
                     form_data=form.form_data(),
                     files=form.uploads(),
-                    comment=request.POST.get("comment", "")[:2000],
+                    comment=comment,
                 )
                 messages.success(request, _("Resubmitted: the approval chain starts again."))
                 return redirect(req)
@@ -306,12 +304,10 @@ def request_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def my_requests(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "")
-    if status not in ServiceRequest.Status.values:
-        status = ""
+    status = params.choice(request, "status", ServiceRequest.Status.choices, label=_("Status"))
     page = Paginator(
         selectors.my_requests(request.user, status=status), settings.HALL_PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    ).get_page(params.page_number(request))
     return render(
         request,
         "workflows/my_requests.html",
@@ -330,14 +326,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
     form = InboxFilterForm(request.GET)
     flt = form.to_filter()
+    # The tab is a link, not a field; on "copied to me" the filters are not shown at all.
+    form.warn(request, None if flt.tab == "cc" else ["tab"])
     rows = (
         selectors.cc_requests(request.user)
         if flt.tab == "cc"
         else selectors.inbox(request.user, flt)
     )
-    page = Paginator(rows, settings.HALL_PAGE_SIZE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
+    page = Paginator(rows, settings.HALL_PAGE_SIZE).get_page(params.page_number(request))
     return render(
         request,
         "workflows/inbox.html",
@@ -346,7 +342,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "filter": flt,
             "page": page,
             "tabs": selectors.TABS,
-            "querystring": params.urlencode(),
+            "querystring": form.querystring(),
             "now": timezone.now(),
         },
     )
@@ -369,9 +365,10 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         op = request.POST.get("op", "decide")
         try:
             if op == "comment":
-                services.request_comment(
-                    request_id=req.pk, user=request.user, comment=request.POST.get("remark", "")
-                )
+                remark = params.posted_text(request, "remark", label=_("Comment"), max_length=4000)
+                if remark is None:
+                    return redirect(task)
+                services.request_comment(request_id=req.pk, user=request.user, comment=remark)
                 messages.success(request, _("Your comment was added to the history."))
                 return redirect(task)
             if op == "claim":
@@ -441,7 +438,10 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def bulk_approve(request: HttpRequest) -> HttpResponse:
     """Approves the selected to-do tasks one by one, each recorded as if done alone."""
-    ids = [i for i in (_int(v) for v in request.POST.getlist("task")) if i][:100]
+    ids = params.posted_ids(request, "task", limit=100)
+    comment = params.posted_text(request, "comment", label=_("Comment"))
+    if comment is None:
+        return redirect("workflows:inbox")
     done, refused = 0, []
     for task_id in ids:
         if selectors.task_for(request.user, task_id) is None:
@@ -452,7 +452,7 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
                 task_id=task_id,
                 user=request.user,
                 action="approve",
-                comment=request.POST.get("comment", "")[:2000],
+                comment=comment,
             )
             done += 1
         except services.RequestError as exc:
@@ -476,7 +476,9 @@ def delegation(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if "end" in request.POST:
             try:
-                people.delegation_end(user=request.user, delegation_id=_int(request.POST["end"]))
+                people.delegation_end(
+                    user=request.user, delegation_id=params.posted_id(request, "end") or 0
+                )
                 messages.success(request, _("The delegation was ended."))
             except services.RequestError as exc:
                 messages.error(request, exc.message)
@@ -496,7 +498,7 @@ def delegation(request: HttpRequest) -> HttpResponse:
             except services.RequestError as exc:
                 form.add_error(None, exc.message)
     page = Paginator(people.done_on_my_behalf(request.user), settings.HALL_PAGE_SIZE).get_page(
-        request.GET.get("page")
+        params.page_number(request)
     )
     return render(
         request,
@@ -546,7 +548,7 @@ def follow_up(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 people.rating_respond(
-                    rating_id=_int(request.POST.get("rating")),
+                    rating_id=params.posted_id(request, "rating"),
                     user=request.user,
                     response=form.cleaned_data["response"],
                 )
@@ -557,7 +559,7 @@ def follow_up(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("Say what was changed."))
         return redirect("workflows:follow-up")
     page = Paginator(people.low_ratings_for(request.user), settings.HALL_PAGE_SIZE).get_page(
-        request.GET.get("page")
+        params.page_number(request)
     )
     return render(
         request,
@@ -580,12 +582,12 @@ def analytics(request: HttpRequest) -> HttpResponse:
     form = PeriodForm(request.GET or None)
     today = timezone.localdate()
     date_from, date_to = today - timedelta(days=365), today
-    if form.is_bound and form.is_valid():
-        date_from = form.cleaned_data["date_from"] or date_from
-        date_to = form.cleaned_data["date_to"] or date_to
+    if not form.non_field_errors():
+        date_from = form.value("date_from", date_from)
+        date_to = form.value("date_to", date_to)
     services_rows = numbers.service_table(date_from, date_to)
     step_rows = numbers.step_table(date_from, date_to)
-    if request.GET.get("format") == "csv":
+    if params.choice(request, "format", ["csv"], label=_("Format")) == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="hall-{date_from}-{date_to}.csv"'
         response.write("\ufeff")  # Excel opens UTF-8 CSV with Chinese correctly with a BOM
