@@ -259,8 +259,8 @@ class Service(Bilingual, models.Model):
     )
     is_published = models.BooleanField(_("published"), default=False, db_index=True)
     popularity = models.PositiveIntegerField(_("popularity"), default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["sort_key", "code"]
