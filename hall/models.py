@@ -274,7 +274,7 @@ class Service(Bilingual, models.Model):
         verbose_name_plural = _("services")
 
     def __str__(self) -> str:
-        return self.name_zh
+        return self.name
 
     def save(self, *args, **kwargs):
         from hall.search import letter_of, search_text_of, sort_key_of
@@ -493,7 +493,7 @@ class ServiceStep(Bilingual, models.Model):
         verbose_name_plural = _("approval steps")
 
     def __str__(self) -> str:
-        return self.name_zh
+        return self.name
 
     def clean(self) -> None:
         errors = {}
