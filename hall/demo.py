@@ -638,6 +638,8 @@ def english_materials(item: dict) -> str:
         return item["materials_en"]
     name = item["name_en"]
     lines = MATERIALS_EN[item["form"]]
+    if not item["online"]:  # handled at the office: the request is not an online form
+        lines = [line.replace(", filled in online", "") for line in lines]
     return "\n".join(f"{n}. {line.format(name=name)}" for n, line in enumerate(lines, start=1))
 
 
