@@ -1,13 +1,17 @@
 import json
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 from import_export.admin import ImportExportModelAdmin
-from import_export.forms import ImportForm
+from import_export.forms import ImportForm, SelectableFieldsExportForm
 
 from hall import selectors, services, uploads
 from hall.models import (
@@ -117,7 +121,42 @@ class PartsField(fields.Field):
         instance._pending_parts = pending
 
 
-class ServiceResource(resources.ModelResource):
+class LabelledResource(resources.ModelResource):
+    """A resource whose export names its columns in the admin's language and its sheet after
+    the model; the columns themselves keep their stable codes, so a file imports back."""
+
+    LABELS: dict[str, str] = {}
+
+    @classmethod
+    def field_label(cls, name: str) -> str:
+        if name in cls.LABELS:
+            return capfirst(cls.LABELS[name])
+        return capfirst(cls._meta.model._meta.get_field(name).verbose_name)
+
+    def export(self, queryset=None, **kwargs):
+        dataset = super().export(queryset, **kwargs)
+        dataset.title = capfirst(str(self._meta.model._meta.verbose_name_plural))
+        return dataset
+
+
+class LabelledExportForm(SelectableFieldsExportForm):
+    # import-export titles each column's checkbox from its code ("Name Zh"); ask the resource.
+    def _get_field_label(self, resource, field_name: str) -> str:
+        if issubclass(resource, LabelledResource):
+            return resource.field_label(field_name)
+        return super()._get_field_label(resource, field_name)
+
+
+class LocalExportAdmin(ImportExportModelAdmin):
+    export_form_class = LabelledExportForm
+
+    def get_export_filename(self, request, queryset, file_format):
+        # The hall's day, not UTC's: an export at 04:00 in Shanghai is still dated today.
+        day = timezone.localdate().isoformat()
+        return f"{self.model.__name__}-{day}.{file_format.get_extension()}"
+
+
+class ServiceResource(LabelledResource):
     area = fields.Field(
         attribute="area", column_name="area", widget=widgets.ForeignKeyWidget(Area, "code")
     )
@@ -129,6 +168,12 @@ class ServiceResource(resources.ModelResource):
     form_fields = PartsField("fields", column_name="form_fields")
     steps = PartsField("steps", column_name="steps")
     contacts = PartsField("contacts", column_name="contacts")
+
+    LABELS = {
+        "form_fields": _("form fields"),
+        "steps": _("approval steps"),
+        "contacts": _("contacts"),
+    }
 
     class Meta:
         model = Service
@@ -145,10 +190,15 @@ class ServiceResource(resources.ModelResource):
             "keywords",
             "synonyms",
             "applicant_range",
+            "applicant_range_en",
             "materials",
+            "materials_en",
             "procedure",
+            "procedure_en",
             "fees",
+            "fees_en",
             "faq",
+            "faq_en",
             "time_limit_days",
             "is_online",
             "is_published",
@@ -165,10 +215,15 @@ class ServiceResource(resources.ModelResource):
         "keywords",
         "synonyms",
         "applicant_range",
+        "applicant_range_en",
         "materials",
+        "materials_en",
         "procedure",
+        "procedure_en",
         "fees",
+        "fees_en",
         "faq",
+        "faq_en",
     )
 
     def before_import_row(self, row, **kwargs):
@@ -217,20 +272,20 @@ class ServiceResource(resources.ModelResource):
         )
 
 
-class ServiceFieldInline(admin.TabularInline):
+# The inlines are stacked, a few short inputs a line: as table columns, a form field's ten
+# settings made the service's change page 2,527 px wide at 1280 px.
+SMALL_TEXT = {"widget": forms.Textarea(attrs={"rows": 2, "cols": 36})}
+
+
+class ServiceFieldInline(admin.StackedInline):
     model = ServiceField
     extra = 0
+    formfield_overrides = {models.JSONField: SMALL_TEXT}
     fields = (
-        "order",
-        "key",
-        "label_zh",
-        "label_en",
-        "field_type",
-        "required",
-        "prefill",
-        "options",
-        "validation",
-        "help_text",
+        ("order", "key", "field_type", "required", "prefill"),
+        ("label_zh", "label_en"),
+        ("help_text", "help_text_en"),
+        ("options", "validation"),
     )
 
 
@@ -256,9 +311,14 @@ class ServiceStepInline(admin.StackedInline):
     )
 
 
-class ServiceContactInline(admin.TabularInline):
+class ServiceContactInline(admin.StackedInline):
     model = ServiceContact
     extra = 0
+    fields = (
+        ("name", "phone", "email", "order"),
+        ("office", "office_en"),
+        ("hours", "hours_en"),
+    )
 
 
 class CatalogueImportForm(ImportForm):
@@ -274,7 +334,7 @@ class CatalogueImportForm(ImportForm):
 
 
 @admin.register(Service)
-class ServiceAdmin(ImportExportModelAdmin):
+class ServiceAdmin(LocalExportAdmin):
     resource_classes = [ServiceResource]
     import_form_class = CatalogueImportForm
     list_display = (
@@ -320,10 +380,25 @@ class ServiceAdmin(ImportExportModelAdmin):
         ),
         (
             _("Who may apply"),
-            {"fields": (("for_staff", "for_undergraduates", "for_graduates"), "applicant_range")},
+            {
+                "fields": (
+                    ("for_staff", "for_undergraduates", "for_graduates"),
+                    ("applicant_range", "applicant_range_en"),
+                )
+            },
         ),
         (_("Finding it"), {"fields": ("keywords", "synonyms", "letter", "popularity")}),
-        (_("Guide"), {"fields": ("materials", "procedure", "fees", "faq")}),
+        (
+            _("Guide"),
+            {
+                "fields": (
+                    ("materials", "materials_en"),
+                    ("procedure", "procedure_en"),
+                    ("fees", "fees_en"),
+                    ("faq", "faq_en"),
+                )
+            },
+        ),
         (_("Record"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
 

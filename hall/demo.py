@@ -137,6 +137,7 @@ def _f(
     options=None,
     validation=None,
     help_text="",
+    help_text_en="",
 ):
     return {
         "key": key,
@@ -148,6 +149,7 @@ def _f(
         "options": options or [],
         "validation": validation or {},
         "help_text": help_text,
+        "help_text_en": help_text_en,
     }
 
 
@@ -338,6 +340,7 @@ FORMS = {
             T.LONG_TEXT,
             validation={"max_length": 2000},
             help_text="如 Z001-WS·2026-D30-XB-0001",
+            help_text_en="e.g. Z001-WS·2026-D30-XB-0001",
         ),
         _f("purpose", "借阅用途", "Purpose", T.TEXT, validation={"max_length": 300}),
         _f("scope", "利用范围", "Scope", T.TEXT, required=False, validation={"max_length": 300}),
@@ -532,6 +535,118 @@ FAQ = (
 )
 HOURS = "工作日 8:30–11:30，14:30–17:30"
 
+AUDIENCE_TEXT_EN = {
+    "staff": "Faculty and staff in post",
+    "undergraduate": "full-time undergraduates",
+    "graduate": "enrolled graduate students",
+}
+ONLINE_PROCEDURE_EN = (
+    "1. Sign in to the online hall, read this guide and click “Apply online”.\n"
+    "2. Fill in the form (your personal details are filled in for you), upload the materials "
+    "and submit.\n"
+    "3. The request goes through each step of approval; follow its progress and see who "
+    "handles it now under “My requests”.\n"
+    "4. When it is finished you are notified, the approval form is archived and you can "
+    "download it as a PDF."
+)
+OFFLINE_PROCEDURE_EN = (
+    "1. Prepare the materials listed in this guide.\n"
+    "2. Bring them during office hours to the office of the contact below.\n"
+    "3. The staff in charge checks them and finishes the matter on the spot or within the "
+    "promised time limit."
+)
+FAQ_EN = (
+    "Q: Can I change my request after submitting it?\n"
+    "A: If an approver returns it for revision you can edit and resubmit it; until it is "
+    "finished you can also withdraw it.\n"
+    "Q: How do I know which step it has reached?\n"
+    "A: The progress bar under “My requests” shows who handles it now, how to reach them "
+    "and the deadline."
+)
+HOURS_EN = "Working days 8:30–11:30 and 14:30–17:30"
+FEES_EN = {
+    "免费": "Free",
+    "免费（人为损坏按价赔偿）": "Free (damage caused by the user is paid for at cost)",
+    "免费（每学期前5份免费，超出部分每份2元）": (
+        "Free for the first 5 copies a semester, then CNY 2 a copy"
+    ),
+    "免费（证件费用由出入境管理部门收取）": (
+        "Free (the document fee is charged by the exit-entry administration)"
+    ),
+    "免费（超出免费流量部分按校园网资费标准收费）": (
+        "Free (traffic beyond the free allowance is charged at the campus network's rates)"
+    ),
+    "复印费每页0.5元": "Copies CNY 0.50 a page",
+    "工本费10元": "CNY 10 for the card",
+    "工本费20元": "CNY 20 for the card",
+    "按体育场馆开放收费标准": "At the sports venues' published rates",
+    "按大型仪器共享收费标准": "At the shared large-instrument rates",
+    "按学术交流中心客房价格收费": "At the academic exchange centre's room rates",
+    "按学校公务用车标准内部结算": "Charged internally at the university's official vehicle rates",
+    "按学校周转公寓租金标准收取": "At the university's rent for short-stay apartments",
+    "按学校数据中心托管收费标准": "At the university data centre's hosting rates",
+    "按学院计算平台机时收费标准": "At the school computing platform's machine-hour rates",
+    "按实际用量计费": "Charged by actual use",
+    "按物价部门核定标准收取学费、住宿费": (
+        "Tuition and accommodation at the rates approved by the price authority"
+    ),
+    "按辅修专业学分学费标准收取": "At the minor programme's tuition rate per credit",
+    "教职工免费；校外车辆按停车收费标准": (
+        "Free for faculty and staff; visitors' vehicles at the parking rates"
+    ),
+    "证件费由出入境管理部门收取": "The document fee is charged by the exit-entry administration",
+}
+# What each kind of form asks people to bring, for the services whose English materials were
+# not written by hand: built from the service's English name, so each guide reads as its own.
+MATERIALS_EN = {
+    "abroad": (
+        "The reason for the trip and its itinerary",
+        "A copy of the passport or travel document",
+    ),
+    "archives_loan": ("The borrowing request", "What you need the records for"),
+    "basic": ("The {name} form, filled in online", "Supporting documents (PDF), if any"),
+    "budget_adjust": ("The adjustment request", "The reasons, and the original budget"),
+    "certificate": (
+        "The {name} request, filled in online",
+        "Your campus card or ID card when you collect the document",
+    ),
+    "event": ("The plan of the event", "The safety plan", "The adviser's opinion, if any"),
+    "finance_claim": (
+        "The original invoices and proofs of payment",
+        "The claim form, signed by the person responsible for the budget",
+    ),
+    "fund_transfer": ("The receipt of the transfer", "The contract the funds belong to"),
+    "inquiry": ("Your question or message, with a way to reach you",),
+    "it_service": ("The {name} request, filled in online", "A screenshot of the problem, if any"),
+    "leave": ("The reason and the first and last day", "For sick leave, a hospital certificate"),
+    "purchase": ("The purchase request with the budget", "Quotations or the tender documents"),
+    "repair": ("Where it is and what is broken", "A photo of the damage, if you can"),
+    "report_submit": ("The {name} document (PDF or Word)", "Any annexes it refers to"),
+    "room_booking": ("The date, time and purpose of the booking", "The number of people"),
+    "student_request": (
+        "The {name} form, filled in online",
+        "Supporting documents (PDF), if any",
+    ),
+    "visa": ("A copy of the passport or travel document", "The reason for the trip"),
+}
+
+
+def english_materials(item: dict) -> str:
+    """The English materials of a demo service: written by hand where the catalogue has them,
+    otherwise from its form's kind and its English name."""
+    if item.get("materials_en"):
+        return item["materials_en"]
+    name = item["name_en"]
+    lines = MATERIALS_EN[item["form"]]
+    if not item["online"]:  # handled at the office: the request is not an online form
+        lines = [line.replace(", filled in online", "") for line in lines]
+    return "\n".join(f"{n}. {line.format(name=name)}" for n, line in enumerate(lines, start=1))
+
+
+def english_applicants(audiences: list[str]) -> str:
+    text = ", ".join(AUDIENCE_TEXT_EN[a] for a in audiences)
+    return text[:1].upper() + text[1:]
+
 
 def _person(
     username,
@@ -627,6 +742,7 @@ def seed_demo() -> dict[str, int]:
     for index, (code, *_rest) in enumerate(DEPARTMENTS):
         dept = departments[code]
         office = f"行政楼{(index % 5) + 1}{index:02d}室"
+        office_en = f"Room {(index % 5) + 1}{index:02d}, Administration Building"
         head = _person(
             f"{code}-head",
             SURNAMES[index] + GIVEN[index % len(GIVEN)],
@@ -662,7 +778,9 @@ def seed_demo() -> dict[str, int]:
                 "phone": first.phone,
                 "email": first.email,
                 "office": office,
+                "office_en": office_en,
                 "hours": HOURS,
+                "hours_en": HOURS_EN,
             }
         ]
 
@@ -681,10 +799,15 @@ def seed_demo() -> dict[str, int]:
             "keywords": item["keywords"],
             "synonyms": item["synonyms"],
             "applicant_range": "、".join(AUDIENCE_TEXT[a] for a in audiences),
+            "applicant_range_en": english_applicants(audiences),
             "materials": item["materials"],
+            "materials_en": english_materials(item),
             "procedure": ONLINE_PROCEDURE if item["online"] else OFFLINE_PROCEDURE,
+            "procedure_en": ONLINE_PROCEDURE_EN if item["online"] else OFFLINE_PROCEDURE_EN,
             "fees": item["fees"],
+            "fees_en": FEES_EN[item["fees"]],
             "faq": FAQ,
+            "faq_en": FAQ_EN,
             "time_limit_days": item["time_limit"],
             "is_online": item["online"],
             "is_published": True,

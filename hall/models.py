@@ -1,22 +1,60 @@
 """People, departments and the service catalogue."""
 
+from typing import NamedTuple
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
+
+
+def reading_english() -> bool:
+    return (get_language() or "zh-hans").startswith("en")
+
+
+class Localized(NamedTuple):
+    """A text for the reader: in their language, or in the other one when only that was written.
+
+    ``lang`` is set only in the second case, so a page can mark the text as the other language.
+    """
+
+    text: str
+    lang: str = ""
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def note(self) -> str:
+        if not self.lang:
+            return ""
+        if self.lang == "en":
+            return gettext("Available in English only")
+        return gettext("Available in Chinese only")
+
+
+def localized_marked(obj, field: str) -> Localized:
+    """``obj``'s ``field`` for the reader. The Chinese form is ``<field>_zh``, or plain
+    ``<field>`` for the texts that were Chinese-only before they had an English twin."""
+    zh = getattr(obj, f"{field}_zh", None)
+    if zh is None:
+        zh = getattr(obj, field)
+    en = getattr(obj, f"{field}_en")
+    if reading_english():
+        return Localized(en) if en or not zh else Localized(zh, "zh-hans")
+    return Localized(zh) if zh or not en else Localized(en, "en")
 
 
 class Bilingual:
     """Picks the Chinese or English form of a field by the active language."""
 
     def localized(self, field: str) -> str:
-        zh = getattr(self, f"{field}_zh")
-        en = getattr(self, f"{field}_en")
-        if (get_language() or "zh-hans").startswith("en"):
-            return en or zh
-        return zh or en
+        return localized_marked(self, field).text
+
+    def localized_marked(self, field: str) -> Localized:
+        return localized_marked(self, field)
 
     @property
     def name(self) -> str:
@@ -58,7 +96,7 @@ class Department(Bilingual, models.Model):
         verbose_name_plural = _("departments")
 
     def __str__(self) -> str:
-        return self.name_zh
+        return self.name
 
 
 class User(AbstractUser):
@@ -126,7 +164,7 @@ class Role(Bilingual, models.Model):
         verbose_name_plural = _("roles")
 
     def __str__(self) -> str:
-        return f"{self.department.name_zh} · {self.name_zh}"
+        return f"{self.department.name} · {self.name}"
 
 
 class Area(Bilingual, models.Model):
@@ -143,7 +181,7 @@ class Area(Bilingual, models.Model):
         verbose_name_plural = _("areas")
 
     def __str__(self) -> str:
-        return self.name_zh
+        return self.name
 
     @property
     def description(self) -> str:
@@ -201,11 +239,16 @@ class Service(Bilingual, models.Model):
     )
     sort_key = models.CharField(max_length=300, editable=False, default="", db_index=True)
     search_text = models.TextField(editable=False, default="")
-    applicant_range = models.TextField(_("who may apply"), blank=True)
-    materials = models.TextField(_("required materials"), blank=True)
-    procedure = models.TextField(_("procedure"), blank=True)
-    fees = models.CharField(_("fees"), max_length=200, blank=True)
-    faq = models.TextField(_("frequently asked questions"), blank=True)
+    applicant_range = models.TextField(_("who may apply (Chinese)"), blank=True)
+    applicant_range_en = models.TextField(_("who may apply (English)"), blank=True)
+    materials = models.TextField(_("required materials (Chinese)"), blank=True)
+    materials_en = models.TextField(_("required materials (English)"), blank=True)
+    procedure = models.TextField(_("procedure (Chinese)"), blank=True)
+    procedure_en = models.TextField(_("procedure (English)"), blank=True)
+    fees = models.CharField(_("fees (Chinese)"), max_length=200, blank=True)
+    fees_en = models.CharField(_("fees (English)"), max_length=300, blank=True)
+    faq = models.TextField(_("frequently asked questions (Chinese)"), blank=True)
+    faq_en = models.TextField(_("frequently asked questions (English)"), blank=True)
     time_limit_days = models.PositiveSmallIntegerField(
         _("promised time limit (working days)"), default=5
     )
@@ -216,8 +259,8 @@ class Service(Bilingual, models.Model):
     )
     is_published = models.BooleanField(_("published"), default=False, db_index=True)
     popularity = models.PositiveIntegerField(_("popularity"), default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["sort_key", "code"]
@@ -231,7 +274,7 @@ class Service(Bilingual, models.Model):
         verbose_name_plural = _("services")
 
     def __str__(self) -> str:
-        return self.name_zh
+        return self.name
 
     def save(self, *args, **kwargs):
         from hall.search import letter_of, search_text_of, sort_key_of
@@ -256,14 +299,23 @@ class Service(Bilingual, models.Model):
     def get_audiences_display(self) -> list[str]:
         return [Audience(aud).label for aud in self.audiences]
 
+    GUIDE_TEXTS = ("applicant_range", "materials", "procedure", "fees", "faq")
+
+    @property
+    def guide(self) -> dict[str, Localized]:
+        """The guide's texts in the reader's language, marked where only the other exists."""
+        return {field: self.localized_marked(field) for field in self.GUIDE_TEXTS}
+
 
 class ServiceContact(models.Model):
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="contacts")
     name = models.CharField(_("staff in charge"), max_length=100)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
-    office = models.CharField(_("office"), max_length=100, blank=True)
-    hours = models.CharField(_("office hours"), max_length=100, blank=True)
+    office = models.CharField(_("office (Chinese)"), max_length=100, blank=True)
+    office_en = models.CharField(_("office (English)"), max_length=150, blank=True)
+    hours = models.CharField(_("office hours (Chinese)"), max_length=100, blank=True)
+    hours_en = models.CharField(_("office hours (English)"), max_length=150, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -273,6 +325,14 @@ class ServiceContact(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def office_localized(self) -> str:
+        return localized_marked(self, "office").text
+
+    @property
+    def hours_localized(self) -> str:
+        return localized_marked(self, "hours").text
 
 
 class ServiceField(models.Model):
@@ -311,7 +371,8 @@ class ServiceField(models.Model):
     label_en = models.CharField(_("label (English)"), max_length=150, blank=True)
     field_type = models.CharField(_("type"), max_length=20, choices=Type.choices)
     required = models.BooleanField(_("required"), default=True)
-    help_text = models.CharField(_("help"), max_length=300, blank=True)
+    help_text = models.CharField(_("help (Chinese)"), max_length=300, blank=True)
+    help_text_en = models.CharField(_("help (English)"), max_length=400, blank=True)
     options = models.JSONField(
         _("options"),
         default=list,
@@ -349,11 +410,15 @@ class ServiceField(models.Model):
 
     @property
     def label(self) -> str:
-        return Bilingual.localized(self, "label")
+        return localized_marked(self, "label").text
+
+    @property
+    def help(self) -> str:
+        return localized_marked(self, "help_text").text
 
     def choice_list(self) -> list[tuple[str, str]]:
         """Options as (value, label) pairs in the active language."""
-        english = (get_language() or "").startswith("en")
+        english = reading_english()
         pairs = []
         for option in self.options or []:
             if isinstance(option, list | tuple):
@@ -428,7 +493,7 @@ class ServiceStep(Bilingual, models.Model):
         verbose_name_plural = _("approval steps")
 
     def __str__(self) -> str:
-        return self.name_zh
+        return self.name
 
     def clean(self) -> None:
         errors = {}

@@ -186,6 +186,7 @@ def service_parts(service: Service) -> dict[str, list[dict]]:
             "field_type": f.field_type,
             "required": f.required,
             "help_text": f.help_text,
+            "help_text_en": f.help_text_en,
             "options": f.options,
             "validation": f.validation,
             "prefill": f.prefill,
@@ -214,7 +215,15 @@ def service_parts(service: Service) -> dict[str, list[dict]]:
         step.update({k: v for k, v in optional.items() if v})
         steps.append(step)
     contacts = [
-        {"name": c.name, "phone": c.phone, "email": c.email, "office": c.office, "hours": c.hours}
+        {
+            "name": c.name,
+            "phone": c.phone,
+            "email": c.email,
+            "office": c.office,
+            "office_en": c.office_en,
+            "hours": c.hours,
+            "hours_en": c.hours_en,
+        }
         for c in service.contacts.all()
     ]
     return {"fields": fields, "steps": steps, "contacts": contacts}

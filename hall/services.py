@@ -56,6 +56,7 @@ FIELD_KEYS = (
     "field_type",
     "required",
     "help_text",
+    "help_text_en",
     "options",
     "validation",
     "prefill",
@@ -75,7 +76,7 @@ STEP_KEYS = (
     "condition_value",
     "time_limit_days",
 )
-CONTACT_KEYS = ("name", "phone", "email", "office", "hours")
+CONTACT_KEYS = ("name", "phone", "email", "office", "office_en", "hours", "hours_en")
 
 
 def _items(value, what: str) -> list[dict]:

@@ -113,7 +113,7 @@ def _form_field(spec: ServiceField, *, has_files: bool) -> forms.Field:
     common = {
         "label": spec.label,
         "required": spec.required,
-        "help_text": spec.help_text,
+        "help_text": spec.help,
     }
     kind = spec.field_type
     if kind == T.TEXT:
