@@ -1,0 +1,64 @@
+"""What the archives' views share: reading ids, running a button's service call, the pager."""
+
+from collections.abc import Callable
+from io import BytesIO
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+from archives import selectors, services
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _act(request: HttpRequest, action: Callable[[], object], done: Callable[[object], str]) -> None:
+    """A button's service call: what it did, or why it was refused, as a message."""
+    try:
+        result = action()
+    except services.ArchiveError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done(result))
+
+
+def _querystring(request: HttpRequest) -> str:
+    """The list's query without its page number, for the pager's links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _page(request: HttpRequest, rows, per_page: int = settings.HALL_PAGE_SIZE):
+    return Paginator(rows, per_page).get_page(request.GET.get("page")), _querystring(request)
+
+
+def _archivist_only(request: HttpRequest) -> None:
+    if not selectors.is_archivist(request.user):
+        raise Http404(_("No such page."))
+
+
+def _xlsx_response(filename: str, rows: list[tuple], title: str = "") -> HttpResponse:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    if title:
+        sheet.title = title[:31]
+    for row in rows:
+        sheet.append(list(row))
+    buffer = BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
