@@ -27,6 +27,7 @@ from archives.models import (
     Retention,
     appraisal_year_for,
 )
+from archives.selectors import canonical_code
 from hall.search import normalize
 
 logger = logging.getLogger(__name__)
@@ -259,8 +260,10 @@ def words_of(text: str) -> list[str]:
 
 
 def codes_of(text: str) -> list[str]:
-    """Archival codes as people paste them, full-width forms and lower case mended."""
-    return words_of(unicodedata.normalize("NFKC", text or "").upper())
+    """Archival codes as people paste them, full-width forms, lower case and the separators
+    between the parts (``-`` or ``.`` for ``·``) mended."""
+    words = words_of(unicodedata.normalize("NFKC", text or "").upper())
+    return list(dict.fromkeys(canonical_code(word) for word in words))
 
 
 def _require_archivist(user, message: str) -> None:
