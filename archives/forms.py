@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from archives.models import Record, Retention
+from hall import uploads as uploads_checker
 from hall.models import Department
 
 MAX_UPLOAD = 50 * 1024 * 1024
@@ -23,10 +24,9 @@ class MultipleFileField(forms.FileField):
             raise forms.ValidationError(self.error_messages["required"], code="required")
         cleaned = [super(MultipleFileField, self).clean(u, initial) for u in uploads]
         for upload in cleaned:
-            if upload.size > MAX_UPLOAD:
-                raise forms.ValidationError(
-                    _("%(name)s is larger than 50 MB.") % {"name": upload.name}
-                )
+            # The hall's one checker, as on the apply form: the type by its extension and
+            # its first bytes, and that the file really opens; scans may be up to 50 MB.
+            uploads_checker.check_upload(upload, max_bytes=MAX_UPLOAD)
         return cleaned
 
 
@@ -72,4 +72,6 @@ class ImportForm(forms.Form):
         upload.seek(0)
         if head != b"PK\x03\x04":
             raise forms.ValidationError(_("This is not an Excel file."))
+        # A real workbook that does not unpack past the hall's limit, before openpyxl opens it.
+        uploads_checker.check_upload(upload, max_bytes=10 * 1024 * 1024, types=["xlsx"])
         return upload
