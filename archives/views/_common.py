@@ -6,10 +6,12 @@ from io import BytesIO
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.forms import IntegerField
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from archives import selectors, services
+from archives.forms import PageQuery
 
 
 def _int(value) -> int | None:
@@ -36,8 +38,33 @@ def _querystring(request: HttpRequest) -> str:
     return query.urlencode()
 
 
+def read_query(request: HttpRequest, form_class) -> dict:
+    """The page's query parameters, read through ``form_class``: each valid one as cleaned, each
+    bad one as empty (None or ""), with a message saying which was ignored and why."""
+    parameters = getattr(form_class, "PARAMETERS", {})
+    data = {parameters.get(key, key): value for key, value in request.GET.items()}
+    form = form_class(data)
+    form.is_valid()
+    values = {}
+    for name, field in form.fields.items():
+        if name in form.errors:
+            messages.warning(
+                request,
+                _("%(field)s: %(errors)s The value was ignored.")
+                % {"field": field.label, "errors": " ".join(form.errors[name])},
+            )
+            values[name] = None if isinstance(field, IntegerField) else ""
+        else:
+            values[name] = form.cleaned_data.get(name)
+    return values
+
+
+def _page_number(request: HttpRequest) -> int | None:
+    return read_query(request, PageQuery)["page"]
+
+
 def _page(request: HttpRequest, rows, per_page: int = settings.HALL_PAGE_SIZE):
-    return Paginator(rows, per_page).get_page(request.GET.get("page")), _querystring(request)
+    return Paginator(rows, per_page).get_page(_page_number(request)), _querystring(request)
 
 
 def _archivist_only(request: HttpRequest) -> None:

@@ -6,7 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from archives import selectors, services
-from archives.views._common import _act, _page
+from archives.forms import LoanQuery
+from archives.views._common import _act, _page, read_query
 from hall.models import Service
 
 
@@ -14,7 +15,7 @@ from hall.models import Service
 def loans(request: HttpRequest) -> HttpResponse:
     """My loans (archivists: everyone's), with the link that asks for a new one."""
     archivist = selectors.is_archivist(request.user)
-    show = request.GET.get("show", "")
+    show = read_query(request, LoanQuery)["show"]
     page, querystring = _page(
         request, selectors.loans_for(request.user, show=show).order_by("-created_at", "-pk")
     )

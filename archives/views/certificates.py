@@ -9,20 +9,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from archives import forms_office, selectors, services
+from archives.forms import CertificateQuery
 from archives.models import (
     Certificate,
 )
-from archives.views._common import _act, _archivist_only, _int, _page
+from archives.views._common import _act, _archivist_only, _page, read_query
 
 
 @login_required
 def cert_list(request: HttpRequest) -> HttpResponse:
     """Certificates by expiry, filtered by type, by "expiring within N days" or "expired"."""
-    kind = request.GET.get("kind", "")
-    kind = kind if kind in Certificate.Kind.values else ""
-    within = _int(request.GET.get("within"))
-    within = within if within is not None and 0 <= within <= 3650 else None
-    expired = request.GET.get("expired") == "1"
+    query = read_query(request, CertificateQuery)
+    kind, within, expired = query["kind"], query["within"], query["expired"] == "1"
     today = timezone.localdate()
     rows = selectors.certificate_search(
         request.user, kind=kind, expiring_within=within, expired=expired, today=today

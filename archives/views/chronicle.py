@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from archives import forms_office, selectors, services
-from archives.views._common import _archivist_only, _int, _page
+from archives.forms import ChronicleQuery
+from archives.views._common import _archivist_only, _page, read_query
 
 
 @login_required
@@ -77,8 +78,7 @@ def training_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def chronicle_list(request: HttpRequest) -> HttpResponse:
     _archivist_only(request)
-    year = _int(request.GET.get("year"))
-    year = year if year and 1900 <= year <= 2100 else None
+    year = read_query(request, ChronicleQuery)["year"]
     page, querystring = _page(request, selectors.chronicle_for(request.user, year=year))
     return render(
         request,

@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from archives import services
-from archives.forms import AccessionForm, ImportForm
-from archives.views._common import _archivist_only, _xlsx_response
+from archives.forms import AccessionForm, ImportForm, ImportQuery
+from archives.views._common import _archivist_only, _xlsx_response, read_query
 
 
 @login_required
@@ -46,7 +46,7 @@ def accession(request: HttpRequest) -> HttpResponse:
 def records_import(request: HttpRequest) -> HttpResponse:
     """Batch import of a paper-era catalogue from Excel: all rows or none."""
     _archivist_only(request)
-    if request.GET.get("template"):
+    if read_query(request, ImportQuery)["template"]:
         return _xlsx_response(
             "archives-import-template.xlsx",
             [

@@ -8,29 +8,31 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from archives import selectors, services
+from archives.forms import RecordQuery, StatisticsQuery
 from archives.models import (
     ArchiveEvent,
     Record,
     Retention,
 )
-from archives.views._common import _archivist_only, _int, _querystring, _xlsx_response
+from archives.views._common import (
+    _archivist_only,
+    _page_number,
+    _querystring,
+    _xlsx_response,
+    read_query,
+)
 from hall.models import Department
 
 
 @login_required
 def record_list(request: HttpRequest) -> HttpResponse:
     _archivist_only(request)
-    q = request.GET.get("q", "")[:100]
-    year = _int(request.GET.get("year"))
-    retention = request.GET.get("retention", "")
-    retention = retention if retention in Retention.values else ""
-    status = request.GET.get("status", "")
-    status = status if status in Record.Status.values else ""
-    org_code = request.GET.get("org", "")[:10]
-    department = _int(request.GET.get("department"))
+    query = read_query(request, RecordQuery)
+    q, year, retention, status = query["q"], query["year"], query["retention"], query["status"]
+    org_code, department = query["org"], query["department"]
     page = selectors.search_page(
         request.user,
-        number=request.GET.get("page"),
+        number=_page_number(request),
         per_page=settings.HALL_PAGE_SIZE,
         q=q,
         year=year,
@@ -38,7 +40,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
         org_code=org_code,
         department=department,
         status=status,
-        fixity_failed=request.GET.get("fixity") == "failed",
+        fixity_failed=query["fixity"] == "failed",
     )
     return render(
         request,
@@ -115,8 +117,8 @@ def classes(request: HttpRequest) -> HttpResponse:
 def statistics(request: HttpRequest) -> HttpResponse:
     """Counts by year, class, retention, department and usage; bars, and an Excel workbook."""
     _archivist_only(request)
-    year_from = _int(request.GET.get("from"))
-    year_to = _int(request.GET.get("to"))
+    query = read_query(request, StatisticsQuery)
+    year_from, year_to = query["year_from"], query["year_to"]
     if year_from and year_to and year_from > year_to:
         messages.error(request, _("The first year comes after the last; showing all years."))
         year_from = year_to = None
@@ -124,7 +126,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
     retention_names = dict(Retention.choices)
     status_names = dict(Record.Status.choices)
     kind_names = dict(ArchiveEvent.Kind.choices)
-    if request.GET.get("format") == "xlsx":
+    if query["format"] == "xlsx":
         rows = [(_("By year"),), (_("Year"), _("Records"))]
         rows += [(r["year"], r["n"]) for r in stats["by_year"]]
         rows += [(), (_("By retention"),), (_("Retention"), _("Records"))]
