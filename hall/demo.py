@@ -337,7 +337,7 @@ FORMS = {
             "Archival codes (one per line)",
             T.LONG_TEXT,
             validation={"max_length": 2000},
-            help_text="如 Z001-WS·2026-D30-XZB-0001",
+            help_text="如 Z001-WS·2026-D30-XB-0001",
         ),
         _f("purpose", "借阅用途", "Purpose", T.TEXT, validation={"max_length": 300}),
         _f("scope", "利用范围", "Scope", T.TEXT, required=False, validation={"max_length": 300}),
