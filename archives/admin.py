@@ -1,4 +1,6 @@
 from django.contrib import admin
+from import_export import fields, resources, widgets
+from import_export.admin import ImportExportModelAdmin
 
 from archives import services
 from archives.models import (
@@ -18,6 +20,7 @@ from archives.models import (
     ReportTask,
     TrainingRecord,
 )
+from hall.models import Department
 
 
 @admin.register(Fonds)
@@ -25,8 +28,31 @@ class FondsAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "uses_org_codes")
 
 
+class OrganizationCodeResource(resources.ModelResource):
+    """Organization codes from a spreadsheet: fonds code, department code, organization code.
+    Each row is cleaned like the admin's form, so a code off DA/T 22-2015 is refused."""
+
+    fonds = fields.Field(
+        attribute="fonds", column_name="fonds", widget=widgets.ForeignKeyWidget(Fonds, "code")
+    )
+    department = fields.Field(
+        attribute="department",
+        column_name="department",
+        widget=widgets.ForeignKeyWidget(Department, "code"),
+    )
+
+    class Meta:
+        model = OrganizationCode
+        import_id_fields = ("fonds", "department")
+        fields = ("fonds", "department", "code")
+        export_order = fields
+        skip_unchanged = True
+        clean_model_instances = True
+
+
 @admin.register(OrganizationCode)
-class OrganizationCodeAdmin(admin.ModelAdmin):
+class OrganizationCodeAdmin(ImportExportModelAdmin):
+    resource_classes = [OrganizationCodeResource]
     list_display = ("code", "department", "fonds")
     list_select_related = ("department", "fonds")
 

@@ -7,7 +7,7 @@ from django.db import transaction
 from pypinyin import Style, lazy_pinyin
 
 from archives import services
-from archives.models import DisposalHold, Fonds, OrganizationCode, Record
+from archives.models import DisposalHold, Fonds, OrganizationCode, Record, clean_org_code
 from archives.selectors import ARCHIVIST_ROLE
 from hall.models import Department, Role, User
 
@@ -29,14 +29,41 @@ PAPER_ERA = [
 # fmt: on
 
 
-def _org_code(name: str, taken: set[str]) -> str:
-    code = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).upper()[:6] or "X"
+# The demo departments' organization codes after DA/T 22-2015: three letters from the short
+# name (校长办公室 → 校长办 → XZB). Departments added later get the first three initials.
+ORG_CODES = {
+    "president-office": "XZB",
+    "archives": "DAG",
+    "organization": "ZZB",
+    "propaganda": "XCB",
+    "personnel": "RSC",
+    "finance": "CWC",
+    "research": "KYY",
+    "registrar": "JWC",
+    "graduate": "YJS",
+    "student-affairs": "XGC",
+    "international": "GJC",
+    "assets": "ZCC",
+    "smart-campus": "ZHX",
+    "logistics": "HQC",
+    "school-cs": "JSJ",
+}
+
+
+def _org_code(dept: Department, taken: set[str]) -> str:
+    initials = "".join(lazy_pinyin(dept.name_zh, style=Style.FIRST_LETTER, errors="ignore"))
+    code = ORG_CODES.get(dept.code) or _three_initials(initials)
     candidate, n = code, 1
     while candidate in taken:
         n += 1
-        candidate = f"{code[:5]}{n}"
+        candidate = f"{code[:2]}{n}" if n < 10 else f"{code[:1]}{n}"
     taken.add(candidate)
     return candidate
+
+
+def _three_initials(initials: str) -> str:
+    letters = "".join(c for c in initials.upper() if "A" <= c <= "Z" or c.isdigit())
+    return (letters + "XXX")[:3]
 
 
 @transaction.atomic
@@ -46,7 +73,7 @@ def seed_demo_archives() -> int:
     have = set(OrganizationCode.objects.filter(fonds=fonds).values_list("department_id", flat=True))
     for dept in Department.objects.exclude(pk__in=have).order_by("order", "code"):
         OrganizationCode.objects.create(
-            fonds=fonds, department=dept, code=_org_code(dept.name_zh, taken)
+            fonds=fonds, department=dept, code=clean_org_code(_org_code(dept, taken))
         )
     archives_dept = Department.objects.filter(code="archives").first()
     if archives_dept is not None:

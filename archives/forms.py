@@ -1,8 +1,10 @@
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from archives.models import Record, Retention
+from hall import uploads as uploads_checker
 from hall.models import Department
 
 MAX_UPLOAD = 50 * 1024 * 1024
@@ -23,10 +25,9 @@ class MultipleFileField(forms.FileField):
             raise forms.ValidationError(self.error_messages["required"], code="required")
         cleaned = [super(MultipleFileField, self).clean(u, initial) for u in uploads]
         for upload in cleaned:
-            if upload.size > MAX_UPLOAD:
-                raise forms.ValidationError(
-                    _("%(name)s is larger than 50 MB.") % {"name": upload.name}
-                )
+            # The hall's one checker, as on the apply form: the type by its extension and
+            # its first bytes, and that the file really opens; scans may be up to 50 MB.
+            uploads_checker.check_upload(upload, max_bytes=MAX_UPLOAD)
         return cleaned
 
 
@@ -72,4 +73,90 @@ class ImportForm(forms.Form):
         upload.seek(0)
         if head != b"PK\x03\x04":
             raise forms.ValidationError(_("This is not an Excel file."))
+        # A real workbook that does not unpack past the hall's limit, before openpyxl opens it.
+        uploads_checker.check_upload(upload, max_bytes=10 * 1024 * 1024, types=["xlsx"])
         return upload
+
+
+# --- what the archives' pages read from their query string -----------------------------------
+# Every parameter a page reads goes through one of these forms (read by views._common.read_query):
+# a bad value (a NUL byte, a year out of range, a number too large for the database, text
+# where a number belongs) gets a message in the reader's language and is ignored.
+
+YEARS = {"min_value": 1900, "max_value": 2100}
+IDS = {"min_value": 1, "max_value": 2**31 - 1}
+
+
+def _choices(values) -> list[tuple[str, str]]:
+    return [("", "—"), *values]
+
+
+class PageQuery(forms.Form):
+    page = forms.IntegerField(
+        label=pgettext_lazy("query parameter", "Page"), required=False, min_value=1, max_value=10**9
+    )
+
+
+class RecordQuery(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    year = forms.IntegerField(label=_("Year"), required=False, **YEARS)
+    retention = forms.ChoiceField(
+        label=_("Retention"), required=False, choices=_choices(Retention.choices)
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=_choices(Record.Status.choices)
+    )
+    org = forms.CharField(label=_("Class (organization code)"), required=False, max_length=10)
+    department = forms.IntegerField(label=_("Department"), required=False, **IDS)
+    fixity = forms.ChoiceField(
+        label=pgettext_lazy("query parameter", "Fixity"),
+        required=False,
+        choices=_choices([("failed", _("Fixity check failed"))]),
+    )
+
+
+class StatisticsQuery(forms.Form):
+    year_from = forms.IntegerField(label=_("From year"), required=False, **YEARS)
+    year_to = forms.IntegerField(label=_("To year"), required=False, **YEARS)
+    format = forms.ChoiceField(
+        label=pgettext_lazy("query parameter", "Format"),
+        required=False,
+        choices=_choices([("xlsx", "Excel")]),
+    )
+
+    # The query string says ``from`` and ``to``; both are Python keywords.
+    PARAMETERS = {"from": "year_from", "to": "year_to"}
+
+
+class LoanQuery(forms.Form):
+    show = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=_choices([("out", _("Out")), ("overdue", _("Overdue"))]),
+    )
+
+
+class CertificateQuery(forms.Form):
+    kind = forms.ChoiceField(label=_("Type"), required=False, choices=_choices([]))
+    within = forms.IntegerField(
+        label=_("Expiring within (days)"), required=False, min_value=0, max_value=3650
+    )
+    expired = forms.ChoiceField(
+        label=_("Expired"), required=False, choices=_choices([("0", _("No")), ("1", _("Yes"))])
+    )
+
+    def __init__(self, *args, **kwargs):
+        from archives.models import Certificate
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = _choices(Certificate.Kind.choices)
+
+
+class ChronicleQuery(forms.Form):
+    year = forms.IntegerField(label=_("Year"), required=False, **YEARS)
+
+
+class ImportQuery(forms.Form):
+    template = forms.CharField(
+        label=pgettext_lazy("query parameter", "Template"), required=False, max_length=10
+    )

@@ -1,12 +1,15 @@
 """Archival records after DA/T 22-2015: fonds, the year / retention / organization classes,
 item numbers without gaps, files with their SHA-256, and an append-only event log."""
 
+import re
+import unicodedata
 import uuid
 from datetime import date as date_type
 from datetime import datetime, time, timedelta
 from typing import NamedTuple
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -50,8 +53,25 @@ class Fonds(models.Model):
         return f"{self.code} {self.name}"
 
 
+ORG_CODE_FORM = re.compile(r"[A-Z0-9]{3}")
+
+
+def clean_org_code(code: str) -> str:
+    """An organization code as DA/T 22-2015 gives it: three capital letters or digits (BGS).
+    Full-width forms and lower case are mended; anything else is refused."""
+    code = unicodedata.normalize("NFKC", code or "").strip().upper()
+    if not ORG_CODE_FORM.fullmatch(code):
+        raise ValidationError(
+            _("An organization code is three capital letters or digits (DA/T 22-2015), e.g. BGS."),
+            code="org_code_form",
+        )
+    return code
+
+
 class OrganizationCode(models.Model):
-    """The code a department's documents carry in archival codes (e.g. XZB for 校长办公室)."""
+    """The code a department's documents carry in archival codes (e.g. XZB for 校长办公室).
+    A new or changed code must have the standard's form; a code from before the rule stays as
+    it is (records filed under it keep their archival codes)."""
 
     fonds = models.ForeignKey(Fonds, on_delete=models.CASCADE, related_name="org_codes")
     department = models.ForeignKey(
@@ -69,6 +89,18 @@ class OrganizationCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.department}"
+
+    def clean(self) -> None:
+        super().clean()
+        stored = None
+        if self.pk:
+            stored = OrganizationCode.objects.filter(pk=self.pk).values_list("code", flat=True)
+            stored = stored.first()
+        if self.code != stored:
+            try:
+                self.code = clean_org_code(self.code)
+            except ValidationError as exc:
+                raise ValidationError({"code": exc.messages}) from exc
 
 
 class ItemCounter(models.Model):

@@ -2,6 +2,7 @@
 a borrower sees the records of a loan while its django-guardian grant lasts."""
 
 import re
+import unicodedata
 from datetime import date as _date
 from datetime import timedelta as _timedelta
 
@@ -80,6 +81,7 @@ def search(
     query, terms = query_terms(q)
     postgres = connection.vendor == "postgresql"
     for term in terms:
+        term = canonical_code(term)
         code = CODE_QUERY.fullmatch(term)
         if code:
             records = records.filter(**_code_filter(code))
@@ -150,11 +152,33 @@ def search_page(user: User, *, number, per_page: int, **filters) -> Page:
     return paginator.get_page(number)
 
 
-# An archival code, or the start of one, as people type it (lower case after normalizing):
-# 全宗号-WS·年度[-保管期限[-机构代码][-件号]].
+# Whatever people type between the parts of a code: hyphens, dashes and minus signs, full stops
+# and middle dots, in their half- and full-width forms (NFKC has already mended most of them).
+CODE_SEPARATORS = re.compile(
+    "[-.·\u0387\u2010-\u2015\u2022\u2027\u2212\u2219\u22c5\u2e31\u30fb\u30fc"
+    "\u3001\u3002\ufe58\ufe63\uff0d\uff0e\uff61\uff65]+"
+)
+_CODE_START = re.compile(r"(?P<fonds>[a-z0-9]{1,10})-(?P<ws>ws)-(?P<rest>.*)", re.IGNORECASE)
+
+
+def canonical_code(text: str) -> str:
+    """A code as people type it (``Z001-WS-2026-D30-BGS-0001``, ``Z001-WS.2026``, full-width
+    ``Ｚ００１－ＷＳ・２０２６``) in the form the archives write it, 全宗号-WS·年度-…; any other
+    text comes back as it was (after NFKC)."""
+    text = unicodedata.normalize("NFKC", text or "")
+    start = _CODE_START.fullmatch(CODE_SEPARATORS.sub("-", text))
+    if not start:
+        return text
+    return f"{start['fonds']}-{start['ws']}·{start['rest']}"
+
+
+# An archival code, or the start of one, in that form (lower case after normalizing):
+# 全宗号-WS·年度[-保管期限[-机构代码][-件号]]. An organization code is letters or digits; one of
+# four to six digits at the end is the item number.
 CODE_QUERY = re.compile(
     r"(?P<fonds>[a-z0-9]{1,10})-ws·(?P<year>\d{4})"
-    r"(?:-(?P<retention>y|d30|d10)(?:-(?P<org>[a-z][a-z0-9]{0,9}))?(?:-(?P<item>\d{4,6}))?)?"
+    r"(?:-(?P<retention>y|d30|d10)(?:-(?!\d{4,6}$)(?P<org>[a-z0-9]{1,10}))?"
+    r"(?:-(?P<item>\d{4,6}))?)?"
 )
 WORD = re.compile(r"[^\W_]+")  # letters and digits: each pair yields a token
 

@@ -34,3 +34,16 @@ def archivist(people, research_dept):
         people["rose"]
     )
     return people["rose"]
+
+
+def real_pdf() -> bytes:
+    """A one-page PDF that really opens (the hall's upload checker opens every PDF)."""
+    from io import BytesIO
+
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    buffer = BytesIO()
+    pdf.save(buffer)
+    return buffer.getvalue()

@@ -23,7 +23,7 @@ from archives.models import (
     RecordUserObjectPermission,
 )
 from hall.models import Notification, Service, ServiceField, ServiceStep
-from tests.archives.conftest import package
+from tests.archives.conftest import package, real_pdf
 from tests.chains import HEAD
 from workflows import services as engine
 from workflows.models import ApprovalTask, ServiceRequest
@@ -399,6 +399,7 @@ def test_a_record_already_in_an_open_appraisal_cannot_be_proposed_again(
 def test_manual_accession_files_with_a_code_and_checksums(client, fonds, archivist, media, school):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    scan = real_pdf()
     client.force_login(archivist)
     response = client.post(
         reverse("archives:accession"),
@@ -409,7 +410,7 @@ def test_manual_accession_files_with_a_code_and_checksums(client, fonds, archivi
             "department": school.pk,
             "pages": 120,
             "security": "public",
-            "files": [SimpleUploadedFile("scan.pdf", b"%PDF-1.4 scan")],
+            "files": [SimpleUploadedFile("scan.pdf", scan)],
         },
     )
     record = Record.objects.get()
@@ -418,7 +419,7 @@ def test_manual_accession_files_with_a_code_and_checksums(client, fonds, archivi
     assert record.pages == 120 and record.source_ref is None
     import hashlib
 
-    assert record.files.get().sha256 == hashlib.sha256(b"%PDF-1.4 scan").hexdigest()
+    assert record.files.get().sha256 == hashlib.sha256(scan).hexdigest()
 
 
 def test_an_accession_dated_in_the_future_is_refused(client, fonds, archivist, media, settings):
