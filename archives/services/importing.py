@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,6 +11,7 @@ from archives.models import (
     Record,
 )
 from archives.services.records import ArchiveError, FilingPackage, record_file
+from hall import uploads
 from hall.search import normalize
 
 IMPORT_COLUMNS = {
@@ -175,6 +177,12 @@ def records_import(*, user, upload) -> list[Record]:
 
     if not is_archivist(user):
         raise ArchiveError(_("Only archivists take records in."))
+    try:
+        # Measured from the zip's own list before openpyxl unpacks anything: a small file that
+        # would expand to hundreds of megabytes is refused here.
+        uploads.check_spreadsheet(upload)
+    except ValidationError as exc:
+        raise ArchiveError(" ".join(exc.messages)) from exc
     try:
         workbook = load_workbook(upload, read_only=True, data_only=True)
         sheet = workbook.worksheets[0]

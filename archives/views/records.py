@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from archives import selectors, services
@@ -138,7 +139,14 @@ def statistics(request: HttpRequest) -> HttpResponse:
         ]
         rows += [(r["year"], r["org_code"], r["retention"], r["n"]) for r in stats["by_class"]]
         rows += [(), (_("By department"),), (_("Department"), _("Records"))]
-        rows += [(r["department__name_zh"] or "—", r["n"]) for r in stats["by_department"]]
+        english = translation.get_language() == "en"
+        rows += [
+            (
+                (english and r["department__name_en"]) or r["department__name_zh"] or "—",
+                r["n"],
+            )
+            for r in stats["by_department"]
+        ]
         rows += [(), (_("By status"),), (_("Status"), _("Records"))]
         rows += [(str(status_names[r["status"]]), r["n"]) for r in stats["by_status"]]
         rows += [(), (_("Usage"),), (_("Month"), _("Use"), _("Times"))]

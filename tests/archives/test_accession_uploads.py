@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from archives.models import Record
-from tests.archives.conftest import real_pdf
+from tests.archives.conftest import package, real_pdf
 
 
 @pytest.fixture
@@ -91,3 +91,45 @@ def test_the_import_refuses_a_zip_that_is_no_workbook_before_opening_it(
     assert response.status_code == 200
     assert "records.xlsx" in response.content.decode()
     assert not Record.objects.exists()
+
+
+def test_the_import_service_measures_a_workbook_before_opening_it(fonds, archivist):
+    # given: a small file that would unpack past the limit, handed to the service directly
+    from unittest import mock
+
+    from archives import services
+    from tests.files import zip_bomb_xlsx
+
+    upload = SimpleUploadedFile("catalogue.xlsx", zip_bomb_xlsx())
+    before = Record.objects.count()
+    # when
+    with (
+        mock.patch("openpyxl.load_workbook") as opened,
+        pytest.raises(services.ArchiveError),
+    ):
+        services.records_import(user=archivist, upload=upload)
+    # then
+    opened.assert_not_called()
+    assert Record.objects.count() == before
+
+
+def test_the_statistics_workbook_names_departments_in_the_readers_language(
+    client, fonds, archivist, school, media
+):
+    # given: a record of the school, filed by an English-speaking archivist
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from archives import services
+
+    services.record_file(package=package(1, department=school.pk))
+    client.force_login(archivist)
+    client.cookies["django_language"] = "en"
+    # when
+    response = client.get(reverse("archives:statistics"), {"format": "xlsx"})
+    # then
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    sheet = load_workbook(BytesIO(body)).active
+    values = {cell for row in sheet.iter_rows(values_only=True) for cell in row if cell}
+    assert school.name_en in values and school.name_zh not in values
