@@ -10,6 +10,7 @@ import contextlib
 import os
 import secrets
 import tempfile
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -270,6 +271,9 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 # A deployment serves what collectstatic gathered (compressed); the embedded run serves the
 # source folders directly, so a fresh clone needs no collect step before `make run`.
 WHITENOISE_USE_FINDERS = env_bool("HALL_STATIC_FROM_SOURCE", not DEPLOYED)
+if WHITENOISE_USE_FINDERS:
+    # Nothing was collected, and nothing needs to be: not worth a warning at every start.
+    warnings.filterwarnings("ignore", message="No directory at", module="whitenoise")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
