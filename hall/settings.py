@@ -236,6 +236,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 GUARDIAN_RAISE_403 = False
+ANONYMOUS_USER_NAME = None
 
 # Login throttling (django-axes): this many failures in a row for one account (its user name
 # and its staff / student number count together) or from one client address lock it for the
@@ -253,7 +254,6 @@ HALL_PROXY_COUNT = env_int("HALL_PROXY_COUNT", 0)
 if HALL_PROXY_COUNT:
     AXES_IPWARE_PROXY_COUNT = HALL_PROXY_COUNT
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
-ANONYMOUS_USER_NAME = None
 
 # --- language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -440,6 +440,21 @@ def test_the_500_page_renders_with_no_request_at_all(language, heading):
     assert "<script" not in text
 
 
+@pytest.mark.parametrize(
+    "language, heading", [("zh-hans", "表单已失效"), ("en", "The form has expired")]
+)
+def test_a_form_sent_without_its_csrf_token_gets_the_halls_page(db, settings, language, heading):
+    # given: a browser whose form lost its token
+    client = Client(enforce_csrf_checks=True)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    # when
+    response = client.post(LOGIN, {"username": "alice", "password": "pw"})
+    # then
+    assert response.status_code == 403
+    text = response.content.decode()
+    assert heading in text and 'class="site-header"' in text
+
+
 # --- the embedded run: DEBUG off, a key of its own ----------------------------------------------
 
 
@@ -499,6 +514,8 @@ def test_the_deployment_checks_pass_with_debug_off(tmp_path):
         "DJANGO_ALLOWED_HOSTS": "hall.example.edu.cn",
         "HALL_DATA_DIR": str(tmp_path),
     }
+    # The browser journeys' own switch, which a deployment must not carry.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     # when
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
