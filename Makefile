@@ -13,6 +13,8 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
+# Served as a real intranet install would be: DEBUG off, a secret key made once in var/, static
+# files by WhiteNoise, the hall's own error pages. `DJANGO_DEBUG=1 make run` for Django's debug pages.
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo

@@ -6,10 +6,16 @@ REDIS_URL means a local-memory cache and Celery tasks run in process, no EMAIL_H
 mail is printed to the console.
 """
 
+import contextlib
 import os
+import secrets
+import tempfile
+import warnings
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_HASHES, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -52,12 +58,45 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
-SECRET_KEY = env_str("DJANGO_SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off")
-    SECRET_KEY = "dev-only-insecure-key-for-the-embedded-hall-do-not-deploy"
+def secret_key_from_file(path: Path) -> str:
+    """The key kept in ``path``, made there on first use (readable by its owner only).
+
+    Several processes may start at once (the server and the ticker of ``make run``): the key is
+    written to a private temporary file and linked into place, so exactly one key ever wins
+    and nobody reads a half-written file.
+    """
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")
+        try:
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_urlsafe(50) + "\n")
+            os.chmod(tmp, 0o600)
+            # Another process won the race: its key is the one.
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)
+        finally:
+            os.unlink(tmp)
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"DJANGO_SECRET_KEY is not set and no key could be kept in {path}: {exc}"
+        ) from None
+    return path.read_text().strip()
+
+
+# Three ways to run: DJANGO_DEBUG unset is the embedded run (`make run`: DEBUG off, plain HTTP
+# on loopback); DJANGO_DEBUG=0 is a deployment (HTTPS protections on by default);
+# DJANGO_DEBUG=1 is a developer who wants Django's debug pages.
+DEBUG = env_bool("DJANGO_DEBUG", False)
+DEPLOYED = os.environ.get("DJANGO_DEBUG") is not None and not DEBUG
+# Where the embedded hall keeps what it makes for itself (the secret key, uploads, collected
+# static files), beside the SQLite file's default place.
+DATA_DIR = Path(env_str("HALL_DATA_DIR", str(BASE_DIR / "var")))
+SECRET_KEY = env_str("DJANGO_SECRET_KEY") or secret_key_from_file(DATA_DIR / "secret_key")
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
@@ -72,6 +111,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "guardian",
     "import_export",
+    "axes",
+    "csp",
     "viewflow",
     "viewflow.workflow",
     "hall",
@@ -84,13 +125,17 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "hall.middleware.HallLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "hall.middleware.HallHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "hall.urls"
@@ -190,6 +235,8 @@ CELERY_BEAT_SCHEDULE = {
 # --- auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "hall.User"
 AUTHENTICATION_BACKENDS = [
+    # First: a locked-out account or address is refused before any password is checked.
+    "hall.auth.LoginThrottleBackend",
     "hall.auth.NumberOrUsernameBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -205,6 +252,23 @@ AUTH_PASSWORD_VALIDATORS = [
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None
 
+# Login throttling (django-axes): this many failures in a row for one account (its user name
+# and its staff / student number count together) or from one client address lock it for the
+# cool-off; the lockouts are listed, and lifted by deleting them, in admin ("Access attempts").
+AXES_FAILURE_LIMIT = env_int("HALL_LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("HALL_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "hall.auth.login_account"
+AXES_LOCKOUT_CALLABLE = "hall.auth.lockout_response"
+# The cool-off runs from the failure that locked, so the page can say when it ends.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Behind a reverse proxy every login comes from the proxy's address: say how many proxies set
+# X-Forwarded-For, and the client's own address is read from it instead.
+HALL_PROXY_COUNT = env_int("HALL_PROXY_COUNT", 0)
+if HALL_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = HALL_PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+
 # --- language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -216,8 +280,14 @@ USE_TZ = True
 # --- static and uploaded files --------------------------------------------------------------
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
-MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "static")))
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
+# A deployment serves what collectstatic gathered (compressed); the embedded run serves the
+# source folders directly, so a fresh clone needs no collect step before `make run`.
+WHITENOISE_USE_FINDERS = env_bool("HALL_STATIC_FROM_SOURCE", not DEPLOYED)
+if WHITENOISE_USE_FINDERS:
+    # Nothing was collected, and nothing needs to be: not worth a warning at every start.
+    warnings.filterwarnings("ignore", message="No directory at", module="whitenoise")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -243,17 +313,46 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "hall@localhost")
 
-# --- security (production turns these on through DJANGO_DEBUG=0) ---------------------------
+# --- security (a deployment, DJANGO_DEBUG=0, turns the HTTPS ones on) -----------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
-SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", DEPLOYED)
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", DEPLOYED)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000 if DEPLOYED else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Scripts only from the hall itself or inline with this response's nonce
+# (nonce="{{ request.csp_nonce }}"); styles may be inline (admin and viewflow pages carry
+# <style> blocks and style attributes, and a style cannot run code).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [
+            SELF,
+            NONCE,
+            # django-import-export's export page has one inline handler, allowed by its hash:
+            # onchange="onSelectToggleChange(event)".
+            UNSAFE_HASHES,
+            "'sha256-wid4zL8fR53ZYy1ljOepzR77Dn6vWUUxuNnnWWBP3I8='",
+        ],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Powerful browser features the hall never uses, off for every page and anything it embeds.
+HALL_PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
 if env_bool("DJANGO_HSTS_PRELOAD", False) is False:
     # Preloading is a one-way commitment an institution makes deliberately, not a default.
     SILENCED_SYSTEM_CHECKS = ["security.W021"]
@@ -283,5 +382,7 @@ LOGGING = {
         # WeasyPrint narrates every layout step at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # django-axes greets every process at INFO; its failures and lockouts are WARNINGs.
+        "axes": {"level": "WARNING"},
     },
 }
