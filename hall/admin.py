@@ -125,6 +125,11 @@ class ServiceResource(resources.ModelResource):
         column_name="department",
         widget=widgets.ForeignKeyWidget(Department, "code"),
     )
+    departments = fields.Field(
+        attribute="departments",
+        column_name="departments",
+        widget=widgets.ManyToManyWidget(Department, separator=",", field="code"),
+    )
     form_fields = PartsField("fields", column_name="form_fields")
     steps = PartsField("steps", column_name="steps")
     contacts = PartsField("contacts", column_name="contacts")
@@ -141,6 +146,7 @@ class ServiceResource(resources.ModelResource):
             "for_staff",
             "for_undergraduates",
             "for_graduates",
+            "departments",
             "keywords",
             "synonyms",
             "applicant_range",
@@ -287,7 +293,7 @@ class ServiceAdmin(ImportExportModelAdmin):
     )
     list_select_related = ("area", "department")
     search_fields = ("code", "name_zh", "name_en", "keywords", "synonyms")
-    autocomplete_fields = ("area", "department")
+    autocomplete_fields = ("area", "department", "departments")
     readonly_fields = ("letter", "popularity", "created_at", "updated_at")
     list_per_page = 50
     inlines = [ServiceFieldInline, ServiceStepInline, ServiceContactInline]
@@ -306,7 +312,13 @@ class ServiceAdmin(ImportExportModelAdmin):
         ),
         (
             _("Who may apply"),
-            {"fields": (("for_staff", "for_undergraduates", "for_graduates"), "applicant_range")},
+            {
+                "fields": (
+                    ("for_staff", "for_undergraduates", "for_graduates"),
+                    "departments",
+                    "applicant_range",
+                )
+            },
         ),
         (_("Finding it"), {"fields": ("keywords", "synonyms", "letter", "popularity")}),
         (_("Guide"), {"fields": ("materials", "procedure", "fees", "faq")}),
