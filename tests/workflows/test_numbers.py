@@ -12,7 +12,7 @@ from tests.chains import HEAD
 from workflows import handoffs, services
 from workflows.models import RequestCounter, ServiceRequest
 
-DAY = "2026-12-02 10:00 +0800"
+DAY = "2026-11-17 10:00 +0800"
 
 
 @pytest.fixture
@@ -23,14 +23,14 @@ def service(make_chain):
 def test_submissions_of_one_day_get_consecutive_numbers(service, submit):
     with time_machine.travel(DAY, tick=False):
         numbers = [submit(service).number for _ in range(3)]
-    assert numbers == ["SQ202612020000001", "SQ202612020000002", "SQ202612020000003"]
+    assert numbers == ["SQ202611170000001", "SQ202611170000002", "SQ202611170000003"]
 
 
 def test_the_counter_starts_again_the_next_day(service, submit):
     with time_machine.travel(DAY, tick=False) as clock:
         submit(service)
         clock.shift(86400)
-        assert submit(service).number == "SQ202612030000001"
+        assert submit(service).number == "SQ202611180000001"
 
 
 def test_a_draft_has_no_number_and_uses_none(service, people, submit):
@@ -44,7 +44,7 @@ def test_a_draft_has_no_number_and_uses_none(service, people, submit):
             urgent_reason="",
         )
         assert draft.number is None
-        assert submit(service).number == "SQ202612020000001"
+        assert submit(service).number == "SQ202611170000001"
 
 
 def test_a_submission_refused_by_its_handoff_leaves_no_gap(service, submit, monkeypatch):
@@ -62,7 +62,7 @@ def test_a_submission_refused_by_its_handoff_leaves_no_gap(service, submit, monk
         monkeypatch.undo()
         after = submit(service)
     # then: nothing of the refused one was kept, and the next number follows on
-    assert (first.number, after.number) == ("SQ202612020000001", "SQ202612020000002")
+    assert (first.number, after.number) == ("SQ202611170000001", "SQ202611170000002")
     assert ServiceRequest.objects.count() == 2
     assert RequestCounter.objects.get().last == 2
 
@@ -82,18 +82,18 @@ def test_a_clash_inside_the_submission_gives_its_number_back(service, submit, mo
         # when
         numbers = [submit(service).number for _ in range(2)]
     # then
-    assert numbers == ["SQ202612020000001", "SQ202612020000002"]
+    assert numbers == ["SQ202611170000001", "SQ202611170000002"]
 
 
 def test_numbers_given_before_the_counter_stay_and_the_counter_goes_on_after_them(service, submit):
     # given: a request of today numbered the old way, from its row id, before the counter existed
     with time_machine.travel(DAY, tick=False):
         old = submit(service)
-        ServiceRequest.objects.filter(pk=old.pk).update(number="SQ202612020000042")
+        ServiceRequest.objects.filter(pk=old.pk).update(number="SQ202611170000042")
         RequestCounter.objects.all().delete()
         # when
         new = submit(service)
     # then
     old.refresh_from_db()
-    assert old.number == "SQ202612020000042"
-    assert new.number == "SQ202612020000043"
+    assert old.number == "SQ202611170000042"
+    assert new.number == "SQ202611170000043"
