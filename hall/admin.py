@@ -165,6 +165,11 @@ class ServiceResource(LabelledResource):
         column_name="department",
         widget=widgets.ForeignKeyWidget(Department, "code"),
     )
+    departments = fields.Field(
+        attribute="departments",
+        column_name="departments",
+        widget=widgets.ManyToManyWidget(Department, separator=",", field="code"),
+    )
     form_fields = PartsField("fields", column_name="form_fields")
     steps = PartsField("steps", column_name="steps")
     contacts = PartsField("contacts", column_name="contacts")
@@ -187,6 +192,7 @@ class ServiceResource(LabelledResource):
             "for_staff",
             "for_undergraduates",
             "for_graduates",
+            "departments",
             "keywords",
             "synonyms",
             "applicant_range",
@@ -361,7 +367,7 @@ class ServiceAdmin(LocalExportAdmin):
     )
     list_select_related = ("area", "department")
     search_fields = ("code", "name_zh", "name_en", "keywords", "synonyms")
-    autocomplete_fields = ("area", "department")
+    autocomplete_fields = ("area", "department", "departments")
     readonly_fields = ("letter", "popularity", "created_at", "updated_at")
     list_per_page = 50
     inlines = [ServiceFieldInline, ServiceStepInline, ServiceContactInline]
@@ -383,6 +389,7 @@ class ServiceAdmin(LocalExportAdmin):
             {
                 "fields": (
                     ("for_staff", "for_undergraduates", "for_graduates"),
+                    "departments",
                     ("applicant_range", "applicant_range_en"),
                 )
             },

@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -221,6 +221,16 @@ class Service(Bilingual, models.Model):
     for_staff = models.BooleanField(_("for faculty / staff"), default=True)
     for_undergraduates = models.BooleanField(_("for undergraduates"), default=False)
     for_graduates = models.BooleanField(_("for graduate students"), default=False)
+    departments = models.ManyToManyField(
+        Department,
+        verbose_name=_("only for members of these departments"),
+        blank=True,
+        related_name="restricted_services",
+        help_text=_(
+            "Leave empty for people of every department. Units under a chosen department count "
+            "as part of it."
+        ),
+    )
     keywords = models.CharField(
         _("keywords"), max_length=500, blank=True, help_text=_("Separated by commas.")
     )
@@ -305,6 +315,37 @@ class Service(Bilingual, models.Model):
     def guide(self) -> dict[str, Localized]:
         """The guide's texts in the reader's language, marked where only the other exists."""
         return {field: self.localized_marked(field) for field in self.GUIDE_TEXTS}
+
+    def may_apply(self, user) -> bool:
+        """Whether the person is one this service is for: of one of its audiences and, where an
+        admin limited it to some departments, a member of one of them or of a unit under one.
+        The guide page, the apply page and the engine's submit all ask this one question."""
+        if not user.is_authenticated or user.identity not in self.audiences:
+            return False
+        allowed = {d.pk for d in self.departments.all()}
+        if not allowed:
+            return True
+        department, seen = user.department, set()
+        while department is not None and department.pk not in seen:
+            if department.pk in allowed:
+                return True
+            seen.add(department.pk)
+            department = department.parent
+        return False
+
+    def who_may_apply(self) -> str:
+        """The sentence that tells people who may apply, in the active language."""
+        separator = pgettext("between the items of a list", ", ")
+        who = separator.join(str(label) for label in self.get_audiences_display())
+        if not who:
+            return gettext("Nobody can apply for this service online at present.")
+        departments = separator.join(d.name for d in self.departments.all())
+        if departments:
+            return gettext("Who may apply for this service: %(who)s of %(departments)s.") % {
+                "who": who,
+                "departments": departments,
+            }
+        return gettext("Who may apply for this service: %(who)s.") % {"who": who}
 
 
 class ServiceContact(models.Model):
@@ -518,10 +559,19 @@ class ServiceStep(Bilingual, models.Model):
 
     @property
     def condition_display(self) -> str:
+        """The condition as its reader reads it: the form field's label in the active language
+        (never its internal key) and, for a choice, the option's label. Reads the service's
+        fields through ``service.fields.all()``, so a page that prefetches them pays nothing."""
         if not self.condition_field:
             return ""
+        field = next((f for f in self.service.fields.all() if f.key == self.condition_field), None)
         operator = self.get_condition_operator_display()
-        return f"{self.condition_field} {operator} {self.condition_value}"
+        if field is None:  # a key no field has any more: say what the admin wrote
+            return f"{self.condition_field} {operator} {self.condition_value}"
+        value = self.condition_value
+        if field.field_type in ServiceField.CHOICE_TYPES:
+            value = dict(field.choice_list()).get(value, value)
+        return f"{field.label} {operator} {value}"
 
 
 class Favourite(models.Model):
@@ -579,7 +629,11 @@ class Notification(models.Model):
     class Kind(models.TextChoices):
         TASK_ARRIVED = "task_arrived", _("A task arrived")
         RETURNED = "returned", _("Returned for revision")
+        # Older messages only said "finished"; every new one says how it ended.
         FINISHED = "request_finished", _("Request finished")
+        APPROVED = "request_approved", _("Request approved")
+        REJECTED = "request_rejected", _("Request rejected")
+        WITHDRAWN = "request_withdrawn", _("Request withdrawn")
         REMINDER = "reminder", _("Deadline approaching")
         URGENT = "urgent", _("Urgent reminder")
         OVERDUE = "overdue", _("Overdue")
@@ -588,6 +642,8 @@ class Notification(models.Model):
         COMMENT = "comment", _("Comment")
         CC = "cc", _("Copied to you")
         ARCHIVES = "archives", _("Archives alert")
+
+    REASON_KINDS = (Kind.RETURNED, Kind.REJECTED, Kind.WITHDRAWN)
 
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -622,6 +678,14 @@ class Notification(models.Model):
         if (get_language() or "").startswith("en"):
             return self.subject_en or self.subject
         return self.subject
+
+    @property
+    def localized_body(self) -> str:
+        """The text under the title: for a return, a rejection or a withdrawal it is the reason
+        someone gave, introduced as such in the reader's language."""
+        if self.body and self.kind in self.REASON_KINDS:
+            return gettext("Reason: %(reason)s") % {"reason": self.body}
+        return self.body
 
 
 class Delivery(models.Model):

@@ -31,6 +31,9 @@ TITLES = {
     Notification.Kind.TASK_ARRIVED: gettext_noop("New task: %(subject)s"),
     Notification.Kind.RETURNED: gettext_noop("Returned for revision: %(subject)s"),
     Notification.Kind.FINISHED: gettext_noop("Finished: %(subject)s"),
+    Notification.Kind.APPROVED: gettext_noop("Approved: %(subject)s"),
+    Notification.Kind.REJECTED: gettext_noop("Rejected: %(subject)s"),
+    Notification.Kind.WITHDRAWN: gettext_noop("Withdrawn by the applicant: %(subject)s"),
     Notification.Kind.REMINDER: gettext_noop("Deadline approaching: %(subject)s"),
     Notification.Kind.URGENT: gettext_noop("Urgent, still waiting: %(subject)s"),
     Notification.Kind.OVERDUE: gettext_noop("Overdue: %(subject)s"),
@@ -120,7 +123,7 @@ def _send_webhook(notification: Notification, key: str) -> None:
         "msgtype": "textcard",
         "textcard": {
             "title": title_of(notification),
-            "description": notification.body or notification.subject,
+            "description": notification.localized_body or notification.localized_subject,
             "url": absolute(notification.get_absolute_url()),
             "btntxt": _("Open"),
         },

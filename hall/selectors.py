@@ -132,6 +132,7 @@ def service_for_guide(*, code: str, user: User) -> Service | None:
     services = Service.objects.select_related("area", "department").prefetch_related(
         "contacts",
         "fields",
+        "departments",
         Prefetch(
             "steps",
             queryset=ServiceStep.objects.select_related("approver", "department"),
@@ -233,5 +234,6 @@ def services_with_parts() -> QuerySet[Service]:
     return Service.objects.select_related("area", "department").prefetch_related(
         "fields",
         "contacts",
+        "departments",
         Prefetch("steps", queryset=ServiceStep.objects.select_related("approver", "department")),
     )

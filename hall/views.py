@@ -82,11 +82,14 @@ def service_detail(request: HttpRequest, code: str) -> HttpResponse:
     if service.is_published:
         services.service_viewed(service=service)
     steps = selectors.steps_described(list(service.steps.all()))
+    signed_in = request.user.is_authenticated
     context = {
         "service": service,
         "steps": steps,
         "is_favourite": bool(selectors.favourite_ids_for(request.user, [service])),
         "apply_url": _apply_url(service) if service.is_online else "",
+        # Someone the service is not for reads who may apply instead of an Apply button.
+        "refused": signed_in and not service.may_apply(request.user),
     }
     return render(request, "hall/service_detail.html", context)
 

@@ -176,19 +176,39 @@ def step_table(date_from: date, date_to: date, service_id: int | None = None) ->
     return sorted(rows, key=lambda r: (r.extra["service_id"], r.extra["step_index"]))
 
 
-def predicted_finish(request: ServiceRequest) -> datetime | None:
-    """Now plus the historical median of each step still ahead (this service, last 180 days)."""
+# Fewer finished requests than this say too little about how long the steps take.
+PREDICTION_MIN_HISTORY = 5
+PREDICTION_HISTORY = 200
+
+
+@dataclass
+class Prediction:
+    at: datetime
+    based_on: int  # how many finished requests of the service it rests on
+
+
+def predicted_finish(request: ServiceRequest) -> Prediction | None:
+    """When the request will likely be finished, from the service's latest approved requests:
+    for the open step, how much longer such a step took once it had been open as long as
+    this one; for each later step that will run, its median. None without enough history
+    (fewer than PREDICTION_MIN_HISTORY requests, or a step ahead that none of them went
+    through, or an open step already slower than all of theirs), so a guess from one earlier
+    request is never shown; and never earlier than the steps still to do take."""
+    from workflows.services import _condition_holds
+
     if request.status != ServiceRequest.Status.IN_PROGRESS or request.current_step is None:
         return None
     # The service's latest finished requests (its (service, status) index), then their tasks
     # (the request index): never a scan of every task of every service.
-    latest = (
+    latest = list(
         ServiceRequest.objects.filter(
             service_id=request.service_id, status=ServiceRequest.Status.APPROVED
         )
         .order_by("-finished_at")
-        .values("pk")[:200]
+        .values_list("pk", flat=True)[:PREDICTION_HISTORY]
     )
+    if len(latest) < PREDICTION_MIN_HISTORY:
+        return None
     history: dict[int, list[timedelta]] = {}
     rows = ApprovalTask.objects.filter(
         request__in=latest,
@@ -197,11 +217,25 @@ def predicted_finish(request: ServiceRequest) -> datetime | None:
     ).values_list("step_index", "created_at", "decided_at")
     for index, created, decided in rows:
         history.setdefault(index, []).append(decided - created)
-    if not history:
+    now = timezone.now()
+    current = request.current_step
+    ahead = [
+        index
+        for index in range(current + 1, len(request.chain))
+        if _condition_holds(request.chain[index], request.form_data)
+    ]
+    if any(not history.get(index) for index in [current, *ahead]):
         return None
-    ahead = range(request.current_step, len(request.chain))
-    medians = [statistics.median(history[i]) for i in ahead if history.get(i)]
-    return timezone.now() + sum(medians, timedelta()) if medians else None
+    started = request.chain[current].get("started_at")
+    open_for = now - datetime.fromisoformat(started) if started else timedelta()
+    # Of the past steps that took longer than this one has been open, the median rest. A step
+    # already open longer than any of them is beyond what the history can say.
+    longer = [d - open_for for d in history[current] if d > open_for]
+    if not longer:
+        return None
+    rest = statistics.median(longer)
+    rest += sum((statistics.median(history[index]) for index in ahead), timedelta())
+    return Prediction(at=now + rest, based_on=len(latest))
 
 
 def duration_text(value: timedelta | None) -> str:

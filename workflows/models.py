@@ -118,6 +118,22 @@ class ServiceRequest(models.Model):
         return self.status in self.FINISHED
 
 
+class RequestCounter(models.Model):
+    """The last request number given on one day. Locked while a submission is numbered and
+    incremented in the submission's own transaction, so a submission that rolls back (a
+    double-click clash, a refused handoff) uses no number: numbers have no gaps, never repeat."""
+
+    day = models.DateField(unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("request counter")
+        verbose_name_plural = _("request counters")
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"
+
+
 class ApprovalTask(models.Model):
     """One person's part of one step: it sits in their inbox until decided or left behind."""
 

@@ -12,8 +12,9 @@ import tempfile
 import uuid
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +25,7 @@ from workflows.models import (
     ApprovalRecord,
     ApprovalTask,
     Attachment,
+    RequestCounter,
     ServiceRequest,
     TaskCandidate,
 )
@@ -72,6 +74,15 @@ def request_event(
 
 
 # --- submission ------------------------------------------------------------------------------
+
+
+def check_may_apply(*, service: Service, user: User) -> None:
+    """Refuses someone the service is not for (its audiences, its departments), on every
+    write that puts a request before approvers: a draft, a submission, a resubmission."""
+    if not service.may_apply(user):
+        raise RequestError(
+            _("You cannot apply for this service. %(who)s") % {"who": service.who_may_apply()}
+        )
 
 
 def _snapshot_chain(service: Service) -> list[dict]:
@@ -148,6 +159,28 @@ def request_save_draft(
     urgent_reason: str,
     draft: ServiceRequest | None = None,
 ) -> ServiceRequest:
+    check_may_apply(service=service, user=applicant)
+    return _save_draft(
+        service=service,
+        applicant=applicant,
+        form_data=form_data,
+        files=files,
+        urgent=urgent,
+        urgent_reason=urgent_reason,
+        draft=draft,
+    )
+
+
+def _save_draft(
+    *,
+    service: Service,
+    applicant: User,
+    form_data: dict,
+    files: dict,
+    urgent: bool,
+    urgent_reason: str,
+    draft: ServiceRequest | None,
+) -> ServiceRequest:
     if draft is None:
         draft = ServiceRequest(service=service, applicant=applicant, status=Status.DRAFT)
     elif draft.status != Status.DRAFT:
@@ -187,9 +220,10 @@ def request_submit(
         return already
     if not service.is_online or not (service.is_published or handoffs.is_internal(service)):
         raise RequestError(_("This service cannot be applied for online."))
+    check_may_apply(service=service, user=applicant)
     if urgent and not urgent_reason.strip():
         raise RequestError(_("Say why the request is urgent."))
-    request = request_save_draft(
+    request = _save_draft(
         service=service,
         applicant=applicant,
         form_data=form_data,
@@ -204,7 +238,7 @@ def request_submit(
     request.status = Status.IN_PROGRESS
     request.submitted_at = now
     request.promised_at = add_working_days(now, service.time_limit_days)
-    request.number = f"SQ{timezone.localdate(now):%Y%m%d}{request.pk:07d}"
+    request.number = _next_number(timezone.localdate(now))
     request.save()
     _handoff_submitted(request)
     _record(request=request, actor=applicant, action=Action.SUBMIT)
@@ -212,6 +246,42 @@ def request_submit(
     ServiceRequest.objects.filter(pk=request.pk).update(process=process)
     request.refresh_from_db()
     return request
+
+
+def _number_prefix(day) -> str:
+    return f"SQ{day:%Y%m%d}"
+
+
+def _numbers_given(day) -> int:
+    """The highest number given on the day before its counter existed (numbers were once
+    built from row ids): those stay as they are and the counter goes on after them."""
+    prefix = _number_prefix(day)
+    last = (
+        ServiceRequest.objects.filter(
+            number__gte=f"{prefix}0", number__lte=f"{prefix}99999999", number__startswith=prefix
+        )
+        .order_by(Length("number").desc(), "-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    suffix = last[len(prefix) :] if last else ""
+    return int(suffix) if suffix.isdigit() else 0
+
+
+def _next_number(day) -> str:
+    """The day's next request number, SQ + date + seven digits, from the day's counter row
+    held locked until the submission commits or rolls back."""
+    counter = RequestCounter.objects.select_for_update().filter(day=day).first()
+    if counter is None:
+        try:
+            with transaction.atomic():
+                RequestCounter.objects.create(day=day, last=_numbers_given(day))
+        except IntegrityError:
+            pass  # another submission made the day's counter first; wait for its lock
+        counter = RequestCounter.objects.select_for_update().get(day=day)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{_number_prefix(day)}{counter.last:07d}"
 
 
 def _handoff_submitted(request: ServiceRequest) -> None:
@@ -381,7 +451,7 @@ def request_finish_approved(*, request: ServiceRequest) -> None:
     request.current_step = request.current_due = None
     request.save()
     handoffs.approved(request)
-    request_event(request=request, kind="request_finished", recipients=[request.applicant])
+    request_event(request=request, kind="request_approved", recipients=[request.applicant])
     transaction.on_commit(lambda: enqueue_pdf(request.pk))
 
 
@@ -390,7 +460,12 @@ def request_finish_rejected(*, request: ServiceRequest) -> None:
     request.current_step = request.current_due = None
     request.save()
     handoffs.ended(request, rejected=True)
-    request_event(request=request, kind="request_finished", recipients=[request.applicant])
+    request_event(
+        request=request,
+        kind="request_rejected",
+        recipients=[request.applicant],
+        body=request.outcome_comment,
+    )
 
 
 # --- decisions -------------------------------------------------------------------------------
@@ -734,7 +809,9 @@ def request_withdraw(*, request_id: int, user: User, comment: str = "") -> Servi
         process.status, process.finished = PROCESS.CANCELED, timezone.now()
         process.save(update_fields=["status", "finished"])
     # The approvers it was waiting on learn that it left their inbox.
-    request_event(request=request, kind="request_finished", recipients=waiting_on)
+    request_event(
+        request=request, kind="request_withdrawn", recipients=waiting_on, body=comment.strip()
+    )
     return request
 
 
@@ -747,6 +824,8 @@ def request_resubmit(
         raise RequestError(_("Only the applicant can resubmit a request."))
     if request.status != Status.RETURNED:
         raise AlreadyHandled(_("This request is not waiting for your revision."))
+    # Who may apply is asked again: the person's identity or department may have changed since.
+    check_may_apply(service=request.service, user=user)
     kept = {k: v for k, v in request.form_data.items() if k in files and not files[k]}
     request.form_data = {**form_data, **kept}
     stored = _store_files(request=request, files={k: v for k, v in files.items() if v}, user=user)

@@ -58,6 +58,11 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     if not service.is_online:
         messages.info(request, _("This service is handled in person: see its guide."))
         return redirect(service)
+    try:
+        services.check_may_apply(service=service, user=request.user)
+    except services.RequestError as exc:
+        messages.error(request, exc.message)
+        return redirect(service)
     specs = list(service.fields.all())
     draft = None
     draft_id = params.integer(
@@ -238,6 +243,11 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
     req = _request_or_404(request, pk)
     if req.applicant_id != request.user.pk or req.status != ServiceRequest.Status.RETURNED:
         messages.error(request, _("This request is not waiting for your revision."))
+        return redirect(req)
+    try:
+        services.check_may_apply(service=req.service, user=request.user)
+    except services.RequestError as exc:
+        messages.error(request, exc.message)
         return redirect(req)
     specs = list(req.service.fields.all())
     if request.method == "POST":

@@ -42,15 +42,15 @@ PAGES = {
 }
 
 # Anonymous: area counts + areas + hot + tab; list: area counts + areas + department counts +
-# departments + letters + count + page; guide: service + contacts + fields + steps + role names
-# + popularity update.
+# departments + letters + count + page; guide: service + contacts + fields + departments it is
+# limited to + steps + role names + popularity update.
 ANONYMOUS_QUERIES = {
     "home": 4,
     "list": 7,
     "list-filtered": 7,
     "list-searched": 7,
     "list-letter": 7,
-    "guide": 6,
+    "guide": 7,
 }
 # Logged in adds the session, the user, the favourites of the page and the bell's unread count.
 LOGGED_IN_EXTRA = 4
@@ -174,6 +174,9 @@ def test_guide_page_shows_the_chain_drawn_from_the_steps(
     client, make_service, research_dept, reviewer_role
 ):
     service = make_service(name_zh="科研经费报销", materials="发票原件")
+    ServiceField.objects.create(
+        service=service, key="amount", label_zh="报销金额", label_en="Amount", field_type="money"
+    )
     ServiceStep.objects.create(
         service=service,
         order=2,
@@ -193,8 +196,42 @@ def test_guide_page_shows_the_chain_drawn_from_the_steps(
     html = response.content.decode()
     assert html.index("负责人审批") < html.index("科研院审核")
     assert "科学研究院 · 审核人" in html
-    assert "amount &gt; 50000" in html
+    assert "报销金额 &gt; 50000" in html and "amount" not in html
     assert "发票原件" in html and "陈老师" in html and "0571-1111" in html
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("zh-hans", "仅当 出访类型 = 因公出访"), ("en", "Only when Kind of trip = Official trip")],
+)
+def test_guide_page_conditions_name_the_fields_label_in_the_readers_language(
+    client, make_service, research_dept, language, expected
+):
+    # given: a step that runs only for one choice of a field whose key the reader never sees
+    service = make_service()
+    ServiceField.objects.create(
+        service=service,
+        key="trip_kind",
+        label_zh="出访类型",
+        label_en="Kind of trip",
+        field_type="choice",
+        options=[["official", "因公出访", "Official trip"], ["private", "因私出访", "Private"]],
+    )
+    ServiceStep.objects.create(
+        service=service,
+        order=1,
+        name_zh="外事处审核",
+        rule="applicant_head",
+        condition_field="trip_kind",
+        condition_operator="eq",
+        condition_value="official",
+    )
+    client.post(reverse("set_language"), {"language": language, "next": "/"})
+    # when
+    html = client.get(service.get_absolute_url()).content.decode()
+    # then
+    assert expected in " ".join(html.split())
+    assert "trip_kind" not in html and "official" not in html.replace("Official", "")
 
 
 def test_guide_page_counts_popularity(client, make_service):

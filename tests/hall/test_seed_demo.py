@@ -86,7 +86,7 @@ def seeded(django_db_setup, django_db_blocker):
         from django.db import connection
         from viewflow.workflow.models import Process
 
-        from workflows.models import ServiceRequest
+        from workflows.models import RequestCounter, ServiceRequest
 
         tables = [
             m._meta.db_table
@@ -101,6 +101,7 @@ def seeded(django_db_setup, django_db_blocker):
                     cursor.execute(f"DELETE FROM {table}")
                 cursor.execute("PRAGMA foreign_keys = ON")
         ServiceRequest.objects.all().delete()
+        RequestCounter.objects.all().delete()
         Process.objects.all().delete()
         Service.objects.all().delete()
         Role.objects.all().delete()

@@ -71,12 +71,82 @@ def test_the_period_filters(history):
     assert service_table(date(2026, 12, 1), date(2026, 12, 31)) == []
 
 
-def test_prediction_from_step_medians(history, make_chain, submit, people):
+def test_no_prediction_from_fewer_than_five_finished_requests(history, submit):
+    # given: three finished requests of the service
     service, _ = history
     with time_machine.travel("2026-11-10 09:00 +0800", tick=False):
         req = submit(service)
+        # when / then
+        assert predicted_finish(req) is None
+
+
+@pytest.fixture
+def five_finished(make_chain, submit, people):
+    """Five approved requests: the head took 1, 2, 3, 4 and 5 hours, finance 2 hours each."""
+    service = make_chain([HEAD, FINANCE], name_zh="出国申请", time_limit_days=9)
+    for hours in (1, 2, 3, 4, 5):
+        with time_machine.travel("2026-11-02 09:00 +0800", tick=False) as clock:
+            req = submit(service)
+            clock.shift(timedelta(hours=hours))
+            run(req, people, ("hank", "approve"))
+            clock.shift(timedelta(hours=2))
+            run(req, people, ("fay", "approve"))
+    return service
+
+
+def test_a_prediction_rests_on_five_finished_requests_and_says_so(five_finished, submit):
+    with time_machine.travel("2026-11-10 09:00 +0800", tick=False):
+        req = submit(five_finished)
         predicted = predicted_finish(req)
-    assert predicted is not None and predicted > req.submitted_at
+    # the head's median (3 h) and finance's (2 h)
+    assert predicted.at == req.submitted_at + timedelta(hours=5)
+    assert predicted.based_on == 5
+
+
+def test_a_prediction_counts_how_long_the_open_step_has_already_taken(five_finished, submit):
+    # given: the head's step has been open for 3.5 hours
+    with time_machine.travel("2026-11-10 09:00 +0800", tick=False) as clock:
+        req = submit(five_finished)
+        clock.shift(timedelta(hours=3.5))
+        req.refresh_from_db()
+        # when
+        predicted = predicted_finish(req)
+    # then: of the head steps longer than that (4 h, 5 h) the median rest is 1 h, then finance
+    assert predicted.at == req.submitted_at + timedelta(hours=3.5 + 1 + 2)
+
+
+def test_no_prediction_once_the_open_step_is_slower_than_every_past_one(five_finished, submit):
+    with time_machine.travel("2026-11-10 09:00 +0800", tick=False) as clock:
+        req = submit(five_finished)
+        clock.shift(timedelta(hours=6))
+        req.refresh_from_db()
+        assert predicted_finish(req) is None
+
+
+def test_no_prediction_when_a_step_ahead_has_no_history(five_finished, submit, make_chain):
+    from hall.models import ServiceStep
+
+    ServiceStep.objects.create(
+        service=five_finished, order=3, name_zh="校领导", rule="applicant_head"
+    )
+    with time_machine.travel("2026-11-10 09:00 +0800", tick=False):
+        req = submit(five_finished)
+        assert predicted_finish(req) is None
+
+
+@pytest.mark.parametrize(
+    ("language", "label"),
+    [("zh-hans", "依据已办结的5件申请估算"), ("en", "based on 5 finished requests")],
+)
+def test_the_request_page_labels_the_prediction_with_its_history(
+    client, five_finished, submit, people, language, label
+):
+    with time_machine.travel("2026-11-10 09:00 +0800", tick=False):
+        req = submit(five_finished)
+        client.force_login(people["alice"])
+        client.post(reverse("set_language"), {"language": language, "next": "/"})
+        html = client.get(req.get_absolute_url()).content.decode()
+    assert "2026-11-10 14:00" in html and label in html
 
 
 @pytest.mark.parametrize("count", [1, 50], ids=["1-service", "50-services"])

@@ -182,3 +182,44 @@ def test_two_beat_ticks_at_once_send_each_reminder_once(
     assert ReminderLog.objects.filter(kind="overdue").count() == 40
     assert Notification.objects.filter(kind="overdue", recipient=people["hank"]).count() == 40
     assert sum(reminders_tick(now=later).values()) == 0
+
+
+def test_submissions_at_once_get_distinct_consecutive_numbers(
+    transactional_db, postgres, make_chain, people, submit, monkeypatch
+):
+    # given: two people submitting at the same moment, twelve times each, and a back office that
+    # refuses every third submission (its transaction rolls back after taking a number)
+    service = make_chain([HEAD])
+    real_submitted = services.handoffs.submitted
+    refused = []
+
+    def sometimes_refuse(request):
+        if request.form_data.get("amount") == "refuse":
+            raise services.handoffs.HandoffError("refused")
+        real_submitted(request)
+
+    monkeypatch.setattr(services.handoffs, "submitted", sometimes_refuse)
+    barrier = threading.Barrier(2)
+
+    def submit_many():
+        barrier.wait()
+        try:
+            for n in range(12):
+                try:
+                    submit(service, amount="refuse" if n % 3 == 2 else "100")
+                except services.RequestError:
+                    refused.append(n)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit_many) for _ in range(2)]
+    # when
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # then: 16 requests numbered 1…16 of the day, none skipped, none twice
+    numbers = sorted(ServiceRequest.objects.values_list("number", flat=True))
+    assert len(refused) == 8
+    assert [int(n[-7:]) for n in numbers] == list(range(1, 17))
+    assert len({n[:-7] for n in numbers}) == 1
