@@ -13,10 +13,8 @@ def login_url(request: HttpRequest) -> str:
     following it never nests ``next=/accounts/login/?next=…``.
     """
     login = reverse("login")
-    if request.path == login:
-        after = request.GET.get("next", "")
-    else:
-        after = request.get_full_path()
+    on_login_page = request.path == login
+    after = request.GET.get("next", "") if on_login_page else request.get_full_path()
     safe = url_has_allowed_host_and_scheme(
         after, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )

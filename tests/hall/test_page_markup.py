@@ -135,3 +135,14 @@ def test_a_date_range_is_a_fieldset_with_a_legend(client, make_chain, people):
     group = re.search(r"<fieldset[^>]*>\s*<legend>(.*?)</legend>(.*?)</fieldset>", html, re.S)
     assert group and "期间" in group.group(1)
     assert 'id="id_span_0"' in group.group(2) and 'id="id_span_1"' in group.group(2)
+
+
+def test_messages_are_a_list_inside_a_live_region(client, alice, make_service):
+    # given a page that answers with a message (keeping a favourite)
+    service = make_service()
+    client.force_login(alice)
+    # when it is shown
+    response = client.post(reverse("hall:favourite-toggle", args=[service.code]), follow=True)
+    html = response.content.decode()
+    # then the live region holds a real list (a <ul role=status> is no list to a screen reader)
+    assert re.search(r'<div role="status"><ul class="messages">\s*<li class="message', html)
