@@ -176,7 +176,6 @@ def test_pages_fit_and_pass_axe(
     page = open_page(viewport, lang)
     log_in(page, base, "zhangwei", f"/services/{ABROAD}/apply/")
     bell_names_its_count(page, 3)
-    expect(page.locator(".site-header .main-nav a[href='/archives/loans/']")).to_have_count(1)
     expect(page.locator("label[for='']")).to_have_count(0)
     period = page.locator("fieldset:has(#id_period_0)")
     expect(period.locator("legend")).to_have_count(1)
@@ -221,7 +220,7 @@ def test_pages_fit_and_pass_axe(
     page = open_page(viewport, lang)
     log_in(page, base, "archives-reviewer1", "/")
     with page.expect_navigation():
-        page.locator(".site-header .main-nav a[href='/archives/']").click()
+        page.locator(".site-header .main-nav a[href^='/archives/']").click()
     expect(page).to_have_url(f"{base}/archives/")
     expect(page.locator("form[role=search] #aq")).to_be_visible()
     shoot(page, f"{viewport}-{lang}", "archives")
