@@ -6,6 +6,7 @@ app_name = "archives"
 
 urlpatterns = [
     path("", views.record_list, name="record-list"),
+    path("start/", views.start, name="start"),
     path("records/<int:pk>/", views.record_detail, name="record-detail"),
     path("records/<int:pk>/files/<int:file_id>/", views.record_file, name="file"),
     path("records/<int:pk>/hold/", views.hold_place, name="hold-place"),

@@ -3,6 +3,7 @@
 from archives.views.borrowing import (
     loan_detail,
     loans,
+    start,
 )
 from archives.views.certificates import (
     cert_create,
@@ -80,6 +81,7 @@ __all__ = [
     "report_list",
     "report_reopen",
     "report_xlsx",
+    "start",
     "statistics",
     "training_create",
     "training_edit",

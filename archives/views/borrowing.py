@@ -64,3 +64,12 @@ def loan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "archivist": selectors.is_archivist(request.user),
         },
     )
+
+
+@login_required
+def start(request: HttpRequest) -> HttpResponse:
+    """The header's "Archives" link: archivists to the record search, everyone else to their
+    loans. Deciding here, on the click, spares every other page the role query."""
+    if selectors.is_archivist(request.user):
+        return redirect("archives:record-list")
+    return redirect("archives:loans")
