@@ -141,6 +141,7 @@ NOT_PAGES = {
     "hall:notifications-read": "POST only",
     "workflows:bulk-approve": "POST only",
     "healthz": "a JSON probe that reads no parameter",
+    "archives:start": "a redirect by role that reads no parameter",
     "login": "Django's own view; its next is checked below",
     "logout": "POST only",
     "set_language": "POST only (Django's)",

@@ -74,14 +74,13 @@ def test_nothing_on_the_hall_or_admin_pages_breaks_the_policy(make_page, demo_da
     assert ChronicleEntry.objects.filter(pk=entry.pk).exists(), "dismissed: nothing deleted"
 
     # the Django admin: index, a change list with its filters, a change form, the lockouts,
-    # viewflow's process list, and import-export's dialog with its "select all" box
+    # and import-export's dialog with its "select all" box
     for path in (
         "/admin/",
         "/admin/hall/service/",
         "/admin/hall/service/?is_published__exact=1",
         "/admin/hall/user/add/",
         "/admin/axes/accessattempt/",
-        "/admin/viewflow/process/",
     ):
         response = admin.goto(f"{base}{path}")
         assert response.status == 200, path

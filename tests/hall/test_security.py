@@ -265,7 +265,6 @@ def pages(approved, people, olivia):  # noqa: F811 (the imported fixture)
         (olivia, reverse("admin:hall_service_changelist")),
         (olivia, reverse("admin:hall_service_change", args=[service.pk])),
         (olivia, reverse("admin:hall_service_export")),
-        (olivia, reverse("admin:viewflow_process_changelist")),
         (olivia, reverse("admin:axes_accessattempt_changelist")),
     ]
 
