@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "hall",
     "archives",
     "workflows",
+    "documents",
     "performance",
     "reception",
 ]
