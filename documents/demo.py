@@ -84,6 +84,23 @@ def seed_demo_documents() -> int:
             continue
         services.document_submit(document_id=document.pk, user=people[drafter])
         document.refresh_from_db()
+        if outcome == "review":
+            # The head returns it once; the revision is kept beside the first text.
+            task = ApprovalTask.objects.get(request_id=document.request_id, status="pending")
+            engine.task_decide(
+                task_id=task.pk,
+                user=task.assignee,
+                action="return",
+                comment="请补充师资条件的说明",
+            )
+            services.document_save(
+                user=people[drafter],
+                document_id=document.pk,
+                data={"body": document.body + "\n三、师资条件\n现有相关专业教师二十八人。"},
+            )
+            services.document_submit(
+                document_id=document.pk, user=people[drafter], comment="已补充师资条件"
+            )
         _decide_all(document, 1 if outcome == "review" else 3)
         if outcome in ("register", "void"):
             services.document_register(document_id=document.pk, user=registrar)
