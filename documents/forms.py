@@ -40,6 +40,10 @@ class DraftForm(forms.ModelForm):
             roles__code="leader", is_active=True
         ).distinct()
         self.fields["signer"].help_text = _("Only for reports and requests for instructions.")
+        if self.instance.pk and self.instance.status != Outgoing.Status.DRAFT:
+            # In its chain the type and authority stay: they chose the chain and the 代字.
+            for name in ("doc_type", "authority"):
+                self.fields[name].disabled = True
 
     def clean(self):
         data = super().clean()

@@ -114,8 +114,9 @@ def document_save(*, user: User, data: dict, document_id: int | None = None) -> 
             raise DocumentError(_("This document cannot be edited now."))
         if document.request_id is not None:
             _keep_text(document)
+    fixed = ("doc_type", "authority") if document.status != Status.DRAFT else ()
     for name in TEXT_FIELDS:
-        if name in data:
+        if name in data and name not in fixed:
             setattr(document, name, data[name])
     document.updated_by = user
     document.save()
