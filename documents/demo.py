@@ -12,7 +12,6 @@ from workflows import services as engine
 from workflows.models import ApprovalTask, TaskCandidate
 
 BODY = (
-    "各学院、各部门：\n"
     "为{topic}，现将有关事项通知如下。\n"
     "一、总体要求\n"
     "（一）提高思想认识\n"

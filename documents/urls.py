@@ -13,4 +13,5 @@ urlpatterns = [
     path("<int:pk>/register/", views.register_number, name="register-number"),
     path("<int:pk>/void/", views.void, name="void"),
     path("<int:pk>/compare/", views.compare, name="compare"),
+    path("<int:pk>/pdf/", views.pdf, name="pdf"),
 ]

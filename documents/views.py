@@ -198,3 +198,18 @@ def compare(request: HttpRequest, pk: int) -> HttpResponse:
             "body_rows": selectors.side_by_side(a.body, b.body),
         },
     )
+
+
+@login_required
+def pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The red-header PDF of a registered document, for those who may read the document."""
+    from documents import pdf as red_header
+
+    document = _document(request, pk)
+    if not document.number:
+        raise Http404(_("Only a registered document has its red-header PDF."))
+    content, font = red_header.render(document)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="document-{document.pk}.pdf"'
+    response["X-Body-Font"] = font
+    return response

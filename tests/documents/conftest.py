@@ -6,12 +6,21 @@ registrar who gives numbers; bob is alice's colleague; charlie is in another dep
 """
 
 import pytest
+from django.utils import translation
 
 from documents import services
 from documents.models import Authority
 from hall.models import Role, User
 from workflows import services as engine
 from workflows.models import ApprovalTask
+
+
+@pytest.fixture(autouse=True)
+def _english(client, settings):
+    """The tests read the messages in English; one test reads them in Chinese."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

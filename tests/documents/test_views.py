@@ -245,3 +245,11 @@ def test_the_pages_answer_in_both_languages(client, office, draft, language):
         reverse("documents:compare", args=[document.pk]),
     ):
         assert client.get(url, HTTP_ACCEPT_LANGUAGE=language).status_code == 200, url
+
+
+def test_a_refusal_reads_in_chinese_for_a_chinese_reader(client, office, draft, settings):
+    draft()
+    client.force_login(office["alice"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    response = client.get(reverse("documents:register") + "?year=abc")
+    assert "部分筛选条件无法识别，未予采用。" in response.content.decode()
