@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "hall",
     "archives",
     "workflows",
+    "documents",
     "performance",
     "reception",
 ]

@@ -1,0 +1,61 @@
+from django.contrib import admin
+
+from documents.models import (
+    Authority,
+    NumberCounter,
+    Outgoing,
+    OutgoingUserObjectPermission,
+    Version,
+)
+
+
+@admin.register(Authority)
+class AuthorityAdmin(admin.ModelAdmin):
+    list_display = ["prefix", "name_zh", "name_en", "department", "is_active"]
+    list_select_related = ["department"]
+
+
+class VersionInline(admin.TabularInline):
+    model = Version
+    extra = 0
+    readonly_fields = ["n", "title", "body", "saved_by", "saved_at"]
+    can_delete = False
+
+
+class ReaderInline(admin.TabularInline):
+    model = OutgoingUserObjectPermission
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Outgoing)
+class OutgoingAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "doc_type", "authority", "status", "created_at"]
+    list_filter = ["status", "doc_type", "authority", "year"]
+    list_select_related = ["authority"]
+    search_fields = ["title", "number"]
+    # Numbers are given and voided on the office's pages, never typed in here.
+    readonly_fields = [
+        "year",
+        "seq",
+        "number",
+        "status",
+        "request",
+        "registered_at",
+        "registered_by",
+        "void_reason",
+        "voided_at",
+        "voided_by",
+    ]
+    raw_id_fields = ["drafter", "signer", "updated_by"]
+    filter_horizontal = ["to_departments", "copy_departments"]
+    inlines = [ReaderInline, VersionInline]
+
+
+@admin.register(NumberCounter)
+class NumberCounterAdmin(admin.ModelAdmin):
+    list_display = ["prefix", "year", "last"]
+    readonly_fields = ["prefix", "year", "last"]
+
+    def has_add_permission(self, request) -> bool:
+        return False

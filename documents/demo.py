@@ -1,0 +1,123 @@
+"""Demo outgoing documents in several states: issued, voided, signed, in review, drafts.
+
+The president's office issues 校办发 documents; loading again adds nothing (keyed by title).
+"""
+
+from django.db import transaction
+
+from documents import services
+from documents.models import Authority, Outgoing
+from hall.models import Department, Role, User
+from workflows import services as engine
+from workflows.models import ApprovalTask, TaskCandidate
+
+BODY = (
+    "为{topic}，现将有关事项通知如下。\n"
+    "一、总体要求\n"
+    "（一）提高思想认识\n"
+    "1. 各单位主要负责人为第一责任人。\n"
+    "（1）明确分工，责任到人。\n"
+    "二、工作安排\n"
+    "（一）时间安排\n"
+    "请于规定时间前完成，并将情况报校长办公室。"
+)
+
+# title, type, drafter, what happens, security
+STORIES = [
+    ("关于做好2026年寒假放假工作的通知", "notice", "zhangwei", "register", ""),
+    ("关于商请联合举办学术会议的函", "letter", "zhangwei", "void", ""),
+    ("关于加强实验室安全管理的意见", "opinion", "school-cs-reviewer1", "register", "confidential"),
+    ("关于2026年度校园网络安全检查情况的通报", "circular", "zhangwei", "signed", ""),
+    ("关于增设人工智能本科专业的请示", "request", "school-cs-reviewer1", "review", ""),
+    ("关于2026年度科研工作情况的报告", "report", "zhangwei", "draft", ""),
+]
+
+
+def _decide_all(document: Outgoing, steps: int) -> None:
+    for _ in range(steps):
+        task = ApprovalTask.objects.filter(request_id=document.request_id, status="pending").first()
+        if task is None:
+            return
+        user = task.assignee
+        if user is None:  # a role held by several people: the first of them claims it
+            candidate = TaskCandidate.objects.filter(task=task).select_related("user").first()
+            user = candidate.user
+            engine.task_claim(task_id=task.pk, user=user)
+        engine.task_decide(task_id=task.pk, user=user, action="approve", comment="同意")
+
+
+@transaction.atomic
+def seed_demo_documents() -> int:
+    office = Department.objects.filter(code="president-office").first()
+    people = {u.username: u for u in User.objects.filter(username__in=_usernames())}
+    if office is None or len(people) < len(_usernames()):
+        return 0
+    authority, _ = Authority.objects.update_or_create(
+        prefix="校办发",
+        defaults={"name_zh": "校长办公室", "name_en": "President's Office", "department": office},
+    )
+    registrar = people["president-office-head"]  # holds the office's admin role
+    leader = Role.objects.filter(department=office, code="leader").first()
+    signer = leader.holders.first() if leader else None
+    others = list(Department.objects.exclude(code="president-office").order_by("order")[:3])
+    for title, doc_type, drafter, outcome, security in STORIES:
+        if Outgoing.objects.filter(authority=authority, title=title).exists():
+            continue
+        document = services.document_save(
+            user=people[drafter],
+            data={
+                "doc_type": doc_type,
+                "authority": authority,
+                "title": title,
+                "to_departments": others[:2],
+                "to_others": "" if doc_type != "letter" else "浙江省教育厅",
+                "copy_departments": others[2:],
+                "body": BODY.format(topic=title.removeprefix("关于").split("的")[0]),
+                "security": security,
+                "security_period": "1年" if security else "",
+                "urgency": "urgent" if doc_type == "request" else "",
+                "signer": signer if doc_type in ("report", "request") else None,
+            },
+        )
+        if outcome == "draft":
+            continue
+        services.document_submit(document_id=document.pk, user=people[drafter])
+        document.refresh_from_db()
+        if outcome == "review":
+            # The head returns it once; the revision is kept beside the first text.
+            task = ApprovalTask.objects.get(request_id=document.request_id, status="pending")
+            engine.task_decide(
+                task_id=task.pk,
+                user=task.assignee,
+                action="return",
+                comment="请补充师资条件的说明",
+            )
+            services.document_save(
+                user=people[drafter],
+                document_id=document.pk,
+                data={"body": document.body + "\n三、师资条件\n现有相关专业教师二十八人。"},
+            )
+            services.document_submit(
+                document_id=document.pk, user=people[drafter], comment="已补充师资条件"
+            )
+        _decide_all(document, 1 if outcome == "review" else 3)
+        if outcome in ("register", "void"):
+            services.document_register(document_id=document.pk, user=registrar)
+        if outcome == "void":
+            services.document_void(
+                document_id=document.pk, user=registrar, reason="会议延期，原函作废"
+            )
+        if security:
+            readers = [people["president-office-reviewer1"], people["school-cs-head"]]
+            services.reader_grant(document_id=document.pk, user=registrar, readers=readers)
+    return Outgoing.objects.filter(authority=authority).count()
+
+
+def _usernames() -> list[str]:
+    return [
+        "zhangwei",
+        "school-cs-reviewer1",
+        "school-cs-head",
+        "president-office-head",
+        "president-office-reviewer1",
+    ]

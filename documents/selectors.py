@@ -1,0 +1,187 @@
+"""Reads for official documents: who may see which, the register, versions and their comparison."""
+
+import difflib
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from documents.models import CLASSIFIED, Outgoing, OutgoingUserObjectPermission, Version
+from documents.services import OFFICE_ROLES, READ_PERMISSION
+from hall.models import Role, User
+from workflows.selectors import visible_requests
+
+Status = Outgoing.Status
+# Issued documents any signed-in person of the hall may read when they are not classified.
+ISSUED = (Status.REGISTERED, Status.VOID)
+
+
+def office_department_ids(user: User) -> QuerySet:
+    return Role.objects.filter(holders=user, code__in=OFFICE_ROLES).values("department_id")
+
+
+def may_see_documents(user: User) -> bool:
+    return user.is_authenticated
+
+
+def visible_documents(user: User) -> QuerySet[Outgoing]:
+    """Documents the user may open. Drafts and documents in review: the drafting department,
+    the people of the chain (those who may see its request) and the office. Classified ones
+    (above 内部): the same plus their named readers, and no one else even once issued. Other
+    issued documents: anyone signed in. Everyone else gets nothing, so object pages answer 404."""
+    documents = Outgoing.objects.all()
+    if not user.is_authenticated:
+        return documents.none()
+    if user.is_superuser:
+        return documents
+    chain = Exists(visible_requests(user).filter(pk=OuterRef("request_id")))
+    named = Exists(
+        OutgoingUserObjectPermission.objects.filter(
+            content_object=OuterRef("pk"), user=user, permission__codename=READ_PERMISSION
+        )
+    )
+    inside = (
+        Q(drafter=user) | Q(authority__department__in=office_department_ids(user)) | chain | named
+    )
+    if user.department_id is not None:
+        inside |= Q(department_id=user.department_id)
+    issued = Q(status__in=ISSUED) & ~Q(security__in=CLASSIFIED)
+    return documents.filter(inside | issued)
+
+
+LIST_FIELDS = (
+    "id",
+    "doc_type",
+    "title",
+    "status",
+    "number",
+    "security",
+    "urgency",
+    "created_at",
+    "authority__prefix",
+    "authority__name_zh",
+    "authority__name_en",
+    "department__name_zh",
+    "department__name_en",
+)
+
+
+def register(
+    user: User,
+    *,
+    doc_type: str = "",
+    year: int | None = None,
+    status: str = "",
+    authority: int | None = None,
+    q: str = "",
+) -> QuerySet[Outgoing]:
+    rows = (
+        visible_documents(user)
+        .select_related("authority", "department")
+        .only(*LIST_FIELDS)
+        .order_by("-created_at", "-pk")
+    )
+    if doc_type:
+        rows = rows.filter(doc_type=doc_type)
+    if year:
+        rows = rows.filter(year=year)
+    if status:
+        rows = rows.filter(status=status)
+    if authority:
+        rows = rows.filter(authority_id=authority)
+    if q:
+        rows = rows.filter(Q(title__icontains=q) | Q(number__icontains=q))
+    return rows
+
+
+def document_for(user: User, pk: int) -> Outgoing | None:
+    return (
+        visible_documents(user)
+        .select_related("authority", "department", "drafter", "signer", "request")
+        .prefetch_related("to_departments", "copy_departments")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Text:
+    """One text of a document to compare: a kept version, or the present text (n = 0)."""
+
+    n: int
+    title: str
+    body: str
+    saved_by: str
+    saved_at: object
+
+
+def texts(document: Outgoing) -> list[Text]:
+    kept = [
+        Text(v.n, v.title, v.body, str(v.saved_by or ""), v.saved_at)
+        for v in Version.objects.filter(document=document).select_related("saved_by")
+    ]
+    if not kept or (kept[-1].title, kept[-1].body) != (document.title, document.body):
+        kept.append(
+            Text(
+                0,
+                document.title,
+                document.body,
+                str(document.updated_by or ""),
+                document.updated_at,
+            )
+        )
+    return kept
+
+
+def _marked(text: str, spans: list[tuple[int, int]], tag: str) -> str:
+    out, at = [], 0
+    for start, end in spans:
+        out.append(escape(text[at:start]))
+        out.append(f"<{tag}>{escape(text[start:end])}</{tag}>")
+        at = end
+    out.append(escape(text[at:]))
+    return "".join(out)
+
+
+def _changed_pair(old: str, new: str) -> tuple[str, str]:
+    """Marks the changed characters of two lines (Chinese has no spaces: compare by character)."""
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    removed, added = [], []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op in ("replace", "delete"):
+            removed.append((i1, i2))
+        if op in ("replace", "insert"):
+            added.append((j1, j2))
+    return _marked(old, removed, "del"), _marked(new, added, "ins")
+
+
+def side_by_side(old: str, new: str) -> SafeString:
+    """Two texts as table rows, line against line, with the changes marked; everything from
+    the texts is escaped here, once, so the template prints it as it is."""
+    a, b = old.splitlines(), new.splitlines()
+    rows = []
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            for line in a[i1:i2]:
+                cell = escape(line)
+                rows.append(f'<tr><td class="same">{cell}</td><td class="same">{cell}</td></tr>')
+            continue
+        left, right = a[i1:i2], b[j1:j2]
+        for k in range(max(len(left), len(right))):
+            old_line = left[k] if k < len(left) else None
+            new_line = right[k] if k < len(right) else None
+            if old_line is not None and new_line is not None:
+                old_html, new_html = _changed_pair(old_line, new_line)
+                cells = f'<td class="changed">{old_html}</td><td class="changed">{new_html}</td>'
+                rows.append(f"<tr>{cells}</tr>")
+            elif old_line is not None:
+                rows.append(
+                    f'<tr><td class="removed"><del>{escape(old_line)}</del></td><td></td></tr>'
+                )
+            else:
+                rows.append(
+                    f'<tr><td></td><td class="added"><ins>{escape(new_line)}</ins></td></tr>'
+                )
+    return mark_safe("\n".join(rows))  # noqa: S308 - every piece of text was escaped above

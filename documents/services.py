@@ -1,0 +1,403 @@
+"""Writes for official documents: drafting, the chain's moments, registration and voiding."""
+
+import uuid
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from documents.models import (
+    DOC_TYPE_ZH,
+    Authority,
+    NumberCounter,
+    Outgoing,
+    OutgoingUserObjectPermission,
+    Version,
+)
+from hall.models import Role, Service, ServiceField, ServiceStep, User
+from workflows import handoffs
+from workflows import services as requests
+from workflows.models import ServiceRequest
+
+Status = Outgoing.Status
+
+SERVICE_PREFIX = "documents-outgoing-"
+# Who registers and voids numbers: these roles in the issuing authority's department.
+OFFICE_ROLES = ("registrar", "admin")
+READ_PERMISSION = "view_outgoing"
+
+
+class DocumentError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def service_code(doc_type: str) -> str:
+    return f"{SERVICE_PREFIX}{doc_type}"
+
+
+def reference_number(prefix: str, year: int, seq: int) -> str:
+    """代字〔YYYY〕N号: the full year, 〔〕 brackets, no leading zeros and no 第 (GB/T 9704)."""
+    return f"{prefix}〔{year}〕{seq}号"
+
+
+def is_office(user: User, authority: Authority) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return Role.objects.filter(
+        holders=user, department_id=authority.department_id, code__in=OFFICE_ROLES
+    ).exists()
+
+
+# --- drafting --------------------------------------------------------------------------------
+
+
+def can_edit(document: Outgoing, user: User) -> bool:
+    """The drafter edits a draft, or a document the chain returned to them for revision."""
+    if document.drafter_id != user.pk:
+        return False
+    if document.status == Status.DRAFT:
+        return True
+    return (
+        document.status == Status.IN_REVIEW
+        and document.request is not None
+        and document.request.status == ServiceRequest.Status.RETURNED
+    )
+
+
+def _keep_text(document: Outgoing) -> None:
+    """Keeps the document's present text as a version, unless the last version already has it."""
+    latest = document.versions.order_by("-n").first()
+    if latest is not None and (latest.title, latest.body) == (document.title, document.body):
+        return
+    Version.objects.create(
+        document=document,
+        n=(latest.n if latest else 0) + 1,
+        title=document.title,
+        body=document.body,
+        saved_by=document.updated_by,
+        saved_at=document.updated_at or timezone.now(),
+    )
+
+
+TEXT_FIELDS = (
+    "doc_type",
+    "authority",
+    "title",
+    "to_others",
+    "copy_others",
+    "body",
+    "security",
+    "security_period",
+    "urgency",
+    "signer",
+)
+
+
+@transaction.atomic
+def document_save(*, user: User, data: dict, document_id: int | None = None) -> Outgoing:
+    """Saves a draft (new when ``document_id`` is None); once the document was submitted, the
+    text it had before this save is kept as a version."""
+    if document_id is None:
+        document = Outgoing(drafter=user, department=user.department)
+    else:
+        document = (
+            Outgoing.objects.select_for_update(of=("self",))
+            .select_related("request")
+            .get(pk=document_id)
+        )
+        if not can_edit(document, user):
+            raise DocumentError(_("This document cannot be edited now."))
+        if document.request_id is not None:
+            _keep_text(document)
+    fixed = ("doc_type", "authority") if document.status != Status.DRAFT else ()
+    for name in TEXT_FIELDS:
+        if name in data and name not in fixed:
+            setattr(document, name, data[name])
+    document.updated_by = user
+    document.save()
+    if "to_departments" in data:
+        document.to_departments.set(data["to_departments"])
+    if "copy_departments" in data:
+        document.copy_departments.set(data["copy_departments"])
+    return document
+
+
+def check_submittable(document: Outgoing) -> None:
+    if not document.title.strip():
+        raise DocumentError(_("Give the document a title."))
+    if not document.to_departments.exists() and not document.to_others.strip():
+        raise DocumentError(_("Name at least one main addressee (主送)."))
+    if not document.body.strip():
+        raise DocumentError(_("Write the body of the document."))
+    if document.is_upward and document.signer_id is None:
+        raise DocumentError(_("A report or a request for instructions names its signer (签发人)."))
+    if document.is_classified and not document.security_period.strip():
+        raise DocumentError(_("Give the period of secrecy of a classified document."))
+
+
+def _request_form(document: Outgoing) -> dict:
+    names = [d.name_zh for d in document.to_departments.all()]
+    if document.to_others.strip():
+        names.append(document.to_others.strip())
+    return {
+        "document": str(document.pk),
+        "title": document.title,
+        "doc_type": document.get_doc_type_display(),
+        "authority": str(document.authority),
+        "addressees": "、".join(names),
+        "body": document.body[:20000],
+    }
+
+
+def form_data(user: User, post: dict) -> dict:
+    """The request's form for a document (the handoff's ``form_data``): only its drafter's."""
+    document = Outgoing.objects.filter(pk=_int(post.get("document")), drafter=user).first()
+    if document is None:
+        raise handoffs.HandoffError(_("No such document."))
+    return _request_form(document)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+DEFAULT_FIELDS = [
+    ("document", "公文编号", "Document", ServiceField.Type.TEXT),
+    ("title", "标题", "Title", ServiceField.Type.TEXT),
+    ("doc_type", "文种", "Document type", ServiceField.Type.TEXT),
+    ("authority", "发文机关", "Issuing authority", ServiceField.Type.TEXT),
+    ("addressees", "主送", "Main addressees", ServiceField.Type.TEXT),
+    ("body", "正文", "Body", ServiceField.Type.LONG_TEXT),
+]
+
+
+def outgoing_service(doc_type: str, authority: Authority) -> Service:
+    """The catalogue service whose chain reviews this document type, made on first use with
+    核稿 (the drafting department's head), 审核 (the office) and 签发 (a leader); admins change
+    the chain in admin like any service's, e.g. adding a countersign-all 会签 step."""
+    code = service_code(doc_type)
+    service = Service.objects.filter(code=code).first()
+    if service is not None:
+        return service
+    service = handoffs.internal_service(code, department=authority.department)
+    zh = DOC_TYPE_ZH[doc_type]
+    service.name_zh = f"发文审批（{zh}）"
+    service.name_en = f"Outgoing document approval ({doc_type})"
+    service.save()
+    ServiceStep.objects.filter(service=service).delete()
+    office = authority.department
+    ServiceStep.objects.bulk_create(
+        [
+            ServiceStep(
+                service=service,
+                order=1,
+                name_zh="核稿",
+                name_en="Check by the drafting department's head",
+                rule=ServiceStep.Rule.APPLICANT_HEAD,
+                time_limit_days=2,
+            ),
+            ServiceStep(
+                service=service,
+                order=2,
+                name_zh="审核",
+                name_en="Review by the office",
+                rule=ServiceStep.Rule.DEPARTMENT_ROLE,
+                department=office,
+                role_code="reviewer",
+                time_limit_days=2,
+            ),
+            ServiceStep(
+                service=service,
+                order=3,
+                name_zh="签发",
+                name_en="Sign-off by a leader",
+                rule=ServiceStep.Rule.DEPARTMENT_ROLE,
+                department=office,
+                role_code="leader",
+                time_limit_days=2,
+            ),
+        ]
+    )
+    return service
+
+
+@transaction.atomic
+def document_submit(*, document_id: int, user: User, comment: str = "") -> Outgoing:
+    """Sends a draft into its chain, or a document returned for revision back into it."""
+    document = (
+        Outgoing.objects.select_for_update(of=("self",))
+        .select_related("request", "authority")
+        .get(pk=document_id)
+    )
+    if document.drafter_id != user.pk:
+        raise DocumentError(_("Only the drafter submits a document."))
+    if not can_edit(document, user):
+        raise DocumentError(_("This document is already in review."))
+    check_submittable(document)
+    try:
+        if document.status == Status.DRAFT:
+            service = outgoing_service(document.doc_type, document.authority)
+            requests.request_submit(
+                service=service,
+                applicant=user,
+                form_data=_request_form(document),
+                files={},
+                urgent=bool(document.urgency),
+                urgent_reason=document.get_urgency_display(),
+                submit_token=uuid.uuid4(),
+            )
+        else:
+            requests.request_resubmit(
+                request_id=document.request_id,
+                user=user,
+                form_data=_request_form(document),
+                files={},
+                comment=comment,
+            )
+    except (requests.RequestError, handoffs.HandoffError) as exc:
+        raise DocumentError(exc.message) from exc
+    document.refresh_from_db()
+    return document
+
+
+# --- the chain's moments (registered as handoffs) --------------------------------------------
+
+
+def _document_of(request: ServiceRequest) -> Outgoing | None:
+    return (
+        Outgoing.objects.select_for_update()
+        .filter(pk=_int(request.form_data.get("document")))
+        .first()
+    )
+
+
+def chain_submitted(request: ServiceRequest) -> None:
+    document = _document_of(request)
+    if document is None or document.drafter_id != request.applicant_id:
+        raise DocumentError(_("No such document."))
+    if document.status not in (Status.DRAFT, Status.IN_REVIEW):
+        raise DocumentError(_("This document is already in review."))
+    if document.status == Status.IN_REVIEW and document.request_id != request.pk:
+        raise DocumentError(_("This document is already in review."))
+    document.status = Status.IN_REVIEW
+    document.request = request
+    document.save(update_fields=["status", "request", "updated_at"])
+    _keep_text(document)
+
+
+def chain_approved(request: ServiceRequest) -> None:
+    Outgoing.objects.filter(request=request, status=Status.IN_REVIEW).update(
+        status=Status.SIGNED, updated_at=timezone.now()
+    )
+
+
+def chain_ended(request: ServiceRequest, rejected: bool) -> None:
+    # Withdrawn: back to a draft the drafter may change and send again. Rejected: closed.
+    Outgoing.objects.filter(request=request, status=Status.IN_REVIEW).update(
+        status=Status.REJECTED if rejected else Status.DRAFT, updated_at=timezone.now()
+    )
+
+
+# --- numbers ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def document_register(*, document_id: int, user: User, today: date | None = None) -> Outgoing:
+    """Gives a signed document its number: the next of its 代字 and year, under the counter's
+    row lock, so two registrars at once get two consecutive numbers and no number is skipped."""
+    document = (
+        Outgoing.objects.select_for_update(of=("self",))
+        .select_related("authority")
+        .get(pk=document_id)
+    )
+    if not is_office(user, document.authority):
+        raise DocumentError(_("Only the office of the issuing authority registers documents."))
+    if document.number:
+        raise DocumentError(
+            _("This document already has its number %(number)s.") % {"number": document.number}
+        )
+    if document.status != Status.SIGNED:
+        raise DocumentError(_("Only a signed-off document can be registered."))
+    year = (today or timezone.localdate()).year
+    prefix = document.authority.prefix
+    # Made if missing without a race (a conflict is ignored), then locked.
+    NumberCounter.objects.bulk_create(
+        [NumberCounter(prefix=prefix, year=year, last=0)], ignore_conflicts=True
+    )
+    counter = NumberCounter.objects.select_for_update().get(prefix=prefix, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    document.year, document.seq = year, counter.last
+    document.number = reference_number(prefix, year, counter.last)
+    document.status = Status.REGISTERED
+    document.registered_at, document.registered_by = timezone.now(), user
+    document.save(
+        update_fields=[
+            "year",
+            "seq",
+            "number",
+            "status",
+            "registered_at",
+            "registered_by",
+            "updated_at",
+        ]
+    )
+    return document
+
+
+@transaction.atomic
+def document_void(*, document_id: int, user: User, reason: str) -> Outgoing:
+    """Voids a registered document: it keeps its number, listed as void; no one gets it again."""
+    document = (
+        Outgoing.objects.select_for_update(of=("self",))
+        .select_related("authority")
+        .get(pk=document_id)
+    )
+    if not is_office(user, document.authority):
+        raise DocumentError(_("Only the office of the issuing authority voids numbers."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DocumentError(_("Give the reason for voiding this number."))
+    if document.status != Status.REGISTERED:
+        raise DocumentError(_("Only a registered document's number can be voided."))
+    document.status = Status.VOID
+    document.void_reason = reason[:300]
+    document.voided_at, document.voided_by = timezone.now(), user
+    document.save(update_fields=["status", "void_reason", "voided_at", "voided_by", "updated_at"])
+    return document
+
+
+# --- named readers of classified documents ---------------------------------------------------
+
+
+@transaction.atomic
+def reader_grant(*, document_id: int, user: User, readers: list[User]) -> int:
+    from django.contrib.auth.models import Permission
+
+    document = Outgoing.objects.select_related("authority").get(pk=document_id)
+    if not is_office(user, document.authority):
+        raise DocumentError(_("Only the office names the readers of a document."))
+    permission = Permission.objects.get(
+        codename=READ_PERMISSION, content_type__app_label="documents"
+    )
+    have = set(
+        OutgoingUserObjectPermission.objects.filter(
+            content_object=document, permission=permission
+        ).values_list("user_id", flat=True)
+    )
+    new = [r for r in readers if r.pk not in have]
+    OutgoingUserObjectPermission.objects.bulk_create(
+        [
+            OutgoingUserObjectPermission(content_object=document, permission=permission, user=r)
+            for r in new
+        ]
+    )
+    return len(new)

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from documents import views
+
+app_name = "documents"
+
+urlpatterns = [
+    path("", views.register, name="register"),
+    path("new/", views.draft_create, name="create"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/edit/", views.draft_edit, name="edit"),
+    path("<int:pk>/submit/", views.submit, name="submit"),
+    path("<int:pk>/register/", views.register_number, name="register-number"),
+    path("<int:pk>/void/", views.void, name="void"),
+    path("<int:pk>/compare/", views.compare, name="compare"),
+    path("<int:pk>/pdf/", views.pdf, name="pdf"),
+]

@@ -1,0 +1,215 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from documents import selectors, services
+from documents.forms import CompareForm, DraftForm, RegisterFilter, VoidForm
+from documents.models import DocType, Outgoing
+from documents.services import DocumentError
+from workflows.models import ServiceRequest
+
+PAGE_SIZE = 50
+
+
+def _document(request: HttpRequest, pk: int) -> Outgoing:
+    document = selectors.document_for(request.user, pk)
+    if document is None:
+        raise Http404(_("No such document."))
+    return document
+
+
+@login_required
+def register(request: HttpRequest) -> HttpResponse:
+    """The register of outgoing documents the person may see, newest first."""
+    form = RegisterFilter(request.GET or None)
+    filters = {}
+    if form.is_bound:
+        if form.is_valid():
+            filters = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        else:
+            messages.error(request, _("Some filters were not understood and are not applied."))
+            filters = {
+                k: v
+                for k, v in (getattr(form, "cleaned_data", {}) or {}).items()
+                if v not in (None, "")
+            }
+    if "authority" in filters:
+        filters["authority"] = filters["authority"].pk
+    rows = selectors.register(request.user, **filters)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    english = (request.LANGUAGE_CODE or "").startswith("en")
+    # Labels translated once per page; each row's URL is the register's prefix plus its id.
+    types = {k: str(v) for k, v in DocType.choices}
+    states = {k: str(v) for k, v in Outgoing.Status.choices}
+    prefix = reverse("documents:register")
+    table = [
+        (
+            f"{prefix}{d.pk}/",
+            d.number or "",
+            d.title,
+            types.get(d.doc_type, d.doc_type),
+            d.status,
+            states.get(d.status, d.status),
+            (d.authority.name_en if english and d.authority.name_en else d.authority.name_zh),
+            (
+                (d.department.name_en if english and d.department.name_en else d.department.name_zh)
+                if d.department
+                else ""
+            ),
+            d.created_at,
+        )
+        for d in page.object_list
+    ]
+    kept = {k: v for k, v in request.GET.items() if k != "page" and v}
+    return render(
+        request,
+        "documents/register.html",
+        {"form": form, "page": page, "table": table, "querystring": urlencode(kept)},
+    )
+
+
+@login_required
+def draft_create(request: HttpRequest) -> HttpResponse:
+    form = DraftForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        document = services.document_save(user=request.user, data=form.cleaned_data)
+        messages.success(request, _("Draft saved."))
+        return redirect(document)
+    return render(request, "documents/draft_form.html", {"form": form, "document": None})
+
+
+@login_required
+def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    document = _document(request, pk)
+    if not services.can_edit(document, request.user):
+        messages.error(request, _("This document cannot be edited now."))
+        return redirect(document)
+    form = DraftForm(request.POST or None, instance=document)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.document_save(
+                user=request.user, data=form.cleaned_data, document_id=document.pk
+            )
+        except DocumentError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Draft saved."))
+        return redirect(document)
+    return render(request, "documents/draft_form.html", {"form": form, "document": document})
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    document = _document(request, pk)
+    texts = selectors.texts(document)
+    office = services.is_office(request.user, document.authority)
+    returned = (
+        document.request is not None and document.request.status == ServiceRequest.Status.RETURNED
+    )
+    return render(
+        request,
+        "documents/detail.html",
+        {
+            "document": document,
+            "to_departments": list(document.to_departments.all()),
+            "copy_departments": list(document.copy_departments.all()),
+            "texts": texts,
+            "can_edit": services.can_edit(document, request.user),
+            "returned": returned,
+            "office": office,
+            "void_form": VoidForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    document = _document(request, pk)
+    try:
+        services.document_submit(
+            document_id=document.pk,
+            user=request.user,
+            comment=request.POST.get("comment", "")[:500],
+        )
+    except DocumentError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Sent for review."))
+    return redirect(document)
+
+
+@login_required
+@require_POST
+def register_number(request: HttpRequest, pk: int) -> HttpResponse:
+    document = _document(request, pk)
+    try:
+        done = services.document_register(document_id=document.pk, user=request.user)
+    except DocumentError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Registered as %(number)s.") % {"number": done.number})
+    return redirect(document)
+
+
+@login_required
+@require_POST
+def void(request: HttpRequest, pk: int) -> HttpResponse:
+    document = _document(request, pk)
+    form = VoidForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        done = services.document_void(document_id=document.pk, user=request.user, reason=reason)
+    except DocumentError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The number %(number)s is void.") % {"number": done.number})
+    return redirect(document)
+
+
+@login_required
+def compare(request: HttpRequest, pk: int) -> HttpResponse:
+    """Two texts of a document side by side, the changes marked."""
+    document = _document(request, pk)
+    texts = {t.n: t for t in selectors.texts(document)}
+    order = list(texts)
+    form = CompareForm(request.GET)
+    if form.is_valid() and {form.cleaned_data["a"], form.cleaned_data["b"]} <= set(texts):
+        a, b = texts[form.cleaned_data["a"]], texts[form.cleaned_data["b"]]
+    else:
+        if request.GET:
+            messages.error(request, _("No such versions to compare; showing the last two."))
+        a, b = texts[order[max(len(order) - 2, 0)]], texts[order[-1]]
+    return render(
+        request,
+        "documents/compare.html",
+        {
+            "document": document,
+            "texts": list(texts.values()),
+            "a": a,
+            "b": b,
+            "title_rows": selectors.side_by_side(a.title, b.title),
+            "body_rows": selectors.side_by_side(a.body, b.body),
+        },
+    )
+
+
+@login_required
+def pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The red-header PDF of a registered document, for those who may read the document."""
+    from documents import pdf as red_header
+
+    document = _document(request, pk)
+    if not document.number:
+        raise Http404(_("Only a registered document has its red-header PDF."))
+    content, font = red_header.render(document)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="document-{document.pk}.pdf"'
+    response["X-Body-Font"] = font
+    return response

@@ -1,0 +1,255 @@
+"""The pages of outgoing documents: who may see what, the register's filters and its queries."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from documents import services
+from documents.models import Outgoing
+from tests.documents.conftest import decide, sign_off
+
+PERSONAS = ["alice", "bob", "charlie", "rhea", "otto", "anonymous"]
+
+
+def _login(client, office, persona):
+    if persona != "anonymous":
+        client.force_login(office[persona])
+
+
+def _urls(document):
+    return [
+        reverse("documents:detail", args=[document.pk]),
+        reverse("documents:compare", args=[document.pk]),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("alice", 200),  # the drafter
+        ("bob", 200),  # a colleague in the drafting department
+        ("charlie", 404),  # another department
+        ("rhea", 200),  # the office's registrar
+        ("otto", 200),  # the approver the document waits on
+        ("anonymous", 302),
+    ],
+)
+def test_a_document_in_review_answers_the_department_the_chain_and_the_office(
+    client, office, draft, persona, expected
+):
+    # given
+    document = draft()
+    services.document_submit(document_id=document.pk, user=office["alice"])
+    document.refresh_from_db()
+    decide(document, office["hank"])
+    _login(client, office, persona)
+    # when / then
+    for url in _urls(document):
+        response = client.get(url)
+        assert response.status_code == expected, url
+        if expected == 302:
+            assert response["Location"].startswith(reverse("login"))
+    listed = client.get(reverse("documents:register"))
+    if persona == "anonymous":
+        assert listed.status_code == 302
+    else:
+        assert (document.title in listed.content.decode()) is (expected == 200)
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("alice", 200), ("bob", 200), ("charlie", 404), ("rhea", 200), ("otto", 404)],
+)
+def test_a_draft_answers_only_the_drafting_department_and_the_office(
+    client, office, draft, persona, expected
+):
+    document = draft()
+    _login(client, office, persona)
+    for url in _urls(document):
+        assert client.get(url).status_code == expected, url
+
+
+@pytest.mark.parametrize(
+    ("security", "charlie_sees"), [("", 200), ("internal", 200), ("confidential", 404)]
+)
+def test_an_issued_document_is_read_by_all_unless_classified(
+    client, office, draft, security, charlie_sees
+):
+    # given
+    document = sign_off(draft(security=security, security_period="1年"), office)
+    services.document_register(document_id=document.pk, user=office["rhea"])
+    client.force_login(office["charlie"])
+    # when / then
+    assert client.get(document.get_absolute_url()).status_code == charlie_sees
+
+
+def test_a_named_reader_reads_a_classified_document(client, office, draft):
+    # given
+    document = sign_off(draft(security="secret", security_period="10年"), office)
+    services.document_register(document_id=document.pk, user=office["rhea"])
+    client.force_login(office["charlie"])
+    assert client.get(document.get_absolute_url()).status_code == 404
+    # when
+    services.reader_grant(document_id=document.pk, user=office["rhea"], readers=[office["charlie"]])
+    # then
+    assert client.get(document.get_absolute_url()).status_code == 200
+
+
+def _many(office, draft, n):
+    for i in range(n):
+        draft(title=f"通知{i}", doc_type=["notice", "letter", "report"][i % 3])
+
+
+def _register_queries(client):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("documents:register"))
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_register_costs_the_same_queries_at_1_and_50_rows(client, office, draft):
+    # given
+    client.force_login(office["alice"])
+    _many(office, draft, 1)
+    client.get(reverse("documents:register"))  # sessions, content types and caches warm
+    one = _register_queries(client)
+    _many(office, draft, 49)
+    # when
+    fifty = _register_queries(client)
+    # then
+    assert Outgoing.objects.count() == 50
+    assert one == fifty == 6
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "year=abc",
+        "status=nonsense",
+        "authority=99999",
+        "authority=x",
+        "doc_type=<script>",
+        "q=" + "长" * 300,
+        "page=-1",
+        "year=99999999999999999999",
+    ],
+)
+def test_bad_filters_give_a_message_never_an_error(client, office, draft, query):
+    draft()
+    client.force_login(office["alice"])
+    response = client.get(reverse("documents:register") + "?" + query)
+    assert response.status_code == 200
+    if not query.startswith("page"):
+        assert "not understood" in response.content.decode()
+
+
+def test_the_filters_find_by_type_status_year_authority_and_words(client, office, draft):
+    # given
+    letter = draft(title="关于商请支持的函", doc_type="letter")
+    notice = sign_off(draft(title="关于放假的通知"), office)
+    notice = services.document_register(document_id=notice.pk, user=office["rhea"])
+    client.force_login(office["rhea"])
+    url = reverse("documents:register")
+
+    def titles(query):
+        return [row[2] for row in client.get(f"{url}?{query}").context["table"]]
+
+    # when / then
+    assert titles("doc_type=letter") == [letter.title]
+    assert titles("status=registered") == [notice.title]
+    assert titles(f"year={notice.year}") == [notice.title]
+    assert titles(f"q={notice.number}") == [notice.title]
+    assert titles("q=商请") == [letter.title]
+    assert set(titles(f"authority={office['authority'].pk}")) == {letter.title, notice.title}
+
+
+def test_the_comparison_marks_changes_and_escapes_the_text(client, office, draft):
+    # given
+    document = draft(body="一、总体要求\n<script>alert(1)</script>")
+    services.document_submit(document_id=document.pk, user=office["alice"])
+    document.refresh_from_db()
+    decide(document, office["hank"], action="return", comment="请修改")
+    services.document_save(
+        user=office["alice"],
+        document_id=document.pk,
+        data={"body": "一、总体目标\n<script>alert(1)</script>\n二、<b>新增</b>"},
+    )
+    client.force_login(office["alice"])
+    # when
+    response = client.get(reverse("documents:compare", args=[document.pk]) + "?a=1&b=0")
+    # then
+    html = response.content.decode()
+    assert "<del>要求</del>" in html
+    assert "<ins>目标</ins>" in html
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<ins>二、&lt;b&gt;新增&lt;/b&gt;</ins>" in html
+    bad = client.get(reverse("documents:compare", args=[document.pk]) + "?a=9&b=x")
+    assert bad.status_code == 200
+
+
+def test_the_office_registers_and_voids_from_the_page(client, office, draft):
+    # given
+    document = sign_off(draft(), office)
+    client.force_login(office["rhea"])
+    page = client.get(document.get_absolute_url()).content.decode()
+    assert reverse("documents:register-number", args=[document.pk]) in page
+    # when
+    client.post(reverse("documents:register-number", args=[document.pk]))
+    void_url = reverse("documents:void", args=[document.pk])
+    refused = client.post(void_url, {"reason": ""}, follow=True)
+    # then
+    document.refresh_from_db()
+    assert document.status == Outgoing.Status.REGISTERED
+    assert "reason" in refused.content.decode()
+    client.post(reverse("documents:void", args=[document.pk]), {"reason": "文号有误"})
+    document.refresh_from_db()
+    assert document.status == Outgoing.Status.VOID
+    assert document.number in client.get(reverse("documents:register")).content.decode()
+
+
+def test_the_drafter_writes_and_sends_a_draft_from_the_pages(client, office):
+    # given
+    client.force_login(office["alice"])
+    data = {
+        "doc_type": "notice",
+        "authority": office["authority"].pk,
+        "title": "关于开展安全检查的通知",
+        "to_departments": [office["finance"].pk],
+        "body": "一、检查范围",
+        "security": "",
+        "urgency": "urgent",
+    }
+    # when
+    response = client.post(reverse("documents:create"), data)
+    document = Outgoing.objects.get()
+    client.post(reverse("documents:submit", args=[document.pk]))
+    # then
+    assert response.status_code == 302
+    document.refresh_from_db()
+    assert document.status == Outgoing.Status.IN_REVIEW
+    assert document.request.urgent
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_pages_answer_in_both_languages(client, office, draft, language):
+    document = draft()
+    client.force_login(office["alice"])
+    client.cookies["django_language"] = language
+    for url in (
+        reverse("documents:register"),
+        reverse("documents:create"),
+        reverse("documents:edit", args=[document.pk]),
+        document.get_absolute_url(),
+        reverse("documents:compare", args=[document.pk]),
+    ):
+        assert client.get(url, HTTP_ACCEPT_LANGUAGE=language).status_code == 200, url
+
+
+def test_a_refusal_reads_in_chinese_for_a_chinese_reader(client, office, draft, settings):
+    draft()
+    client.force_login(office["alice"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    response = client.get(reverse("documents:register") + "?year=abc")
+    assert "部分筛选条件无法识别，未予采用。" in response.content.decode()
