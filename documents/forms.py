@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from documents.models import Authority, DocType, Outgoing
+from hall import params
 from hall.models import Department, User
 
 FIELDS = [
@@ -52,7 +53,7 @@ class DraftForm(forms.ModelForm):
         return data
 
 
-class RegisterFilter(forms.Form):
+class RegisterFilter(params.QueryForm):
     doc_type = forms.ChoiceField(
         label=_("Type"), required=False, choices=[("", _("All types")), *DocType.choices]
     )

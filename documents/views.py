@@ -4,7 +4,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,6 +11,7 @@ from documents import selectors, services
 from documents.forms import CompareForm, DraftForm, RegisterFilter, VoidForm
 from documents.models import DocType, Outgoing
 from documents.services import DocumentError
+from hall import params
 from workflows.models import ServiceRequest
 
 PAGE_SIZE = 50
@@ -27,22 +27,16 @@ def _document(request: HttpRequest, pk: int) -> Outgoing:
 @login_required
 def register(request: HttpRequest) -> HttpResponse:
     """The register of outgoing documents the person may see, newest first."""
+    # Every parameter through the hall's query reader: a refused value is dropped with a
+    # message and never comes back in the pager's links.
     form = RegisterFilter(request.GET or None)
-    filters = {}
-    if form.is_bound:
-        if form.is_valid():
-            filters = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
-        else:
-            messages.error(request, _("Some filters were not understood and are not applied."))
-            filters = {
-                k: v
-                for k, v in (getattr(form, "cleaned_data", {}) or {}).items()
-                if v not in (None, "")
-            }
+    form.warn(request)
+    filters = {name: form.value(name) for name in form.fields}
+    filters = {k: v for k, v in filters.items() if v not in (None, "")}
     if "authority" in filters:
         filters["authority"] = filters["authority"].pk
     rows = selectors.register(request.user, **filters)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(rows, PAGE_SIZE).get_page(params.page_number(request))
     english = (request.LANGUAGE_CODE or "").startswith("en")
     # Labels translated once per page; each row's URL is the register's prefix plus its id.
     types = {k: str(v) for k, v in DocType.choices}
@@ -66,11 +60,10 @@ def register(request: HttpRequest) -> HttpResponse:
         )
         for d in page.object_list
     ]
-    kept = {k: v for k, v in request.GET.items() if k != "page" and v}
     return render(
         request,
         "documents/register.html",
-        {"form": form, "page": page, "table": table, "querystring": urlencode(kept)},
+        {"form": form, "page": page, "table": table, "querystring": form.querystring()},
     )
 
 

@@ -125,7 +125,19 @@ PAGES = {
     "archives:report-forms": Page({"page": "page"}, "archivist"),
     "archives:training-list": Page({"page": "page"}, "archivist"),
     "archives:chronicle-list": Page({"year": "int", "page": "page"}, "archivist"),
+    "documents:register": Page(
+        {
+            "doc_type": "choice",
+            "year": "int",
+            "status": "choice",
+            "authority": "int",
+            "q": "text",
+            "page": "page",
+        },
+        "alice",
+    ),
     # pages with a form or a download and no list: they read nothing, or one switch
+    "documents:create": Page({}, "alice"),
     "archives:accession": Page({}, "archivist"),
     "archives:import": Page({"template": "flag"}, "archivist"),
     "archives:classes": Page({}, "archivist"),
