@@ -91,12 +91,6 @@ def _choices(values) -> list[tuple[str, str]]:
     return [("", "—"), *values]
 
 
-class PageQuery(forms.Form):
-    page = forms.IntegerField(
-        label=pgettext_lazy("query parameter", "Page"), required=False, min_value=1, max_value=10**9
-    )
-
-
 class RecordQuery(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     year = forms.IntegerField(label=_("Year"), required=False, **YEARS)

@@ -58,7 +58,7 @@ class QueryForm(forms.Form):
         self.is_valid()
         for name in names if names is not None else self.fields:
             for error in self.errors.get(name, []):
-                _left_out(request, self.fields[name].label or name, error)
+                left_out(request, self.fields[name].label or name, error)
 
     def querystring(self, **extra) -> str:
         """The filters that were accepted, for the pager's links (never the refused ones)."""
@@ -75,7 +75,8 @@ class QueryForm(forms.Form):
         return query.urlencode()
 
 
-def _left_out(request: HttpRequest, label, error) -> None:
+def left_out(request: HttpRequest, label, error) -> None:
+    """The one message for a parameter a page ignored, wherever it was read."""
     messages.warning(
         request, _("“%(label)s” was left out: %(error)s") % {"label": label, "error": error}
     )
@@ -92,7 +93,7 @@ def read(
         value = field.clean(raw)
     except ValidationError as exc:
         for error in exc.messages:
-            _left_out(request, label or field.label or name, error)
+            left_out(request, label or field.label or name, error)
         return default
     return default if value in (None, "") else value
 

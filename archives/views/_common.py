@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from archives import selectors, services
-from archives.forms import PageQuery
+from hall import params
 
 
 def _int(value) -> int | None:
@@ -48,19 +48,15 @@ def read_query(request: HttpRequest, form_class) -> dict:
     values = {}
     for name, field in form.fields.items():
         if name in form.errors:
-            messages.warning(
-                request,
-                _("%(field)s: %(errors)s The value was ignored.")
-                % {"field": field.label, "errors": " ".join(form.errors[name])},
-            )
+            params.left_out(request, field.label, " ".join(form.errors[name]))
             values[name] = None if isinstance(field, IntegerField) else ""
         else:
             values[name] = form.cleaned_data.get(name)
     return values
 
 
-def _page_number(request: HttpRequest) -> int | None:
-    return read_query(request, PageQuery)["page"]
+def _page_number(request: HttpRequest) -> int:
+    return params.page_number(request)
 
 
 def _page(request: HttpRequest, rows, per_page: int = settings.HALL_PAGE_SIZE):

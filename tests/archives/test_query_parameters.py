@@ -89,7 +89,7 @@ def test_a_hostile_query_value_gets_a_message_or_is_used_and_never_a_500(
     assert response.status_code == 200
     warnings = _warnings(response)
     if value_id in BAD[kind]:
-        assert len(warnings) == 1 and "已忽略此值" in warnings[0], warnings
+        assert len(warnings) == 1 and "已忽略" in warnings[0], warnings
     else:
         assert warnings == []
 
@@ -105,7 +105,7 @@ def test_a_nul_byte_in_the_search_shows_the_unfiltered_list_with_a_message(
     assert response.status_code == 200
     assert set(response.context["page"].object_list) == set(some_records)
     text = response.content.decode()
-    assert "搜索" in text and "已忽略此值" in text
+    assert "搜索" in text and "已忽略" in text
 
 
 @pytest.mark.parametrize("year", ["99999999999999999999", "-1", "10000", "9999"])
@@ -142,5 +142,5 @@ def test_the_message_is_in_english_for_an_english_reader(client, archivist, sett
     # then
     assert response.status_code == 200
     assert _warnings(response) == [
-        "Year: Ensure this value is less than or equal to 2100. The value was ignored."
+        "“Year” was left out: Ensure this value is less than or equal to 2100."
     ]
