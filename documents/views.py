@@ -125,12 +125,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
     document = _document(request, pk)
+    comment = params.posted_text(request, "comment", label=_("Comment"), max_length=500)
+    if comment is None:
+        return redirect(document)
     try:
-        services.document_submit(
-            document_id=document.pk,
-            user=request.user,
-            comment=request.POST.get("comment", "")[:500],
-        )
+        services.document_submit(document_id=document.pk, user=request.user, comment=comment)
     except DocumentError as exc:
         messages.error(request, exc.message)
     else:

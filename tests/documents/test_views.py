@@ -253,3 +253,18 @@ def test_a_refusal_reads_in_chinese_for_a_chinese_reader(client, office, draft, 
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     response = client.get(reverse("documents:register") + "?year=abc")
     assert "已忽略“年度”" in response.content.decode()
+
+
+def test_a_nul_byte_in_the_submit_comment_is_refused_and_nothing_changes(client, office, draft):
+    # given
+    document = draft()
+    client.force_login(office["alice"])
+    # when
+    response = client.post(
+        reverse("documents:submit", args=[document.pk]), {"comment": "请审核\x00"}, follow=True
+    )
+    # then
+    assert response.status_code == 200
+    assert "Null characters are not allowed" in response.content.decode()
+    document.refresh_from_db()
+    assert document.status == Outgoing.Status.DRAFT and document.request is None
