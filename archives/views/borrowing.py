@@ -28,9 +28,7 @@ def loans(request: HttpRequest) -> HttpResponse:
             "show": show,
             "archivist": archivist,
             "loan_service": services.LOAN_SERVICE,
-            "borrowable": Service.objects.filter(
-                code=services.LOAN_SERVICE, is_published=True, is_online=True
-            ).exists(),
+            "borrowing": _loan_service_for(request.user),
             "querystring": querystring,
             # The way in for custodians and unit reporters who are not archivists.
             "desks": {}
@@ -41,6 +39,17 @@ def loans(request: HttpRequest) -> HttpResponse:
             },
         },
     )
+
+
+def _loan_service_for(user) -> dict:
+    """Whether the borrowing service is open, and to this person: the button is offered only to
+    people the service is for (its audiences and departments), as the apply page would decide."""
+    service = Service.objects.filter(
+        code=services.LOAN_SERVICE, is_published=True, is_online=True
+    ).first()
+    if service is None:
+        return {"open": False}
+    return {"open": True, "may_apply": service.may_apply(user), "who": service.who_may_apply()}
 
 
 @login_required

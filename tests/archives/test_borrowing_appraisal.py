@@ -720,3 +720,20 @@ def test_a_custodian_finds_their_certificates_from_the_loans_page(client, people
     client.force_login(charlie)
     page = client.get(reverse("archives:loans")).content.decode()
     assert reverse("archives:cert-list") not in page
+
+
+def test_the_ask_to_borrow_button_is_offered_only_to_people_the_service_is_for(
+    client, loan_service, people
+):
+    # given: borrowing is open to the School of CS only
+    loan_service.departments.set([people["school"]])
+    apply_url = reverse("workflows:apply", args=[loan_service.code])
+    # when / then: alice of the school is offered the button
+    client.force_login(people["alice"])
+    assert apply_url in client.get(reverse("archives:loans")).content.decode()
+    # charlie of finance is told who may borrow instead of being sent to a refusal
+    client.force_login(people["charlie"])
+    page = client.get(reverse("archives:loans")).content.decode()
+    assert apply_url not in page
+    assert "Ask to borrow" not in page
+    assert loan_service.who_may_apply() in page

@@ -294,6 +294,16 @@ def test_an_archivist_creates_a_report_task_through_the_page(client, office, arc
     assert response.url == task.get_absolute_url() and task.forms.count() == 2
 
 
+def test_a_group_of_checkboxes_is_a_fieldset_with_a_legend_not_a_label_for_nothing(
+    client, office, archivist
+):
+    client.force_login(archivist)
+    page = client.get(reverse("archives:report-create")).content.decode()
+    assert 'for=""' not in page
+    assert "<legend>" in page
+    assert '<label for="id_year">' in page
+
+
 def test_training_and_chronicle_forms_refuse_unknown_people_and_codes(
     client, office, archivist, settings
 ):
