@@ -290,7 +290,8 @@ if WHITENOISE_USE_FINDERS:
     # Nothing was collected, and nothing needs to be: not worth a warning at every start.
     warnings.filterwarnings("ignore", message="No directory at", module="whitenoise")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Files appear whole or not at all (hall/storage.py).
+    "default": {"BACKEND": "hall.storage.AtomicFileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
