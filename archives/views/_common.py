@@ -35,6 +35,9 @@ def _querystring(request: HttpRequest) -> str:
     """The list's query without its page number, for the pager's links."""
     query = request.GET.copy()
     query.pop("page", None)
+    # A value the page refused (and said so) is not carried on to the next page.
+    for key in getattr(request, "_archives_refused", ()):
+        query.pop(key, None)
     return query.urlencode()
 
 
@@ -46,9 +49,12 @@ def read_query(request: HttpRequest, form_class) -> dict:
     form = form_class(data)
     form.is_valid()
     values = {}
+    keys = {parameters.get(key, key): key for key in request.GET}
+    refused = request.__dict__.setdefault("_archives_refused", set())
     for name, field in form.fields.items():
         if name in form.errors:
             params.left_out(request, field.label, " ".join(form.errors[name]))
+            refused.add(keys.get(name, name))
             values[name] = None if isinstance(field, IntegerField) else ""
         else:
             values[name] = form.cleaned_data.get(name)

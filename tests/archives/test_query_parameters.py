@@ -144,3 +144,14 @@ def test_the_message_is_in_english_for_an_english_reader(client, archivist, sett
     assert _warnings(response) == [
         "“Year” was left out: Ensure this value is less than or equal to 2100."
     ]
+
+
+def test_the_pager_links_keep_good_filters_and_drop_a_refused_value(
+    client, archivist, some_records
+):
+    # given
+    client.force_login(archivist)
+    # when: the year is refused, the search text is fine
+    response = client.get(reverse("archives:record-list"), {"q": "文件", "year": "abc"})
+    # then: the next page's links carry the search, not the value that was refused
+    assert response.context["querystring"] == "q=%E6%96%87%E4%BB%B6"
