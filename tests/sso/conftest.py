@@ -1,0 +1,41 @@
+import json
+
+import pytest
+
+from tests.sso.servers import DjangoSite
+
+
+class MamaCAS:
+    """django-mama-cas on loopback: people with passwords, attributes written by the test."""
+
+    def __init__(self, site: DjangoSite, attributes_file):
+        self.site = site
+        self.url = site.url + "/cas/"
+        self.attributes_file = attributes_file
+
+    def person(self, username: str, password: str = "pw", **attributes) -> None:
+        people = json.loads(self.attributes_file.read_text(encoding="utf-8"))
+        if username not in people:
+            self.site.manage(
+                "shell",
+                "-c",
+                "from django.contrib.auth.models import User;"
+                f"User.objects.create_user({username!r}, password={password!r})",
+            )
+        people[username] = attributes
+        self.attributes_file.write_text(json.dumps(people, ensure_ascii=False), encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def mama_cas(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("mama-cas")
+    attributes_file = folder / "attributes.json"
+    attributes_file.write_text("{}", encoding="utf-8")
+    site = DjangoSite(
+        "tests.sso.mama_site.settings",
+        {"MAMA_DB": str(folder / "cas.sqlite3"), "MAMA_ATTRIBUTES_FILE": str(attributes_file)},
+    )
+    site.manage("migrate", "--noinput", "-v", "0")
+    site.start()
+    yield MamaCAS(site, attributes_file)
+    site.stop()
