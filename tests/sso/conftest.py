@@ -39,3 +39,22 @@ def mama_cas(tmp_path_factory):
     site.start()
     yield MamaCAS(site, attributes_file)
     site.stop()
+
+
+@pytest.fixture
+def wecom(settings):
+    """The hall as an enterprise WeChat app, against tests/sso/wecom_server.py on loopback."""
+    from django.core.cache import cache
+
+    from tests.sso.wecom_server import FakeWeCom
+
+    server = FakeWeCom().start()
+    settings.HALL_WECOM_CORP_ID = server.corp_id
+    settings.HALL_WECOM_AGENT_ID = "1000002"
+    settings.HALL_WECOM_SECRET = server.secret
+    settings.HALL_WECOM_API_URL = server.url
+    settings.HALL_WECOM_OAUTH_URL = server.url + "/connect/oauth2/authorize"
+    cache.delete(f"hall:wecom:token:{server.corp_id}:1000002")
+    yield server
+    server.stop()
+    cache.delete(f"hall:wecom:token:{server.corp_id}:1000002")
