@@ -135,9 +135,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "hall.sessions.IdleTimeoutMiddleware",
     "hall.middleware.HallHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages: a session that ended says so on the login page.
+    "hall.sessions.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a refused login into the lockout page.
     "axes.middleware.AxesMiddleware",
