@@ -25,6 +25,7 @@ from hall.models import (
     ServiceContact,
     ServiceField,
     ServiceStep,
+    SignInEvent,
     User,
 )
 
@@ -44,6 +45,7 @@ class UserAdmin(DjangoUserAdmin):
                     "title",
                     "phone",
                     "office",
+                    "wecom_id",
                 )
             },
         ),
@@ -439,3 +441,23 @@ class CalendarDayAdmin(admin.ModelAdmin):
     list_filter = ("is_workday",)
     date_hierarchy = "date"
     search_fields = ("note",)
+
+
+@admin.register(SignInEvent)
+class SignInEventAdmin(admin.ModelAdmin):
+    """The sign-in log: read only, as an audit log is."""
+
+    list_display = ("at", "method", "outcome", "user", "identifier", "reason", "address")
+    list_filter = ("method", "outcome")
+    list_select_related = ("user",)
+    search_fields = ("identifier", "user__username", "user__number")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

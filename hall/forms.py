@@ -71,4 +71,11 @@ class MessageSettingsForm(forms.ModelForm):
         from hall.models import User
 
         model = User
-        fields = ["language", "notify_by_email", "notify_by_webhook"]
+        fields = ["language", "notify_by_email", "notify_by_webhook", "notify_by_wecom"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from hall import wecom
+
+        if not wecom.enabled():
+            del self.fields["notify_by_wecom"]

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language, gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
@@ -128,6 +129,14 @@ class User(AbstractUser):
     )
     notify_by_email = models.BooleanField(_("messages by e-mail"), default=True)
     notify_by_webhook = models.BooleanField(_("messages to the enterprise chat"), default=False)
+    # The person's UserID in the enterprise WeChat (企业微信) when it is not their number.
+    wecom_id = models.CharField(
+        _("enterprise WeChat user ID"), max_length=64, unique=True, null=True, blank=True
+    )
+    notify_by_wecom = models.BooleanField(_("messages in the enterprise WeChat app"), default=True)
+    # Bumped by "sign out everywhere": part of the session hash, so every session made before
+    # it stops being valid at its next request, wherever it is.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("user")
@@ -138,6 +147,21 @@ class User(AbstractUser):
 
     def get_full_name(self) -> str:
         return self.full_name or super().get_full_name() or self.get_username()
+
+    def get_session_auth_hash(self) -> str:
+        base = super().get_session_auth_hash()
+        if not self.session_generation:
+            # Unchanged for everyone who never signed out everywhere: no one is signed out
+            # by the upgrade that brought the field.
+            return base
+        return salted_hmac(
+            "hall.User.session_generation", f"{base}:{self.session_generation}"
+        ).hexdigest()
+
+    @property
+    def wecom_user_id(self) -> str:
+        """Who this person is in the enterprise WeChat: a stored ID, else their number."""
+        return self.wecom_id or self.number or ""
 
 
 class Role(Bilingual, models.Model):
@@ -695,6 +719,7 @@ class Delivery(models.Model):
     class Channel(models.TextChoices):
         EMAIL = "email", _("E-mail")
         WEBHOOK = "webhook", _("Enterprise chat")
+        WECOM = "wecom", _("Enterprise WeChat app")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
@@ -725,3 +750,42 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class SignInEvent(models.Model):
+    """The audit log of sign-ins through the campus identity system and the enterprise WeChat:
+    every success and every refusal, with why. (Local password logins are django-axes'.)"""
+
+    class Method(models.TextChoices):
+        CAS = "cas", _("Campus identity system (CAS)")
+        OIDC = "oidc", _("Campus identity system (OpenID Connect)")
+        WECOM = "wecom", _("Enterprise WeChat")
+
+    class Outcome(models.TextChoices):
+        SIGNED_IN = "signed_in", _("Signed in")
+        CREATED = "created", _("Signed in, account created")
+        REFUSED = "refused", _("Refused")
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    method = models.CharField(_("through"), max_length=10, choices=Method.choices)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sign_ins",
+    )
+    identifier = models.CharField(_("identified as"), max_length=150, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["user", "-at"], name="signin_user_idx")]
+        verbose_name = _("sign-in")
+        verbose_name_plural = _("sign-ins")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.method} {self.outcome} {self.identifier}"

@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from hall import wecom
 from hall.models import Delivery, Notification, User
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ def notify(
     ids = {r.pk if isinstance(r, User) else r for r in recipients}
     users = list(User.objects.filter(pk__in=ids, is_active=True))
     made, deliveries = [], []
+    wecom_on = wecom.enabled()
     for user in users:
         notification = Notification.objects.create(
             recipient=user,
@@ -80,6 +82,8 @@ def notify(
             deliveries.append(Delivery(notification=notification, channel="email"))
         if user.notify_by_webhook and settings.HALL_WEBHOOK_URL:
             deliveries.append(Delivery(notification=notification, channel="webhook"))
+        if wecom_on and user.notify_by_wecom and user.wecom_user_id:
+            deliveries.append(Delivery(notification=notification, channel="wecom"))
     for delivery in deliveries:
         delivery.key = f"{delivery.notification_id}:{delivery.channel}"
     Delivery.objects.bulk_create(deliveries)
@@ -140,6 +144,18 @@ def _send_webhook(notification: Notification, key: str) -> None:
             raise RuntimeError(f"webhook answered {response.status}")
 
 
+def _send_wecom(notification: Notification) -> None:
+    # The card's link is the message's own; opened inside the WeCom client, the login page
+    # sends a person who is not signed in through WeCom's OAuth2 and back to it.
+    wecom.textcard_send(
+        to=notification.recipient.wecom_user_id,
+        title=title_of(notification),
+        description=notification.localized_body or notification.localized_subject,
+        url=absolute(notification.get_absolute_url()),
+        button=_("Open"),
+    )
+
+
 def delivery_send(*, key: str) -> str:
     """Sends one delivery unless it was sent already; safe to run twice or concurrently."""
     with transaction.atomic():
@@ -156,12 +172,19 @@ def delivery_send(*, key: str) -> str:
             with translation.override(notification.recipient.language):
                 if delivery.channel == Delivery.Channel.EMAIL:
                     _send_email(notification)
+                elif delivery.channel == Delivery.Channel.WECOM:
+                    _send_wecom(notification)
                 else:
                     _send_webhook(notification, key)
         except Exception as exc:  # noqa: BLE001 - any failure is retried by the sweep
             delivery.attempts += 1
             delivery.last_error = f"{exc.__class__.__name__}: {exc}"[:1000]
-            if delivery.attempts >= MAX_ATTEMPTS:
+            # The WeCom API down, busy or rate-limiting is waited out (the sweep retries each
+            # minute) for HALL_WECOM_RETRY_HOURS; a refusal (an unknown user) counts as usual.
+            waiting = isinstance(exc, wecom.Transient) and timezone.now() - delivery.created_at < (
+                timedelta(hours=settings.HALL_WECOM_RETRY_HOURS)
+            )
+            if delivery.attempts >= MAX_ATTEMPTS and not waiting:
                 delivery.status = Delivery.Status.FAILED
             delivery.save(update_fields=["attempts", "last_error", "status"])
             return "failed"

@@ -113,6 +113,9 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "csp",
+    # Its two small tables (CAS session tickets, for single logout) exist whether CAS is on or
+    # not; its views answer 404 until HALL_CAS_SERVER_URL is set.
+    "django_cas_ng",
     "viewflow",
     "viewflow.workflow",
     "hall",
@@ -134,6 +137,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "hall.middleware.HallHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages: a session that ended says so on the login page.
+    "hall.sessions.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a refused login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -239,6 +244,10 @@ AUTHENTICATION_BACKENDS = [
     # First: a locked-out account or address is refused before any password is checked.
     "hall.auth.LoginThrottleBackend",
     "hall.auth.NumberOrUsernameBackend",
+    # The campus identity system and the enterprise WeChat; each declines while it is off.
+    "hall.sso.CASBackend",
+    "hall.sso.OIDCBackend",
+    "hall.wecom.WeComBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 LOGIN_URL = "login"
@@ -269,6 +278,71 @@ HALL_PROXY_COUNT = env_int("HALL_PROXY_COUNT", 0)
 if HALL_PROXY_COUNT:
     AXES_IPWARE_PROXY_COUNT = HALL_PROXY_COUNT
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+
+# --- single sign-on with the campus identity system (统一身份认证) ---------------------------
+# CAS is on when HALL_CAS_SERVER_URL is set (e.g. https://ids.example.edu.cn/authserver/);
+# OpenID Connect when HALL_OIDC_CLIENT_ID is. Local password login stays for everyone.
+HALL_CAS_SERVER_URL = env_str("HALL_CAS_SERVER_URL")
+CAS_SERVER_URL = HALL_CAS_SERVER_URL
+CAS_VERSION = env_str("HALL_CAS_VERSION", "3")
+CAS_REDIRECT_URL = "/"
+CAS_LOGOUT_COMPLETELY = True
+CAS_STORE_NEXT = True
+CAS_LOGIN_MSG = None
+CAS_LOGGED_MSG = None
+# The hall writes profile fields itself, through HALL_SSO_ATTRIBUTES.
+CAS_APPLY_ATTRIBUTES_TO_USER = False
+CAS_CREATE_USER = False
+OIDC_RP_CLIENT_ID = env_str("HALL_OIDC_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_str("HALL_OIDC_CLIENT_SECRET")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("HALL_OIDC_AUTHORIZATION_URL")
+OIDC_OP_TOKEN_ENDPOINT = env_str("HALL_OIDC_TOKEN_URL")
+OIDC_OP_USER_ENDPOINT = env_str("HALL_OIDC_USERINFO_URL")
+OIDC_OP_JWKS_ENDPOINT = env_str("HALL_OIDC_JWKS_URL")
+OIDC_OP_LOGOUT_ENDPOINT = env_str("HALL_OIDC_LOGOUT_URL")
+OIDC_RP_SIGN_ALGO = env_str("HALL_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("HALL_OIDC_SCOPES", "openid profile email")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env_int("HALL_SSO_TIMEOUT", 5)
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=refused"
+# Who a signed-in person is: the released attribute that holds the staff / student number
+# (empty: the CAS user name itself, or the OIDC "sub").
+HALL_SSO_MATCH_ATTRIBUTE = env_str("HALL_SSO_MATCH_ATTRIBUTE", "")
+# Whether someone the hall does not know yet gets an account at their first sign-in.
+HALL_SSO_CREATE_USERS = env_bool("HALL_SSO_CREATE_USERS", False)
+# Profile field = released attribute, comma separated; fields: full_name, number, department
+# (matched by code, then by Chinese name), identity, title, phone, email.
+HALL_SSO_ATTRIBUTES = env_str(
+    "HALL_SSO_ATTRIBUTES",
+    "full_name=cn,department=department,identity=identity,title=title,phone=mobile,email=mail",
+)
+# Directory value = identity (staff, undergraduate, graduate, external); other values are kept
+# as they are when they already name an identity, and ignored otherwise.
+HALL_SSO_IDENTITY_VALUES = env_str(
+    "HALL_SSO_IDENTITY_VALUES", "教职工=staff,本科生=undergraduate,研究生=graduate,校外=external"
+)
+# A person the directory marks as gone: this attribute holding one of these values is refused.
+HALL_SSO_LEFT_ATTRIBUTE = env_str("HALL_SSO_LEFT_ATTRIBUTE", "status")
+HALL_SSO_LEFT_VALUES = env_list("HALL_SSO_LEFT_VALUES", ["left", "离职", "离校", "毕业", "退休"])
+
+# --- the enterprise WeChat application (企业微信自建应用) ----------------------------------
+# On when the corp id, agent id and secret are all set.
+HALL_WECOM_CORP_ID = env_str("HALL_WECOM_CORP_ID")
+HALL_WECOM_AGENT_ID = env_str("HALL_WECOM_AGENT_ID")
+HALL_WECOM_SECRET = env_str("HALL_WECOM_SECRET")
+HALL_WECOM_API_URL = env_str("HALL_WECOM_API_URL", "https://qyapi.weixin.qq.com")
+HALL_WECOM_OAUTH_URL = env_str(
+    "HALL_WECOM_OAUTH_URL", "https://open.weixin.qq.com/connect/oauth2/authorize"
+)
+HALL_WECOM_TIMEOUT = env_int("HALL_WECOM_TIMEOUT", 5)
+# While the API is down or rate-limits, a message waits and is retried by the outbox sweep,
+# up to this many hours after it was written.
+HALL_WECOM_RETRY_HOURS = env_int("HALL_WECOM_RETRY_HOURS", 24)
+
+# --- sessions ---------------------------------------------------------------------------------
+# Signed out after this long without a request: staff (everyone) and admins (is_staff).
+HALL_SESSION_IDLE_MINUTES = env_int("HALL_SESSION_IDLE_MINUTES", 8 * 60)
+HALL_ADMIN_SESSION_IDLE_MINUTES = env_int("HALL_ADMIN_SESSION_IDLE_MINUTES", 30)
 
 # --- language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

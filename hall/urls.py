@@ -1,13 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
-from hall import views
+from hall import sessions, sso, views, wecom
 
 portal = (
     [
@@ -33,8 +32,19 @@ urlpatterns = [
     path("archives/", include("archives.urls")),
     path("documents/", include("documents.urls")),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/login/", sso.HallLoginView.as_view(), name="login"),
+    path("accounts/logout/", sso.HallLogoutView.as_view(), name="logout"),
+    path(
+        "accounts/sign-out-everywhere/",
+        sessions.sign_out_everywhere,
+        name="sign-out-everywhere",
+    ),
+    # The campus identity system (each answers 404 while it is not configured).
+    path("accounts/cas/login/", sso.CASLoginView.as_view(), name="cas-login"),
+    path("accounts/cas/logout/", sso.CASLogoutView.as_view(), name="cas-logout"),
+    path("accounts/oidc/login/", sso.OIDCLoginView.as_view(), name="oidc_authentication_init"),
+    path("accounts/oidc/callback/", sso.oidc_callback_safe, name="oidc_authentication_callback"),
+    path("accounts/wecom/callback/", wecom.oauth_callback, name="wecom-callback"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

@@ -156,6 +156,12 @@ NOT_PAGES = {
     "archives:start": "a redirect by role that reads no parameter",
     "login": "Django's own view; its next is checked below",
     "logout": "POST only",
+    "sign-out-everywhere": "POST only",
+    "cas-login": "404 until CAS is configured; its next goes through hall.params.safe_next",
+    "cas-logout": "404 until CAS is configured; reads no parameter",
+    "oidc_authentication_init": "404 until OIDC is configured; next through safe_next",
+    "oidc_authentication_callback": "404 until OIDC is configured; code and state are checked",
+    "wecom-callback": "404 until the WeCom app is configured; code and state are checked",
     "set_language": "POST only (Django's)",
     "javascript-catalog": "Django's translation catalogue",
 }
