@@ -114,9 +114,14 @@ def submitted(request: ServiceRequest) -> None:
 
 
 def approved(request: ServiceRequest) -> None:
+    """Called in the final approval's transaction; a HandoffError (an owning app's refusal,
+    such as a balance that no longer covers a claim) refuses the approval and saves nothing."""
     handoff = _REGISTRY.get(request.service.code)
     if handoff is not None:
-        handoff.approved(request)
+        try:
+            handoff.approved(request)
+        except handoff.refusals as exc:
+            raise HandoffError(exc.message) from exc
 
 
 def ended(request: ServiceRequest, *, rejected: bool) -> None:

@@ -1,0 +1,84 @@
+"""The research mirror's people: alice (PI), gina (member of alice's project), bob (an
+outsider), fiona of the finance office, and a small mirror imported from files."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
+
+from hall.models import Department, Identity, Role, User
+from workflows.research import services
+
+
+def csv_upload(name: str, text: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, text.encode("utf-8"))
+
+
+def xlsx_upload(name: str, table: list[list]) -> SimpleUploadedFile:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    for row in table:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return SimpleUploadedFile(name, buffer.getvalue())
+
+
+PROJECTS = (
+    "number,title,kind,pi,members,starts_on,ends_on,status\n"
+    "NSFC-001,图神经网络的可解释性研究,vertical,T001,G001,2025-01-01,2027-12-31,active\n"
+    "HX-002,智慧校园数据平台,horizontal,T001,,2025-06-01,2026-05-31,active\n"
+)
+BUDGETS = (
+    "project,category,budget\n"
+    "NSFC-001,equipment,100000\n"
+    "NSFC-001,travel,20000\n"
+    "NSFC-001,management,5000\n"
+    "HX-002,materials,30000\n"
+)
+MOVEMENTS = (
+    "id,project,category,date,amount,description\n"
+    "F-1,NSFC-001,equipment,2025-03-01,40000,服务器\n"
+    "F-2,NSFC-001,travel,2025-04-10,3000,会议差旅\n"
+    "F-3,HX-002,materials,2025-07-02,1200.50,耗材\n"
+)
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # Messages are read in English here; the pages' tests also look at them in Chinese.
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def finance(db):
+    return Department.objects.create(code="finance", name_zh="财务处", name_en="Finance")
+
+
+@pytest.fixture
+def fiona(finance):
+    user = User.objects.create_user(
+        "fiona", password="pw", full_name="方菲", number="F001", department=finance
+    )
+    role = Role.objects.create(department=finance, code="reviewer", name_zh="经办审核人")
+    role.holders.add(user)
+    return user
+
+
+@pytest.fixture
+def mirror(alice, gina, bob):
+    for kind, text in (("projects", PROJECTS), ("budgets", BUDGETS), ("movements", MOVEMENTS)):
+        run = services.mirror_import_file(kind=kind, upload=csv_upload(f"{kind}.csv", text))
+        assert run.ok, run.report
+    return run
+
+
+@pytest.fixture
+def carol(db):
+    return User.objects.create_user(
+        "carol", password="pw", full_name="陈卡萝", number="T002", identity=Identity.STAFF
+    )

@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from workflows.research import services
+
+
+@shared_task(name="workflows.research.tasks.pull")
+def pull() -> int:
+    """The scheduled HTTP pull; does nothing while no RESEARCH_API_URL is set."""
+    return sum(run.ok for run in services.mirror_pull())
