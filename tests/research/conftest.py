@@ -48,8 +48,9 @@ MOVEMENTS = (
 
 
 @pytest.fixture(autouse=True)
-def _english():
+def _english(client, settings):
     # Messages are read in English here; the pages' tests also look at them in Chinese.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     with translation.override("en"):
         yield
 
