@@ -15,6 +15,7 @@ class ResearchConfig(AppConfig):
     verbose_name = _("Research funds")
 
     def ready(self) -> None:
-        from workflows.research import handoffs
+        from workflows.research import fields, handoffs
 
         handoffs.register_all()
+        fields.register_all()

@@ -200,3 +200,23 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class InvoiceClaim(models.Model):
+    """A receipt claim that settles a pre-borrowed invoice: one open claim per invoice at a time
+    (the row goes when the claim is rejected or withdrawn); closed when the claim is approved."""
+
+    invoice = models.OneToOneField(
+        "workflows.ServiceRequest", on_delete=models.CASCADE, related_name="research_settled_by"
+    )
+    claim = models.OneToOneField(
+        "workflows.ServiceRequest", on_delete=models.CASCADE, related_name="research_settles"
+    )
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invoice settled by a claim")
+        verbose_name_plural = _("invoices settled by claims")
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id} ← {self.claim_id}"

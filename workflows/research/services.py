@@ -23,7 +23,15 @@ from hall.models import User
 from workflows.models import ServiceRequest
 from workflows.research import imports
 from workflows.research.imports import ImportRefused
-from workflows.research.models import ZERO, BudgetLine, Freeze, ImportRun, Movement, Project
+from workflows.research.models import (
+    ZERO,
+    BudgetLine,
+    Freeze,
+    ImportRun,
+    InvoiceClaim,
+    Movement,
+    Project,
+)
 
 logger = logging.getLogger(__name__)
 REPORT_LIMIT = 500
@@ -430,3 +438,83 @@ def freeze_release(*, request: ServiceRequest) -> bool:
     freeze.state = Freeze.State.RELEASED
     freeze.save(update_fields=["state", "updated_at"])
     return True
+
+
+# --- the form filled from the systems --------------------------------------------------------
+
+
+def _fill(request: ServiceRequest, values: dict) -> None:
+    """Writes into the request's form the values the systems know (only keys its form has)."""
+    keys = {f["key"] for f in request.service_fields}
+    filled = {k: v for k, v in values.items() if k in keys and request.form_data.get(k) != v}
+    if filled:
+        request.form_data = {**request.form_data, **filled}
+        ServiceRequest.objects.filter(pk=request.pk).update(form_data=request.form_data)
+
+
+def project_fill(*, request: ServiceRequest, project_number: str) -> None:
+    project = Project.objects.select_related("pi").filter(number=project_number).first()
+    if project is not None:
+        _fill(
+            request,
+            {
+                "project_name": project.title,
+                "project_pi": project.pi.full_name or project.pi.username,
+            },
+        )
+
+
+@transaction.atomic
+def invoice_claim_link(*, request: ServiceRequest, invoice_id) -> InvoiceClaim:
+    """A receipt claim picks the applicant's open pre-borrowed invoice: its project, category
+    and amount are carried over, and no other claim can pick it while this one is open."""
+    from workflows.research.fields import INVOICE_SERVICE
+
+    try:
+        invoice_pk = int(invoice_id)
+    except (TypeError, ValueError):
+        raise FundsError(_("Pick the pre-borrowed invoice this claim settles.")) from None
+    invoice = (
+        ServiceRequest.objects.select_for_update()
+        .filter(
+            pk=invoice_pk,
+            applicant=request.applicant,
+            service__code=INVOICE_SERVICE,
+            status=ServiceRequest.Status.APPROVED,
+        )
+        .first()
+    )
+    if invoice is None:
+        raise FundsError(_("That is not one of your approved pre-borrowed invoices."))
+    link = InvoiceClaim.objects.filter(invoice=invoice).first()
+    if link is not None and link.claim_id != request.pk:
+        raise FundsError(
+            _("The invoice %(number)s is already settled by another claim.")
+            % {"number": invoice.number}
+        )
+    data = invoice.form_data
+    _fill(
+        request,
+        {
+            key: data[key]
+            for key in ("project_number", "project_name", "budget_category", "amount")
+            if key in data
+        },
+    )
+    project_fill(request=request, project_number=str(data.get("project_number") or ""))
+    if link is None:
+        link = InvoiceClaim.objects.create(invoice=invoice, claim=request)
+    return link
+
+
+@transaction.atomic
+def invoice_claim_close(*, request: ServiceRequest) -> None:
+    InvoiceClaim.objects.filter(claim=request, closed_at__isnull=True).update(
+        closed_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def invoice_claim_unlink(*, request: ServiceRequest) -> None:
+    """A rejected or withdrawn claim lets its invoice be picked again."""
+    InvoiceClaim.objects.filter(claim=request, closed_at__isnull=True).delete()
