@@ -2,13 +2,19 @@
 outsider), fiona of the finance office, and a small mirror imported from files."""
 
 import io
+from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from hall.models import Department, Identity, Role, User
+from hall.models import Department, Identity, Role, ServiceField, User
+from tests.chains import FINANCE
 from workflows.research import services
+from workflows.research.models import BudgetLine, Project
+
+CLAIM = "vertical-project-receipt-claim"
 
 
 def csv_upload(name: str, text: str) -> SimpleUploadedFile:
@@ -83,3 +89,38 @@ def carol(db):
     return User.objects.create_user(
         "carol", password="pw", full_name="陈卡萝", number="T002", identity=Identity.STAFF
     )
+
+
+# --- a claim service and a project with two lines (alice is the PI) ------------------------
+
+
+@pytest.fixture
+def claim_service(make_chain):
+    service = make_chain([FINANCE], code=CLAIM)
+    ServiceField.objects.create(
+        service=service, order=3, key="project_number", label_zh="项目编号", field_type="text"
+    )
+    ServiceField.objects.create(
+        service=service,
+        order=4,
+        key="budget_category",
+        label_zh="预算科目",
+        field_type="choice",
+        options=["travel", "equipment"],
+    )
+    return service
+
+
+@pytest.fixture
+def project(people):
+    project = Project.objects.create(
+        number="NSFC-7",
+        title="测试项目",
+        kind="vertical",
+        pi=people["alice"],
+        starts_on=date(2025, 1, 1),
+        ends_on=date(2027, 12, 31),
+    )
+    BudgetLine.objects.create(project=project, category="travel", budget=Decimal("1000"))
+    BudgetLine.objects.create(project=project, category="equipment", budget=Decimal("500"))
+    return project

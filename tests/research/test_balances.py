@@ -2,7 +2,6 @@
 
 import threading
 import uuid
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -12,46 +11,13 @@ from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hall.models import ServiceField
 from tests.chains import FINANCE
 from tests.real_parts import require
 from workflows import services as approvals
 from workflows.models import ApprovalTask, ServiceRequest
-from workflows.research.models import BudgetLine, Freeze, Movement, Project
+from workflows.research.models import BudgetLine, Freeze, Movement
 
 CLAIM = "vertical-project-receipt-claim"
-
-
-@pytest.fixture
-def claim_service(make_chain):
-    service = make_chain([FINANCE], code=CLAIM)
-    ServiceField.objects.create(
-        service=service, order=3, key="project_number", label_zh="项目编号", field_type="text"
-    )
-    ServiceField.objects.create(
-        service=service,
-        order=4,
-        key="budget_category",
-        label_zh="预算科目",
-        field_type="choice",
-        options=["travel", "equipment"],
-    )
-    return service
-
-
-@pytest.fixture
-def project(people):
-    project = Project.objects.create(
-        number="NSFC-7",
-        title="测试项目",
-        kind="vertical",
-        pi=people["alice"],
-        starts_on=date(2025, 1, 1),
-        ends_on=date(2027, 12, 31),
-    )
-    BudgetLine.objects.create(project=project, category="travel", budget=Decimal("1000"))
-    BudgetLine.objects.create(project=project, category="equipment", budget=Decimal("500"))
-    return project
 
 
 def file_claim(service, user, amount, category="travel", number="NSFC-7"):

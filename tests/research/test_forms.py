@@ -8,7 +8,7 @@ import pytest
 
 from hall.models import ServiceField
 from tests.chains import FINANCE
-from tests.research.test_balances import claim_service, decide, file_claim, project, travel  # noqa: F401
+from tests.research.test_balances import decide, file_claim, travel
 from workflows import services as approvals
 from workflows.forms import ApplyForm
 from workflows.research.models import InvoiceClaim, Project
