@@ -233,6 +233,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflows.research.tasks.pull",
         "schedule": float(env_int("RESEARCH_PULL_EVERY_SECONDS", 3600)),
     },
+    "research-transfers": {"task": "workflows.research.tasks.transfers_tick", "schedule": 60.0},
     "archives-fixity": {
         "task": "archives.tasks.fixity_check",
         "schedule": float(env_int("HALL_FIXITY_EVERY_SECONDS", 7 * 24 * 3600)),

@@ -141,6 +141,7 @@ PAGES = {
         "alice",
     ),
     "research:import": Page({"run": "int"}, "admin"),
+    "research:transfers": Page({"show": "choice", "page": "page"}, "admin"),
     # pages with a form or a download and no list: they read nothing, or one switch
     "documents:create": Page({}, "alice"),
     "archives:accession": Page({}, "archivist"),

@@ -53,6 +53,20 @@ def register(code: str, handoff: Handoff) -> None:
     _REGISTRY[code] = handoff
 
 
+# Lines other apps add to the request page (a transference's acknowledgement): functions of the
+# request giving (label, value) pairs, registered from the app's ready() like the handoffs.
+_FACTS: list[Callable[[ServiceRequest], list[tuple[str, str]]]] = []
+
+
+def register_facts(facts: Callable[[ServiceRequest], list[tuple[str, str]]]) -> None:
+    if facts not in _FACTS:
+        _FACTS.append(facts)
+
+
+def facts_of(request: ServiceRequest) -> list[tuple[str, str]]:
+    return [pair for facts in _FACTS for pair in facts(request)]
+
+
 def registered(code: str) -> Handoff | None:
     return _REGISTRY.get(code)
 

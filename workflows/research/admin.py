@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from workflows.research.models import BudgetLine, Freeze, ImportRun, Movement, Project
+from workflows.research.models import (
+    BudgetLine,
+    Freeze,
+    ImportRun,
+    Movement,
+    Project,
+    Transfer,
+    TransferTarget,
+)
 
 
 class BudgetLineInline(admin.TabularInline):
@@ -41,6 +49,22 @@ class ImportRunAdmin(admin.ModelAdmin):
     list_display = ("created_at", "kind", "origin", "source", "ok", "created", "updated")
     list_filter = ("kind", "origin", "ok")
     readonly_fields = [f.name for f in ImportRun._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(TransferTarget)
+class TransferTargetAdmin(admin.ModelAdmin):
+    list_display = ("service", "url", "is_active")
+    raw_id_fields = ("service",)
+
+
+@admin.register(Transfer)
+class TransferAdmin(admin.ModelAdmin):
+    list_display = ("request", "status", "attempts", "ack_id", "next_try_at")
+    list_filter = ("status",)
+    readonly_fields = [f.name for f in Transfer._meta.fields]
 
     def has_add_permission(self, request):
         return False

@@ -15,7 +15,9 @@ class ResearchConfig(AppConfig):
     verbose_name = _("Research funds")
 
     def ready(self) -> None:
-        from workflows.research import fields, handoffs
+        from workflows.handoffs import register_facts
+        from workflows.research import fields, handoffs, transfers
 
         handoffs.register_all()
         fields.register_all()
+        register_facts(transfers.facts)

@@ -220,3 +220,73 @@ class InvoiceClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice_id} ← {self.claim_id}"
+
+
+class TransferTarget(models.Model):
+    """Where a service's approved requests are sent: a system of record's URL and the secret
+    both sides sign with."""
+
+    service = models.OneToOneField(
+        "hall.Service",
+        verbose_name=_("service"),
+        on_delete=models.CASCADE,
+        related_name="transfer_target",
+    )
+    url = models.URLField(_("receiving URL"), max_length=500)
+    token = models.CharField(_("signing secret"), max_length=200)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("data transference target")
+        verbose_name_plural = _("data transference targets")
+
+    def __str__(self) -> str:
+        return f"{self.service.code} → {self.url}"
+
+
+class Transfer(models.Model):
+    """One approved request's trip to its service's target: written once per request (unique),
+    sent by the tick under the row's lock, retried while the target is down; its key travels
+    with every attempt so the receiver counts a resent request once."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Acknowledged")
+        REFUSED = "refused", _("Refused by the target")
+
+    request = models.OneToOneField(
+        "workflows.ServiceRequest", on_delete=models.CASCADE, related_name="research_transfer"
+    )
+    target = models.ForeignKey(TransferTarget, on_delete=models.PROTECT, related_name="transfers")
+    key = models.UUIDField(unique=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_try_at = models.DateTimeField(_("next attempt"))
+    last_error = models.TextField(_("last error"), blank=True)
+    ack_id = models.CharField(_("acknowledgement"), max_length=200, blank=True)
+    content_sha256 = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["next_try_at"],
+                name="research_transfer_due_idx",
+                condition=Q(status="pending"),
+            ),
+            models.Index(
+                fields=["-created_at"],
+                name="research_transfer_refused_idx",
+                condition=Q(status="refused"),
+            ),
+        ]
+        verbose_name = _("data transference")
+        verbose_name_plural = _("data transferences")
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.status}"

@@ -7,4 +7,5 @@ app_name = "research"
 urlpatterns = [
     path("", views.inquiry, name="inquiry"),
     path("import/", views.import_page, name="import"),
+    path("transfers/", views.transfer_desk, name="transfers"),
 ]

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -174,4 +175,45 @@ def import_page(request: HttpRequest) -> HttpResponse:
         request,
         "research/import.html",
         {"form": form, "run": run, "recent": recent, "mirror": selectors.mirror_state()},
+    )
+
+
+@login_required
+def transfer_desk(request: HttpRequest) -> HttpResponse:
+    """The office's desk: requests a system of record refused (with its reason), and those still
+    waiting after a failed attempt. A refused one is sent again from here."""
+    from workflows.research import transfers
+    from workflows.research.models import Transfer
+
+    if not selectors.is_office(request.user):
+        raise Http404(_("No such page."))
+    if request.method == "POST":
+        ids = params.posted_ids(request, "transfer")
+        for pk in ids or []:
+            transfers.transfer_retry(transfer_id=pk)
+        if ids:
+            messages.success(request, _("It will be sent again within a minute."))
+        return redirect(request.path)
+    show = params.choice(
+        request,
+        "show",
+        [("refused", _("Refused")), ("waiting", _("Waiting"))],
+        label=_("Show"),
+        default="refused",
+    )
+    rows = Transfer.objects.select_related("request__service", "target").order_by("-created_at")
+    if show == "waiting":
+        rows = rows.filter(status=Transfer.Status.PENDING, attempts__gt=0)
+    else:
+        rows = rows.filter(status=Transfer.Status.REFUSED)
+    page = Paginator(rows, settings.HALL_PAGE_SIZE).get_page(params.page_number(request))
+    return render(
+        request,
+        "research/transfers.html",
+        {
+            "page": page,
+            "show": show,
+            "querystring": f"show={show}",
+            "request_prefix": reverse("workflows:my-requests"),
+        },
     )
