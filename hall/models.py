@@ -415,6 +415,9 @@ class ServiceField(models.Model):
         FILE = "file", _("File")
         PERSON = "person", _("Person picker")
         DEPARTMENT = "department", _("Department picker")
+        # Filled by the research funds mirror (workflows/research registers their choices).
+        PROJECT = "project", _("Research project picker")
+        INVOICE = "invoice", _("Open pre-borrowed invoice picker")
 
     class Prefill(models.TextChoices):
         NONE = "", _("— none —")

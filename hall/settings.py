@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "hall",
     "archives",
     "workflows",
+    "workflows.research",
     "documents",
     "performance",
     "reception",
@@ -232,6 +233,12 @@ CELERY_BEAT_SCHEDULE = {
     "archives-loans-remind": {"task": "archives.tasks.loans_remind", "schedule": 3600.0},
     # Daily; the reminders it sends are logged once each, so a rerun sends nothing twice.
     "archives-office-remind": {"task": "archives.tasks.office_remind", "schedule": 86400.0},
+    # The research and finance mirror's HTTP pull; it does nothing while no URL is set.
+    "research-pull": {
+        "task": "workflows.research.tasks.pull",
+        "schedule": float(env_int("RESEARCH_PULL_EVERY_SECONDS", 3600)),
+    },
+    "research-transfers": {"task": "workflows.research.tasks.transfers_tick", "schedule": 60.0},
     "archives-fixity": {
         "task": "archives.tasks.fixity_check",
         "schedule": float(env_int("HALL_FIXITY_EVERY_SECONDS", 7 * 24 * 3600)),
@@ -448,6 +455,15 @@ HALL_REMIND_BEFORE_DAYS = env_int("HALL_REMIND_BEFORE_DAYS", 1)
 HALL_ESCALATE_AFTER_DAYS = env_int("HALL_ESCALATE_AFTER_DAYS", 2)
 HALL_URGENT_EVERY_HOURS = env_int("HALL_URGENT_EVERY_HOURS", 4)
 HALL_PAGE_SIZE = env_int("HALL_PAGE_SIZE", 20)
+
+# The research and finance offices' systems of record (workflows/research): the JSON API the
+# mirror pulls from, and the age after which its pages say the figures may be out of date.
+RESEARCH_API_URL = env_str("RESEARCH_API_URL", "")
+RESEARCH_API_TOKEN = env_str("RESEARCH_API_TOKEN", "")
+RESEARCH_API_TIMEOUT = env_int("RESEARCH_API_TIMEOUT", 10)
+RESEARCH_MIRROR_MAX_AGE_HOURS = env_int("RESEARCH_MIRROR_MAX_AGE_HOURS", 26)
+# Holders of any role in these departments see every project (the finance and research offices).
+RESEARCH_OFFICE_DEPARTMENTS = env_str("RESEARCH_OFFICE_DEPARTMENTS", "finance,research").split(",")
 
 LOGGING = {
     "version": 1,

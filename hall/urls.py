@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("workflows.urls")),
     path("archives/", include("archives.urls")),
     path("documents/", include("documents.urls")),
+    path("research/", include("workflows.research.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", sso.HallLoginView.as_view(), name="login"),
     path("accounts/logout/", sso.HallLogoutView.as_view(), name="logout"),

@@ -136,6 +136,12 @@ PAGES = {
         },
         "alice",
     ),
+    "research:inquiry": Page(
+        {"q": "text", "date_from": "date", "date_to": "date", "format": "choice", "page": "page"},
+        "alice",
+    ),
+    "research:import": Page({"run": "int"}, "admin"),
+    "research:transfers": Page({"show": "choice", "page": "page"}, "admin"),
     # pages with a form or a download and no list: they read nothing, or one switch
     "documents:create": Page({}, "alice"),
     "archives:accession": Page({}, "archivist"),

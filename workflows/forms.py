@@ -2,6 +2,7 @@
 
 import re
 import uuid
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -104,11 +105,21 @@ PROFILE_VALUES = {
 }
 
 
+# Field kinds whose choices live in an app above workflows (the research mirror's projects and
+# invoices): that app registers a builder ``(spec=, user=, common=) -> forms.Field`` from its
+# ready(), so workflows imports none of it. Unregistered, such a field is plain text.
+FIELD_BUILDERS: dict[str, Callable[..., forms.Field]] = {}
+
+
+def register_field_kind(kind: str, builder: Callable[..., forms.Field]) -> None:
+    FIELD_BUILDERS[kind] = builder
+
+
 def _choices(spec: ServiceField) -> list[tuple[str, str]]:
     return spec.choice_list()
 
 
-def _form_field(spec: ServiceField, *, has_files: bool) -> forms.Field:
+def _form_field(spec: ServiceField, *, has_files: bool, user: User | None = None) -> forms.Field:
     rules = spec.validation or {}
     common = {
         "label": spec.label,
@@ -116,7 +127,9 @@ def _form_field(spec: ServiceField, *, has_files: bool) -> forms.Field:
         "help_text": spec.help,
     }
     kind = spec.field_type
-    if kind == T.TEXT:
+    if kind in FIELD_BUILDERS and user is not None:
+        field = FIELD_BUILDERS[kind](spec=spec, user=user, common=common)
+    elif kind == T.TEXT or kind in (T.PROJECT, T.INVOICE):
         field = forms.CharField(max_length=rules.get("max_length", 200), **common)
     elif kind == T.LONG_TEXT:
         field = forms.CharField(
@@ -212,7 +225,7 @@ class ApplyForm(forms.Form):
         self.drafting = drafting
         for spec in specs:
             has_files = bool(stored.get(spec.key))
-            field = _form_field(spec, has_files=has_files)
+            field = _form_field(spec, has_files=has_files, user=user)
             if drafting:
                 field.required = False
             if spec.prefill and spec.field_type in (T.TEXT, T.LONG_TEXT):

@@ -53,6 +53,20 @@ def register(code: str, handoff: Handoff) -> None:
     _REGISTRY[code] = handoff
 
 
+# Lines other apps add to the request page (a transference's acknowledgement): functions of the
+# request giving (label, value) pairs, registered from the app's ready() like the handoffs.
+_FACTS: list[Callable[[ServiceRequest], list[tuple[str, str]]]] = []
+
+
+def register_facts(facts: Callable[[ServiceRequest], list[tuple[str, str]]]) -> None:
+    if facts not in _FACTS:
+        _FACTS.append(facts)
+
+
+def facts_of(request: ServiceRequest) -> list[tuple[str, str]]:
+    return [pair for facts in _FACTS for pair in facts(request)]
+
+
 def registered(code: str) -> Handoff | None:
     return _REGISTRY.get(code)
 
@@ -114,9 +128,14 @@ def submitted(request: ServiceRequest) -> None:
 
 
 def approved(request: ServiceRequest) -> None:
+    """Called in the final approval's transaction; a HandoffError (an owning app's refusal,
+    such as a balance that no longer covers a claim) refuses the approval and saves nothing."""
     handoff = _REGISTRY.get(request.service.code)
     if handoff is not None:
-        handoff.approved(request)
+        try:
+            handoff.approved(request)
+        except handoff.refusals as exc:
+            raise HandoffError(exc.message) from exc
 
 
 def ended(request: ServiceRequest, *, rejected: bool) -> None:

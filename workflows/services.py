@@ -450,7 +450,10 @@ def request_finish_approved(*, request: ServiceRequest) -> None:
     request.finished_at = request.pdf_enqueued_at = timezone.now()
     request.current_step = request.current_due = None
     request.save()
-    handoffs.approved(request)
+    try:
+        handoffs.approved(request)
+    except handoffs.HandoffError as exc:
+        raise RequestError(exc.message) from exc
     request_event(request=request, kind="request_approved", recipients=[request.applicant])
     transaction.on_commit(lambda: enqueue_pdf(request.pk))
 

@@ -167,6 +167,7 @@ def _detail_context(req: ServiceRequest, user) -> dict:
         "copy_form": CopyForm(),
         "rating": selectors.rating_of(req),
         "archived_code": selectors.archived_code(req),
+        "facts": handoffs.facts_of(req),
         "predicted": _predicted(req),
         "now": timezone.now(),
         "rating_form": RatingForm(),

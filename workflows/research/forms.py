@@ -1,0 +1,25 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from workflows.forms import PeriodForm
+
+
+class InquiryForm(PeriodForm):
+    """The one-key inquiry's filters: the ledger's period and a project's number or title."""
+
+    q = forms.CharField(
+        label=_("Project number or title"), required=False, max_length=100, strip=True
+    )
+
+    field_order = ["q", "date_from", "date_to"]
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Layout"))
+    file = forms.FileField(label=_("File (.xlsx or .csv)"))
+
+    def __init__(self, *args, **kwargs):
+        from workflows.research.models import ImportRun
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = ImportRun.Kind.choices

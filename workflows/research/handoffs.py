@@ -1,0 +1,98 @@
+"""The claims' chains carry their moments to the budget lines: a submission freezes the claimed
+amount (refused with the balance when it does not fit), the final approval spends it, a
+rejection or a withdrawal gives it back.
+
+A claim service takes part once its form has a ``budget_category`` field beside
+``project_number`` and ``amount`` (the demo adds it; an office admin adds it to any other
+service); a request whose form has none is left alone, so services not yet set up keep working.
+The receipt claim with a pre-borrowed invoice picks the invoice (a field of type ``invoice``):
+it carries the invoice's data over and closes it when approved; its money moved with the
+invoice, so it freezes nothing again.
+"""
+
+from hall.models import ServiceField
+from workflows.handoffs import Handoff, register
+from workflows.models import ServiceRequest
+from workflows.research import services
+from workflows.research.services import FundsError
+
+CATEGORY_FIELD = "budget_category"
+CLAIM_SERVICES = (
+    "vertical-project-receipt-claim",
+    "research-fee-pre-borrowed-invoice",
+    "project-claim-without-preborrowed-invoice",
+)
+INVOICE_CLAIM_SERVICE = "project-claim-with-preborrowed-invoice"
+
+
+def takes_part(request: ServiceRequest) -> bool:
+    return any(f.get("key") == CATEGORY_FIELD for f in request.service_fields)
+
+
+def invoice_key(request: ServiceRequest) -> str | None:
+    for spec in request.service_fields:
+        if spec.get("field_type") == ServiceField.Type.INVOICE:
+            return spec["key"]
+    return None
+
+
+def submitted(request: ServiceRequest) -> None:
+    data = request.form_data
+    number = str(data.get("project_number") or "").strip()
+    if takes_part(request):
+        services.freeze_hold(
+            request=request,
+            project_number=number,
+            category=str(data.get(CATEGORY_FIELD) or ""),
+            amount=data.get("amount"),
+        )
+    if number:
+        services.project_fill(request=request, project_number=number)
+
+
+def approved(request: ServiceRequest) -> None:
+    services.freeze_spend(request=request)
+
+
+def ended(request: ServiceRequest, rejected: bool) -> None:
+    services.freeze_release(request=request)
+
+
+def invoice_claim_submitted(request: ServiceRequest) -> None:
+    key = invoice_key(request)
+    if key is None:
+        submitted(request)  # a claim whose form has no invoice picker is an ordinary claim
+        return
+    services.invoice_claim_link(request=request, invoice_id=request.form_data.get(key))
+
+
+def invoice_claim_approved(request: ServiceRequest) -> None:
+    services.invoice_claim_close(request=request)
+    services.freeze_spend(request=request)
+
+
+def invoice_claim_ended(request: ServiceRequest, rejected: bool) -> None:
+    services.invoice_claim_unlink(request=request)
+    services.freeze_release(request=request)
+
+
+HANDOFF = Handoff(
+    submitted=submitted,
+    approved=approved,
+    ended=ended,
+    required_fields=(),
+    refusals=(FundsError,),
+)
+INVOICE_CLAIM_HANDOFF = Handoff(
+    submitted=invoice_claim_submitted,
+    approved=invoice_claim_approved,
+    ended=invoice_claim_ended,
+    required_fields=(),
+    refusals=(FundsError,),
+)
+
+
+def register_all() -> None:
+    for code in CLAIM_SERVICES:
+        register(code, HANDOFF)
+    register(INVOICE_CLAIM_SERVICE, INVOICE_CLAIM_HANDOFF)

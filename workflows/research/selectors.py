@@ -1,0 +1,68 @@
+"""Reads of the research and finance mirror, each owning its joins."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from hall.models import Role, User
+from workflows.research.models import BudgetLine, ImportRun, Movement, Project
+
+
+@dataclass(frozen=True)
+class MirrorState:
+    last_import: datetime | None
+    max_age_hours: int
+
+    @property
+    def stale(self) -> bool:
+        if self.last_import is None:
+            return True
+        return timezone.now() - self.last_import > timedelta(hours=self.max_age_hours)
+
+
+def mirror_state() -> MirrorState:
+    """When the mirror last took a successful import, and whether that is too long ago."""
+    last = (
+        ImportRun.objects.filter(ok=True)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return MirrorState(last_import=last, max_age_hours=settings.RESEARCH_MIRROR_MAX_AGE_HOURS)
+
+
+def is_office(user: User) -> bool:
+    """The finance and research offices (and superusers) see every project."""
+    if user.is_superuser:
+        return True
+    return Role.objects.filter(
+        holders=user, department__code__in=settings.RESEARCH_OFFICE_DEPARTMENTS
+    ).exists()
+
+
+def projects_visible_to(user: User, *, office: bool) -> QuerySet[Project]:
+    projects = Project.objects.select_related("pi")
+    if office:
+        return projects
+    member = Project.members.through.objects.filter(project_id=OuterRef("pk"), user_id=user.pk)
+    return projects.filter(Q(pi=user) | Exists(member))
+
+
+def lines_of(project_ids: list[int]) -> QuerySet[BudgetLine]:
+    return BudgetLine.objects.filter(project_id__in=project_ids).order_by("project_id", "category")
+
+
+def movements_of(
+    project_ids: list[int], *, since: date | None = None, until: date | None = None
+) -> QuerySet[Movement]:
+    movements = Movement.objects.filter(line__project_id__in=project_ids).select_related(
+        "line__project"
+    )
+    if since:
+        movements = movements.filter(booked_on__gte=since)
+    if until:
+        movements = movements.filter(booked_on__lte=until)
+    return movements.order_by("-booked_on", "-id")

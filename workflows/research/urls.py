@@ -1,0 +1,11 @@
+from django.urls import path
+
+from workflows.research import views
+
+app_name = "research"
+
+urlpatterns = [
+    path("", views.inquiry, name="inquiry"),
+    path("import/", views.import_page, name="import"),
+    path("transfers/", views.transfer_desk, name="transfers"),
+]

@@ -1,0 +1,219 @@
+"""The one-key inquiry (answers at once, no chain) and the offices' import page."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hall import params
+from workflows.research import selectors, services
+from workflows.research.forms import ImportForm, InquiryForm
+from workflows.research.models import Category, ImportRun, Project
+
+MOVEMENTS_SHOWN = 100
+
+
+def _filtered(request: HttpRequest):
+    form = InquiryForm(request.GET)
+    since = until = None
+    if not form.non_field_errors():
+        since, until = form.value("date_from"), form.value("date_to")
+    office = selectors.is_office(request.user)
+    projects = selectors.projects_visible_to(request.user, office=office)
+    words = form.value("q", "")
+    if words:
+        projects = projects.filter(Q(number__icontains=words) | Q(title__icontains=words))
+    return form, office, projects, since, until
+
+
+@login_required
+def inquiry(request: HttpRequest) -> HttpResponse:
+    form, office, projects, since, until = _filtered(request)
+    if params.choice(request, "format", ["xlsx"], label=_("Format")) == "xlsx":
+        return _workbook(projects, since, until)
+    page = Paginator(projects, settings.HALL_PAGE_SIZE).get_page(params.page_number(request))
+    ids = [p.pk for p in page.object_list]
+    labels = dict(Category.choices)  # translated once per page
+    lines: dict[int, list[dict]] = {pk: [] for pk in ids}
+    totals: dict[int, dict] = {}
+    for line in selectors.lines_of(ids):
+        lines[line.project_id].append(
+            {
+                "label": labels[line.category],
+                "budget": line.budget,
+                "spent": line.spent,
+                "frozen": line.frozen,
+                "balance": line.balance,
+            }
+        )
+        total = totals.setdefault(line.project_id, {"budget": 0, "spent": 0, "frozen": 0})
+        for key in ("budget", "spent", "frozen"):
+            total[key] += getattr(line, key)
+    for total in totals.values():
+        total["balance"] = total["budget"] - total["spent"] - total["frozen"]
+    kinds, statuses = dict(Project.Kind.choices), dict(Project.Status.choices)
+    rows = [
+        {
+            "project": p,
+            "kind": kinds[p.kind],
+            "status": statuses[p.status],
+            "lines": lines[p.pk],
+            "total": totals.get(p.pk),
+        }
+        for p in page.object_list
+    ]
+    movements = [
+        {
+            "date": m.booked_on,
+            "project": m.line.project.number,
+            "category": labels[m.line.category],
+            "amount": m.amount,
+            "description": m.description,
+            "hall": m.source == "hall",
+        }
+        for m in selectors.movements_of(ids, since=since, until=until)[:MOVEMENTS_SHOWN]
+    ]
+    return render(
+        request,
+        "research/inquiry.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "movements": movements,
+            "movements_shown": MOVEMENTS_SHOWN,
+            "office": office,
+            "mirror": selectors.mirror_state(),
+            "querystring": form.querystring(),
+        },
+    )
+
+
+def _workbook(projects, since, until) -> HttpResponse:
+    from openpyxl import Workbook
+
+    labels = {code: str(label) for code, label in Category.choices}
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("Budgets"))
+    sheet.append(
+        [
+            _("Project number"),
+            _("Title"),
+            _("Category"),
+            _("Budget"),
+            _("Spent"),
+            _("Frozen"),
+            _("Balance"),
+        ]
+    )
+    ids = list(projects.values_list("pk", flat=True))
+    for line in selectors.lines_of(ids).select_related("project").iterator(chunk_size=2000):
+        sheet.append(
+            [
+                line.project.number,
+                line.project.title,
+                labels[line.category],
+                float(line.budget),
+                float(line.spent),
+                float(line.frozen),
+                float(line.balance),
+            ]
+        )
+    ledger = book.create_sheet(_("Ledger"))
+    ledger.append(
+        [_("Date"), _("Project number"), _("Category"), _("Amount"), _("Description"), _("Entry")]
+    )
+    for m in selectors.movements_of(ids, since=since, until=until).iterator(chunk_size=2000):
+        ledger.append(
+            [
+                m.booked_on,
+                m.line.project.number,
+                labels[m.line.category],
+                float(m.amount),
+                m.description,
+                m.external_id,
+            ]
+        )
+    response = HttpResponse(
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="research-funds-{stamp}.xlsx"'
+    book.save(response)
+    return response
+
+
+@login_required
+def import_page(request: HttpRequest) -> HttpResponse:
+    """The offices upload an export; the report says what changed or which rows were refused."""
+    if not selectors.is_office(request.user):
+        raise Http404(_("No such page."))
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        run = services.mirror_import_file(
+            kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"], user=request.user
+        )
+        if run.ok:
+            messages.success(
+                request,
+                _("Imported: %(created)d new, %(updated)d changed, %(unchanged)d unchanged.")
+                % {"created": run.created, "updated": run.updated, "unchanged": run.unchanged},
+            )
+        else:
+            messages.error(request, _("Nothing was imported: the file has refused rows."))
+        return redirect(f"{request.path}?run={run.pk}")
+    run_id = params.integer(request, "run", label=_("Import"))
+    run = ImportRun.objects.filter(pk=run_id).first() if run_id else None
+    recent = ImportRun.objects.order_by("-created_at", "-id")[:10]
+    return render(
+        request,
+        "research/import.html",
+        {"form": form, "run": run, "recent": recent, "mirror": selectors.mirror_state()},
+    )
+
+
+@login_required
+def transfer_desk(request: HttpRequest) -> HttpResponse:
+    """The office's desk: requests a system of record refused (with its reason), and those still
+    waiting after a failed attempt. A refused one is sent again from here."""
+    from workflows.research import transfers
+    from workflows.research.models import Transfer
+
+    if not selectors.is_office(request.user):
+        raise Http404(_("No such page."))
+    if request.method == "POST":
+        ids = params.posted_ids(request, "transfer")
+        for pk in ids or []:
+            transfers.transfer_retry(transfer_id=pk)
+        if ids:
+            messages.success(request, _("It will be sent again within a minute."))
+        return redirect(request.path)
+    show = params.choice(
+        request,
+        "show",
+        [("refused", _("Refused")), ("waiting", _("Waiting"))],
+        label=_("Show"),
+        default="refused",
+    )
+    rows = Transfer.objects.select_related("request__service", "target").order_by("-created_at")
+    if show == "waiting":
+        rows = rows.filter(status=Transfer.Status.PENDING, attempts__gt=0)
+    else:
+        rows = rows.filter(status=Transfer.Status.REFUSED)
+    page = Paginator(rows, settings.HALL_PAGE_SIZE).get_page(params.page_number(request))
+    return render(
+        request,
+        "research/transfers.html",
+        {
+            "page": page,
+            "show": show,
+            "querystring": f"show={show}",
+            "request_prefix": reverse("workflows:my-requests"),
+        },
+    )
