@@ -9,6 +9,7 @@ from hall.models import Notification
 from performance import services
 from performance.models import Extension, Item, NoticeEntry, ReminderSent, Step
 from performance.services import Source, SupervisionError
+from tests.files import real_pdf
 from tests.performance.conftest import at, snapshot
 from workflows import services as engine
 from workflows.models import ApprovalTask, ServiceRequest
@@ -55,7 +56,7 @@ def test_an_item_is_signed_for_reported_on_completed_verified_and_closed(office,
     # when
     services.item_sign(item_id=item.pk, user=office["hank"])
     milestone = item.milestones.get()
-    evidence = SimpleUploadedFile("方案.pdf", b"%PDF-1.4 plan", content_type="application/pdf")
+    evidence = SimpleUploadedFile("方案.pdf", real_pdf(), content_type="application/pdf")
     services.item_report(
         item_id=item.pk,
         user=office["alice"],

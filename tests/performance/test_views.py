@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from performance import services
 from performance.models import Item, NoticeEntry
+from tests.files import real_pdf
 from tests.performance.conftest import at
 
 PERSONAS = ["sam", "lee", "hank", "alice", "rita", "charlie"]
@@ -32,7 +33,7 @@ def test_an_items_pages_open_only_for_those_who_may_see_it(client, office, item,
             item_id=item.pk,
             user=office["hank"],
             text="进展",
-            evidence=SimpleUploadedFile("e.pdf", b"%PDF-1.4 x", content_type="application/pdf"),
+            evidence=SimpleUploadedFile("e.pdf", real_pdf(), content_type="application/pdf"),
         )
     client.force_login(office[who])
     url = (
