@@ -5,3 +5,17 @@ from django.utils.translation import gettext_lazy as _
 class PerformanceConfig(AppConfig):
     name = "performance"
     verbose_name = _("Performance and supervision")
+
+    def ready(self) -> None:
+        # Extensions are decided by a catalogue chain whose moments come back here, and the
+        # supervision reminders ride on the hall's one reminder tick: workflows imports neither.
+        from performance import handoffs, services
+        from workflows import reminders
+
+        handoffs.register_all()
+        reminders.register_tick("supervision", services.supervision_tick)
+
+    def seed_demo(self) -> str:
+        from performance.demo import seed_demo_supervision
+
+        return f"{seed_demo_supervision()} demo supervision items"

@@ -142,6 +142,19 @@ PAGES = {
     ),
     "research:import": Page({"run": "int"}, "admin"),
     "research:transfers": Page({"show": "choice", "page": "page"}, "admin"),
+    "performance:board": Page(
+        {
+            "status": "choice",
+            "light": "choice",
+            "source": "choice",
+            "unit": "int",
+            "leader": "int",
+            "page": "page",
+        },
+        "alice",
+    ),
+    "performance:notice": Page({"period": "choice", "page": "page"}, "alice"),
+    "performance:item-create": Page({}, "admin"),
     # pages with a form or a download and no list: they read nothing, or one switch
     "documents:create": Page({}, "alice"),
     "archives:accession": Page({}, "archivist"),

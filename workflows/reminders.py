@@ -119,6 +119,16 @@ def _escalation_moment(due_at: datetime) -> datetime:
     return day.replace(hour=0, minute=0)
 
 
+# Apps above workflows (supervision) ride on this one tick: each registers its pass by name
+# from its own AppConfig.ready(), so workflows imports none of them.
+_TICKS: dict = {}
+
+
+def register_tick(name: str, tick) -> None:
+    """Adds ``tick(now=...) -> dict[str, int]`` to every reminder tick; again changes nothing."""
+    _TICKS[name] = tick
+
+
 def reminders_tick(*, now: datetime | None = None) -> dict[str, int]:
     """One pass: claims the open tasks whose next reminder is due (FOR UPDATE SKIP LOCKED, so
     ticks running at once split the work), sends it once per window and schedules the next."""
@@ -174,6 +184,8 @@ def reminders_tick(*, now: datetime | None = None) -> dict[str, int]:
                 )
             task.save(update_fields=["urgent_at"])
     _render_missing_pdfs(now)
+    for tick in _TICKS.values():
+        sent.update(tick(now=now))
     return sent
 
 

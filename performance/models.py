@@ -1,0 +1,265 @@
+"""Supervision (督办): one item for every source, its milestones, reports, extensions and history.
+
+A source in another app (a meeting decision, a leader's instruction on an incoming document, a
+key task, an issued document, a hotline hot spot) is a plain reference ``app.model:pk`` plus its
+title and URL, so nothing here imports the app the source lives in.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from hall.models import Department
+
+
+class SourceKind(models.TextChoices):
+    DECISION = "decision", _("Meeting decision (会议决定)")
+    INSTRUCTION = "instruction", _("Leader's instruction (领导批示)")
+    KEY_TASK = "key_task", _("Key task of the outline (工作要点)")
+    DOCUMENT = "document", _("Execution of a document (公文落实)")
+    HOTSPOT = "hotspot", _("Hotline hot spot (热点)")
+    ASSIGNED = "assigned", _("Work assigned by a leader (交办)")
+
+
+class Item(models.Model):
+    """A supervised matter (督办事项)."""
+
+    class Status(models.TextChoices):
+        ASSIGNED = "assigned", _("Waiting to be signed for")
+        RETURNED = "returned", _("Returned to the office")
+        IN_PROGRESS = "in_progress", _("In progress")
+        REPORTED = "reported", _("Completion reported")
+        CLOSED = "closed", _("Closed (销号)")
+
+    OPEN = (Status.ASSIGNED, Status.IN_PROGRESS, Status.REPORTED)
+
+    title = models.CharField(_("title"), max_length=200)
+    source_kind = models.CharField(_("source"), max_length=20, choices=SourceKind.choices)
+    # ``app.model:pk``; blank for work a leader assigned by word of mouth.
+    source_ref = models.CharField(_("source reference"), max_length=80, blank=True, db_index=True)
+    source_title = models.CharField(_("source title"), max_length=300, blank=True)
+    source_url = models.CharField(_("source link"), max_length=300, blank=True)
+    requirement = models.TextField(_("what is to be done"), blank=True)
+    criteria = models.TextField(_("acceptance criteria"))
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("leader in charge"),
+        on_delete=models.PROTECT,
+        related_name="supervised_items",
+    )
+    lead_unit = models.ForeignKey(
+        Department,
+        verbose_name=_("lead unit"),
+        on_delete=models.PROTECT,
+        related_name="supervision_items",
+    )
+    co_units = models.ManyToManyField(
+        Department, verbose_name=_("co-units"), blank=True, related_name="supervision_co_items"
+    )
+    days = models.PositiveSmallIntegerField(_("time limit (working days)"))
+    assigned_at = models.DateTimeField(_("assigned at"))
+    deadline = models.DateTimeField(_("deadline"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ASSIGNED
+    )
+    # The next moment the tick looks at this item (a reminder, the deadline, the escalation).
+    remind_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["deadline", "pk"]
+        verbose_name = _("supervision item")
+        verbose_name_plural = _("supervision items")
+        indexes = [
+            models.Index(fields=["status", "deadline"], name="sup_status_deadline"),
+            models.Index(fields=["lead_unit", "status", "deadline"], name="sup_unit_status"),
+            models.Index(fields=["leader", "status", "deadline"], name="sup_leader_status"),
+            models.Index(
+                fields=["remind_at"],
+                name="sup_remind_open",
+                condition=models.Q(remind_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("performance:item", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+
+class Milestone(models.Model):
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="milestones")
+    n = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("milestone"), max_length=200)
+    days = models.PositiveSmallIntegerField(_("working days after assignment"))
+    due = models.DateTimeField(_("due"))
+    reached_at = models.DateTimeField(_("reported at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["item", "n"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        constraints = [models.UniqueConstraint(fields=["item", "n"], name="milestone_n_unique")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Report(models.Model):
+    """A progress report (at a milestone or not) or the completion report, with evidence."""
+
+    class Kind(models.TextChoices):
+        PROGRESS = "progress", _("Progress report")
+        COMPLETION = "completion", _("Completion report")
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="reports")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    milestone = models.ForeignKey(
+        Milestone, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+    text = models.TextField(_("report"))
+    evidence = models.FileField(_("evidence"), upload_to="supervision/%Y/%m/", blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["item", "created_at", "pk"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.kind}"
+
+
+class Step(models.Model):
+    """One step in an item's history; never edited, never deleted while the item lives."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Assigned")
+        SIGNED = "signed", _("Signed for")
+        RETURNED = "returned", _("Returned to the office")
+        REASSIGNED = "reassigned", _("Assigned again")
+        PROGRESS = "progress", _("Progress reported")
+        COMPLETION = "completion", _("Completion reported")
+        SENT_BACK = "sent_back", _("Sent back by the office")
+        CLOSED = "closed", _("Verified and closed")
+        REMINDER = "reminder", _("Reminder sent")
+        OVERDUE = "overdue", _("Overdue notice (催办)")
+        ESCALATED = "escalated", _("Escalated to the leader")
+        NOTICE = "notice", _("Put on the public notice (通报)")
+        EXTENSION_ASKED = "extension_asked", _("Extension requested")
+        EXTENSION_APPROVED = "extension_approved", _("Extension approved")
+        EXTENSION_REFUSED = "extension_refused", _("Extension not granted")
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="steps")
+    kind = models.CharField(_("step"), max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(_("remark"), blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["item", "created_at", "pk"]
+        verbose_name = _("history step")
+        verbose_name_plural = _("history steps")
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.kind}"
+
+
+class ReminderSent(models.Model):
+    """One reminder of one item in one window: the unique key sends it exactly once."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=20)
+    window = models.CharField(max_length=60)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "kind", "window"], name="sup_reminder_once")
+        ]
+        verbose_name = _("supervision reminder sent")
+        verbose_name_plural = _("supervision reminders sent")
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.kind} {self.window}"
+
+
+class NoticeEntry(models.Model):
+    """An overdue item on the public notice (通报) of a period (a month, ``YYYY-MM``)."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="notices")
+    period = models.CharField(_("period"), max_length=7, db_index=True)
+    deadline = models.DateTimeField(_("deadline then"))
+    created_at = models.DateTimeField(_("listed at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-period", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "period"], name="notice_once_per_period")
+        ]
+        verbose_name = _("public notice entry")
+        verbose_name_plural = _("public notice entries")
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.item_id}"
+
+
+class Extension(models.Model):
+    """A request for a later deadline, decided through a catalogue chain."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Not granted")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="extensions")
+    old_deadline = models.DateTimeField(_("deadline before"))
+    new_deadline = models.DateTimeField(_("deadline asked"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    request = models.OneToOneField(
+        "workflows.ServiceRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["item", "created_at", "pk"]
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item"],
+                condition=models.Q(status="pending"),
+                name="one_pending_extension",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} → {self.new_deadline:%Y-%m-%d}"

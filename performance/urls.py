@@ -1,0 +1,24 @@
+from django.urls import path
+
+from performance import views
+
+app_name = "performance"
+
+urlpatterns = [
+    path("supervision/", views.board, name="board"),
+    path("supervision/new/", views.item_create, name="item-create"),
+    path("supervision/notice/", views.notice, name="notice"),
+    path("supervision/<int:pk>/", views.item_detail, name="item"),
+    path("supervision/<int:pk>/sign/", views.item_sign, name="item-sign"),
+    path("supervision/<int:pk>/return/", views.item_return, name="item-return"),
+    path("supervision/<int:pk>/report/", views.item_report, name="item-report"),
+    path("supervision/<int:pk>/close/", views.item_close, name="item-close"),
+    path("supervision/<int:pk>/send-back/", views.item_send_back, name="item-send-back"),
+    path("supervision/<int:pk>/extend/", views.item_extend, name="item-extend"),
+    path("supervision/<int:pk>/reassign/", views.item_reassign, name="item-reassign"),
+    path(
+        "supervision/<int:pk>/reports/<int:report_id>/evidence/",
+        views.evidence,
+        name="evidence",
+    ),
+]

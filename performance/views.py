@@ -1,0 +1,350 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hall import params
+from performance import selectors, services
+from performance.forms import (
+    LIGHT_CHOICES,
+    BoardFilter,
+    ExtensionForm,
+    ItemForm,
+    NoticeFilter,
+    ReassignForm,
+    ReportForm,
+)
+from performance.models import Item, Report, SourceKind
+from performance.services import Source, SupervisionError
+
+PAGE_SIZE = 50
+
+
+def _item(request: HttpRequest, pk: int) -> Item:
+    item = selectors.item_for(request.user, pk)
+    if item is None:
+        raise Http404(_("No such supervision item."))
+    return item
+
+
+def _name(english: bool, zh: str, en: str) -> str:
+    return en if english and en else zh
+
+
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    """The supervision board (督办看板): the items the person may see, by status, light, unit
+    and leader, nearest deadline first."""
+    form = BoardFilter(request.GET or None)
+    form.warn(request)
+    filters = {name: form.value(name) for name in form.fields}
+    filters = {k: v for k, v in filters.items() if v not in (None, "")}
+    for key in ("unit", "leader"):
+        if key in filters:
+            filters[key] = filters[key].pk
+    now = timezone.now()
+    rows = selectors.board(request.user, now=now, **filters)
+    page = Paginator(rows, PAGE_SIZE).get_page(params.page_number(request))
+    english = (request.LANGUAGE_CODE or "").startswith("en")
+    # Labels once per page; each row's URL is the board's prefix plus its id.
+    states = {k: str(v) for k, v in Item.Status.choices}
+    sources = {k: str(v) for k, v in SourceKind.choices}
+    lights = {k: str(v) for k, v in LIGHT_CHOICES if k}
+    prefix = reverse("performance:board")
+    table = []
+    for item in page.object_list:
+        light = selectors.light_of(item, now)
+        table.append(
+            (
+                f"{prefix}{item.pk}/",
+                item.title,
+                sources.get(item.source_kind, item.source_kind),
+                item.status,
+                states.get(item.status, item.status),
+                light,
+                lights.get(light, ""),
+                _name(english, item.lead_unit.name_zh, item.lead_unit.name_en),
+                item.leader.full_name or item.leader.username,
+                item.deadline,
+                item.escalated_at is not None,
+            )
+        )
+    counts = selectors.board_counts(request.user, now=now)
+    status_counts = [(k, states[k], counts["status"][k]) for k in states]
+    light_counts = [(k, lights[k], counts["light"][k]) for k in lights]
+    return render(
+        request,
+        "performance/board.html",
+        {
+            "form": form,
+            "page": page,
+            "table": table,
+            "querystring": form.querystring(),
+            "status_counts": status_counts,
+            "light_counts": light_counts,
+            "office": services.is_office(request.user),
+        },
+    )
+
+
+@login_required
+def notice(request: HttpRequest) -> HttpResponse:
+    """The public notice (督办通报) of a month: the items that went overdue in it."""
+    form = NoticeFilter(request.GET or None)
+    form.warn(request)
+    period = form.value("period") or selectors_period()
+    rows = selectors.notice(request.user, period)
+    page = Paginator(rows, PAGE_SIZE).get_page(params.page_number(request))
+    english = (request.LANGUAGE_CODE or "").startswith("en")
+    states = {k: str(v) for k, v in Item.Status.choices}
+    prefix = reverse("performance:board")
+    table = [
+        (
+            f"{prefix}{e.item_id}/",
+            e.item.title,
+            _name(english, e.item.lead_unit.name_zh, e.item.lead_unit.name_en),
+            e.item.leader.full_name or e.item.leader.username,
+            e.deadline,
+            states.get(e.item.status, e.item.status),
+        )
+        for e in page.object_list
+    ]
+    return render(
+        request,
+        "performance/notice.html",
+        {
+            "form": form,
+            "period": period,
+            "page": page,
+            "table": table,
+            "querystring": form.querystring(),
+        },
+    )
+
+
+def selectors_period() -> str:
+    return services.period_of(timezone.now())
+
+
+@login_required
+def item_create(request: HttpRequest) -> HttpResponse:
+    if not services.is_office(request.user):
+        raise Http404(_("No such page."))
+    form = ItemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            item = services.item_create(
+                user=request.user,
+                title=data["title"],
+                source=Source(
+                    kind=data["source_kind"],
+                    ref=data["source_ref"],
+                    title=data["source_title"],
+                    url=data["source_url"],
+                ),
+                criteria=data["criteria"],
+                requirement=data["requirement"],
+                leader=data["leader"],
+                lead_unit=data["lead_unit"],
+                co_units=list(data["co_units"]),
+                days=data["days"],
+                milestones=data["milestones"],
+            )
+        except SupervisionError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request, _("The item is assigned to %(unit)s.") % {"unit": item.lead_unit}
+            )
+            return redirect(item)
+    return render(request, "performance/item_form.html", {"form": form})
+
+
+@login_required
+def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _item(request, pk)
+    user = request.user
+    handler = services.is_handler(user, item)
+    office = services.is_office(user)
+    now = timezone.now()
+    return render(
+        request,
+        "performance/item_detail.html",
+        {
+            "item": item,
+            "light": selectors.light_of(item, now),
+            "co_units": list(item.co_units.all()),
+            "milestones": list(item.milestones.all()),
+            "reports": list(item.reports.select_related("author", "milestone")),
+            "extensions": list(item.extensions.select_related("requested_by", "request")),
+            "history": selectors.history(item),
+            "handler": handler,
+            "office": office,
+            "report_form": ReportForm(),
+            "extension_form": ExtensionForm(),
+            "reassign_form": ReassignForm(),
+            "Status": Item.Status,
+        },
+    )
+
+
+def _act(request: HttpRequest, item: Item, action, success: str) -> HttpResponse:
+    try:
+        action()
+    except SupervisionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success)
+    return redirect(item)
+
+
+def _reason(request: HttpRequest) -> str | None:
+    return params.posted_text(request, "reason", label=_("Reason"), max_length=2000)
+
+
+@login_required
+@require_POST
+def item_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _item(request, pk)
+    return _act(
+        request,
+        item,
+        lambda: services.item_sign(item_id=item.pk, user=request.user),
+        _("Signed for."),
+    )
+
+
+@login_required
+@require_POST
+def item_return(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _item(request, pk)
+    reason = _reason(request)
+    if reason is None:
+        return redirect(item)
+    return _act(
+        request,
+        item,
+        lambda: services.item_return(item_id=item.pk, user=request.user, reason=reason),
+        _("Returned to the office."),
+    )
+
+
+@login_required
+@require_POST
+def item_report(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _item(request, pk)
+    form = ReportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(item)
+    data = form.cleaned_data
+    complete = request.POST.get("complete") == "1"
+    if complete:
+        return _act(
+            request,
+            item,
+            lambda: services.item_complete(
+                item_id=item.pk, user=request.user, text=data["text"], evidence=data["evidence"]
+            ),
+            _("Completion reported; the office will verify it."),
+        )
+    return _act(
+        request,
+        item,
+        lambda: services.item_report(
+            item_id=item.pk,
+            user=request.user,
+            text=data["text"],
+            milestone_id=data["milestone"],
+            evidence=data["evidence"],
+        ),
+        _("Progress reported."),
+    )
+
+
+@login_required
+@require_POST
+def item_close(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _item(request, pk)
+    reason = _reason(request)
+    if reason is None:
+        return redirect(item)
+    return _act(
+        request,
+        item,
+        lambda: services.item_close(item_id=item.pk, user=request.user, comment=reason),
+        _("Verified and closed (销号)."),
+    )
+
+
+@login_required
+@require_POST
+def item_send_back(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _item(request, pk)
+    reason = _reason(request)
+    if reason is None:
+        return redirect(item)
+    return _act(
+        request,
+        item,
+        lambda: services.item_send_back(item_id=item.pk, user=request.user, reason=reason),
+        _("Sent back to the lead unit."),
+    )
+
+
+@login_required
+@require_POST
+def item_extend(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _item(request, pk)
+    form = ExtensionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(item)
+    return _act(
+        request,
+        item,
+        lambda: services.extension_request(
+            item_id=item.pk,
+            user=request.user,
+            new_deadline=form.cleaned_data["new_deadline"],
+            reason=form.cleaned_data["reason"],
+        ),
+        _("Extension requested; the leader in charge decides."),
+    )
+
+
+@login_required
+@require_POST
+def item_reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _item(request, pk)
+    form = ReassignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the lead unit."))
+        return redirect(item)
+    return _act(
+        request,
+        item,
+        lambda: services.item_reassign(
+            item_id=item.pk, user=request.user, lead_unit=form.cleaned_data["lead_unit"]
+        ),
+        _("Assigned again."),
+    )
+
+
+@login_required
+def evidence(request: HttpRequest, pk: int, report_id: int) -> FileResponse:
+    item = _item(request, pk)
+    report = Report.objects.filter(item=item, pk=report_id).exclude(evidence="").first()
+    if report is None:
+        raise Http404(_("No such file."))
+    return FileResponse(report.evidence.open("rb"), as_attachment=True)

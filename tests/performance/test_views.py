@@ -1,0 +1,168 @@
+"""The supervision pages: who may open which (URL × persona), the actions through the pages,
+and constant query counts on the board and the public notice."""
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from performance import services
+from performance.models import Item, NoticeEntry
+from tests.files import real_pdf
+from tests.performance.conftest import at
+
+PERSONAS = ["sam", "lee", "hank", "alice", "rita", "charlie"]
+# Who sees an item led by the School of CS with research as co-unit, lee in charge.
+SEES_ITEM = {"sam": 200, "lee": 200, "hank": 200, "alice": 200, "rita": 200, "charlie": 404}
+
+
+@pytest.fixture
+def item(assign):
+    return assign()
+
+
+@pytest.mark.parametrize("who", PERSONAS)
+@pytest.mark.parametrize("page", ["item", "evidence"])
+def test_an_items_pages_open_only_for_those_who_may_see_it(client, office, item, who, page):
+    # given
+    report = None
+    if page == "evidence":
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        services.item_sign(item_id=item.pk, user=office["hank"])
+        report = services.item_report(
+            item_id=item.pk,
+            user=office["hank"],
+            text="进展",
+            evidence=SimpleUploadedFile("e.pdf", real_pdf(), content_type="application/pdf"),
+        )
+    client.force_login(office[who])
+    url = (
+        reverse("performance:item", args=[item.pk])
+        if page == "item"
+        else reverse("performance:evidence", args=[item.pk, report.pk])
+    )
+    # when
+    response = client.get(url)
+    # then
+    assert response.status_code == SEES_ITEM[who]
+
+
+@pytest.mark.parametrize("who", PERSONAS)
+def test_the_board_and_notice_list_only_what_the_person_may_see(client, office, item, who):
+    NoticeEntry.objects.create(item=item, period="2026-12", deadline=item.deadline)
+    client.force_login(office[who])
+    board = client.get(reverse("performance:board")).content.decode()
+    notice = client.get(reverse("performance:notice"), {"period": "2026-12"}).content.decode()
+    shown = SEES_ITEM[who] == 200
+    assert (item.title in board) == shown
+    assert (item.title in notice) == shown
+
+
+@pytest.mark.parametrize(("who", "status"), [("sam", 200), ("lee", 404), ("hank", 404)])
+def test_only_the_office_opens_the_assignment_form(client, office, who, status):
+    client.force_login(office[who])
+    assert client.get(reverse("performance:item-create")).status_code == status
+
+
+@pytest.mark.parametrize(
+    "action", ["item-sign", "item-return", "item-report", "item-close", "item-extend"]
+)
+def test_an_outsider_posting_an_action_gets_404_and_nothing_changes(client, office, item, action):
+    client.force_login(office["charlie"])
+    response = client.post(reverse(f"performance:{action}", args=[item.pk]), {"reason": "x"})
+    assert response.status_code == 404
+    item.refresh_from_db()
+    assert item.status == Item.Status.ASSIGNED
+    assert item.steps.count() == 1
+
+
+def test_the_office_assigns_an_item_through_the_form(client, office):
+    client.force_login(office["sam"])
+    response = client.post(
+        reverse("performance:item-create"),
+        {
+            "title": "落实校长办公会关于实验室安全的决定",
+            "source_kind": "decision",
+            "source_ref": "performance.decision:7",
+            "source_title": "第12次校长办公会",
+            "source_url": "/performance/",
+            "criteria": "完成全部实验室检查",
+            "leader": office["lee"].pk,
+            "lead_unit": office["school"].pk,
+            "co_units": [office["research"].pk],
+            "days": "10",
+            "milestones": "3 检查方案\n8 完成检查",
+        },
+    )
+    item = Item.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == item.get_absolute_url()
+    assert [m.title for m in item.milestones.all()] == ["检查方案", "完成检查"]
+
+
+def test_a_refusal_through_the_page_shows_its_message(client, office, item):
+    services.item_sign(item_id=item.pk, user=office["hank"])
+    client.force_login(office["sam"])
+    response = client.post(reverse("performance:item-close", args=[item.pk]), follow=True)
+    assert "only after the office verified its completion report" in response.content.decode()
+    item.refresh_from_db()
+    assert item.status == Item.Status.IN_PROGRESS
+
+
+def test_the_unit_signs_reports_and_the_office_closes_through_the_pages(client, office, item):
+    client.force_login(office["hank"])
+    client.post(reverse("performance:item-sign", args=[item.pk]))
+    client.post(reverse("performance:item-report", args=[item.pk]), {"text": "进展顺利"})
+    client.post(
+        reverse("performance:item-report", args=[item.pk]), {"text": "已完成", "complete": "1"}
+    )
+    client.force_login(office["sam"])
+    client.post(reverse("performance:item-close", args=[item.pk]), {"reason": "核验"})
+    item.refresh_from_db()
+    assert item.status == Item.Status.CLOSED
+    page = client.get(reverse("performance:item", args=[item.pk])).content.decode()
+    assert "Verified and closed" in page
+
+
+# --- constant query counts -------------------------------------------------------------------
+
+
+def _many(assign, office, n: int) -> None:
+    with time_machine.travel(at("2026-11-23 09:00"), tick=False):
+        for k in range(n):
+            unit = office["finance"] if k % 2 else office["school"]
+            item = services.item_create(
+                user=office["sam"],
+                title=f"督办事项{k}",
+                source=services.Source(kind="assigned"),
+                criteria="按期完成",
+                leader=office["lee"],
+                lead_unit=unit,
+                co_units=[office["research"]],
+                days=1 + k % 9,
+            )
+            NoticeEntry.objects.create(item=item, period="2026-12", deadline=item.deadline)
+
+
+@pytest.mark.parametrize("who", ["sam", "hank", "rita"])
+@pytest.mark.parametrize("page", ["board", "notice"])
+def test_the_lists_cost_the_same_queries_at_1_and_50_rows(
+    client, office, assign, django_assert_num_queries, who, page
+):
+    client.force_login(office[who])
+    url = reverse(f"performance:{page}")
+    query = {"period": "2026-12"} if page == "notice" else {}
+    counts = []
+    for n in (1, 49):
+        _many(assign, office, n)
+        client.get(url, query)  # warm the session and the caches
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, query)
+        assert response.status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
+    with django_assert_num_queries(counts[0]):
+        client.get(url, query)
