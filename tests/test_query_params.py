@@ -136,6 +136,11 @@ PAGES = {
         },
         "alice",
     ),
+    "reception:resources": Page(
+        {"kind": "choice", "view": "choice", "day": "date", "page": "page"}, "alice"
+    ),
+    "reception:my-bookings": Page({"page": "page"}, "alice"),
+    "reception:book": Page({"resource": "int", "day": "date"}, "alice"),
     # pages with a form or a download and no list: they read nothing, or one switch
     "documents:create": Page({}, "alice"),
     "archives:accession": Page({}, "archivist"),
