@@ -33,6 +33,7 @@ urlpatterns = [
     path("documents/", include("documents.urls")),
     path("research/", include("workflows.research.urls")),
     path("performance/", include("performance.urls")),
+    path("reception/", include("reception.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", sso.HallLoginView.as_view(), name="login"),
     path("accounts/logout/", sso.HallLogoutView.as_view(), name="logout"),

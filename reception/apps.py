@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class ReceptionConfig(AppConfig):
     name = "reception"
     verbose_name = _("Reception and petitions")
+
+    def ready(self) -> None:
+        # Bookings that need approval run a chain whose moments come back here.
+        from reception import handoffs
+
+        handoffs.register_all()
+
+    def seed_demo(self) -> str:
+        from reception.demo import seed_demo_reception
+
+        return f"{seed_demo_reception()} demo bookings"

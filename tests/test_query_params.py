@@ -155,6 +155,11 @@ PAGES = {
     ),
     "performance:notice": Page({"period": "choice", "page": "page"}, "alice"),
     "performance:item-create": Page({}, "admin"),
+    "reception:resources": Page(
+        {"kind": "choice", "view": "choice", "day": "date", "page": "page"}, "alice"
+    ),
+    "reception:my-bookings": Page({"page": "page"}, "alice"),
+    "reception:book": Page({"resource": "int", "day": "date"}, "alice"),
     # pages with a form or a download and no list: they read nothing, or one switch
     "documents:create": Page({}, "alice"),
     "archives:accession": Page({}, "archivist"),

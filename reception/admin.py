@@ -1,0 +1,37 @@
+from django.contrib import admin
+
+from reception.models import Blackout, Booking, Resource, Series
+
+
+class BlackoutInline(admin.TabularInline):
+    model = Blackout
+    extra = 0
+
+
+@admin.register(Resource)
+class ResourceAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_zh", "name_en", "kind", "capacity", "needs_approval", "is_active"]
+    list_filter = ["kind", "needs_approval", "is_active"]
+    search_fields = ["code", "name_zh", "name_en"]
+    inlines = [BlackoutInline]
+
+
+@admin.register(Booking)
+class BookingAdmin(admin.ModelAdmin):
+    list_display = ["title", "resource", "booker", "starts_at", "ends_at", "status"]
+    list_filter = ["status", "resource__kind"]
+    list_select_related = ["resource", "booker"]
+    raw_id_fields = ["booker", "series", "request"]
+    readonly_fields = ["blocked_from", "blocked_until"]
+    date_hierarchy = "starts_at"
+
+    # Bookings are made through the pages, where the overlap check and the chain run.
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Series)
+class SeriesAdmin(admin.ModelAdmin):
+    list_display = ["title", "resource", "booker", "rrule"]
+    list_select_related = ["resource", "booker"]
+    raw_id_fields = ["booker"]

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from reception import views
+
+app_name = "reception"
+
+urlpatterns = [
+    path("resources/", views.grid, name="resources"),
+    path("resources/<int:pk>/", views.resource_detail, name="resource"),
+    path("book/", views.book, name="book"),
+    path("bookings/", views.my_bookings, name="my-bookings"),
+    path("bookings/<int:pk>/", views.booking_detail, name="booking"),
+    path("bookings/<int:pk>/cancel/", views.booking_cancel, name="booking-cancel"),
+    path("bookings/<int:pk>/add-date/", views.series_add, name="series-add"),
+    path("feeds/resources/<uuid:token>.ics", views.feed, name="feed"),
+]
