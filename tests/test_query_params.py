@@ -136,6 +136,7 @@ PAGES = {
         },
         "alice",
     ),
+    "documents:received": Page({"page": "page"}, "alice"),
     # pages with a form or a download and no list: they read nothing, or one switch
     "documents:create": Page({}, "alice"),
     "archives:accession": Page({}, "archivist"),
