@@ -2,9 +2,11 @@ from django.contrib import admin
 
 from documents.models import (
     Authority,
+    Dispatch,
     NumberCounter,
     Outgoing,
     OutgoingUserObjectPermission,
+    RetentionRule,
     Version,
 )
 
@@ -59,3 +61,17 @@ class NumberCounterAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+@admin.register(RetentionRule)
+class RetentionRuleAdmin(admin.ModelAdmin):
+    list_display = ["doc_type", "retention"]
+
+
+@admin.register(Dispatch)
+class DispatchAdmin(admin.ModelAdmin):
+    list_display = ["document", "department", "kind", "sent_at", "signed_at", "signed_by"]
+    list_select_related = ["document", "department", "signed_by"]
+    list_filter = ["kind"]
+    raw_id_fields = ["document"]
+    readonly_fields = ["sent_at", "sent_by", "signed_at", "signed_by"]

@@ -110,7 +110,26 @@ def seed_demo_documents() -> int:
         if security:
             readers = [people["president-office-reviewer1"], people["school-cs-head"]]
             services.reader_grant(document_id=document.pk, user=registrar, readers=readers)
+    _dispatch_demo(authority, registrar)
     return Outgoing.objects.filter(authority=authority).count()
+
+
+def _dispatch_demo(authority: Authority, registrar: User) -> None:
+    """The winter-holiday notice is dispatched (and filed); its first addressee signed for it."""
+    notice = Outgoing.objects.filter(
+        authority=authority,
+        title=STORIES[0][0],
+        status=Outgoing.Status.REGISTERED,
+        dispatched_at__isnull=True,
+    ).first()
+    if notice is None:
+        return
+    made = services.document_dispatch(document_id=notice.pk, user=registrar)
+    if made:
+        first = made[0]
+        clerk = User.objects.filter(department_id=first.department_id).order_by("pk").first()
+        if clerk is not None:
+            services.dispatch_sign(dispatch_id=first.pk, user=clerk)
 
 
 def _usernames() -> list[str]:

@@ -195,6 +195,11 @@ class Outgoing(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    dispatched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    archive_code = models.CharField(_("archival code (档号)"), max_length=80, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -279,3 +284,96 @@ class OutgoingUserObjectPermission(UserObjectPermissionBase):
 
     class Meta(UserObjectPermissionBase.Meta):
         abstract = False
+
+
+# --- dispatch and filing ---------------------------------------------------------------------
+
+# Retention of an issued document in the archives, by type, unless admin set a rule: the
+# normative and founding kinds are kept for good, everyday correspondence for ten years.
+DEFAULT_RETENTION = {
+    "resolution": "Y",
+    "decision": "Y",
+    "order": "Y",
+    "communique": "Y",
+    "announcement": "Y",
+    "motion": "Y",
+    "public-notice": "D30",
+    "opinion": "D30",
+    "notice": "D30",
+    "circular": "D30",
+    "report": "D30",
+    "request": "D30",
+    "reply": "D30",
+    "minutes": "D30",
+    "letter": "D10",
+}
+
+
+class RetentionRule(models.Model):
+    """How long the archives keep an issued document of one type (editable in admin)."""
+
+    class Period(models.TextChoices):
+        # The archives' own codes (archives.models.Retention).
+        PERMANENT = "Y", _("Permanent")
+        THIRTY_YEARS = "D30", _("30 years")
+        TEN_YEARS = "D10", _("10 years")
+
+    doc_type = models.CharField(
+        _("document type"), max_length=20, choices=DocType.choices, unique=True
+    )
+    retention = models.CharField(_("retention"), max_length=3, choices=Period.choices)
+
+    class Meta:
+        ordering = ["doc_type"]
+        verbose_name = _("retention of a document type")
+        verbose_name_plural = _("retention of document types")
+
+    def __str__(self) -> str:
+        return f"{self.get_doc_type_display()}: {self.get_retention_display()}"
+
+
+class Dispatch(models.Model):
+    """An issued document sent to one addressee department inside the hall, and its signature
+    on arrival (签收)."""
+
+    class Kind(models.TextChoices):
+        MAIN = "main", _("Main addressee")
+        COPY = "copy", _("Copy")
+
+    document = models.ForeignKey(Outgoing, on_delete=models.CASCADE, related_name="dispatches")
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("addressee department"),
+        on_delete=models.CASCADE,
+        related_name="received_documents",
+    )
+    kind = models.CharField(_("as"), max_length=10, choices=Kind.choices, default=Kind.MAIN)
+    sent_at = models.DateTimeField(_("dispatched at"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    signed_at = models.DateTimeField(_("signed for at"), null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signed for by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        verbose_name = _("dispatch")
+        verbose_name_plural = _("dispatches")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "department"], name="dispatch_once_per_department"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["department", "-sent_at"], name="dispatch_dept_sent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} → {self.department}"

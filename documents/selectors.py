@@ -185,3 +185,51 @@ def side_by_side(old: str, new: str) -> SafeString:
                     f'<tr><td></td><td class="added"><ins>{escape(new_line)}</ins></td></tr>'
                 )
     return mark_safe("\n".join(rows))  # noqa: S308 - every piece of text was escaped above
+
+
+# --- dispatch --------------------------------------------------------------------------------
+
+RECEIVED_FIELDS = (
+    "id",
+    "kind",
+    "sent_at",
+    "signed_at",
+    "document_id",
+    "document__number",
+    "document__title",
+    "document__doc_type",
+    "document__security",
+    "document__urgency",
+    "document__authority__name_zh",
+    "document__authority__name_en",
+    "signed_by__full_name",
+    "signed_by__username",
+)
+
+
+def received_for(user: User, *, unsigned: bool = False) -> QuerySet:
+    """The documents dispatched to the person's department, newest first (one indexed query on
+    the department's dispatches)."""
+    from documents.models import Dispatch
+
+    if not user.is_authenticated or user.department_id is None:
+        return Dispatch.objects.none()
+    rows = (
+        Dispatch.objects.filter(department_id=user.department_id)
+        .select_related("document__authority", "signed_by")
+        .only(*RECEIVED_FIELDS)
+        .order_by("-sent_at", "-pk")
+    )
+    if unsigned:
+        rows = rows.filter(signed_at__isnull=True)
+    return rows
+
+
+def dispatch_for(user: User, pk: int):
+    return received_for(user).filter(pk=pk).first()
+
+
+def dispatches_of(document: Outgoing) -> list:
+    return list(
+        document.dispatches.select_related("department", "signed_by").order_by("kind", "pk")
+    )

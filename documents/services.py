@@ -8,11 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from documents.models import (
+    DEFAULT_RETENTION,
     DOC_TYPE_ZH,
     Authority,
+    Dispatch,
     NumberCounter,
     Outgoing,
     OutgoingUserObjectPermission,
+    RetentionRule,
     Version,
 )
 from hall.models import Role, Service, ServiceField, ServiceStep, User
@@ -401,3 +404,167 @@ def reader_grant(*, document_id: int, user: User, readers: list[User]) -> int:
         ]
     )
     return len(new)
+
+
+# --- dispatch and filing ---------------------------------------------------------------------
+
+# Who in a department receives its documents (收发): these roles, else its heads.
+RECEIVING_ROLES = ("registrar", "admin", "clerk")
+
+
+def receivers(department_id: int) -> list[int]:
+    """The people told that a document arrived for their department."""
+    ids = set(
+        Role.objects.filter(department_id=department_id, code__in=RECEIVING_ROLES).values_list(
+            "holders", flat=True
+        )
+    )
+    ids.discard(None)
+    if not ids:
+        ids = set(
+            User.objects.filter(headed_departments=department_id).values_list("pk", flat=True)
+        )
+    if not ids:
+        # A department with no clerk and no head: its people (a small one, at most 50).
+        ids = set(
+            User.objects.filter(department_id=department_id, is_active=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:50]
+        )
+    return sorted(ids)
+
+
+@transaction.atomic
+def document_dispatch(*, document_id: int, user: User) -> list[Dispatch]:
+    """Sends a registered document to its addressee departments inside the hall (each finds it
+    in its received documents and signs for it) and files it in the archives once this commits.
+    Outside bodies stay listed on the document for printing and sending."""
+    from hall.notifications import notify
+
+    document = (
+        Outgoing.objects.select_for_update(of=("self",))
+        .select_related("authority")
+        .get(pk=document_id)
+    )
+    if not is_office(user, document.authority):
+        raise DocumentError(_("Only the office of the issuing authority dispatches documents."))
+    if document.dispatched_at is not None:
+        raise DocumentError(_("This document was already dispatched."))
+    if document.status != Status.REGISTERED:
+        raise DocumentError(_("Only a registered document can be dispatched."))
+    now = timezone.now()
+    main = list(document.to_departments.values_list("pk", flat=True))
+    copies = [pk for pk in document.copy_departments.values_list("pk", flat=True) if pk not in main]
+    made = Dispatch.objects.bulk_create(
+        [
+            Dispatch(document=document, department_id=pk, kind=kind, sent_at=now, sent_by=user)
+            for kind, pks in ((Dispatch.Kind.MAIN, main), (Dispatch.Kind.COPY, copies))
+            for pk in pks
+        ]
+    )
+    document.dispatched_at, document.dispatched_by = now, user
+    document.save(update_fields=["dispatched_at", "dispatched_by", "updated_at"])
+    from django.urls import reverse
+
+    url = reverse("documents:received")
+    for dispatch in made:
+        notify(
+            recipients=receivers(dispatch.department_id),
+            kind="cc",
+            subject=f"收到公文：{document.number} {document.title}",
+            subject_en=f"A document arrived: {document.number} {document.title}",
+            url=url,
+        )
+    from documents import tasks
+
+    transaction.on_commit(lambda: tasks.file_document.delay(document.pk))
+    return made
+
+
+@transaction.atomic
+def dispatch_sign(*, dispatch_id: int, user: User) -> Dispatch:
+    """Someone of the addressee department signs for the document (签收); once."""
+    dispatch = (
+        Dispatch.objects.select_for_update(of=("self",))
+        .select_related("document")
+        .get(pk=dispatch_id)
+    )
+    if user.department_id != dispatch.department_id:
+        raise DocumentError(_("Only the addressee department signs for a document."))
+    if dispatch.signed_at is not None:
+        raise DocumentError(
+            _("This document was already signed for by %(name)s.") % {"name": dispatch.signed_by}
+        )
+    dispatch.signed_at, dispatch.signed_by = timezone.now(), user
+    dispatch.save(update_fields=["signed_at", "signed_by"])
+    return dispatch
+
+
+def retention_for(doc_type: str) -> str:
+    rule = RetentionRule.objects.filter(doc_type=doc_type).first()
+    return rule.retention if rule else DEFAULT_RETENTION.get(doc_type, "D30")
+
+
+def _trail(document: Outgoing) -> list[dict]:
+    if document.request_id is None:
+        return []
+    from workflows.models import ApprovalRecord
+
+    return [
+        {
+            "step": r.step_name,
+            "action": r.action,
+            "actor": str(r.actor or ""),
+            "on_behalf_of": str(r.on_behalf_of or ""),
+            "comment": r.comment,
+            "at": r.created_at.isoformat(),
+        }
+        for r in ApprovalRecord.objects.filter(request_id=document.request_id)
+        .select_related("actor", "on_behalf_of")
+        .order_by("created_at", "pk")
+    ]
+
+
+def document_file(*, document_id: int):
+    """Files an issued document in the archives: its red-header PDF, the final text of its
+    draft and the trail of its chain, kept as long as its type's retention says. Filing twice
+    gives the one record (the archives key it by ``documents.outgoing:<pk>``)."""
+
+    from archives.services import FilingPackage, record_file
+    from documents import pdf as red_header
+
+    document = Outgoing.objects.select_related("authority", "department").get(pk=document_id)
+    if not document.number:
+        return None
+    content, _font = red_header.render(document)
+    trail = _trail(document)
+    text = f"{document.title}\n\n{document.body}\n"
+    trail_text = "\n".join(
+        f"{t['at']}\t{t['step']}\t{t['action']}\t{t['actor']}\t{t['comment']}" for t in trail
+    )
+    with transaction.atomic():
+        record = record_file(
+            package=FilingPackage(
+                title=document.title,
+                date=timezone.localdate(document.registered_at or timezone.now()),
+                files=[
+                    (f"{document.number}.pdf", content),
+                    (f"{document.number}-正文.txt", text.encode()),
+                    (f"{document.number}-审批记录.txt", (trail_text + "\n").encode()),
+                ],
+                source_ref=f"documents.outgoing:{document.pk}",
+                retention=retention_for(document.doc_type),
+                department_id=document.authority.department_id,
+                responsible=document.authority.name_zh,
+                doc_number=document.number,
+                security="confidential" if document.is_classified else "internal",
+                metadata={
+                    "doc_type": document.doc_type,
+                    "trail": trail,
+                    "drafter": str(document.drafter or ""),
+                    "versions": document.versions.count(),
+                },
+            )
+        )
+        Outgoing.objects.filter(pk=document.pk).update(archive_code=record.code)
+    return record

@@ -14,4 +14,7 @@ urlpatterns = [
     path("<int:pk>/void/", views.void, name="void"),
     path("<int:pk>/compare/", views.compare, name="compare"),
     path("<int:pk>/pdf/", views.pdf, name="pdf"),
+    path("<int:pk>/dispatch/", views.dispatch, name="dispatch"),
+    path("received/", views.received, name="received"),
+    path("received/<int:pk>/sign/", views.sign, name="sign"),
 ]

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from documents import selectors, services
 from documents.forms import CompareForm, DraftForm, RegisterFilter, VoidForm
-from documents.models import DocType, Outgoing
+from documents.models import Dispatch, DocType, Outgoing
 from documents.services import DocumentError
 from hall import params
 from workflows.models import ServiceRequest
@@ -117,6 +117,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "returned": returned,
             "office": office,
             "void_form": VoidForm(),
+            "dispatches": selectors.dispatches_of(document),
         },
     )
 
@@ -205,3 +206,67 @@ def pdf(request: HttpRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = f'inline; filename="document-{document.pk}.pdf"'
     response["X-Body-Font"] = font
     return response
+
+
+@login_required
+@require_POST
+def dispatch(request: HttpRequest, pk: int) -> HttpResponse:
+    document = _document(request, pk)
+    try:
+        made = services.document_dispatch(document_id=document.pk, user=request.user)
+    except DocumentError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Dispatched to %(n)s departments; it is being filed in the archives.")
+            % {"n": len(made)},
+        )
+    return redirect(document)
+
+
+@login_required
+def received(request: HttpRequest) -> HttpResponse:
+    """The documents dispatched to the person's department, to sign for."""
+    rows = selectors.received_for(request.user)
+    page = Paginator(rows, PAGE_SIZE).get_page(params.page_number(request))
+    english = (request.LANGUAGE_CODE or "").startswith("en")
+    types = {k: str(v) for k, v in DocType.choices}
+    kinds = {k: str(v) for k, v in Dispatch.Kind.choices}
+    prefix = reverse("documents:register")
+    sign_prefix = reverse("documents:received")
+    table = [
+        (
+            f"{prefix}{d.document_id}/",
+            f"{sign_prefix}{d.pk}/sign/",
+            d.document.number or "",
+            d.document.title,
+            types.get(d.document.doc_type, d.document.doc_type),
+            kinds.get(d.kind, d.kind),
+            (
+                d.document.authority.name_en
+                if english and d.document.authority.name_en
+                else d.document.authority.name_zh
+            ),
+            d.sent_at,
+            d.signed_at,
+            (d.signed_by.full_name or d.signed_by.username) if d.signed_by else "",
+        )
+        for d in page.object_list
+    ]
+    return render(request, "documents/received.html", {"page": page, "table": table})
+
+
+@login_required
+@require_POST
+def sign(request: HttpRequest, pk: int) -> HttpResponse:
+    dispatch = selectors.dispatch_for(request.user, pk)
+    if dispatch is None:
+        raise Http404(_("No such document."))
+    try:
+        services.dispatch_sign(dispatch_id=dispatch.pk, user=request.user)
+    except DocumentError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Signed for."))
+    return redirect("documents:received")

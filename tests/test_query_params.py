@@ -160,6 +160,7 @@ PAGES = {
     ),
     "reception:my-bookings": Page({"page": "page"}, "alice"),
     "reception:book": Page({"resource": "int", "day": "date"}, "alice"),
+    "documents:received": Page({"page": "page"}, "alice"),
     # pages with a form or a download and no list: they read nothing, or one switch
     "documents:create": Page({}, "alice"),
     "archives:accession": Page({}, "archivist"),

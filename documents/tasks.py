@@ -1,0 +1,10 @@
+from celery import shared_task
+
+from documents import services
+
+
+@shared_task(acks_late=True)
+def file_document(document_id: int) -> str:
+    """Files an issued document in the archives; running it twice leaves one record."""
+    record = services.document_file(document_id=document_id)
+    return record.code if record else ""
