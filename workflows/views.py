@@ -319,15 +319,18 @@ def my_requests(request: HttpRequest) -> HttpResponse:
         selectors.my_requests(request.user, status=status), settings.HALL_PAGE_SIZE
     ).get_page(params.page_number(request))
     return render(
-        request,
-        "workflows/my_requests.html",
-        {
-            "page": page,
-            "status": status,
-            "statuses": ServiceRequest.Status.choices,
-            "querystring": f"status={status}" if status else "",
-        },
+        request, "workflows/my_requests.html", my_requests_context(page=page, status=status)
     )
+
+
+def my_requests_context(*, page, status: str) -> dict:
+    """The my-requests template's context (also rendered by tests/bench/render_bench.py)."""
+    return {
+        "page": page,
+        "status": status,
+        "statuses": ServiceRequest.Status.choices,
+        "querystring": f"status={status}" if status else "",
+    }
 
 
 @login_required
@@ -344,18 +347,20 @@ def inbox(request: HttpRequest) -> HttpResponse:
         else selectors.inbox(request.user, flt)
     )
     page = Paginator(rows, settings.HALL_PAGE_SIZE).get_page(params.page_number(request))
-    return render(
-        request,
-        "workflows/inbox.html",
-        {
-            "form": form,
-            "filter": flt,
-            "page": page,
-            "tabs": selectors.TABS,
-            "querystring": form.querystring(),
-            "now": timezone.now(),
-        },
-    )
+    context = inbox_context(form=form, flt=flt, page=page, now=timezone.now())
+    return render(request, "workflows/inbox.html", context)
+
+
+def inbox_context(*, form, flt, page, now) -> dict:
+    """The inbox template's context (also rendered by tests/bench/render_bench.py)."""
+    return {
+        "form": form,
+        "filter": flt,
+        "page": page,
+        "tabs": selectors.TABS,
+        "querystring": form.querystring(),
+        "now": now,
+    }
 
 
 @login_required
