@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from hall import params, selectors, services
 from hall.forms import LETTERS, CatalogueFilterForm
+from hall.lists import service_rows
 from hall.models import Audience, Service
 
 
@@ -76,7 +77,7 @@ def service_list_context(
         "letters": LETTERS,
         "letters_in_use": letters_in_use,
         "page": page,
-        "results": list(page.object_list),
+        "results": service_rows(page.object_list),
         "favourite_ids": favourite_ids,
         "querystring": form.querystring(),
         "audiences": Audience.choices,
