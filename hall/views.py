@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from hall import params, selectors, services
 from hall.forms import LETTERS, CatalogueFilterForm
+from hall.lists import service_rows
 from hall.models import Audience, Service
 
 
@@ -51,20 +52,36 @@ def service_list(request: HttpRequest) -> HttpResponse:
     if query and page.paginator.count == 0:
         services.search_miss_record(query=query)
     results = list(page.object_list)
-    context = {
+    context = service_list_context(
+        request,
+        form=form,
+        flt=flt,
+        page=page,
+        areas=areas,
+        departments=departments,
+        letters_in_use=selectors.letters_in_use(),
+        favourite_ids=selectors.favourite_ids_for(request.user, results),
+    )
+    return render(request, "hall/service_list.html", context)
+
+
+def service_list_context(
+    request, *, form, flt, page, areas, departments, letters_in_use, favourite_ids
+) -> dict:
+    """The catalogue template's context (also rendered by tests/bench/render_bench.py)."""
+    return {
         "form": form,
         "filter": flt,
         "areas": areas,
         "departments": departments,
         "letters": LETTERS,
-        "letters_in_use": selectors.letters_in_use(),
+        "letters_in_use": letters_in_use,
         "page": page,
-        "results": results,
-        "favourite_ids": selectors.favourite_ids_for(request.user, results),
+        "results": service_rows(page.object_list),
+        "favourite_ids": favourite_ids,
         "querystring": form.querystring(),
         "audiences": Audience.choices,
     }
-    return render(request, "hall/service_list.html", context)
 
 
 def _apply_url(service: Service) -> str:

@@ -8,10 +8,12 @@ from django.db import IntegrityError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hall import params
+from hall.lists import Page, escape, url_maker
 from hall.models import Service, ServiceField, User
 from workflows import handoffs, selectors, services
 from workflows.forms import ApplyForm, CopyForm, DecisionForm, PersonActionForm, RatingForm
@@ -320,15 +322,52 @@ def my_requests(request: HttpRequest) -> HttpResponse:
         selectors.my_requests(request.user, status=status), settings.HALL_PAGE_SIZE
     ).get_page(params.page_number(request))
     return render(
-        request,
-        "workflows/my_requests.html",
-        {
-            "page": page,
-            "status": status,
-            "statuses": ServiceRequest.Status.choices,
-            "querystring": f"status={status}" if status else "",
-        },
+        request, "workflows/my_requests.html", my_requests_context(page=page, status=status)
     )
+
+
+def my_requests_context(*, page, status: str) -> dict:
+    """The my-requests template's context (also rendered by tests/bench/render_bench.py)."""
+    return {
+        "page": page,
+        "rows": request_rows(page.object_list),
+        "status": status,
+        "statuses": ServiceRequest.Status.choices,
+        "querystring": f"status={status}" if status else "",
+    }
+
+
+def request_rows(requests) -> list[SafeString]:
+    """My requests' rows, written out as the inbox's are (task_rows)."""
+    lists = Page()
+    request_url = url_maker("workflows:request-detail")
+    status = {code: escape(str(label)) for code, label in ServiceRequest.Status.choices}
+    urgent_badge = f'<span class="badge urgent">{escape(_("Urgent"))}</span>'
+    last_saved, due_label = escape(_("Last saved")), escape(_("Due"))
+    rows = []
+    for req in requests:
+        if req.number:
+            at = req.submitted_at or req.created_at
+            number = f"<span>{escape(req.number)}</span>"
+            when = f'<span><time datetime="{lists.iso(at)}">{lists.minute(at)}</time></span>'
+        else:
+            at = req.updated_at
+            number = ""
+            when = (
+                f'<span>{last_saved} <time datetime="{lists.iso(at)}">'
+                f"{lists.minute(at)}</time></span>"
+            )
+        due = f"<span>{due_label} {lists.minute(req.current_due)}</span>" if req.current_due else ""
+        rows.append(
+            SafeString(
+                f'<li class="service-item"><a class="service-name" href="{request_url(req.pk)}">'
+                f"{escape(lists.name(req.service))}</a>"
+                f'<span class="service-meta">{number}'
+                f'<span class="status-{escape(req.status)}">{status.get(req.status, "")}</span>'
+                f"{urgent_badge if req.urgent else ''}{when}{due}</span></li>"
+            )
+        )
+    return rows
 
 
 @login_required
@@ -345,18 +384,89 @@ def inbox(request: HttpRequest) -> HttpResponse:
         else selectors.inbox(request.user, flt)
     )
     page = Paginator(rows, settings.HALL_PAGE_SIZE).get_page(params.page_number(request))
-    return render(
-        request,
-        "workflows/inbox.html",
-        {
-            "form": form,
-            "filter": flt,
-            "page": page,
-            "tabs": selectors.TABS,
-            "querystring": form.querystring(),
-            "now": timezone.now(),
-        },
-    )
+    context = inbox_context(form=form, flt=flt, page=page, now=timezone.now())
+    return render(request, "workflows/inbox.html", context)
+
+
+def inbox_context(*, form, flt, page, now) -> dict:
+    """The inbox template's context (also rendered by tests/bench/render_bench.py)."""
+    return {
+        "form": form,
+        "filter": flt,
+        "page": page,
+        "rows": cc_rows(page.object_list)
+        if flt.tab == "cc"
+        else task_rows(page.object_list, now, todo=flt.tab == "todo", done=flt.tab == "done"),
+        "tabs": selectors.TABS,
+        "querystring": form.querystring(),
+        "now": now,
+    }
+
+
+def task_rows(tasks, now, *, todo: bool, done: bool) -> list[SafeString]:
+    """The inbox's rows, each written out as HTML once (README, "A fast list page"): labels
+    translated and the URL reversed once a page, every value escaped."""
+    lists = Page()
+    task_url = url_maker("workflows:task-detail")
+    status = {code: str(label) for code, label in ApprovalTask.Status.choices}
+    overdue, left = _("Overdue by %(late)s"), _("%(left)s left")
+    select = escape(_("Select"))
+    urgent_badge = f'<span class="badge urgent">{escape(_("Urgent"))}</span>'
+    rows = []
+    for task in tasks:
+        req = task.request
+        number = escape(req.number or "")
+        pk = task.pk
+        tick = (
+            f'<input type="checkbox" name="task" value="{pk}" id="sel-{pk}" '
+            f'aria-label="{select} {number}">'
+            if todo
+            else ""
+        )
+        due = task.due_at
+        if done:
+            when = (
+                f"<span>{escape(status.get(task.status, task.status))} · "
+                f"{lists.minute(task.decided_at)}</span>"
+            )
+        elif due is None:
+            when = ""
+        elif due < now:
+            late = overdue % {"late": lists.since(due, now)}
+            when = f'<span class="overdue">{escape(late)} ({lists.minute(due)})</span>'
+        else:
+            ahead = left % {"left": lists.since(now, due)}
+            when = f'<span class="countdown">{escape(ahead)} ({lists.minute(due)})</span>'
+        rows.append(
+            SafeString(
+                f'<li class="task-item{" urgent" if task.urgent else ""}">{tick}'
+                f'<div class="task-main"><a class="service-name" href="{task_url(pk)}">'
+                f"{escape(lists.name(req.service))}</a>"
+                f'<span class="service-meta"><span>{number}</span>'
+                f"<span>{escape(str(req.applicant))}</span>"
+                f"{urgent_badge if task.urgent else ''}{when}</span></div></li>"
+            )
+        )
+    return rows
+
+
+def cc_rows(requests) -> list[SafeString]:
+    """The rows of "copied to me", written out as task_rows are."""
+    lists = Page()
+    request_url = url_maker("workflows:request-detail")
+    status = {code: escape(str(label)) for code, label in ServiceRequest.Status.choices}
+    return [
+        SafeString(
+            f'<li class="task-item"><div class="task-main">'
+            f'<a class="service-name" href="{request_url(req.pk)}">'
+            f"{escape(lists.name(req.service))}</a>"
+            f'<span class="service-meta"><span>{escape(req.number or "")}</span>'
+            f"<span>{escape(str(req.applicant))}</span>"
+            f'<span class="status-{escape(req.status)}">{status.get(req.status, "")}</span>'
+            "</span></div></li>"
+        )
+        for req in requests
+    ]
 
 
 @login_required

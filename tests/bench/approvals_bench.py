@@ -103,7 +103,10 @@ from tests.bench.common import (
     Server,
     add_load_options,
     bare_path,
+    bench_database,
+    bench_redis,
     check_bare,
+    check_floor,
     collectstatic,
     command_line,
     copy_csv,
@@ -125,9 +128,9 @@ from tests.bench.common import (
     wait_for_other_benchmarks,
 )
 
-DB_NAME = "hall_bench_approvals"
+DB_NAME = bench_database("hall_bench_approvals")
 DB = Database(DB_NAME)
-REDIS_URL = "redis://127.0.0.1:6379/14"
+REDIS_URL = bench_redis("redis://127.0.0.1:6379/14")
 LOADED_MARK = "approvals bench: loaded"
 SCRIPT = "approvals_bench.py"
 PROFILED = 15  # in-process requests per page (medians)
@@ -1379,14 +1382,17 @@ def main(argv: list[str] | None = None) -> int:
         for page in page_list:
             check_page(server.port, page, server.log_tail)
             check_bare(server.port, page.size, page.who.cookie)
+            check_floor(server.port, page.who.cookie)
             log(f"{page.name}: {page.path} -> 200, {page.size:,} bytes, {page.items} items")
             waited += wait_for_other_benchmarks(SCRIPT)
-            result, bare = measure(loader, page.path, page.size, args, page.who.cookie)
+            result, bare, floor = measure(loader, page.path, page.size, args, page.who.cookie)
             log(
                 f"  page {result.rps:.1f} rps (p50 {result.percentile_ms(50):.1f} ms, p99 "
-                f"{result.percentile_ms(99):.1f} ms), bare {bare.rps:.1f} rps"
+                f"{result.percentile_ms(99):.1f} ms), bare {bare.rps:.1f} rps, "
+                f"floor {floor.rps:.1f} rps "
+                f"(x floor {result.rps / floor.rps if floor.rps else 0:.2f})"
             )
-            rows.append((page, result, bare))
+            rows.append((page, result, bare, floor))
 
         waited += wait_for_other_benchmarks(SCRIPT)
         log(f"approving {len(task_ids)} tasks by POST, {args.concurrency} threads ...")
@@ -1402,7 +1408,7 @@ def main(argv: list[str] | None = None) -> int:
         verified = verify_approvals(task_ids, approver_id)
 
         # Slow pages (and all with --explain): EXPLAIN ANALYZE of their slowest SELECT.
-        for page, res, bare in rows:
+        for page, res, bare, _floor in rows:
             ratio = res.rps / bare.rps if bare.rps else 0
             slow = is_slow(ratio, res)
             if not (slow or args.explain):
@@ -1490,7 +1496,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         print()
         print("queries of one request (in process), slowest first (top 4):")
-        for page, _res, _bare in rows:
+        for page, _res, _bare, _floor in rows:
             print(f"  {page.name}:")
             for ms, sql in sorted(page.profile.sql, key=lambda q: -q[0])[:4]:
                 print(f"    {ms:6.2f} ms  {sql_summary(sql)}")

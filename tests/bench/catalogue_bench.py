@@ -68,7 +68,10 @@ from tests.bench.common import (
     Server,
     add_load_options,
     bare_path,
+    bench_database,
+    bench_redis,
     check_bare,
+    check_floor,
     collectstatic,
     elapsed,
     ensure_wrk,
@@ -85,9 +88,9 @@ from tests.bench.common import (
     setup_django,
 )
 
-DB_NAME = "hall_bench"
+DB_NAME = bench_database("hall_bench")
 DB = Database(DB_NAME)
-REDIS_URL = "redis://127.0.0.1:6379/15"
+REDIS_URL = bench_redis("redis://127.0.0.1:6379/15")
 PROFILED = 25  # in-process requests per page (medians)
 LABEL_WIDTH = 24  # of the tables' first column
 
@@ -375,7 +378,7 @@ def print_report(args, sizes, loader: Loader, rows, loads, extra: list[str]) -> 
         "backends of hall_bench, the load generator, everything else on the machine."
     )
     print()
-    measured = [page for page, _res, _bare in rows]
+    measured = [page for page, _res, _bare, _floor in rows]
     print_profile_table(measured, LABEL_WIDTH, "notes", lambda page: ", ".join(page.notes))
     print()
     print(
@@ -385,7 +388,7 @@ def print_report(args, sizes, loader: Loader, rows, loads, extra: list[str]) -> 
     )
     print()
     print("queries of one request (in process), slowest first:")
-    for page, _res, _bare in rows:
+    for page, _res, _bare, _floor in rows:
         print(f"  {page.name}:")
         for ms, sql in sorted(page.profile.sql, key=lambda q: -q[0]):
             print(f"    {ms:6.2f} ms  {sql_summary(sql)}")
@@ -471,13 +474,16 @@ def main(argv: list[str] | None = None) -> int:
         for page in page_list:
             check_page(server.port, page)
             check_bare(server.port, page.size)
+            check_floor(server.port)
             log(f"{page.name}: {page.path} -> 200, {page.size:,} bytes; {', '.join(page.notes)}")
-            result, bare = measure(loader, page.path, page.size, args)
+            result, bare, floor = measure(loader, page.path, page.size, args)
             log(
                 f"  page {result.rps:.1f} rps (p50 {result.percentile_ms(50):.1f} ms), "
-                f"bare {bare.rps:.1f} rps (p50 {bare.percentile_ms(50):.1f} ms)"
+                f"bare {bare.rps:.1f} rps (p50 {bare.percentile_ms(50):.1f} ms), "
+                f"floor {floor.rps:.1f} rps "
+                f"(x floor {result.rps / floor.rps if floor.rps else 0:.2f})"
             )
-            rows.append((page, result, bare))
+            rows.append((page, result, bare, floor))
         load_after = os.getloadavg()[0]
         server_log = server.log_lines()
         if server_log:

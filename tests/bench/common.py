@@ -456,6 +456,30 @@ def bare_path(size: int) -> str:
     return f"/bench/bare/{size}/"
 
 
+FLOOR_PATH = "/bench/floor/"
+FLOOR_BYTES = 20_000  # bench_urls.FLOOR_BYTES
+
+
+def check_floor(port: int, cookie: str = "") -> None:
+    """The floor page (bench_urls.py: 20 KB and one primary-key query) answers in full."""
+    status, body = http_get(port, FLOOR_PATH, cookie)
+    if status != 200 or len(body) != FLOOR_BYTES:
+        raise SystemExit(
+            f"floor page {FLOOR_PATH}: HTTP {status}, {len(body)} bytes, expected {FLOOR_BYTES}"
+        )
+
+
+def bench_database(default: str) -> str:
+    """The benchmark's database name: ``default``, or ``BENCH_DB`` from the environment (so that
+    engineers sharing a machine each build and reuse their own, e.g. ``hall_h1_bench``)."""
+    return os.environ.get("BENCH_DB", default)
+
+
+def bench_redis(default: str) -> str:
+    """The benchmark's Redis URL: ``default``, or ``BENCH_REDIS_URL`` from the environment."""
+    return os.environ.get("BENCH_REDIS_URL", default)
+
+
 def check_bare(port: int, size: int, cookie: str = "") -> None:
     path = bare_path(size)
     status, body = http_get(port, path, cookie)
@@ -940,23 +964,28 @@ class Loader:
 
 def measure(
     loader: Loader, path: str, size: int, args: argparse.Namespace, cookie: str = ""
-) -> tuple[Result, Result]:
-    """Warms the page and the bare page of its size up, then alternates them in ``--rounds``
-    slices that add up to ``--seconds`` each, letting the server drain before each slice;
-    returns (the page's result, the bare page's)."""
+) -> tuple[Result, Result, Result]:
+    """Warms the page, the bare page of its size and the floor page up, then alternates the
+    three in ``--rounds`` slices that add up to ``--seconds`` each, letting the server drain
+    before each slice; returns (the page's result, the bare page's, the floor page's). The
+    bare and floor pages get the same cookie as the page (so they read the same session)."""
     bare = bare_path(size)
     port = loader.server.port
     loader.run(path, args.warmup, cookie)
     drain(port)
     loader.run(bare, args.warmup, cookie)
-    page_total, bare_total = Result(), Result()
+    drain(port)
+    loader.run(FLOOR_PATH, args.warmup, cookie)
+    page_total, bare_total, floor_total = Result(), Result(), Result()
     for _ in range(args.rounds):
         drain(port)
         page_total.add(loader.run(path, args.seconds / args.rounds, cookie))
         drain(port)
         bare_total.add(loader.run(bare, args.seconds / args.rounds, cookie))
+        drain(port)
+        floor_total.add(loader.run(FLOOR_PATH, args.seconds / args.rounds, cookie))
     drain(port)
-    return page_total, bare_total
+    return page_total, bare_total, floor_total
 
 
 # --- the reports' tables --------------------------------------------------------------------------
@@ -987,31 +1016,38 @@ class MeasuredPage(Protocol):
 
 
 def print_load_table(
-    rows: Sequence[tuple[MeasuredPage, Result, Result]],
+    rows: Sequence[tuple[MeasuredPage, Result, Result, Result]],
     width: int,
     slow: Callable[[float, Result], bool] | None = None,
 ) -> None:
-    """Each page's load figures (rps, latency, CPU) above those of its bare page; "vs bare" is
-    the ratio of their rps. ``slow``(ratio, result) flags a page SLOW."""
+    """Each page's load figures (rps, latency, CPU) above those of its bare page and of the
+    floor page; "vs bare" and "vs floor" are the ratios of their rps (issue #10's goal: vs
+    floor >= 0.5). ``slow``(ratio to bare, result) flags a page SLOW."""
     header = (
         f"{'page':<{width}} {'bytes':>7} {'rps':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs bare':>7} "
-        f"{'err':>4}   {'cpu% app':>8} {'db':>4} {'load':>4} {'other':>5}"
+        f"{'vs floor':>8} {'err':>4}   {'cpu% app':>8} {'db':>4} {'load':>4} {'other':>5}"
     )
     print_header(header)
 
-    def row(label: str, size: int, r: Result, ratio: str) -> str:
+    def row(label: str, size: int, r: Result, ratio: str, floor_ratio: str) -> str:
         return (
             f"{label:<{width}} {size:>7,} {r.rps:>8.1f} {r.percentile_ms(50):>8.2f} "
-            f"{r.percentile_ms(99):>8.2f} {ratio:>7} {r.errors:>4}   "
+            f"{r.percentile_ms(99):>8.2f} {ratio:>7} {floor_ratio:>8} {r.errors:>4}   "
             f"{r.cpu_percent('app'):>8.0f} {r.cpu_percent('db'):>4.0f} "
             f"{r.cpu_percent('load'):>4.0f} {r.cpu_percent('other'):>5.0f}"
         )
 
-    for page, res, bare in rows:
+    for page, res, bare, floor in rows:
         ratio = res.rps / bare.rps if bare.rps else float("nan")
+        floor_ratio = res.rps / floor.rps if floor.rps else float("nan")
         flag = " SLOW" if slow is not None and slow(ratio, res) else ""
-        print(row(page.name, page.size, res, f"{ratio:7.2f}") + flag)
-        print(row("  bare, same size", page.size, bare, ""))
+        print(row(page.name, page.size, res, f"{ratio:7.2f}", f"{floor_ratio:8.2f}") + flag)
+        print(row("  bare, same size", page.size, bare, "", ""))
+        print(row("  floor, 20 KB + 1 PK", FLOOR_BYTES, floor, "", ""))
+    print(
+        "vs floor: page rps / rps of the floor page (20 KB, one primary-key query) from the same "
+        "server in the same run; goal of issue #10: >= 0.50."
+    )
 
 
 def print_profile_table(
