@@ -80,17 +80,21 @@ def seeded(django_db_setup, django_db_blocker):
         second = dump()
         yield first, second
         # The demo fills the archives, and approved demo requests file themselves; the archive
-        # log refuses DELETE, so every archives table is emptied with TRUNCATE (Postgres) or
-        # with foreign keys off (SQLite, where the trigger does not exist).
+        # log refuses DELETE, so every archives table (and every back office's) is emptied with
+        # TRUNCATE (Postgres) or with foreign keys off (SQLite, where the trigger does not exist).
         from django.apps import apps
         from django.db import connection
         from viewflow.workflow.models import Process
 
         from workflows.models import RequestCounter, ServiceRequest
 
+        # The back offices' demo rows point at people and departments with PROTECT: they go
+        # the same way, before the catalogue and the people below.
+        back_offices = ("archives", "documents", "reception", "performance", "research")
         tables = [
             m._meta.db_table
-            for m in apps.get_app_config("archives").get_models(include_auto_created=True)
+            for label in back_offices
+            for m in apps.get_app_config(label).get_models(include_auto_created=True)
         ]
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
