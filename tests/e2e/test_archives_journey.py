@@ -66,8 +66,11 @@ def approved_request(user: User) -> ServiceRequest:
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
 def test_archives_journey(
-    make_page, demo_data, live_server, artifacts_dir, media_root, celery_eager, viewport
+    make_page, demo_data, live_server, artifacts_dir, media_root, celery_eager, viewport, settings
 ):
+    # The journey jumps days ahead to see a loan end; the borrower's session is to last that
+    # long (the idle sign-out has its own tests in tests/hall/test_sessions.py).
+    settings.HALL_SESSION_IDLE_MINUTES = 60 * 24 * 30
     apps.get_app_config("archives").seed_demo()
     base = live_server.url
     shoot = Shooter(artifacts_dir, "archives", viewport)
