@@ -25,6 +25,8 @@ def test_a_staff_session_outlives_seven_hours_of_quiet_but_not_eight(client, ali
     assert answer.status_code == 302
     assert answer["Location"] == "/accounts/login/?next=/requests/%3Fstatus%3Dopen"
     assert not signed_in(client)
+    login_page = client.get(answer["Location"]).content.decode()
+    assert "您已 480 分钟没有操作" in login_page
 
 
 def test_an_admin_session_ends_after_thirty_quiet_minutes(client, olivia):
