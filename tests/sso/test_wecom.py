@@ -287,3 +287,18 @@ def test_a_worker_process_killed_mid_send_leaves_one_card(wecom, make_chain, sub
     delivery.refresh_from_db()
     assert delivery.status == "sent"
     assert len(wecom.cards_to("T100")) == 1
+
+
+def test_someone_refused_inside_wecom_can_still_log_in_with_a_password(client, wecom, people):
+    wecom.client_user = "nobody-here"
+    refused, _path = open_in_wecom(client, "/requests/")
+    assert 'action="/accounts/login/"' in refused.content.decode()
+
+    answer = client.post(
+        "/accounts/login/",
+        {"username": "hank", "password": "pw", "next": "/requests/"},
+        headers={"user-agent": WECOM_UA},
+    )
+
+    assert answer.status_code == 302
+    assert answer["Location"] == "/requests/"
