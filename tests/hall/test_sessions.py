@@ -80,3 +80,26 @@ def test_sign_out_everywhere_takes_only_a_post(client, alice):
     client.force_login(alice)
     assert client.get("/accounts/sign-out-everywhere/").status_code == 405
     assert signed_in(client)
+
+
+def test_a_page_polling_in_the_background_does_not_keep_the_session_alive(client, alice):
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        client.login(username="alice", password="pw")
+        for _ in range(8 * 6):
+            clock.shift(timedelta(minutes=10))
+            client.get("/requests/", headers={"sec-fetch-dest": "empty"})
+        clock.shift(timedelta(minutes=10))
+        answer = client.get("/requests/", headers={"sec-fetch-dest": "document"})
+
+    assert answer.status_code == 302
+    assert not signed_in(client)
+
+
+def test_pages_the_person_opens_keep_the_session_alive(client, alice):
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        client.login(username="alice", password="pw")
+        for _ in range(8 * 6 + 1):
+            clock.shift(timedelta(minutes=10))
+            assert (
+                client.get("/requests/", headers={"sec-fetch-dest": "document"}).status_code == 200
+            )
