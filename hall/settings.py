@@ -309,8 +309,8 @@ LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=refused"
 HALL_SSO_MATCH_ATTRIBUTE = env_str("HALL_SSO_MATCH_ATTRIBUTE", "")
 # Whether someone the hall does not know yet gets an account at their first sign-in.
 HALL_SSO_CREATE_USERS = env_bool("HALL_SSO_CREATE_USERS", False)
-# Profile field = released attribute, comma separated; fields: full_name, number, department
-# (matched by code, then by Chinese name), identity, title, phone, email.
+# Profile field = released attribute, comma separated; fields: full_name, department (matched
+# by code, then by Chinese name), identity, title, phone, email. (The number is the match key.)
 HALL_SSO_ATTRIBUTES = env_str(
     "HALL_SSO_ATTRIBUTES",
     "full_name=cn,department=department,identity=identity,title=title,phone=mobile,email=mail",
