@@ -62,7 +62,11 @@ class IdleTimeoutMiddleware:
 
                 target = request.get_full_path() if request.method == "GET" else "/"
                 return redirect_to_login(target)
-            if seen is None or now - seen >= WRITE_EVERY:
+            # A page's own background refresh (fetch: Sec-Fetch-Dest "empty", like the live
+            # request page's poll) is not the person being there: a page left open on a
+            # shared computer must not keep the session alive.
+            background = request.headers.get("Sec-Fetch-Dest") == "empty"
+            if not background and (seen is None or now - seen >= WRITE_EVERY):
                 request.session[SEEN] = now
         return self.get_response(request)
 

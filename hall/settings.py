@@ -306,7 +306,6 @@ OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("HALL_OIDC_AUTHORIZATION_URL")
 OIDC_OP_TOKEN_ENDPOINT = env_str("HALL_OIDC_TOKEN_URL")
 OIDC_OP_USER_ENDPOINT = env_str("HALL_OIDC_USERINFO_URL")
 OIDC_OP_JWKS_ENDPOINT = env_str("HALL_OIDC_JWKS_URL")
-OIDC_OP_LOGOUT_ENDPOINT = env_str("HALL_OIDC_LOGOUT_URL")
 OIDC_RP_SIGN_ALGO = env_str("HALL_OIDC_SIGN_ALGO", "RS256")
 OIDC_RP_SCOPES = env_str("HALL_OIDC_SCOPES", "openid profile email")
 OIDC_USE_PKCE = True
@@ -317,8 +316,8 @@ LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=refused"
 HALL_SSO_MATCH_ATTRIBUTE = env_str("HALL_SSO_MATCH_ATTRIBUTE", "")
 # Whether someone the hall does not know yet gets an account at their first sign-in.
 HALL_SSO_CREATE_USERS = env_bool("HALL_SSO_CREATE_USERS", False)
-# Profile field = released attribute, comma separated; fields: full_name, number, department
-# (matched by code, then by Chinese name), identity, title, phone, email.
+# Profile field = released attribute, comma separated; fields: full_name, department (matched
+# by code, then by Chinese name), identity, title, phone, email. (The number is the match key.)
 HALL_SSO_ATTRIBUTES = env_str(
     "HALL_SSO_ATTRIBUTES",
     "full_name=cn,department=department,identity=identity,title=title,phone=mobile,email=mail",

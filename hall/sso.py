@@ -30,7 +30,7 @@ from hall.params import safe_next
 
 logger = logging.getLogger(__name__)
 
-PROFILE_FIELDS = ("full_name", "number", "department", "identity", "title", "phone", "email")
+PROFILE_FIELDS = ("full_name", "department", "identity", "title", "phone", "email")
 
 
 class Refused(Exception):
@@ -127,8 +127,6 @@ def _profile_from(attributes: dict) -> dict:
         )
         if department is not None:
             values["department"] = department
-    if "number" in values and not values["number"]:
-        del values["number"]
     return values
 
 
@@ -172,7 +170,6 @@ def sso_sign_in(
         )
         return None
     profile = _profile_from(attributes)
-    profile.pop("number", None)
     user = User.objects.select_for_update().filter(number=number).first()
     created = False
     if user is None:

@@ -110,3 +110,32 @@ def test_a_task_card_opened_in_wecom_lands_on_the_task_and_the_applicant_hears_b
         shoot(phone, "phone", "request-from-card")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_login_page_with_the_campus_sign_in_and_the_sessions_box_fit_and_pass_axe(
+    transactional_db, make_page, live_server, settings, artifacts_dir, alice, viewport, language
+):
+    settings.HALL_CAS_SERVER_URL = settings.CAS_SERVER_URL = "http://127.0.0.1:9/cas/"
+    shoot = Shooter(artifacts_dir, f"sso-{language}", viewport)
+    page, problems = make_page(viewport)
+    page.context.add_cookies(
+        [{"name": "django_language", "value": language, "url": live_server.url}]
+    )
+
+    page.goto(f"{live_server.url}/accounts/login/?next=/requests/")
+    campus = page.locator("a.sso-login")
+    expect(campus).to_have_attribute("href", "/accounts/cas/login/?next=%2Frequests%2F")
+    if language == "zh-hans":
+        expect(campus).to_have_text("统一身份认证登录")
+    shoot(page, viewport, "login")
+
+    page.locator("#id_username").fill("alice")
+    page.locator("#id_password").fill("pw")
+    with page.expect_navigation():
+        page.locator("form.stacked button[type=submit]").click()
+    page.goto(f"{live_server.url}/notifications/settings/")
+    expect(page.locator("form[action='/accounts/sign-out-everywhere/'] button")).to_be_visible()
+    shoot(page, viewport, "profile-sessions")
+    assert problems.items == []

@@ -25,6 +25,8 @@ def test_a_staff_session_outlives_seven_hours_of_quiet_but_not_eight(client, ali
     assert answer.status_code == 302
     assert answer["Location"] == "/accounts/login/?next=/requests/%3Fstatus%3Dopen"
     assert not signed_in(client)
+    login_page = client.get(answer["Location"]).content.decode()
+    assert "您已 480 分钟没有操作" in login_page
 
 
 def test_an_admin_session_ends_after_thirty_quiet_minutes(client, olivia):
@@ -78,3 +80,26 @@ def test_sign_out_everywhere_takes_only_a_post(client, alice):
     client.force_login(alice)
     assert client.get("/accounts/sign-out-everywhere/").status_code == 405
     assert signed_in(client)
+
+
+def test_a_page_polling_in_the_background_does_not_keep_the_session_alive(client, alice):
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        client.login(username="alice", password="pw")
+        for _ in range(8 * 6):
+            clock.shift(timedelta(minutes=10))
+            client.get("/requests/", headers={"sec-fetch-dest": "empty"})
+        clock.shift(timedelta(minutes=10))
+        answer = client.get("/requests/", headers={"sec-fetch-dest": "document"})
+
+    assert answer.status_code == 302
+    assert not signed_in(client)
+
+
+def test_pages_the_person_opens_keep_the_session_alive(client, alice):
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        client.login(username="alice", password="pw")
+        for _ in range(8 * 6 + 1):
+            clock.shift(timedelta(minutes=10))
+            assert (
+                client.get("/requests/", headers={"sec-fetch-dest": "document"}).status_code == 200
+            )

@@ -190,3 +190,32 @@ def test_with_cas_off_its_pages_do_not_exist_and_the_login_page_is_as_before(cli
     page = client.get("/accounts/login/").content.decode()
     assert "统一身份认证登录" not in page
     assert 'name="password"' in page
+
+
+def test_single_logout_sent_by_the_real_cas_server_ends_the_hall_session(
+    transactional_db, live_server, cas_on, alice
+):
+    """The whole round trip in one browser (requests): the hall as a live server, so that
+    django-mama-cas can post its logoutRequest to it when the person logs out of CAS."""
+    cas_on.person("alice-live", employeeNumber="T001", cn="张爱丽")
+    browser = requests.Session()
+    hall = live_server.url.replace("127.0.0.1", "localhost")
+
+    # given alice signed in to the hall through CAS
+    page = browser.get(f"{hall}/accounts/cas/login/?next=/requests/", timeout=10)
+    assert page.url.startswith(cas_on.url + "login")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    landed = browser.post(
+        page.url,
+        data={"csrfmiddlewaretoken": token, "username": "alice-live", "password": "pw"},
+        headers={"Referer": page.url},
+        timeout=30,
+    )
+    assert landed.url == f"{hall}/requests/"
+    assert browser.get(f"{hall}/requests/", allow_redirects=False, timeout=10).status_code == 200
+
+    # when she logs out at the CAS server (which tells every service she used)
+    browser.get(cas_on.url + "logout", timeout=30)
+
+    # then her hall session is gone too
+    assert browser.get(f"{hall}/requests/", allow_redirects=False, timeout=10).status_code == 302

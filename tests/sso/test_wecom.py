@@ -230,3 +230,75 @@ def test_with_the_app_off_no_wecom_delivery_is_written(people):
         recipients=[people["hank"]], kind="cc", subject="抄送", url="/"
     )
     assert not message.deliveries.filter(channel="wecom").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_process_killed_mid_send_leaves_one_card(wecom, make_chain, submit, people):
+    """A real kill: a worker process sends, and is SIGKILLed while WeCom is answering."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from django.db import connection
+
+    from tests.real_parts import ROOT, require, worker_env
+
+    require(connection.vendor == "postgresql", "a second process needs the Postgres test database")
+    # given a task card waiting in the outbox
+    submit(make_chain([HEAD]))
+    message = Notification.objects.get(recipient=people["hank"], kind="task_arrived")
+    delivery = wecom_delivery(message)
+    Delivery.objects.filter(pk=delivery.pk).update(status="pending", sent_at=None)
+    wecom.delivered.clear()
+    wecom.dedup.clear()
+    worker = {}
+    # WeCom has taken the card; the worker dies before it hears back and marks it sent.
+    wecom.on_send = lambda _message: os.kill(worker["pid"], signal.SIGKILL)
+    env = worker_env(
+        "",
+        HALL_WECOM_CORP_ID=wecom.corp_id,
+        HALL_WECOM_AGENT_ID="1000002",
+        HALL_WECOM_SECRET=wecom.secret,
+        HALL_WECOM_API_URL=wecom.url,
+        DJANGO_SETTINGS_MODULE="hall.settings",
+    )
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from hall.notifications import delivery_send;"
+            f"delivery_send(key={delivery.key!r})",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    worker["pid"] = process.pid
+    assert process.wait(timeout=120) == -signal.SIGKILL
+    delivery.refresh_from_db()
+    assert delivery.status == "pending"
+    assert len(wecom.cards_to("T100")) == 1
+
+    # when the sweep sends what is still waiting
+    wecom.on_send = None
+    notifications.deliveries_sweep(older_than=timedelta(0))
+
+    # then it is marked sent, and the person got it once
+    delivery.refresh_from_db()
+    assert delivery.status == "sent"
+    assert len(wecom.cards_to("T100")) == 1
+
+
+def test_someone_refused_inside_wecom_can_still_log_in_with_a_password(client, wecom, people):
+    wecom.client_user = "nobody-here"
+    refused, _path = open_in_wecom(client, "/requests/")
+    assert 'action="/accounts/login/"' in refused.content.decode()
+
+    answer = client.post(
+        "/accounts/login/",
+        {"username": "hank", "password": "pw", "next": "/requests/"},
+        headers={"user-agent": WECOM_UA},
+    )
+
+    assert answer.status_code == 302
+    assert answer["Location"] == "/requests/"
