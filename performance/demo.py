@@ -8,9 +8,84 @@ from django.db import transaction
 from django.utils import timezone
 
 from hall.models import Department, Role, User
-from performance import services
-from performance.models import Item
+from performance import meetings, services
+from performance.models import Decision, Item, Meeting, MeetingType
 from performance.services import Source
+
+MINUTES = {
+    "2026年第11次校长办公会": (
+        "会议听取了财务处关于科研经费报销流程优化的汇报。\n"
+        "会议决定：科研经费报销实行网上预约、集中审核，平均办理时间压缩至3个工作日。\n"
+        "会议决定：2026年底前完成财务系统与科研管理系统的数据对接。\n"
+        "会议决定：各学院于两周内报送经费使用自查报告。"
+    ),
+    "2026年第12次校长办公会": (
+        "会议听取了智慧校园建设中心关于一网通办建设进展的汇报。\n"
+        "会议决定：2027年1月前上线不少于50项网上办事服务。\n"
+        "会议决定：设立一站式服务大厅线下窗口，由后勤保障处牵头。\n"
+        "会议决定：各学院明确一名信息化联络员。"
+    ),
+}
+# meeting title → paragraph of the decision a story supervises
+DECISION_OF = {
+    "performance.decision:1": ("2026年第12次校长办公会", 2),
+    "performance.decision:2": ("2026年第11次校长办公会", 2),
+}
+
+
+def _seed_meetings(supervisor: User, leader: User, now) -> dict:
+    kind, _ = MeetingType.objects.get_or_create(
+        code="president-office",
+        defaults={
+            "name_zh": "校长办公会",
+            "name_en": "President's office meeting",
+            "prefix": "校长办公会纪要",
+        },
+    )
+    MeetingType.objects.get_or_create(
+        code="special",
+        defaults={"name_zh": "专题会议", "name_en": "Special meeting", "prefix": "专题会议纪要"},
+    )
+    decisions = {}
+    for weeks, (title, body) in zip((5, 2), MINUTES.items(), strict=True):
+        meeting = Meeting.objects.filter(title=title).first()
+        if meeting is None:
+            start = (now - timedelta(weeks=weeks)).replace(hour=9, minute=0, second=0)
+            meeting = meetings.meeting_create(
+                user=supervisor,
+                kind=kind,
+                title=title,
+                starts_at=start,
+                ends_at=start + timedelta(hours=2),
+                place="行政楼第一会议室",
+                chair=leader,
+            )
+            unit_head = User.objects.filter(username="smart-campus-head").first()
+            if unit_head:
+                topic = meetings.topic_submit(
+                    meeting_id=meeting.pk, user=unit_head, title="一网通办建设进展"
+                )
+                meetings.topic_decide(topic_id=topic.pk, user=supervisor, accept=True)
+            meetings.attendees_add(
+                meeting_id=meeting.pk, user=supervisor, people=[leader], role="attendee"
+            )
+            meetings.minutes_save(meeting_id=meeting.pk, user=supervisor, body=body)
+            meetings.minutes_submit(meeting_id=meeting.pk, user=supervisor)
+            meetings.minutes_issue(
+                meeting_id=meeting.pk, user=leader, now=start + timedelta(days=1)
+            )
+            for paragraph in (2, 3, 4):
+                if (
+                    paragraph <= len(body.splitlines())
+                    and "决定" in body.splitlines()[paragraph - 1]
+                ):
+                    meetings.decision_add(
+                        meeting_id=meeting.pk, user=supervisor, paragraph=paragraph, text=""
+                    )
+        for decision in Decision.objects.filter(meeting=meeting):
+            decisions[(title, decision.paragraph)] = decision
+    return decisions
+
 
 # title, source kind, reference, source title, lead unit, co-units, days, assigned days ago, state
 STORIES = [
@@ -131,25 +206,41 @@ def seed_demo_supervision() -> int:
     role.holders.add(supervisor)
     units = {d.code: d for d in Department.objects.all()}
     now = timezone.now()
+    decisions = _seed_meetings(supervisor, leader, now)
     for title, kind, ref, source_title, unit, co, days, ago, state in STORIES:
         if Item.objects.filter(title=title).exists() or unit not in units:
             continue
-        item = services.item_create(
-            user=supervisor,
-            title=title,
-            source=Source(kind=kind, ref=ref, title=source_title),
-            criteria="按要求完成并报送佐证材料，经督查室核验。",
-            requirement=f"{source_title}：请牵头单位会同协办单位抓好落实。",
-            leader=leader,
-            lead_unit=units[unit],
-            co_units=[units[c] for c in co if c in units],
-            days=days,
-            milestones=[
-                ("制定工作方案", max(1, days // 3)),
-                ("完成主体工作", max(1, days * 2 // 3)),
-            ],
-            now=now - timedelta(days=ago),
-        )
+        decision = decisions.get(DECISION_OF.get(ref, ("", 0)))
+        if decision is not None and decision.item_id is None:
+            item = meetings.decision_supervise(
+                decision_id=decision.pk,
+                user=supervisor,
+                leader=leader,
+                lead_unit=units[unit],
+                co_units=[units[c] for c in co if c in units],
+                days=days,
+                criteria="按要求完成并报送佐证材料，经督查室核验。",
+                now=now - timedelta(days=ago),
+            )
+            Item.objects.filter(pk=item.pk).update(title=title)
+            item.title = title
+        else:
+            item = services.item_create(
+                user=supervisor,
+                title=title,
+                source=Source(kind=kind, ref=ref, title=source_title),
+                criteria="按要求完成并报送佐证材料，经督查室核验。",
+                requirement=f"{source_title}：请牵头单位会同协办单位抓好落实。",
+                leader=leader,
+                lead_unit=units[unit],
+                co_units=[units[c] for c in co if c in units],
+                days=days,
+                milestones=[
+                    ("制定工作方案", max(1, days // 3)),
+                    ("完成主体工作", max(1, days * 2 // 3)),
+                ],
+                now=now - timedelta(days=ago),
+            )
         head = units[unit].heads.first()
         if head is None or state == "assigned":
             continue

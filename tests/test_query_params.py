@@ -149,6 +149,8 @@ PAGES = {
     ),
     "performance:notice": Page({"period": "choice", "page": "page"}, "alice"),
     "performance:item-create": Page({}, "admin"),
+    "performance:meetings": Page({"page": "page"}, "alice"),
+    "performance:meetings-ical": Page({}, "alice"),
     # pages with a form or a download and no list: they read nothing, or one switch
     "documents:create": Page({}, "alice"),
     "archives:accession": Page({}, "archivist"),
@@ -167,6 +169,7 @@ NOT_PAGES = {
     "workflows:bulk-approve": "POST only",
     "healthz": "a JSON probe that reads no parameter",
     "archives:start": "a redirect by role that reads no parameter",
+    "performance:meeting-create": "POST only",
     "login": "Django's own view; its next is checked below",
     "logout": "POST only",
     "set_language": "POST only (Django's)",
