@@ -48,7 +48,9 @@ class ScheduleForm(forms.Form):
         label=gettext_lazy("Starts at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
-    hours = forms.IntegerField(label=gettext_lazy("Duration (hours)"), min_value=1, max_value=12, initial=2)
+    hours = forms.IntegerField(
+        label=gettext_lazy("Duration (hours)"), min_value=1, max_value=12, initial=2
+    )
     place = forms.CharField(label=gettext_lazy("Place"), max_length=200, required=False)
 
     def __init__(self, *args, **kwargs):
