@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from hall.models import Department, Role, User
-from performance import meetings, services
-from performance.models import Decision, Item, Meeting, MeetingType
+from performance import meetings, services, strategy
+from performance.models import Decision, Item, KeyTask, Meeting, MeetingType
 from performance.services import Source
 
 MINUTES = {
@@ -31,6 +31,45 @@ DECISION_OF = {
     "performance.decision:1": ("2026年第12次校长办公会", 2),
     "performance.decision:2": ("2026年第11次校长办公会", 2),
 }
+
+
+# key task, lead unit, co-units, target month
+KEY_TASKS = [
+    ("深化一流学科建设，推进学科交叉融合", "research", ["graduate"], 12),
+    ("完善研究生培养质量保障体系", "graduate", ["registrar"], 10),
+    ("新增人工智能本科专业并完成首届招生", "registrar", ["school-cs"], 9),
+    ("建成一站式网上办事大厅，上线50项服务", "smart-campus", ["president-office"], 12),
+    ("推进科研经费“放管服”改革", "finance", ["research"], 11),
+    ("加强高层次人才引进与培养", "personnel", ["organization"], 12),
+    ("深化人事制度改革，出台配套文件", "personnel", ["organization"], 12),
+    ("提升国际合作与交流水平", "international", [], 12),
+    ("完成国有资产清查与实验室安全整治", "assets", ["logistics"], 11),
+    ("改善师生学习生活条件", "logistics", ["student-affairs"], 12),
+]
+
+
+def _seed_outline(supervisor: User, leader: User, units: dict, year: int) -> list[KeyTask]:
+    from datetime import date
+
+    theme = strategy.theme_save(
+        user=supervisor,
+        year=year,
+        title="质量提升年",
+        summary="以高质量发展为主线，聚焦一流学科建设、人才培养和治理能力现代化。",
+    )
+    if not theme.tasks.exists():
+        for title, unit, co, month in KEY_TASKS:
+            if unit in units:
+                strategy.key_task_add(
+                    user=supervisor,
+                    theme_id=theme.pk,
+                    title=title,
+                    leader=leader,
+                    lead_unit=units[unit],
+                    co_units=[units[c] for c in co if c in units],
+                    target_date=date(year, month, 28),
+                )
+    return list(theme.tasks.order_by("n"))
 
 
 def _seed_meetings(supervisor: User, leader: User, now) -> dict:
@@ -207,6 +246,9 @@ def seed_demo_supervision() -> int:
     units = {d.code: d for d in Department.objects.all()}
     now = timezone.now()
     decisions = _seed_meetings(supervisor, leader, now)
+    tasks = {
+        f"performance.keytask:{t.n}": t for t in _seed_outline(supervisor, leader, units, now.year)
+    }
     for title, kind, ref, source_title, unit, co, days, ago, state in STORIES:
         if Item.objects.filter(title=title).exists() or unit not in units:
             continue
@@ -241,6 +283,14 @@ def seed_demo_supervision() -> int:
                 ],
                 now=now - timedelta(days=ago),
             )
+        task = tasks.get(ref)
+        if task is not None and task.item_id is None:
+            # The item of a key task points to the task's real row.
+            Item.objects.filter(pk=item.pk).update(
+                source_ref=f"performance.keytask:{task.pk}",
+                source_url=f"/performance/strategy/{now.year}/#task-{task.n}",
+            )
+            KeyTask.objects.filter(pk=task.pk).update(item=item)
         head = units[unit].heads.first()
         if head is None or state == "assigned":
             continue

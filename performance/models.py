@@ -458,3 +458,56 @@ class Decision(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"{self.meeting.get_absolute_url()}#decision-{self.pk}"
+
+
+# --- strategy ----------------------------------------------------------------------------------
+
+
+class Theme(models.Model):
+    """The year's strategic theme (年度工作主题) and its job outline (工作要点)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    title = models.CharField(_("theme"), max_length=200)
+    summary = models.TextField(_("summary"), blank=True)
+    published = models.BooleanField(_("published"), default=False)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("annual theme")
+        verbose_name_plural = _("annual themes")
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.title}"
+
+
+class KeyTask(models.Model):
+    """A numbered key task of the outline; it may become a supervision item."""
+
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="tasks")
+    n = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("key task"), max_length=300)
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("leader in charge"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    lead_unit = models.ForeignKey(
+        Department, verbose_name=_("lead unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    co_units = models.ManyToManyField(
+        Department, verbose_name=_("co-units"), blank=True, related_name="+"
+    )
+    target_date = models.DateField(_("target date"))
+    item = models.OneToOneField(
+        Item, null=True, blank=True, on_delete=models.SET_NULL, related_name="key_task"
+    )
+
+    class Meta:
+        ordering = ["theme", "n"]
+        verbose_name = _("key task")
+        verbose_name_plural = _("key tasks")
+        constraints = [models.UniqueConstraint(fields=["theme", "n"], name="key_task_n_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.n}. {self.title}"

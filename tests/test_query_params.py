@@ -170,6 +170,7 @@ NOT_PAGES = {
     "healthz": "a JSON probe that reads no parameter",
     "archives:start": "a redirect by role that reads no parameter",
     "performance:meeting-create": "POST only",
+    "performance:strategy": "a redirect to this year's outline that reads no parameter",
     "login": "Django's own view; its next is checked below",
     "logout": "POST only",
     "set_language": "POST only (Django's)",
