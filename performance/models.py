@@ -78,7 +78,9 @@ class Item(models.Model):
         verbose_name = _("supervision item")
         verbose_name_plural = _("supervision items")
         indexes = [
+            models.Index(fields=["deadline", "id"], name="sup_deadline"),
             models.Index(fields=["status", "deadline"], name="sup_status_deadline"),
+            models.Index(fields=["lead_unit", "deadline"], name="sup_unit_deadline"),
             models.Index(fields=["lead_unit", "status", "deadline"], name="sup_unit_status"),
             models.Index(fields=["leader", "status", "deadline"], name="sup_leader_status"),
             models.Index(
@@ -263,3 +265,249 @@ class Extension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id} → {self.new_deadline:%Y-%m-%d}"
+
+
+# --- meetings ----------------------------------------------------------------------------------
+
+
+class MeetingType(models.Model):
+    """The president's office meeting, the executive meeting, a special meeting… with the
+    prefix of its minutes' numbers (校长办公会纪要〔2026〕3号)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=150, blank=True)
+    prefix = models.CharField(_("minutes prefix"), max_length=30)
+    last_number = models.JSONField(_("last minutes number by year"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("meeting type")
+        verbose_name_plural = _("meeting types")
+
+    def __str__(self) -> str:
+        return self.name_zh
+
+    @property
+    def name(self) -> str:
+        from hall.models import reading_english
+
+        return self.name_en if reading_english() and self.name_en else self.name_zh
+
+
+class Meeting(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        HELD = "held", _("Held")
+
+    kind = models.ForeignKey(
+        MeetingType, verbose_name=_("meeting type"), on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("starts at"), db_index=True)
+    ends_at = models.DateTimeField(_("ends at"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("chair"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_at", "-pk"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("performance:meeting", args=[self.pk])
+
+
+class Attendance(models.Model):
+    class Role(models.TextChoices):
+        ATTENDEE = "attendee", _("Attendee")
+        OBSERVER = "observer", _("Observer (列席)")
+
+    class Reply(models.TextChoices):
+        PENDING = "pending", _("No reply yet")
+        YES = "yes", _("Will attend")
+        NO = "no", _("Cannot attend")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meeting_attendances"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    reply = models.CharField(
+        _("reply"), max_length=20, choices=Reply.choices, default=Reply.PENDING
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["meeting", "role", "pk"]
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendances")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user"], name="attend_once_per_meeting")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} {self.user_id}"
+
+
+class Topic(models.Model):
+    """A topic a unit submits for a meeting (议题申报), accepted or declined by the office."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="topics")
+    title = models.CharField(_("topic"), max_length=200)
+    summary = models.TextField(_("summary"), blank=True)
+    unit = models.ForeignKey(
+        Department, verbose_name=_("submitting unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["meeting", "order", "pk"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Minutes(models.Model):
+    """The minutes (纪要) of a meeting: drafted, reviewed, issued with a number."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        REVIEW = "review", _("In review")
+        ISSUED = "issued", _("Issued")
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="minutes")
+    body = models.TextField(_("text"), help_text=_("One paragraph a line."))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    # NULL until issued: NULLs don't collide in the unique index.
+    number = models.CharField(  # noqa: DJ001
+        _("number"), max_length=60, unique=True, null=True, blank=True
+    )
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("minutes")
+        verbose_name_plural = _("minutes")
+
+    def __str__(self) -> str:
+        return self.number or str(self.meeting)
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [line.strip() for line in self.body.splitlines() if line.strip()]
+
+
+class Decision(models.Model):
+    """A decision of a meeting, pointing back to its paragraph of the minutes."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
+    topic = models.ForeignKey(
+        Topic, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions"
+    )
+    paragraph = models.PositiveSmallIntegerField(_("paragraph of the minutes"))
+    text = models.TextField(_("decision"))
+    item = models.OneToOneField(
+        Item, null=True, blank=True, on_delete=models.SET_NULL, related_name="decision"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["meeting", "paragraph", "pk"]
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+    def get_absolute_url(self) -> str:
+        return f"{self.meeting.get_absolute_url()}#decision-{self.pk}"
+
+
+# --- strategy ----------------------------------------------------------------------------------
+
+
+class Theme(models.Model):
+    """The year's strategic theme (年度工作主题) and its job outline (工作要点)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    title = models.CharField(_("theme"), max_length=200)
+    summary = models.TextField(_("summary"), blank=True)
+    published = models.BooleanField(_("published"), default=False)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("annual theme")
+        verbose_name_plural = _("annual themes")
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.title}"
+
+
+class KeyTask(models.Model):
+    """A numbered key task of the outline; it may become a supervision item."""
+
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="tasks")
+    n = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("key task"), max_length=300)
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("leader in charge"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    lead_unit = models.ForeignKey(
+        Department, verbose_name=_("lead unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    co_units = models.ManyToManyField(
+        Department, verbose_name=_("co-units"), blank=True, related_name="+"
+    )
+    target_date = models.DateField(_("target date"))
+    item = models.OneToOneField(
+        Item, null=True, blank=True, on_delete=models.SET_NULL, related_name="key_task"
+    )
+
+    class Meta:
+        ordering = ["theme", "n"]
+        verbose_name = _("key task")
+        verbose_name_plural = _("key tasks")
+        constraints = [models.UniqueConstraint(fields=["theme", "n"], name="key_task_n_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.n}. {self.title}"

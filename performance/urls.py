@@ -1,6 +1,6 @@
 from django.urls import path
 
-from performance import views
+from performance import meeting_views, strategy_views, views
 
 app_name = "performance"
 
@@ -16,6 +16,17 @@ urlpatterns = [
     path("supervision/<int:pk>/send-back/", views.item_send_back, name="item-send-back"),
     path("supervision/<int:pk>/extend/", views.item_extend, name="item-extend"),
     path("supervision/<int:pk>/reassign/", views.item_reassign, name="item-reassign"),
+    path("strategy/", strategy_views.outline_latest, name="strategy"),
+    path("strategy/<int:year>/", strategy_views.outline, name="outline"),
+    path("strategy/<int:year>/pdf/", strategy_views.outline_pdf, name="outline-pdf"),
+    path(
+        "strategy/tasks/<int:pk>/supervise/", strategy_views.task_supervise, name="task-supervise"
+    ),
+    path("meetings/", meeting_views.meeting_list, name="meetings"),
+    path("meetings/new/", meeting_views.meeting_create, name="meeting-create"),
+    path("meetings/feed.ics", meeting_views.ical, name="meetings-ical"),
+    path("meetings/<int:pk>/", meeting_views.meeting_detail, name="meeting"),
+    path("meetings/<int:pk>/<slug:action>/", meeting_views.meeting_action, name="meeting-action"),
     path(
         "supervision/<int:pk>/reports/<int:report_id>/evidence/",
         views.evidence,

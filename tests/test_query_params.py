@@ -161,6 +161,8 @@ PAGES = {
     "reception:my-bookings": Page({"page": "page"}, "alice"),
     "reception:book": Page({"resource": "int", "day": "date"}, "alice"),
     "documents:received": Page({"page": "page"}, "alice"),
+    "performance:meetings": Page({"page": "page"}, "alice"),
+    "performance:meetings-ical": Page({}, "alice"),
     # pages with a form or a download and no list: they read nothing, or one switch
     "documents:create": Page({}, "alice"),
     "archives:accession": Page({}, "archivist"),
@@ -179,6 +181,8 @@ NOT_PAGES = {
     "workflows:bulk-approve": "POST only",
     "healthz": "a JSON probe that reads no parameter",
     "archives:start": "a redirect by role that reads no parameter",
+    "performance:meeting-create": "POST only",
+    "performance:strategy": "a redirect to this year's outline that reads no parameter",
     "login": "Django's own view; its next is checked below",
     "logout": "POST only",
     "sign-out-everywhere": "POST only",

@@ -1,11 +1,12 @@
 """A supervised item from its assignment to its closure, in a real browser.
 
 The supervisor of the president's office (president-office-reviewer1, role "supervisor")
-assigns a meeting decision to the School of CS with the form; the school's head signs for it and
-reports progress with evidence; the deadline passes (the tick runs at a later moment), so the
-item is urged, put on the month's public notice and escalated to the leader in charge
-(president-office-head), who finds it on the notice; the head reports completion, and the
-office verifies and closes it. Screenshots: test-artifacts/e2e/supervision-<viewport>-NN-*.png.
+records a decision on the meeting's page and makes it a supervision item for the School of
+CS in one action; the school's head signs for it and reports progress with evidence; the
+deadline passes (the tick runs at a later moment), so the item is urged, put on the month's
+public notice and escalated to the leader in charge (president-office-head), who finds it on
+the notice; the head reports completion, and the office verifies and closes it.
+Screenshots: test-artifacts/e2e/supervision-<viewport>-NN-*.png.
 
 Assertions rely on structure, URLs and data, never on translated UI strings.
 """
@@ -54,20 +55,44 @@ def test_supervision_journey(
     office, problems = make_page(viewport)
     log_in(office, base, "president-office-reviewer1", "/performance/supervision/")
     shoot(office, viewport, "board")
-    office.goto(f"{base}/performance/supervision/new/")
-    office.locator("#id_title").fill(TITLE)
-    office.locator("#id_source_kind").select_option("decision")
-    office.locator("#id_source_ref").fill("performance.decision:9")
-    office.locator("#id_source_title").fill("2026年第13次校长办公会决定事项二")
-    office.locator("#id_criteria").fill("完成全部实验室检查并提交整改清单")
-    office.locator("#id_leader").select_option(str(leader.pk))
-    office.locator("#id_lead_unit").select_option(str(school.pk))
-    office.locator("#id_days").fill("3")
-    office.locator("#id_milestones").fill("1 制定检查方案")
-    shoot(office, viewport, "assign-form")
+    # a held meeting with its minutes (the paragraphs); the office records the decision of
+    # paragraph 2 on the meeting's page and makes it a supervision item in one action
+    from django.utils import timezone
+
+    from performance import meetings
+    from performance.models import Decision, MeetingType
+
+    supervisor = User.objects.get(username="president-office-reviewer1")
+    start = timezone.now() - timedelta(days=1)
+    meeting = meetings.meeting_create(
+        user=supervisor,
+        kind=MeetingType.objects.get(code="president-office"),
+        title="2026年第13次校长办公会",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        chair=leader,
+    )
+    meetings.minutes_save(
+        meeting_id=meeting.pk,
+        user=supervisor,
+        body=f"会议听取了实验室安全工作汇报。\n{TITLE}：三个工作日内完成全部实验室检查。",
+    )
+    office.goto(f"{base}{meeting.get_absolute_url()}")
+    office.locator("#dec-paragraph").fill("2")
     with office.expect_navigation():
-        office.locator("form.stacked-form button[type=submit]").click()
-    item = Item.objects.get(title=TITLE)
+        office.locator("form[action$='/decision/'] button").click()
+    decision = Decision.objects.get(meeting=meeting)
+    office.locator(f"#sv-leader-{decision.pk}").select_option(str(leader.pk))
+    office.locator(f"#sv-unit-{decision.pk}").select_option(str(school.pk))
+    office.locator(f"#sv-days-{decision.pk}").fill("3")
+    office.locator(f"#sv-criteria-{decision.pk}").fill("完成全部实验室检查并提交整改清单")
+    shoot(office, viewport, "meeting-decision")
+    with office.expect_navigation():
+        office.locator("form[action$='/supervise/'] button").click()
+    decision.refresh_from_db()
+    item = decision.item
+    assert item.source_ref == f"performance.decision:{decision.pk}"
+    office.goto(f"{base}{item.get_absolute_url()}")
     expect(office).to_have_url(f"{base}{item.get_absolute_url()}")
 
     # the school's head signs for it and reports progress with evidence (on a phone, too)

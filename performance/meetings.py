@@ -1,0 +1,273 @@
+"""Meetings: a calendar, topics submitted by units and accepted by the office, attendees and
+observers with their replies, minutes drafted, reviewed and issued with a number, decisions
+pointing to their paragraph, and a decision made a supervision item in one action.
+
+Writes (keyword-only, atomic) and the reads that decide who may see a meeting.
+"""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hall.models import Department, User
+from performance import services
+from performance.models import (
+    Attendance,
+    Decision,
+    Item,
+    Meeting,
+    MeetingType,
+    Minutes,
+    SourceKind,
+    Topic,
+)
+from performance.services import Source, SupervisionError
+
+
+def _office(user: User, what: str) -> None:
+    if not services.is_office(user):
+        raise SupervisionError(what)
+
+
+@transaction.atomic
+def meeting_create(
+    *,
+    user: User,
+    kind: MeetingType,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    place: str = "",
+    chair: User | None = None,
+) -> Meeting:
+    _office(user, _("Only the office schedules meetings."))
+    title = (title or "").strip()
+    if not title:
+        raise SupervisionError(_("Give the meeting a title."))
+    if ends_at <= starts_at:
+        raise SupervisionError(_("A meeting ends after it starts."))
+    return Meeting.objects.create(
+        kind=kind,
+        title=title[:200],
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place[:200],
+        chair=chair,
+        created_by=user,
+    )
+
+
+@transaction.atomic
+def topic_submit(*, meeting_id: int, user: User, title: str, summary: str = "") -> Topic:
+    """A unit submits a topic (议题申报) for a planned meeting."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
+    if user.department_id is None:
+        raise SupervisionError(_("Only a member of a unit submits topics."))
+    if meeting.status != Meeting.Status.PLANNED:
+        raise SupervisionError(_("Topics are submitted before the meeting is held."))
+    title = (title or "").strip()
+    if not title:
+        raise SupervisionError(_("Give the topic a title."))
+    return Topic.objects.create(
+        meeting=meeting,
+        title=title[:200],
+        summary=summary,
+        unit_id=user.department_id,
+        submitted_by=user,
+        order=meeting.topics.count() + 1,
+    )
+
+
+@transaction.atomic
+def topic_decide(*, topic_id: int, user: User, accept: bool) -> Topic:
+    _office(user, _("Only the office accepts topics."))
+    topic = Topic.objects.select_for_update().get(pk=topic_id)
+    if topic.status != Topic.Status.SUBMITTED:
+        raise SupervisionError(_("This topic was already decided."))
+    topic.status = Topic.Status.ACCEPTED if accept else Topic.Status.DECLINED
+    topic.save(update_fields=["status"])
+    return topic
+
+
+@transaction.atomic
+def attendees_add(*, meeting_id: int, user: User, people: list[User], role: str) -> int:
+    _office(user, _("Only the office invites attendees."))
+    if role not in Attendance.Role.values:
+        raise SupervisionError(_("Choose attendee or observer."))
+    made = Attendance.objects.bulk_create(
+        [Attendance(meeting_id=meeting_id, user=p, role=role) for p in people],
+        ignore_conflicts=True,
+    )
+    return len(made)
+
+
+@transaction.atomic
+def attendance_reply(*, meeting_id: int, user: User, reply: str, note: str = "") -> Attendance:
+    attendance = (
+        Attendance.objects.select_for_update().filter(meeting_id=meeting_id, user=user).first()
+    )
+    if attendance is None:
+        raise SupervisionError(_("You are not invited to this meeting."))
+    if reply not in (Attendance.Reply.YES, Attendance.Reply.NO):
+        raise SupervisionError(_("Say whether you will attend."))
+    attendance.reply, attendance.note = reply, note[:200]
+    attendance.save(update_fields=["reply", "note"])
+    return attendance
+
+
+# --- minutes and decisions -------------------------------------------------------------------
+
+
+@transaction.atomic
+def minutes_save(*, meeting_id: int, user: User, body: str) -> Minutes:
+    _office(user, _("Only the office drafts the minutes."))
+    meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
+    minutes = Minutes.objects.filter(meeting=meeting).first()
+    if minutes is not None and minutes.status == Minutes.Status.ISSUED:
+        raise SupervisionError(_("Issued minutes are not changed."))
+    if not (body or "").strip():
+        raise SupervisionError(_("Write the minutes."))
+    if minutes is None:
+        minutes = Minutes(meeting=meeting)
+    minutes.body = body
+    minutes.status = Minutes.Status.DRAFT
+    minutes.save()
+    if meeting.status != Meeting.Status.HELD:
+        meeting.status = Meeting.Status.HELD
+        meeting.save(update_fields=["status"])
+    return minutes
+
+
+@transaction.atomic
+def minutes_submit(*, meeting_id: int, user: User) -> Minutes:
+    _office(user, _("Only the office sends the minutes for review."))
+    minutes = Minutes.objects.select_for_update().filter(meeting_id=meeting_id).first()
+    if minutes is None or minutes.status != Minutes.Status.DRAFT:
+        raise SupervisionError(_("Only drafted minutes are sent for review."))
+    minutes.status = Minutes.Status.REVIEW
+    minutes.save(update_fields=["status", "updated_at"])
+    return minutes
+
+
+def minutes_number(prefix: str, year: int, seq: int) -> str:
+    return f"{prefix}〔{year}〕{seq}号"
+
+
+@transaction.atomic
+def minutes_issue(*, meeting_id: int, user: User, now: datetime | None = None) -> Minutes:
+    """The chair (or a leader reviewing for them) issues reviewed minutes with the next number of
+    the meeting type and year, under the type's row lock: no gap, no number twice."""
+    minutes = (
+        Minutes.objects.select_for_update(of=("self",))
+        .select_related("meeting")
+        .filter(meeting_id=meeting_id)
+        .first()
+    )
+    if minutes is None or minutes.status != Minutes.Status.REVIEW:
+        raise SupervisionError(_("Only reviewed minutes are issued."))
+    meeting = minutes.meeting
+    if user.pk != meeting.chair_id and not services.is_office(user):
+        raise SupervisionError(_("The chair of the meeting issues its minutes."))
+    now = now or timezone.now()
+    kind = MeetingType.objects.select_for_update().get(pk=meeting.kind_id)
+    year = str(timezone.localtime(now).year)
+    seq = int(kind.last_number.get(year, 0)) + 1
+    kind.last_number = {**kind.last_number, year: seq}
+    kind.save(update_fields=["last_number"])
+    minutes.number = minutes_number(kind.prefix, int(year), seq)
+    minutes.status = Minutes.Status.ISSUED
+    minutes.issued_at, minutes.reviewed_by = now, user
+    minutes.save(update_fields=["number", "status", "issued_at", "reviewed_by", "updated_at"])
+    return minutes
+
+
+@transaction.atomic
+def decision_add(
+    *, meeting_id: int, user: User, paragraph: int, text: str, topic_id: int | None = None
+) -> Decision:
+    _office(user, _("Only the office records decisions."))
+    minutes = Minutes.objects.filter(meeting_id=meeting_id).first()
+    if minutes is None:
+        raise SupervisionError(_("Draft the minutes before recording their decisions."))
+    if not 1 <= paragraph <= len(minutes.paragraphs):
+        raise SupervisionError(
+            _("The minutes have paragraphs 1 to %(n)d; a decision points to one of them.")
+            % {"n": len(minutes.paragraphs)}
+        )
+    text = (text or "").strip() or minutes.paragraphs[paragraph - 1]
+    topic = None
+    if topic_id is not None:
+        topic = Topic.objects.filter(meeting_id=meeting_id, pk=topic_id).first()
+        if topic is None:
+            raise SupervisionError(_("No such topic of this meeting."))
+    return Decision.objects.create(
+        meeting_id=meeting_id, topic=topic, paragraph=paragraph, text=text
+    )
+
+
+@transaction.atomic
+def decision_supervise(
+    *,
+    decision_id: int,
+    user: User,
+    leader: User,
+    lead_unit: Department,
+    days: int,
+    criteria: str,
+    co_units: list[Department] = (),
+    now: datetime | None = None,
+) -> Item:
+    """The decision becomes a supervision item in one action (once)."""
+    decision = (
+        Decision.objects.select_for_update(of=("self",))
+        .select_related("meeting")
+        .get(pk=decision_id)
+    )
+    if decision.item_id is not None:
+        raise SupervisionError(_("This decision is already supervised."))
+    meeting = decision.meeting
+    item = services.item_create(
+        user=user,
+        title=decision.text[:200],
+        source=Source(
+            kind=SourceKind.DECISION,
+            ref=f"performance.decision:{decision.pk}",
+            title=f"{meeting.title}（第{decision.paragraph}段）",
+            url=decision.get_absolute_url(),
+        ),
+        criteria=criteria,
+        requirement=decision.text,
+        leader=leader,
+        lead_unit=lead_unit,
+        co_units=co_units,
+        days=days,
+        now=now,
+    )
+    decision.item = item
+    decision.save(update_fields=["item"])
+    return item
+
+
+# --- reads ------------------------------------------------------------------------------------
+
+
+def visible_meetings(user: User) -> QuerySet[Meeting]:
+    """The office sees every meeting; the chair, the invited (attendees and observers) and the
+    units that submitted a topic see theirs; everyone else nothing (404)."""
+    meetings = Meeting.objects.all()
+    if not user.is_authenticated:
+        return meetings.none()
+    if services.is_office(user):
+        return meetings
+    invited = Exists(Attendance.objects.filter(meeting_id=OuterRef("pk"), user_id=user.pk))
+    mine = Q(chair_id=user.pk) | invited
+    if user.department_id is not None:
+        mine |= Exists(Topic.objects.filter(meeting_id=OuterRef("pk"), unit_id=user.department_id))
+    return meetings.filter(mine)
+
+
+def meeting_for(user: User, pk: int) -> Meeting | None:
+    return visible_meetings(user).select_related("kind", "chair").filter(pk=pk).first()
