@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hall import params
 from reception.models import Resource, Series
@@ -20,17 +21,27 @@ class GridFilter(params.QueryForm):
     view = forms.ChoiceField(
         label=_("Show"), required=False, choices=[("day", _("Day")), ("week", _("Week"))]
     )
-    day = params.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = params.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 class BookingForm(forms.Form):
     resource = forms.ModelChoiceField(label=_("Resource"), queryset=Resource.objects.none())
-    title = forms.CharField(label=_("Purpose"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("booking", "Purpose"), max_length=200)
     day = params.DateField(
-        label=_("Date"), required=True, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date"),
+        required=True,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    start = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
-    end = forms.TimeField(label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}))
+    start = forms.TimeField(
+        label=pgettext_lazy("booking", "From"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    end = forms.TimeField(
+        label=pgettext_lazy("booking", "Until"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
     attendees = forms.IntegerField(label=_("People"), min_value=1, max_value=100000, initial=1)
     repeat = forms.ChoiceField(
         label=_("Repeat"),
@@ -38,14 +49,14 @@ class BookingForm(forms.Form):
         choices=[("", _("Does not repeat")), *Series.Freq.choices],
     )
     weekdays = forms.TypedMultipleChoiceField(
-        label=_("On"),
+        label=pgettext_lazy("booking", "On"),
         required=False,
         coerce=int,
         choices=WEEKDAY_CHOICES,
         widget=forms.CheckboxSelectMultiple,
     )
     until = params.DateField(
-        label=_("Repeat until"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Repeat until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     count = forms.IntegerField(
         label=_("or this many times"), required=False, min_value=1, max_value=260

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hall.models import Bilingual, Department
 
@@ -132,7 +133,7 @@ class Booking(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for approval")
         CONFIRMED = "confirmed", _("Confirmed")
-        REFUSED = "refused", _("Refused")
+        REFUSED = "refused", pgettext_lazy("booking", "Refused")
         CANCELLED = "cancelled", _("Cancelled")
 
     resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="bookings")

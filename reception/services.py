@@ -536,8 +536,7 @@ def chain_approved(request: ServiceRequest) -> None:
     """Confirms the request's bookings; then the pending bookings they overlap are refused
     (their bookers are told who holds the time, and their own requests are withdrawn)."""
     rows = list(
-        _bookings_of(request)
-        .filter(status=Status.PENDING)
+        Booking.objects.filter(request=request, status=Status.PENDING)
         .select_related("resource", "booker")
         .select_for_update(of=("self",))
         .order_by("starts_at")
@@ -574,6 +573,6 @@ def chain_approved(request: ServiceRequest) -> None:
 
 
 def chain_ended(request: ServiceRequest, rejected: bool) -> None:
-    _bookings_of(request).filter(status=Status.PENDING).update(
+    Booking.objects.filter(request=request, status=Status.PENDING).update(
         status=Status.REFUSED if rejected else Status.CANCELLED, updated_at=timezone.now()
     )

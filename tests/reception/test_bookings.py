@@ -250,3 +250,30 @@ def test_cancelling_a_pending_booking_withdraws_its_request(hall_room, alice, ar
     services.booking_cancel(booking_id=booking.pk, user=alice)
     booking.refresh_from_db()
     assert booking.request.status == ServiceRequest.Status.WITHDRAWN
+
+
+def test_a_series_of_the_hall_runs_one_chain_and_approval_confirms_every_date(
+    hall_room, alice, bob, mona, areas
+):
+    # given: bob waits for one Wednesday afternoon; alice asks for four Wednesdays
+    single = book(hall_room, bob, "15:00", "16:00", title="社团活动", day="2026-12-16")
+    result = services.series_create(
+        resource_id=hall_room.pk,
+        booker=alice,
+        title="系列讲座",
+        first_start=at("2026-12-09", "14:00"),
+        minutes=120,
+        freq=Series.Freq.WEEKLY,
+        weekdays=[2],
+        count=4,
+    )
+    assert {b.status for b in result.made} == {Status.PENDING}
+    assert len({b.request_id for b in result.made}) == 1
+    # when
+    decide(result.made[0], mona)
+    # then
+    statuses = set(Booking.objects.filter(series=result.series).values_list("status", flat=True))
+    assert statuses == {Status.CONFIRMED}
+    single.refresh_from_db()
+    assert single.status == Status.REFUSED
+    assert "张爱丽" in single.note

@@ -94,3 +94,51 @@ def test_the_database_refuses_an_overlap_the_service_check_did_not_see(room, ali
         twin.save()
     twin.status = "pending"
     twin.save()  # a pending booking holds nothing, so it may overlap
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_posts_of_the_booking_form_at_once_give_a_booking_and_a_page_never_a_500(
+    room, alice, bob, settings
+):
+    """Through the whole request stack: the loser's page says who holds the slot."""
+    require(connection.vendor == "postgresql", "the exclusion constraint needs Postgres")
+    from django.test import Client
+
+    clients = {}
+    for person in (alice, bob):
+        clients[person.username] = Client(raise_request_exception=False)
+        clients[person.username].cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        clients[person.username].force_login(person)
+    names = {"alice": alice.full_name, "bob": bob.full_name}
+    for n in range(10):
+        day = (at("2030-03-04", "09:00") + timedelta(days=n)).date().isoformat()
+        barrier = threading.Barrier(2)
+        answers = {}
+
+        def post(username, day=day, barrier=barrier, answers=answers):
+            try:
+                barrier.wait()
+                answers[username] = clients[username].post(
+                    "/reception/book/",
+                    {
+                        "resource": room.pk,
+                        "title": "会",
+                        "day": day,
+                        "start": "09:00",
+                        "end": "10:00",
+                        "attendees": 5,
+                    },
+                )
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=post, args=(u,)) for u in clients]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        codes = sorted(r.status_code for r in answers.values())
+        assert codes == [200, 302], (n, codes)
+        winner = next(u for u, r in answers.items() if r.status_code == 302)
+        loser = next(u for u, r in answers.items() if r.status_code == 200)
+        assert names[winner] in answers[loser].content.decode()

@@ -12,12 +12,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 ZERO = Decimal("0.00")
 
 
 class Category(models.TextChoices):
-    EQUIPMENT = "equipment", _("Equipment")
+    EQUIPMENT = "equipment", pgettext_lazy("budget category", "Equipment")
     MATERIALS = "materials", _("Materials")
     TRAVEL = "travel", _("Travel")
     CONFERENCE = "conference", _("Conferences")
@@ -49,7 +50,7 @@ class Project(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
         SUSPENDED = "suspended", _("Suspended")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("research project", "Closed")
 
     number = models.CharField(_("project number"), max_length=40, unique=True)
     title = models.CharField(_("title"), max_length=300)
