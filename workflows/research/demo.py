@@ -136,7 +136,13 @@ def _forms() -> None:
             field_type="text" if invoice_claim else ServiceField.Type.PROJECT,
             required=not invoice_claim,
         )
-        ServiceField.objects.filter(service=service, key__in=["project_name", "amount"]).update(
+        # The title comes from the system of record with the picked project (or invoice).
+        ServiceField.objects.filter(service=service, key="project_name").update(
+            required=False,
+            help_text="提交时按所选项目自动填写",
+            help_text_en="Filled in from the project you pick",
+        )
+        ServiceField.objects.filter(service=service, key="amount").update(
             required=not invoice_claim
         )
         order = service.fields.filter(key="project_name").values_list("order", flat=True).first()
