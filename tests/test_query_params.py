@@ -142,6 +142,17 @@ PAGES = {
     ),
     "research:import": Page({"run": "int"}, "admin"),
     "research:transfers": Page({"show": "choice", "page": "page"}, "admin"),
+    "research:history": Page(
+        {
+            "q": "text",
+            "service": "slug",
+            "date_from": "date",
+            "date_to": "date",
+            "format": "choice",
+            "page": "page",
+        },
+        "alice",
+    ),
     # pages with a form or a download and no list: they read nothing, or one switch
     "documents:create": Page({}, "alice"),
     "archives:accession": Page({}, "archivist"),
