@@ -153,6 +153,17 @@ PAGES = {
         },
         "alice",
     ),
+    "research:history": Page(
+        {
+            "q": "text",
+            "service": "slug",
+            "date_from": "date",
+            "date_to": "date",
+            "format": "choice",
+            "page": "page",
+        },
+        "alice",
+    ),
     "performance:notice": Page({"period": "choice", "page": "page"}, "alice"),
     "performance:item-create": Page({}, "admin"),
     "reception:resources": Page(

@@ -105,6 +105,10 @@ def seeded(django_db_setup, django_db_blocker):
                     cursor.execute(f"DELETE FROM {table}")
                 cursor.execute("PRAGMA foreign_keys = ON")
         ServiceRequest.objects.all().delete()
+        # The research mirror's projects keep their PI (PROTECT): they go before the people.
+        from workflows.research.models import Project
+
+        Project.objects.all().delete()
         RequestCounter.objects.all().delete()
         Process.objects.all().delete()
         Service.objects.all().delete()
@@ -198,6 +202,10 @@ def test_every_online_demo_service_can_be_applied_for_and_approved(seeded, db):
         }
         if service.code == LOAN_SERVICE:
             form_data = _loan_form(form_data)  # codes that exist in the demo archives
+        if any(f.field_type in ("project", "invoice") for f in service.fields.all()):
+            from workflows.research.demo import sample_form
+
+            form_data, user = sample_form(service, form_data)  # a real project, an open invoice
         request = engine.request_submit(
             service=service,
             applicant=user,

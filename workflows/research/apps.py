@@ -21,3 +21,8 @@ class ResearchConfig(AppConfig):
         handoffs.register_all()
         fields.register_all()
         register_facts(transfers.facts)
+
+    def seed_demo(self) -> str:
+        from workflows.research.demo import seed_demo_research
+
+        return seed_demo_research()

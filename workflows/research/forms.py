@@ -23,3 +23,12 @@ class ImportForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = ImportRun.Kind.choices
+
+
+class HistoryForm(PeriodForm):
+    """我的数据: the person's requests by service, period and any value they wrote in a form."""
+
+    q = forms.CharField(label=_("Any value in the form"), required=False, max_length=100)
+    service = forms.SlugField(label=_("Service code"), required=False, max_length=80)
+
+    field_order = ["q", "service", "date_from", "date_to"]

@@ -1,5 +1,6 @@
 """Reads of the research and finance mirror, each owning its joins."""
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -66,3 +67,34 @@ def movements_of(
     if until:
         movements = movements.filter(booked_on__lte=until)
     return movements.order_by("-booked_on", "-id")
+
+
+def history_of(user: User, *, words: str = "", service: str = "", since=None, until=None):
+    """Everything the person submitted (drafts aside), newest first, on the applicant index;
+    ``words`` are looked for in the form's values as the database stores them."""
+    from django.db.models import TextField
+    from django.db.models.functions import Cast
+
+    from workflows.models import ServiceRequest
+
+    rows = (
+        ServiceRequest.objects.filter(applicant=user)
+        .exclude(status=ServiceRequest.Status.DRAFT)
+        .select_related("service")
+        .order_by("-created_at", "-id")
+    )
+    if service:
+        rows = rows.filter(service__code=service)
+    if since:
+        rows = rows.filter(submitted_at__date__gte=since)
+    if until:
+        rows = rows.filter(submitted_at__date__lte=until)
+    if words:
+        # SQLite keeps JSON with non-ASCII letters escaped (\\u5f20); Postgres as they are.
+        escaped = json.dumps(words)[1:-1]
+        rows = rows.annotate(form_text=Cast("form_data", TextField())).filter(
+            Q(form_text__icontains=words)
+            | Q(form_text__icontains=escaped)
+            | Q(number__icontains=words)
+        )
+    return rows

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.inquiry, name="inquiry"),
     path("import/", views.import_page, name="import"),
     path("transfers/", views.transfer_desk, name="transfers"),
+    path("history/", views.history, name="history"),
 ]

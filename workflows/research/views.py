@@ -217,3 +217,80 @@ def transfer_desk(request: HttpRequest) -> HttpResponse:
             "request_prefix": reverse("workflows:my-requests"),
         },
     )
+
+
+@login_required
+def history(request: HttpRequest) -> HttpResponse:
+    """我的数据: everything the person ever submitted, across services, with its status; each
+    opens on its request page (trail and PDF); exportable to Excel."""
+    from workflows.models import ServiceRequest
+    from workflows.research.forms import HistoryForm
+
+    form = HistoryForm(request.GET)
+    since = until = None
+    if not form.non_field_errors():
+        since, until = form.value("date_from"), form.value("date_to")
+    rows = selectors.history_of(
+        request.user,
+        words=form.value("q", ""),
+        service=form.value("service", ""),
+        since=since,
+        until=until,
+    )
+    statuses = dict(ServiceRequest.Status.choices)
+    if params.choice(request, "format", ["xlsx"], label=_("Format")) == "xlsx":
+        return _history_workbook(rows, statuses)
+    page = Paginator(rows, settings.HALL_PAGE_SIZE).get_page(params.page_number(request))
+    items = [
+        {
+            "pk": r.pk,
+            "number": r.number,
+            "service": r.service.name,
+            "status": statuses[r.status],
+            "status_code": r.status,
+            "submitted_at": r.submitted_at,
+            "has_pdf": bool(r.pdf),
+        }
+        for r in page.object_list
+    ]
+    return render(
+        request,
+        "research/history.html",
+        {
+            "form": form,
+            "page": page,
+            "items": items,
+            "querystring": form.querystring(),
+            "request_prefix": reverse("workflows:my-requests"),
+        },
+    )
+
+
+def _history_workbook(rows, statuses) -> HttpResponse:
+    import json
+
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("My data"))
+    sheet.append(
+        [_("Request number"), _("Service"), _("Status"), _("Submitted"), _("Finished"), _("Form")]
+    )
+    for r in rows.iterator(chunk_size=2000):
+        sheet.append(
+            [
+                r.number,
+                r.service.name,
+                str(statuses[r.status]),
+                timezone.localtime(r.submitted_at).replace(tzinfo=None) if r.submitted_at else None,
+                timezone.localtime(r.finished_at).replace(tzinfo=None) if r.finished_at else None,
+                json.dumps(r.form_data, ensure_ascii=False)[:32000],
+            ]
+        )
+    response = HttpResponse(
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="my-data-{stamp}.xlsx"'
+    book.save(response)
+    return response

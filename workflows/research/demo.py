@@ -1,0 +1,297 @@
+"""The research funds demo: 40 projects of the demo faculty (张伟 leads twelve; 王芳 works on
+some), their budgets and a year of ledger entries, brought in through the same import the
+offices' files go through; the claim services' forms with the project picker and the budget
+category; a pre-borrowed invoice waiting for its receipt claim, a claim in approval (frozen),
+a claim refused for exceeding its balance.
+
+Keyed by project numbers, entry ids and fixed submit tokens: loading again changes nothing.
+"""
+
+import random
+import uuid
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from hall.models import Service, ServiceField, User
+from workflows import services as approvals
+from workflows.demo import _approve_all
+from workflows.models import ApprovalTask, ServiceRequest
+from workflows.research import services
+from workflows.research.handoffs import CATEGORY_FIELD, CLAIM_SERVICES, INVOICE_CLAIM_SERVICE
+from workflows.research.models import ImportRun, Project
+
+NAMESPACE = uuid.UUID("3c1d7a52-9f0e-4b8e-a0c4-7e5b2f1d9a61")
+TOPICS = [
+    "图神经网络的可解释性",
+    "大规模分布式存储系统",
+    "智慧校园数据治理",
+    "面向边缘计算的轻量模型",
+    "多模态知识图谱构建",
+    "隐私保护联邦学习",
+    "软件供应链安全",
+    "高性能数值计算",
+    "智能教育评测",
+    "低碳数据中心调度",
+]
+CATEGORY_CHOICES = [
+    [code, label_zh, label_en]
+    for code, label_zh, label_en in [
+        ("equipment", "设备费", "Equipment"),
+        ("materials", "材料费", "Materials"),
+        ("travel", "差旅费", "Travel"),
+        ("conference", "会议费", "Conferences"),
+        ("publication", "出版费", "Publication"),
+        ("labour", "劳务费", "Labour"),
+        ("management", "管理费", "Management fee"),
+    ]
+]
+
+
+def _people() -> tuple[User, User | None, list[User]]:
+    pi = User.objects.get(username="zhangwei")
+    student = User.objects.filter(username="wangfang").first()
+    others = list(
+        User.objects.filter(username__endswith="-head").exclude(number="").order_by("username")
+    )
+    return pi, student, others
+
+
+def _rows(pi, student, others):
+    rng = random.Random(2026)
+    today = timezone.localdate()
+    projects, budgets, movements = [], [], []
+    for i in range(40):
+        lead = pi if i < 12 or not others else others[i % len(others)]
+        vertical = i % 3 != 2
+        number = f"{'NSFC' if vertical else 'HX'}-{2024 + i % 3}-{i + 1:03d}"
+        if lead == pi:
+            members = [student] if student and i % 2 == 0 else []
+        else:
+            members = [
+                u for u in (pi if i % 3 == 0 else None, student if i % 4 == 0 else None) if u
+            ]
+        start = today.replace(month=1, day=1) - timedelta(days=365 * (i % 2))
+        projects.append(
+            {
+                "number": number,
+                "title": f"{TOPICS[i % len(TOPICS)]}研究（{i + 1}）",
+                "kind": "vertical" if vertical else "horizontal",
+                "pi": lead.number,
+                "members": ";".join(u.number for u in members),
+                "starts_on": start.isoformat(),
+                "ends_on": (start + timedelta(days=365 * 3)).isoformat(),
+                "status": "active" if i != 39 else "closed",
+            }
+        )
+        lines = {
+            "equipment": 200000 + 10000 * (i % 5),
+            "materials": 60000,
+            "travel": 30000 + 1000 * (i % 7),
+            "conference": 15000,
+            "publication": 12000,
+            "labour": 80000,
+            "management": 20000,
+        }
+        if i == 0:
+            lines["materials"] = 8000  # the demo's claim that exceeds its balance
+        for category, budget in lines.items():
+            budgets.append({"project": number, "category": category, "budget": str(budget)})
+        for n in range(24):
+            category = rng.choice(list(lines))
+            amount = round(rng.uniform(200, lines[category] / 40), 2)
+            booked = today - timedelta(days=rng.randint(0, 364))
+            movements.append(
+                {
+                    "id": f"PZ-{number}-{n:03d}",
+                    "project": number,
+                    "category": category,
+                    "date": booked.isoformat(),
+                    "amount": f"{amount:.2f}",
+                    "description": rng.choice(
+                        [
+                            "服务器采购",
+                            "实验耗材",
+                            "学术会议差旅",
+                            "论文版面费",
+                            "学生劳务",
+                            "测试平台租用",
+                        ]
+                    ),
+                }
+            )
+    return projects, budgets, movements
+
+
+def _forms() -> None:
+    """The claim services pick the project and the category; the receipt claim with a
+    pre-borrowed invoice picks the invoice (its project, category and amount come with it)."""
+    for code in (*CLAIM_SERVICES, INVOICE_CLAIM_SERVICE):
+        service = Service.objects.filter(code=code).first()
+        if service is None:
+            continue
+        invoice_claim = code == INVOICE_CLAIM_SERVICE
+        ServiceField.objects.filter(service=service, key="project_number").update(
+            field_type="text" if invoice_claim else ServiceField.Type.PROJECT,
+            required=not invoice_claim,
+        )
+        # The title comes from the system of record with the picked project (or invoice).
+        ServiceField.objects.filter(service=service, key="project_name").update(
+            required=False,
+            help_text="提交时按所选项目自动填写",
+            help_text_en="Filled in from the project you pick",
+        )
+        ServiceField.objects.filter(service=service, key="amount").update(
+            required=not invoice_claim
+        )
+        order = service.fields.filter(key="project_name").values_list("order", flat=True).first()
+        ServiceField.objects.update_or_create(
+            service=service,
+            key=CATEGORY_FIELD,
+            defaults={
+                "order": (order or 0) + 1,
+                "label_zh": "预算科目",
+                "label_en": "Budget category",
+                "field_type": ServiceField.Type.CHOICE,
+                "options": CATEGORY_CHOICES,
+                "required": not invoice_claim,
+            },
+        )
+        if invoice_claim:
+            ServiceField.objects.update_or_create(
+                service=service,
+                key="invoice",
+                defaults={
+                    "order": 0,
+                    "label_zh": "预借发票",
+                    "label_en": "Pre-borrowed invoice",
+                    "field_type": ServiceField.Type.INVOICE,
+                    "required": True,
+                },
+            )
+
+
+def _claim(story, service_code, user, project, category, amount, description):
+    token = uuid.uuid5(NAMESPACE, story)
+    existing = ServiceRequest.objects.filter(submit_token=token).first()
+    if existing is not None:
+        return existing, False
+    service = Service.objects.get(code=service_code)
+    form_data = {
+        "full_name": user.get_full_name(),
+        "name": user.get_full_name(),
+        "number": user.number,
+        "department": user.department.name_zh if user.department else "",
+        "project_number": project.number,
+        "project_name": project.title,
+        CATEGORY_FIELD: category,
+        "amount": amount,
+        "receipts": 3,
+        "description": description,
+    }
+    keys = set(service.fields.values_list("key", flat=True))
+    request = approvals.request_submit(
+        service=service,
+        applicant=user,
+        form_data={k: v for k, v in form_data.items() if k in keys},
+        files={},
+        urgent=False,
+        urgent_reason="",
+        submit_token=token,
+    )
+    return request, True
+
+
+def _stories(pi) -> int:
+    made = 0
+    projects = list(Project.objects.filter(pi=pi).order_by("number")[:3])
+    if len(projects) < 3:
+        return 0
+    # A pre-borrowed invoice approved, waiting for its receipt claim.
+    invoice, new = _claim(
+        "invoice-waiting",
+        CLAIM_SERVICES[1],
+        pi,
+        projects[1],
+        "conference",
+        "6800.00",
+        "会议注册费预借发票",
+    )
+    if new:
+        _approve_all(invoice)
+        made += 1
+    # A claim in approval: its amount shows as frozen.
+    _, new = _claim(
+        "claim-frozen", CLAIM_SERVICES[0], pi, projects[2], "travel", "2350.00", "赴京学术会议差旅"
+    )
+    made += new
+    # A claim refused for exceeding its balance: the finance office's check at the desk (the
+    # hall refuses it at submission; this one was filed before the budget fell).
+    rejected, new = _claim(
+        "claim-over-balance",
+        CLAIM_SERVICES[2],
+        pi,
+        projects[0],
+        "materials",
+        "1800.00",
+        "实验耗材",
+    )
+    if new:
+        task = ApprovalTask.objects.filter(request=rejected, status="pending").first()
+        if task.assignee_id is None:
+            approvals.task_claim(task_id=task.pk, user=task.candidates.order_by("pk").first())
+            task.refresh_from_db()
+        approvals.task_decide(
+            task_id=task.pk,
+            user=task.assignee,
+            action="reject",
+            comment="超出材料费预算余额，请调整预算后再报销",
+        )
+        made += 1
+    return made
+
+
+@transaction.atomic
+def seed_demo_research() -> str:
+    if not User.objects.filter(username="zhangwei").exists():
+        return "no research demo (no demo people)"
+    pi, student, others = _people()
+    projects, budgets, movements = _rows(pi, student, others)
+    runs = [
+        services.mirror_import(
+            kind=kind, rows=rows, origin=ImportRun.Origin.FILE, source=f"demo-{kind}.xlsx"
+        )
+        for kind, rows in (("projects", projects), ("budgets", budgets), ("movements", movements))
+    ]
+    refused = [r for r in runs if not r.ok]
+    if refused:
+        raise RuntimeError(f"the research demo's import was refused: {refused[0].report[:3]}")
+    _forms()
+    stories = _stories(pi)
+    return f"{Project.objects.count()} research projects, {stories} research demo requests"
+
+
+def sample_form(service: Service, form_data: dict) -> tuple[dict, User]:
+    """A form the research claim services accept (a real project of 张伟 with money left, or
+    his open pre-borrowed invoice), for the catalogue-wide check that every demo service can be
+    applied for and approved."""
+    from workflows.research.fields import open_invoices
+    from workflows.research.models import BudgetLine
+
+    pi = User.objects.select_related("department").get(username="zhangwei")
+    data = dict(form_data)
+    if service.code == INVOICE_CLAIM_SERVICE:
+        invoice = open_invoices(pi).first()
+        data["invoice"] = str(invoice.pk) if invoice else ""
+        return data, pi
+    line = (
+        BudgetLine.objects.filter(project__pi=pi, project__status=Project.Status.ACTIVE)
+        .select_related("project")
+        .order_by("project__number", "category")
+        .first()
+    )
+    data.update(
+        {"project_number": line.project.number, CATEGORY_FIELD: line.category, "amount": "100.00"}
+    )
+    return data, pi
