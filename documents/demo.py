@@ -111,6 +111,7 @@ def seed_demo_documents() -> int:
             readers = [people["president-office-reviewer1"], people["school-cs-head"]]
             services.reader_grant(document_id=document.pk, user=registrar, readers=readers)
     _dispatch_demo(authority, registrar)
+    _incoming_demo(office, authority, registrar, signer, people["president-office-reviewer1"])
     return Outgoing.objects.filter(authority=authority).count()
 
 
@@ -140,3 +141,53 @@ def _usernames() -> list[str]:
         "president-office-head",
         "president-office-reviewer1",
     ]
+
+
+INCOMING = [
+    # title, sender, source, is a 请示, how far
+    ("关于开展2026年度教学质量检查的通知", "省教育厅", "file", False, "circulating"),
+    ("关于做好防汛值班工作的电话通知", "市政府办公厅", "call", False, "done"),
+    ("关于增设人工智能本科专业的请示", "计算机学院", "file", True, "reply"),
+    ("关于征求校园规划意见的函", "市自然资源局", "fax", False, "registered"),
+]
+
+
+def _incoming_demo(office, authority, clerk: User, leader: User | None, reader: User) -> None:
+    """Incoming documents in several states: one sent round with an unread reader, one done,
+    a 请示 with its 批复 drafted, one only registered. Keyed by title."""
+    from django.core.files.base import ContentFile
+
+    from documents import incoming as flow
+    from documents.models import Incoming
+
+    if leader is None:
+        return
+    lead_unit = Department.objects.exclude(pk=office.pk).order_by("order").first()
+    for title, sender, source, is_request, outcome in INCOMING:
+        if Incoming.objects.filter(department=office, title=title).exists():
+            continue
+        data = {"source": source, "sender": sender, "title": title, "is_request": is_request}
+        if source == "call":
+            data["note"] = "王主任来电：汛期内实行24小时值班，请于今日报送值班表。"
+        if source == "fax":
+            data["file"] = ContentFile(b"%PDF-1.4\n%demo fax\n", name="fax.pdf")
+        incoming = flow.incoming_receive(user=clerk, department_id=office.pk, data=data)
+        flow.incoming_register(incoming_id=incoming.pk, user=clerk)
+        if outcome == "registered":
+            continue
+        flow.incoming_check(incoming_id=incoming.pk, user=clerk, complies=True)
+        if outcome == "reply":
+            flow.reply_draft(incoming_id=incoming.pk, user=clerk, authority=authority)
+            continue
+        flow.incoming_propose(
+            incoming_id=incoming.pk, user=clerk, proposal="拟请相关部门办理", leader=leader
+        )
+        flow.instruction_give(incoming_id=incoming.pk, user=leader, text="请抓紧落实，按时报送。")
+        flow.incoming_assign(incoming_id=incoming.pk, user=clerk, lead_unit=lead_unit, days=5)
+        if outcome == "circulating":
+            flow.circulation_send(
+                incoming_id=incoming.pk, user=clerk, readers=[leader, reader], purpose="请阅知"
+            )
+            flow.circulation_read(incoming_id=incoming.pk, user=leader)
+        if outcome == "done":
+            flow.incoming_finish(incoming_id=incoming.pk, user=clerk, answer="值班表已报送。")

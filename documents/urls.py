@@ -17,4 +17,9 @@ urlpatterns = [
     path("<int:pk>/dispatch/", views.dispatch, name="dispatch"),
     path("received/", views.received, name="received"),
     path("received/<int:pk>/sign/", views.sign, name="sign"),
+    path("incoming/", views.incoming_list, name="incoming"),
+    path("incoming/new/", views.incoming_create, name="incoming-create"),
+    path("incoming/<int:pk>/", views.incoming_detail, name="incoming-detail"),
+    path("incoming/<int:pk>/reply/", views.incoming_reply, name="incoming-reply"),
+    path("incoming/<int:pk>/<slug:action>/", views.incoming_act, name="incoming-act"),
 ]

@@ -119,6 +119,23 @@ def _escalation_moment(due_at: datetime) -> datetime:
     return day.replace(hour=0, minute=0)
 
 
+# Other apps' reminders that ride on this tick (registered from their AppConfig.ready(), so
+# workflows imports no app above it): each takes ``now`` and returns what it sent.
+_APP_TICKS: dict = {}
+
+
+def register_tick(name: str, tick) -> None:
+    _APP_TICKS[name] = tick
+
+
+def app_ticks(*, now: datetime | None = None) -> dict[str, int]:
+    sent: dict[str, int] = {}
+    for name, tick in sorted(_APP_TICKS.items()):
+        for kind, n in tick(now=now).items():
+            sent[f"{name}.{kind}"] = n
+    return sent
+
+
 def reminders_tick(*, now: datetime | None = None) -> dict[str, int]:
     """One pass: claims the open tasks whose next reminder is due (FOR UPDATE SKIP LOCKED, so
     ticks running at once split the work), sends it once per window and schedules the next."""

@@ -11,9 +11,10 @@ def render_request_pdf(request_id: int) -> str:
 
 @shared_task
 def reminders_tick() -> dict:
+    from workflows.reminders import app_ticks
     from workflows.reminders import reminders_tick as tick
 
-    return tick()
+    return {**tick(), **app_ticks()}
 
 
 @shared_task

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from archives.services import loans_expire, loans_remind
 from archives.tasks import office_remind
 from hall.notifications import deliveries_sweep
-from workflows.reminders import pdf_orphans_sweep, reminders_tick
+from workflows.reminders import app_ticks, pdf_orphans_sweep, reminders_tick
 
 ORPHANS_EVERY = 3600
 
@@ -28,6 +28,7 @@ class Command(BaseCommand):
                 pdf_orphans_sweep()  # hourly, as beat does; it logs what it removes
                 orphans_swept_at = time.monotonic()
             sent = reminders_tick()
+            sent.update(app_ticks())
             sent["loans"] = loans_remind()
             loans_expire()
             sent.update(office_remind())
