@@ -206,3 +206,60 @@ class ReplyForm(forms.Form):
     authority = forms.ModelChoiceField(
         label=_("Issuing authority"), queryset=Authority.objects.filter(is_active=True)
     )
+
+
+# --- seals -----------------------------------------------------------------------------------
+
+
+class SealUseForm(forms.Form):
+    seal = forms.ModelChoiceField(label=_("Seal"), queryset=None)
+    number = forms.CharField(
+        label=_("Reference number of the document"),
+        required=False,
+        max_length=40,
+        help_text=_("A registered document, e.g. 校办发〔2026〕3号; or attach the file below."),
+    )
+    file = forms.FileField(label=_("File to seal"), required=False)
+    purpose = forms.CharField(label=_("Purpose"), max_length=300)
+    copies = forms.IntegerField(label=_("Copies"), min_value=1, max_value=999, initial=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from documents.models import Seal
+
+        self.fields["seal"].queryset = Seal.objects.filter(status=Seal.Status.ACTIVE)
+
+    def clean_file(self):
+        from hall.uploads import check_upload
+
+        upload = self.cleaned_data.get("file")
+        if upload:
+            check_upload(upload, max_bytes=20 * 1024 * 1024, types=["pdf", "jpg", "jpeg", "png"])
+        return upload
+
+
+class SealRecordForm(forms.Form):
+    copies = forms.IntegerField(label=_("Copies sealed"), min_value=1, max_value=999)
+    scan = forms.FileField(label=_("Scan of the sealed copy"), required=False)
+
+    def clean_scan(self):
+        from hall.uploads import check_upload
+
+        upload = self.cleaned_data.get("scan")
+        if upload:
+            check_upload(upload, max_bytes=20 * 1024 * 1024, types=["pdf", "jpg", "jpeg", "png"])
+        return upload
+
+
+class SealOutForm(forms.Form):
+    borrower = forms.ModelChoiceField(label=_("Taken by"), queryset=None)
+    purpose = forms.CharField(label=_("Purpose"), max_length=300)
+    due_at = forms.DateTimeField(
+        label=_("Due back"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+    def __init__(self, *args, department_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["borrower"].queryset = User.objects.filter(
+            department_id=department_id, is_active=True
+        ).order_by("full_name", "username")

@@ -324,3 +324,81 @@ def circulation_of(incoming) -> list:
 
 def instructions_of(incoming) -> list:
     return list(incoming.instructions.select_related("leader"))
+
+
+# --- seals -----------------------------------------------------------------------------------
+
+
+def seal_register(user: User) -> QuerySet:
+    """Every seal for anyone signed in (to choose one for a request), with who keeps it and
+    whether it is out of the office, in one query."""
+    from documents.models import Seal, SealLoan
+
+    if not user.is_authenticated:
+        return Seal.objects.none()
+    out = Exists(SealLoan.objects.filter(seal=OuterRef("pk"), returned_at=None))
+    return (
+        Seal.objects.select_related("department", "custodian")
+        .annotate(is_out=out)
+        .order_by("department__order", "kind", "pk")
+    )
+
+
+def may_keep_log(user: User, seal) -> bool:
+    """The seal's log: its custodian and its department (and superusers)."""
+    return user.is_authenticated and (
+        user.is_superuser
+        or seal.custodian_id == user.pk
+        or user.department_id == seal.department_id
+    )
+
+
+def seal_for(user: User, pk: int):
+    seal = seal_register(user).filter(pk=pk).first()
+    return seal if seal is not None and may_keep_log(user, seal) else None
+
+
+def visible_seal_uses(user: User) -> QuerySet:
+    from documents.models import SealUse
+
+    if not user.is_authenticated:
+        return SealUse.objects.none()
+    rows = SealUse.objects.all()
+    if user.is_superuser:
+        return rows
+    chain = Exists(visible_requests(user).filter(pk=OuterRef("request_id")))
+    inside = Q(applicant=user) | Q(seal__custodian=user) | chain
+    if user.department_id is not None:
+        inside |= Q(seal__department_id=user.department_id)
+    return rows.filter(inside)
+
+
+def seal_use_for(user: User, pk: int):
+    return (
+        visible_seal_uses(user)
+        .select_related("seal", "applicant", "document", "request", "applied_by")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def seal_log(seal) -> QuerySet:
+    return (
+        seal.uses.select_related("applicant", "document", "applied_by")
+        .only(
+            "id",
+            "purpose",
+            "copies",
+            "status",
+            "created_at",
+            "applied_at",
+            "applied_copies",
+            "seal_id",
+            "applicant__full_name",
+            "applicant__username",
+            "document__number",
+            "applied_by__full_name",
+            "applied_by__username",
+        )
+        .order_by("-created_at", "-pk")
+    )

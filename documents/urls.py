@@ -22,4 +22,11 @@ urlpatterns = [
     path("incoming/<int:pk>/", views.incoming_detail, name="incoming-detail"),
     path("incoming/<int:pk>/reply/", views.incoming_reply, name="incoming-reply"),
     path("incoming/<int:pk>/<slug:action>/", views.incoming_act, name="incoming-act"),
+    path("seals/", views.seal_list, name="seals"),
+    path("seals/<int:pk>/", views.seal_detail, name="seal-detail"),
+    path("seals/<int:pk>/out/", views.seal_out, name="seal-out"),
+    path("seals/<int:pk>/back/", views.seal_back, name="seal-back"),
+    path("seals/uses/new/", views.seal_use_create, name="seal-use-create"),
+    path("seals/uses/<int:pk>/", views.seal_use_detail, name="seal-use"),
+    path("seals/uses/<int:pk>/record/", views.seal_use_record, name="seal-use-record"),
 ]

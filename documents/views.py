@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from documents import incoming as services_incoming
-from documents import selectors, services
+from documents import seals, selectors, services
 from documents.forms import (
     AssignForm,
     CheckForm,
@@ -22,9 +22,12 @@ from documents.forms import (
     ProposeForm,
     RegisterFilter,
     ReplyForm,
+    SealOutForm,
+    SealRecordForm,
+    SealUseForm,
     VoidForm,
 )
-from documents.models import Dispatch, DocType, Incoming, Outgoing
+from documents.models import Dispatch, DocType, Incoming, Outgoing, Seal
 from documents.services import DocumentError
 from hall import params
 from workflows.models import ServiceRequest
@@ -534,3 +537,154 @@ def incoming_reply(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(incoming)
     messages.success(request, _("The reply is drafted; write its body."))
     return redirect("documents:edit", pk=document.pk)
+
+
+# --- seals -----------------------------------------------------------------------------------
+
+
+@login_required
+def seal_list(request: HttpRequest) -> HttpResponse:
+    english = (request.LANGUAGE_CODE or "").startswith("en")
+    kinds = {k: str(v) for k, v in Seal.Kind.choices}
+    states = {k: str(v) for k, v in Seal.Status.choices}
+    out_label, in_label = str(_("Out of the office")), str(_("In the office"))
+    prefix = reverse("documents:seals")
+    table = [
+        (
+            f"{prefix}{s.pk}/",
+            s.name_en if english and s.name_en else s.name_zh,
+            kinds.get(s.kind, s.kind),
+            s.department.name_en if english and s.department.name_en else s.department.name_zh,
+            s.custodian.full_name or s.custodian.username,
+            s.status,
+            states.get(s.status, s.status),
+            out_label if s.is_out else in_label,
+        )
+        for s in selectors.seal_register(request.user)[:500]
+    ]
+    return render(request, "documents/seal_list.html", {"table": table})
+
+
+@login_required
+def seal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    seal = selectors.seal_for(request.user, pk)
+    if seal is None:
+        raise Http404(_("No such seal."))
+    log = Paginator(selectors.seal_log(seal), PAGE_SIZE).get_page(params.page_number(request))
+    return render(
+        request,
+        "documents/seal_detail.html",
+        {
+            "seal": seal,
+            "log": log,
+            "page": log,
+            "loans": list(seal.loans.select_related("borrower")[:20]),
+            "custodian": seal.custodian_id == request.user.pk,
+            "use_prefix": reverse("documents:seals") + "uses/",
+            "out_form": SealOutForm(department_id=seal.department_id),
+        },
+    )
+
+
+@login_required
+@require_POST
+def seal_out(request: HttpRequest, pk: int) -> HttpResponse:
+    seal = selectors.seal_for(request.user, pk)
+    if seal is None:
+        raise Http404(_("No such seal."))
+    form = SealOutForm(request.POST, department_id=seal.department_id)
+    try:
+        if not form.is_valid():
+            raise DocumentError(_("Name who takes it, what for and when it comes back."))
+        seals.seal_take_out(seal_id=seal.pk, user=request.user, **form.cleaned_data)
+    except DocumentError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The seal is out of the office."))
+    return redirect(seal)
+
+
+@login_required
+@require_POST
+def seal_back(request: HttpRequest, pk: int) -> HttpResponse:
+    seal = selectors.seal_for(request.user, pk)
+    if seal is None:
+        raise Http404(_("No such seal."))
+    try:
+        seals.seal_return(seal_id=seal.pk, user=request.user)
+    except DocumentError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The seal is back in the office."))
+    return redirect(seal)
+
+
+@login_required
+def seal_use_create(request: HttpRequest) -> HttpResponse:
+    form = SealUseForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        document = None
+        if data["number"].strip():
+            document = (
+                selectors.visible_documents(request.user)
+                .filter(number=data["number"].strip())
+                .first()
+            )
+            if document is None:
+                form.add_error("number", _("No registered document has this number."))
+        if not form.errors:
+            try:
+                use = seals.seal_use_request(
+                    user=request.user,
+                    seal=data["seal"],
+                    purpose=data["purpose"],
+                    copies=data["copies"],
+                    document=document,
+                    file=data["file"],
+                )
+            except DocumentError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("Sent for approval."))
+                return redirect(use)
+    return render(request, "documents/seal_use_form.html", {"form": form})
+
+
+@login_required
+def seal_use_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    use = selectors.seal_use_for(request.user, pk)
+    if use is None:
+        raise Http404(_("No such seal use."))
+    return render(
+        request,
+        "documents/seal_use_detail.html",
+        {
+            "use": use,
+            "custodian": use.seal.custodian_id == request.user.pk,
+            "record_form": SealRecordForm(initial={"copies": use.copies}),
+        },
+    )
+
+
+@login_required
+@require_POST
+def seal_use_record(request: HttpRequest, pk: int) -> HttpResponse:
+    use = selectors.seal_use_for(request.user, pk)
+    if use is None:
+        raise Http404(_("No such seal use."))
+    form = SealRecordForm(request.POST, request.FILES)
+    try:
+        if not form.is_valid():
+            raise DocumentError(_("Give the copies sealed."))
+        seals.seal_use_record(
+            use_id=use.pk,
+            user=request.user,
+            copies=form.cleaned_data["copies"],
+            scan=form.cleaned_data["scan"],
+        )
+    except DocumentError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The use of the seal is recorded."))
+    return redirect(use)

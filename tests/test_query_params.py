@@ -141,6 +141,8 @@ PAGES = {
     # pages with a form or a download and no list: they read nothing, or one switch
     "documents:create": Page({}, "alice"),
     "documents:incoming-create": Page({}, "alice"),
+    "documents:seals": Page({}, "alice"),
+    "documents:seal-use-create": Page({}, "alice"),
     "archives:accession": Page({}, "archivist"),
     "archives:import": Page({"template": "flag"}, "archivist"),
     "archives:classes": Page({}, "archivist"),
