@@ -1,6 +1,7 @@
 from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from documents.models import Authority, DocType, Outgoing
 from hall import params
@@ -179,7 +180,9 @@ class CirculateForm(forms.Form):
         queryset=User.objects.filter(is_active=True),
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
-    purpose = forms.CharField(label=_("Purpose"), required=False, max_length=200)
+    purpose = forms.CharField(
+        label=pgettext_lazy("documents", "Purpose"), required=False, max_length=200
+    )
 
     def __init__(self, *args, department_id=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -220,7 +223,7 @@ class SealUseForm(forms.Form):
         help_text=_("A registered document, e.g. 校办发〔2026〕3号; or attach the file below."),
     )
     file = forms.FileField(label=_("File to seal"), required=False)
-    purpose = forms.CharField(label=_("Purpose"), max_length=300)
+    purpose = forms.CharField(label=pgettext_lazy("documents", "Purpose"), max_length=300)
     copies = forms.IntegerField(label=_("Copies"), min_value=1, max_value=999, initial=1)
 
     def __init__(self, *args, **kwargs):
@@ -253,7 +256,7 @@ class SealRecordForm(forms.Form):
 
 class SealOutForm(forms.Form):
     borrower = forms.ModelChoiceField(label=_("Taken by"), queryset=None)
-    purpose = forms.CharField(label=_("Purpose"), max_length=300)
+    purpose = forms.CharField(label=pgettext_lazy("documents", "Purpose"), max_length=300)
     due_at = forms.DateTimeField(
         label=_("Due back"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
