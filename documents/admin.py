@@ -7,6 +7,9 @@ from documents.models import (
     Outgoing,
     OutgoingUserObjectPermission,
     RetentionRule,
+    Seal,
+    SealLoan,
+    SealUse,
     Version,
 )
 
@@ -75,3 +78,26 @@ class DispatchAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     raw_id_fields = ["document"]
     readonly_fields = ["sent_at", "sent_by", "signed_at", "signed_by"]
+
+
+@admin.register(Seal)
+class SealAdmin(admin.ModelAdmin):
+    list_display = ["name_zh", "kind", "department", "custodian", "status", "activated_on"]
+    list_select_related = ["department", "custodian"]
+    list_filter = ["kind", "status"]
+    autocomplete_fields = ["custodian"]
+
+
+@admin.register(SealUse)
+class SealUseAdmin(admin.ModelAdmin):
+    list_display = ["seal", "applicant", "purpose", "copies", "status", "applied_at"]
+    list_select_related = ["seal", "applicant"]
+    list_filter = ["status"]
+    raw_id_fields = ["document", "request", "applicant", "applied_by"]
+
+
+@admin.register(SealLoan)
+class SealLoanAdmin(admin.ModelAdmin):
+    list_display = ["seal", "borrower", "purpose", "out_at", "due_at", "returned_at"]
+    list_select_related = ["seal", "borrower"]
+    raw_id_fields = ["borrower"]

@@ -12,6 +12,14 @@ class DocumentsConfig(AppConfig):
         from documents import handoffs
 
         handoffs.register_all()
+        from documents import seals
+
+        seals.register_handoffs()
+        # 催阅 and 催办 ride on the hall's reminder tick.
+        from documents.incoming import reminders_tick
+        from workflows.reminders import register_tick
+
+        register_tick("documents", reminders_tick)
 
     def seed_demo(self) -> str:
         from documents.demo import seed_demo_documents

@@ -111,6 +111,8 @@ def seed_demo_documents() -> int:
             readers = [people["president-office-reviewer1"], people["school-cs-head"]]
             services.reader_grant(document_id=document.pk, user=registrar, readers=readers)
     _dispatch_demo(authority, registrar)
+    _incoming_demo(office, authority, registrar, signer, people["president-office-reviewer1"])
+    _seals_demo(office, people["president-office-reviewer1"], people["zhangwei"])
     return Outgoing.objects.filter(authority=authority).count()
 
 
@@ -140,3 +142,137 @@ def _usernames() -> list[str]:
         "president-office-head",
         "president-office-reviewer1",
     ]
+
+
+INCOMING = [
+    # title, sender, source, is a 请示, how far
+    ("关于开展2026年度教学质量检查的通知", "省教育厅", "file", False, "circulating"),
+    ("关于做好防汛值班工作的电话通知", "市政府办公厅", "call", False, "done"),
+    ("关于增设人工智能本科专业的请示", "计算机学院", "file", True, "reply"),
+    ("关于征求校园规划意见的函", "市自然资源局", "fax", False, "registered"),
+]
+
+
+def _incoming_demo(office, authority, clerk: User, leader: User | None, reader: User) -> None:
+    """Incoming documents in several states: one sent round with an unread reader, one done,
+    a 请示 with its 批复 drafted, one only registered. Keyed by title."""
+    from django.core.files.base import ContentFile
+
+    from documents import incoming as flow
+    from documents.models import Incoming
+
+    if leader is None:
+        return
+    lead_unit = Department.objects.exclude(pk=office.pk).order_by("order").first()
+    for title, sender, source, is_request, outcome in INCOMING:
+        if Incoming.objects.filter(department=office, title=title).exists():
+            continue
+        data = {"source": source, "sender": sender, "title": title, "is_request": is_request}
+        if source == "call":
+            data["note"] = "王主任来电：汛期内实行24小时值班，请于今日报送值班表。"
+        if source == "fax":
+            data["file"] = ContentFile(b"%PDF-1.4\n%demo fax\n", name="fax.pdf")
+        incoming = flow.incoming_receive(user=clerk, department_id=office.pk, data=data)
+        flow.incoming_register(incoming_id=incoming.pk, user=clerk)
+        if outcome == "registered":
+            continue
+        flow.incoming_check(incoming_id=incoming.pk, user=clerk, complies=True)
+        if outcome == "reply":
+            flow.reply_draft(incoming_id=incoming.pk, user=clerk, authority=authority)
+            continue
+        flow.incoming_propose(
+            incoming_id=incoming.pk, user=clerk, proposal="拟请相关部门办理", leader=leader
+        )
+        flow.instruction_give(incoming_id=incoming.pk, user=leader, text="请抓紧落实，按时报送。")
+        flow.incoming_assign(incoming_id=incoming.pk, user=clerk, lead_unit=lead_unit, days=5)
+        if outcome == "circulating":
+            flow.circulation_send(
+                incoming_id=incoming.pk, user=clerk, readers=[leader, reader], purpose="请阅知"
+            )
+            flow.circulation_read(incoming_id=incoming.pk, user=leader)
+        if outcome == "done":
+            flow.incoming_finish(incoming_id=incoming.pk, user=clerk, answer="值班表已报送。")
+
+
+SEALS = [
+    ("校长办公室公章", "President's Office seal", "official"),
+    ("学校合同专用章", "Contract seal", "contract"),
+    ("学校钢印", "Steel stamp", "steel"),
+]
+
+
+def _seal_png() -> bytes:
+    """A round red impression drawn for the demo (a real seal's scan is uploaded in admin)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (300, 300), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((8, 8, 292, 292), outline=(210, 0, 0, 230), width=14)
+    draw.regular_polygon((150, 150, 50), 5, rotation=90, fill=(210, 0, 0, 230))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _seals_demo(office, custodian: User, applicant: User) -> None:
+    """Three seals; the winter-holiday notice sealed, one use waiting, the steel stamp out."""
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from documents import seals
+    from documents.models import Seal, SealUse
+
+    if Seal.objects.filter(department=office).exists():
+        return
+    made = []
+    for name_zh, name_en, kind in SEALS:
+        seal = Seal.objects.create(
+            name_zh=name_zh,
+            name_en=name_en,
+            kind=kind,
+            department=office,
+            custodian=custodian,
+            activated_on=timezone.localdate().replace(month=1, day=1),
+        )
+        if kind == "official":
+            seal.image.save("official.png", ContentFile(_seal_png()))
+        made.append(seal)
+    notice = Outgoing.objects.filter(title=STORIES[0][0], number__isnull=False).first()
+    try:
+        if notice is not None:
+            use = seals.seal_use_request(
+                user=applicant, seal=made[0], purpose="印发寒假放假通知", copies=40, document=notice
+            )
+            _decide_all_of(use.request_id)
+            use.refresh_from_db()
+            if use.status == SealUse.Status.APPROVED:
+                seals.seal_use_record(use_id=use.pk, user=custodian, copies=40)
+        seals.seal_use_request(
+            user=applicant,
+            seal=made[1],
+            purpose="与某科技公司签订合作协议",
+            copies=4,
+            file=ContentFile(b"%PDF-1.4\n%demo contract\n", name="contract.pdf"),
+        )
+    except services.DocumentError:
+        pass  # a demo catalogue without the chain's people: the seals are still there
+    seals.seal_take_out(
+        seal_id=made[2].pk,
+        user=custodian,
+        borrower=custodian,
+        purpose="赴省教育厅办理证书",
+        due_at=timezone.now() + timedelta(days=1),
+    )
+
+
+def _decide_all_of(request_id: int) -> None:
+    class _Doc:
+        pass
+
+    holder = _Doc()
+    holder.request_id = request_id
+    _decide_all(holder, 5)

@@ -1,5 +1,7 @@
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from documents.models import Authority, DocType, Outgoing
 from hall import params
@@ -79,3 +81,188 @@ class CompareForm(forms.Form):
 
 class VoidForm(forms.Form):
     reason = forms.CharField(label=_("Reason for voiding"), max_length=300, required=False)
+
+
+# --- incoming documents ----------------------------------------------------------------------
+
+
+class IncomingForm(forms.ModelForm):
+    """What arrived from outside the hall (a dispatch inside it arrives by signing for it)."""
+
+    class Meta:
+        from documents.models import Incoming
+
+        model = Incoming
+        fields = [
+            "source",
+            "sender",
+            "sender_number",
+            "title",
+            "note",
+            "file",
+            "is_request",
+            "urgency",
+        ]
+        widgets = {"note": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from documents.models import Incoming
+
+        self.fields["source"].choices = [
+            c for c in Incoming.Source.choices if c[0] != Incoming.Source.HALL
+        ]
+
+    def clean_file(self):
+        from hall.uploads import check_upload
+
+        upload = self.cleaned_data.get("file")
+        if upload and hasattr(upload, "size"):
+            check_upload(upload, max_bytes=20 * 1024 * 1024, types=["pdf", "jpg", "jpeg", "png"])
+        return upload
+
+
+class IncomingFilter(params.QueryForm):
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[])
+    q = forms.CharField(label=_("Title or sender"), required=False, max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from documents.models import Incoming
+
+        self.fields["status"].choices = [("", _("All states")), *Incoming.Status.choices]
+
+
+class CheckForm(forms.Form):
+    complies = forms.TypedChoiceField(
+        label=_("Does it comply?"),
+        choices=[("1", _("It complies")), ("0", _("Return it to the sender"))],
+        coerce=lambda v: v == "1",
+    )
+    reason = forms.CharField(label=_("Reasons for returning"), required=False, max_length=300)
+
+
+class ProposeForm(forms.Form):
+    proposal = forms.CharField(
+        label=_("Proposed handling (拟办意见)"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    leader = forms.ModelChoiceField(label=_("Leader to instruct"), queryset=User.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].queryset = User.objects.filter(
+            roles__code="leader", is_active=True
+        ).distinct()
+
+
+class InstructionForm(forms.Form):
+    text = forms.CharField(
+        label=_("Instruction (批示)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+
+class AssignForm(forms.Form):
+    lead_unit = forms.ModelChoiceField(
+        label=_("Lead unit (主办)"), queryset=Department.objects.all()
+    )
+    co_units = forms.ModelMultipleChoiceField(
+        label=_("Co-units (协办)"),
+        queryset=Department.objects.all(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+    )
+    days = forms.IntegerField(label=_("Time limit (working days)"), min_value=1, max_value=365)
+
+
+class CirculateForm(forms.Form):
+    readers = forms.ModelMultipleChoiceField(
+        label=_("Readers"),
+        queryset=User.objects.filter(is_active=True),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    purpose = forms.CharField(
+        label=pgettext_lazy("documents", "Purpose"), required=False, max_length=200
+    )
+
+    def __init__(self, *args, department_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Not the whole hall in one select: the leaders, the heads and the department's people.
+        self.fields["readers"].queryset = (
+            User.objects.filter(is_active=True)
+            .filter(
+                models.Q(roles__code="leader")
+                | models.Q(headed_departments__isnull=False)
+                | models.Q(department_id=department_id)
+            )
+            .distinct()
+            .order_by("full_name", "username")
+        )
+
+
+class FinishForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Answer: how it was handled"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ReplyForm(forms.Form):
+    authority = forms.ModelChoiceField(
+        label=_("Issuing authority"), queryset=Authority.objects.filter(is_active=True)
+    )
+
+
+# --- seals -----------------------------------------------------------------------------------
+
+
+class SealUseForm(forms.Form):
+    seal = forms.ModelChoiceField(label=_("Seal"), queryset=None)
+    number = forms.CharField(
+        label=_("Reference number of the document"),
+        required=False,
+        max_length=40,
+        help_text=_("A registered document, e.g. 校办发〔2026〕3号; or attach the file below."),
+    )
+    file = forms.FileField(label=_("File to seal"), required=False)
+    purpose = forms.CharField(label=pgettext_lazy("documents", "Purpose"), max_length=300)
+    copies = forms.IntegerField(label=_("Copies"), min_value=1, max_value=999, initial=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from documents.models import Seal
+
+        self.fields["seal"].queryset = Seal.objects.filter(status=Seal.Status.ACTIVE)
+
+    def clean_file(self):
+        from hall.uploads import check_upload
+
+        upload = self.cleaned_data.get("file")
+        if upload:
+            check_upload(upload, max_bytes=20 * 1024 * 1024, types=["pdf", "jpg", "jpeg", "png"])
+        return upload
+
+
+class SealRecordForm(forms.Form):
+    copies = forms.IntegerField(label=_("Copies sealed"), min_value=1, max_value=999)
+    scan = forms.FileField(label=_("Scan of the sealed copy"), required=False)
+
+    def clean_scan(self):
+        from hall.uploads import check_upload
+
+        upload = self.cleaned_data.get("scan")
+        if upload:
+            check_upload(upload, max_bytes=20 * 1024 * 1024, types=["pdf", "jpg", "jpeg", "png"])
+        return upload
+
+
+class SealOutForm(forms.Form):
+    borrower = forms.ModelChoiceField(label=_("Taken by"), queryset=None)
+    purpose = forms.CharField(label=pgettext_lazy("documents", "Purpose"), max_length=300)
+    due_at = forms.DateTimeField(
+        label=_("Due back"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+    def __init__(self, *args, department_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["borrower"].queryset = User.objects.filter(
+            department_id=department_id, is_active=True
+        ).order_by("full_name", "username")

@@ -53,9 +53,16 @@ def chinese_date(day) -> str:
 
 
 def render(document: Outgoing) -> tuple[bytes, str]:
+    import base64
+
     import weasyprint
 
+    from documents.seals import applied_seal_image
+
     font = body_font()
+    # The seal's impression only once its custodian recorded the use on this document.
+    image = applied_seal_image(document)
+    seal_image = f"data:image/png;base64,{base64.b64encode(image).decode()}" if image else ""
     issued = timezone.localdate(document.registered_at) if document.registered_at else None
     paragraphs = [
         (heading_class(line.strip()), line.strip())
@@ -79,6 +86,7 @@ def render(document: Outgoing) -> tuple[bytes, str]:
             "date": chinese_date(issued) if issued else "",
             "security": SECURITY_MARK.get(document.security, ""),
             "urgency": URGENCY_MARK.get(document.urgency, ""),
+            "seal_image": seal_image,
         },
     )
     pdf = weasyprint.HTML(string=html).write_pdf(pdf_variant="pdf/a-2b")

@@ -233,3 +233,172 @@ def dispatches_of(document: Outgoing) -> list:
     return list(
         document.dispatches.select_related("department", "signed_by").order_by("kind", "pk")
     )
+
+
+# --- incoming documents ----------------------------------------------------------------------
+
+
+def clerk_department_ids(user: User) -> QuerySet:
+    from documents.services import RECEIVING_ROLES
+
+    return Role.objects.filter(holders=user, code__in=RECEIVING_ROLES).values("department_id")
+
+
+def visible_incoming(user: User) -> QuerySet:
+    """Incoming documents only for the people in their handling and circulation: the receiving
+    department's clerks and heads, the leader named to instruct and those who instructed, the
+    lead unit and co-units, and the readers it was sent round to. Everyone else: 404."""
+    from documents.models import Circulation, Incoming, Instruction
+
+    rows = Incoming.objects.all()
+    if not user.is_authenticated:
+        return rows.none()
+    if user.is_superuser:
+        return rows
+    read = Exists(Circulation.objects.filter(incoming=OuterRef("pk"), reader=user))
+    instructed = Exists(Instruction.objects.filter(incoming=OuterRef("pk"), leader=user))
+    inside = (
+        Q(department__in=clerk_department_ids(user))
+        | Q(department__in=user.headed_departments.values("pk"))
+        | Q(leader=user)
+        | read
+        | instructed
+    )
+    if user.department_id is not None:
+        assisted = Exists(
+            Incoming.co_units.through.objects.filter(
+                incoming_id=OuterRef("pk"), department_id=user.department_id
+            )
+        )
+        inside |= Q(lead_unit_id=user.department_id) | assisted
+    return rows.filter(inside)
+
+
+INCOMING_FIELDS = (
+    "id",
+    "title",
+    "sender",
+    "source",
+    "status",
+    "year",
+    "seq",
+    "urgency",
+    "is_request",
+    "received_at",
+    "due_date",
+    "department__name_zh",
+    "department__name_en",
+    "lead_unit__name_zh",
+    "lead_unit__name_en",
+)
+
+
+def incoming_register(user: User, *, status: str = "", q: str = "") -> QuerySet:
+    rows = (
+        visible_incoming(user)
+        .select_related("department", "lead_unit")
+        .only(*INCOMING_FIELDS)
+        .order_by("-received_at", "-pk")
+    )
+    if status:
+        rows = rows.filter(status=status)
+    if q:
+        rows = rows.filter(Q(title__icontains=q) | Q(sender__icontains=q))
+    return rows
+
+
+def incoming_for(user: User, pk: int):
+    return (
+        visible_incoming(user)
+        .select_related(
+            "department", "lead_unit", "leader", "proposed_by", "received_by", "dispatch__document"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def circulation_of(incoming) -> list:
+    return list(incoming.circulations.select_related("reader").order_by("sent_at", "pk"))
+
+
+def instructions_of(incoming) -> list:
+    return list(incoming.instructions.select_related("leader"))
+
+
+# --- seals -----------------------------------------------------------------------------------
+
+
+def seal_register(user: User) -> QuerySet:
+    """Every seal for anyone signed in (to choose one for a request), with who keeps it and
+    whether it is out of the office, in one query."""
+    from documents.models import Seal, SealLoan
+
+    if not user.is_authenticated:
+        return Seal.objects.none()
+    out = Exists(SealLoan.objects.filter(seal=OuterRef("pk"), returned_at=None))
+    return (
+        Seal.objects.select_related("department", "custodian")
+        .annotate(is_out=out)
+        .order_by("department__order", "kind", "pk")
+    )
+
+
+def may_keep_log(user: User, seal) -> bool:
+    """The seal's log: its custodian and its department (and superusers)."""
+    return user.is_authenticated and (
+        user.is_superuser
+        or seal.custodian_id == user.pk
+        or user.department_id == seal.department_id
+    )
+
+
+def seal_for(user: User, pk: int):
+    seal = seal_register(user).filter(pk=pk).first()
+    return seal if seal is not None and may_keep_log(user, seal) else None
+
+
+def visible_seal_uses(user: User) -> QuerySet:
+    from documents.models import SealUse
+
+    if not user.is_authenticated:
+        return SealUse.objects.none()
+    rows = SealUse.objects.all()
+    if user.is_superuser:
+        return rows
+    chain = Exists(visible_requests(user).filter(pk=OuterRef("request_id")))
+    inside = Q(applicant=user) | Q(seal__custodian=user) | chain
+    if user.department_id is not None:
+        inside |= Q(seal__department_id=user.department_id)
+    return rows.filter(inside)
+
+
+def seal_use_for(user: User, pk: int):
+    return (
+        visible_seal_uses(user)
+        .select_related("seal", "applicant", "document", "request", "applied_by")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def seal_log(seal) -> QuerySet:
+    return (
+        seal.uses.select_related("applicant", "document", "applied_by")
+        .only(
+            "id",
+            "purpose",
+            "copies",
+            "status",
+            "created_at",
+            "applied_at",
+            "applied_copies",
+            "seal_id",
+            "applicant__full_name",
+            "applicant__username",
+            "document__number",
+            "applied_by__full_name",
+            "applied_by__username",
+        )
+        .order_by("-created_at", "-pk")
+    )

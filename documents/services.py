@@ -497,6 +497,10 @@ def dispatch_sign(*, dispatch_id: int, user: User) -> Dispatch:
         )
     dispatch.signed_at, dispatch.signed_by = timezone.now(), user
     dispatch.save(update_fields=["signed_at", "signed_by"])
+    # Signing for it is the 签收 of an incoming document in the department.
+    from documents.incoming import receive_dispatch
+
+    receive_dispatch(dispatch=dispatch, user=user)
     return dispatch
 
 

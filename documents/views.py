@@ -7,9 +7,27 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from documents import selectors, services
-from documents.forms import CompareForm, DraftForm, RegisterFilter, VoidForm
-from documents.models import Dispatch, DocType, Outgoing
+from documents import incoming as services_incoming
+from documents import seals, selectors, services
+from documents.forms import (
+    AssignForm,
+    CheckForm,
+    CirculateForm,
+    CompareForm,
+    DraftForm,
+    FinishForm,
+    IncomingFilter,
+    IncomingForm,
+    InstructionForm,
+    ProposeForm,
+    RegisterFilter,
+    ReplyForm,
+    SealOutForm,
+    SealRecordForm,
+    SealUseForm,
+    VoidForm,
+)
+from documents.models import Dispatch, DocType, Incoming, Outgoing, Seal
 from documents.services import DocumentError
 from hall import params
 from workflows.models import ServiceRequest
@@ -270,3 +288,403 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Signed for."))
     return redirect("documents:received")
+
+
+# --- incoming documents ----------------------------------------------------------------------
+
+
+def _incoming(request: HttpRequest, pk: int):
+    incoming = selectors.incoming_for(request.user, pk)
+    if incoming is None:
+        raise Http404(_("No such document."))
+    return incoming
+
+
+@login_required
+def incoming_list(request: HttpRequest) -> HttpResponse:
+    """The incoming documents the person handles or reads, newest first."""
+    form = IncomingFilter(request.GET or None)
+    form.warn(request)
+    rows = selectors.incoming_register(
+        request.user, status=form.value("status", ""), q=form.value("q", "")
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(params.page_number(request))
+    english = (request.LANGUAGE_CODE or "").startswith("en")
+    states = {k: str(v) for k, v in Incoming.Status.choices}
+    sources = {k: str(v) for k, v in Incoming.Source.choices}
+    prefix = reverse("documents:incoming")
+
+    def name(dept):
+        if dept is None:
+            return ""
+        return dept.name_en if english and dept.name_en else dept.name_zh
+
+    table = [
+        (
+            f"{prefix}{d.pk}/",
+            d.number,
+            d.title,
+            d.sender,
+            sources.get(d.source, d.source),
+            d.status,
+            states.get(d.status, d.status),
+            name(d.department),
+            name(d.lead_unit),
+            d.due_date,
+            d.received_at,
+        )
+        for d in page.object_list
+    ]
+    clerk = request.user.department_id is not None and services_incoming.is_clerk(
+        request.user, request.user.department_id
+    )
+    return render(
+        request,
+        "documents/incoming_list.html",
+        {
+            "form": form,
+            "page": page,
+            "table": table,
+            "querystring": form.querystring(),
+            "clerk": clerk,
+        },
+    )
+
+
+@login_required
+def incoming_create(request: HttpRequest) -> HttpResponse:
+    department_id = request.user.department_id
+    if department_id is None or not services_incoming.is_clerk(request.user, department_id):
+        messages.error(request, _("Only the receiving department's clerks handle this document."))
+        return redirect("documents:incoming")
+    form = IncomingForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            incoming = services_incoming.incoming_receive(
+                user=request.user, department_id=department_id, data=form.cleaned_data
+            )
+        except DocumentError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Signed for."))
+            return redirect(incoming)
+    return render(request, "documents/incoming_form.html", {"form": form})
+
+
+@login_required
+def incoming_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    incoming = _incoming(request, pk)
+    user = request.user
+    clerk = services_incoming.is_clerk(user, incoming.department_id)
+    circulations = selectors.circulation_of(incoming)
+    mine = next((c for c in circulations if c.reader_id == user.pk), None)
+    return render(
+        request,
+        "documents/incoming_detail.html",
+        {
+            "incoming": incoming,
+            "clerk": clerk,
+            "leader": services_incoming.is_leader(user),
+            "may_finish": clerk
+            or (incoming.lead_unit_id and user.department_id == incoming.lead_unit_id),
+            "instructions": selectors.instructions_of(incoming),
+            "circulations": circulations,
+            "unread": [c for c in circulations if c.read_at is None],
+            "mine": mine,
+            "co_units": list(incoming.co_units.all()),
+            "replies": list(incoming.replies.all()),
+            "check_form": CheckForm(),
+            "propose_form": ProposeForm(),
+            "instruction_form": InstructionForm(),
+            "assign_form": AssignForm(),
+            "circulate_form": CirculateForm(department_id=incoming.department_id),
+            "finish_form": FinishForm(),
+            "reply_form": ReplyForm(),
+        },
+    )
+
+
+def _act_register(request, incoming):
+    done = services_incoming.incoming_register(incoming_id=incoming.pk, user=request.user)
+    return _("Registered as %(number)s.") % {"number": done.number}
+
+
+def _act_check(request, incoming):
+    form = CheckForm(request.POST)
+    if not form.is_valid():
+        raise DocumentError(_("Say whether it complies."))
+    done = services_incoming.incoming_check(
+        incoming_id=incoming.pk,
+        user=request.user,
+        complies=form.cleaned_data["complies"],
+        reason=form.cleaned_data["reason"],
+    )
+    return done.get_status_display()
+
+
+def _act_propose(request, incoming):
+    form = ProposeForm(request.POST)
+    if not form.is_valid():
+        raise DocumentError(_("Write the proposed handling and name a leader."))
+    services_incoming.incoming_propose(
+        incoming_id=incoming.pk,
+        user=request.user,
+        proposal=form.cleaned_data["proposal"],
+        leader=form.cleaned_data["leader"],
+    )
+    return _("Sent to the leader for instruction.")
+
+
+def _act_instruct(request, incoming):
+    form = InstructionForm(request.POST)
+    if not form.is_valid():
+        raise DocumentError(_("Write the instruction."))
+    services_incoming.instruction_give(
+        incoming_id=incoming.pk, user=request.user, text=form.cleaned_data["text"]
+    )
+    return _("Instruction recorded.")
+
+
+def _act_assign(request, incoming):
+    form = AssignForm(request.POST)
+    if not form.is_valid():
+        raise DocumentError(_("Name the lead unit and the time limit in working days."))
+    done = services_incoming.incoming_assign(
+        incoming_id=incoming.pk,
+        user=request.user,
+        lead_unit=form.cleaned_data["lead_unit"],
+        co_units=list(form.cleaned_data["co_units"]),
+        days=form.cleaned_data["days"],
+    )
+    return _("Assigned; to be done by %(date)s.") % {"date": done.due_date}
+
+
+def _act_circulate(request, incoming):
+    form = CirculateForm(request.POST, department_id=incoming.department_id)
+    if not form.is_valid():
+        raise DocumentError(_("Name at least one reader."))
+    made = services_incoming.circulation_send(
+        incoming_id=incoming.pk,
+        user=request.user,
+        readers=list(form.cleaned_data["readers"]),
+        purpose=form.cleaned_data["purpose"],
+    )
+    return _("Sent round to %(n)s readers.") % {"n": len(made)}
+
+
+def _act_read(request, incoming):
+    services_incoming.circulation_read(incoming_id=incoming.pk, user=request.user)
+    return _("Marked as read.")
+
+
+def _act_chase(request, incoming):
+    n = services_incoming.circulation_chase(incoming_id=incoming.pk, user=request.user)
+    return _("%(n)s unread readers will be reminded.") % {"n": n}
+
+
+def _act_finish(request, incoming):
+    form = FinishForm(request.POST)
+    if not form.is_valid():
+        raise DocumentError(_("Write the answer: how it was handled."))
+    services_incoming.incoming_finish(
+        incoming_id=incoming.pk, user=request.user, answer=form.cleaned_data["answer"]
+    )
+    return _("Done.")
+
+
+ACTIONS = {
+    "register": _act_register,
+    "check": _act_check,
+    "propose": _act_propose,
+    "instruct": _act_instruct,
+    "assign": _act_assign,
+    "circulate": _act_circulate,
+    "read": _act_read,
+    "chase": _act_chase,
+    "finish": _act_finish,
+}
+
+
+@login_required
+@require_POST
+def incoming_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    incoming = _incoming(request, pk)
+    act = ACTIONS.get(action)
+    if act is None:
+        raise Http404(_("No such action."))
+    try:
+        done = act(request, incoming)
+    except DocumentError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect(incoming)
+
+
+@login_required
+@require_POST
+def incoming_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    incoming = _incoming(request, pk)
+    form = ReplyForm(request.POST)
+    try:
+        document = services_incoming.reply_draft(
+            incoming_id=incoming.pk,
+            user=request.user,
+            authority=form.cleaned_data["authority"] if form.is_valid() else None,
+        )
+    except DocumentError as exc:
+        messages.error(request, exc.message)
+        return redirect(incoming)
+    messages.success(request, _("The reply is drafted; write its body."))
+    return redirect("documents:edit", pk=document.pk)
+
+
+# --- seals -----------------------------------------------------------------------------------
+
+
+@login_required
+def seal_list(request: HttpRequest) -> HttpResponse:
+    english = (request.LANGUAGE_CODE or "").startswith("en")
+    kinds = {k: str(v) for k, v in Seal.Kind.choices}
+    states = {k: str(v) for k, v in Seal.Status.choices}
+    out_label, in_label = str(_("Out of the office")), str(_("In the office"))
+    prefix = reverse("documents:seals")
+    table = [
+        (
+            f"{prefix}{s.pk}/",
+            s.name_en if english and s.name_en else s.name_zh,
+            kinds.get(s.kind, s.kind),
+            s.department.name_en if english and s.department.name_en else s.department.name_zh,
+            s.custodian.full_name or s.custodian.username,
+            s.status,
+            states.get(s.status, s.status),
+            out_label if s.is_out else in_label,
+        )
+        for s in selectors.seal_register(request.user)[:500]
+    ]
+    return render(request, "documents/seal_list.html", {"table": table})
+
+
+@login_required
+def seal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    seal = selectors.seal_for(request.user, pk)
+    if seal is None:
+        raise Http404(_("No such seal."))
+    log = Paginator(selectors.seal_log(seal), PAGE_SIZE).get_page(params.page_number(request))
+    return render(
+        request,
+        "documents/seal_detail.html",
+        {
+            "seal": seal,
+            "log": log,
+            "page": log,
+            "loans": list(seal.loans.select_related("borrower")[:20]),
+            "custodian": seal.custodian_id == request.user.pk,
+            "use_prefix": reverse("documents:seals") + "uses/",
+            "out_form": SealOutForm(department_id=seal.department_id),
+        },
+    )
+
+
+@login_required
+@require_POST
+def seal_out(request: HttpRequest, pk: int) -> HttpResponse:
+    seal = selectors.seal_for(request.user, pk)
+    if seal is None:
+        raise Http404(_("No such seal."))
+    form = SealOutForm(request.POST, department_id=seal.department_id)
+    try:
+        if not form.is_valid():
+            raise DocumentError(_("Name who takes it, what for and when it comes back."))
+        seals.seal_take_out(seal_id=seal.pk, user=request.user, **form.cleaned_data)
+    except DocumentError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The seal is out of the office."))
+    return redirect(seal)
+
+
+@login_required
+@require_POST
+def seal_back(request: HttpRequest, pk: int) -> HttpResponse:
+    seal = selectors.seal_for(request.user, pk)
+    if seal is None:
+        raise Http404(_("No such seal."))
+    try:
+        seals.seal_return(seal_id=seal.pk, user=request.user)
+    except DocumentError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The seal is back in the office."))
+    return redirect(seal)
+
+
+@login_required
+def seal_use_create(request: HttpRequest) -> HttpResponse:
+    form = SealUseForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        document = None
+        if data["number"].strip():
+            document = (
+                selectors.visible_documents(request.user)
+                .filter(number=data["number"].strip())
+                .first()
+            )
+            if document is None:
+                form.add_error("number", _("No registered document has this number."))
+        if not form.errors:
+            try:
+                use = seals.seal_use_request(
+                    user=request.user,
+                    seal=data["seal"],
+                    purpose=data["purpose"],
+                    copies=data["copies"],
+                    document=document,
+                    file=data["file"],
+                )
+            except DocumentError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("Sent for approval."))
+                return redirect(use)
+    return render(request, "documents/seal_use_form.html", {"form": form})
+
+
+@login_required
+def seal_use_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    use = selectors.seal_use_for(request.user, pk)
+    if use is None:
+        raise Http404(_("No such seal use."))
+    return render(
+        request,
+        "documents/seal_use_detail.html",
+        {
+            "use": use,
+            "custodian": use.seal.custodian_id == request.user.pk,
+            "record_form": SealRecordForm(initial={"copies": use.copies}),
+        },
+    )
+
+
+@login_required
+@require_POST
+def seal_use_record(request: HttpRequest, pk: int) -> HttpResponse:
+    use = selectors.seal_use_for(request.user, pk)
+    if use is None:
+        raise Http404(_("No such seal use."))
+    form = SealRecordForm(request.POST, request.FILES)
+    try:
+        if not form.is_valid():
+            raise DocumentError(_("Give the copies sealed."))
+        seals.seal_use_record(
+            use_id=use.pk,
+            user=request.user,
+            copies=form.cleaned_data["copies"],
+            scan=form.cleaned_data["scan"],
+        )
+    except DocumentError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The use of the seal is recorded."))
+    return redirect(use)

@@ -665,4 +665,4 @@ def supervision_tick(*, now: datetime | None = None) -> dict[str, int]:
             else:
                 item.remind_at = None
             item.save(update_fields=["remind_at", "escalated_at"])
-    return {f"supervision_{k}": v for k, v in sent.items()}
+    return sent

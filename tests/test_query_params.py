@@ -174,8 +174,12 @@ PAGES = {
     "documents:received": Page({"page": "page"}, "alice"),
     "performance:meetings": Page({"page": "page"}, "alice"),
     "performance:meetings-ical": Page({}, "alice"),
+    "documents:incoming": Page({"status": "choice", "q": "text", "page": "page"}, "alice"),
     # pages with a form or a download and no list: they read nothing, or one switch
     "documents:create": Page({}, "alice"),
+    "documents:incoming-create": Page({}, "alice"),
+    "documents:seals": Page({}, "alice"),
+    "documents:seal-use-create": Page({}, "alice"),
     "archives:accession": Page({}, "archivist"),
     "archives:import": Page({"template": "flag"}, "archivist"),
     "archives:classes": Page({}, "archivist"),

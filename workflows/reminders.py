@@ -119,14 +119,24 @@ def _escalation_moment(due_at: datetime) -> datetime:
     return day.replace(hour=0, minute=0)
 
 
-# Apps above workflows (supervision) ride on this one tick: each registers its pass by name
-# from its own AppConfig.ready(), so workflows imports none of them.
-_TICKS: dict = {}
+# Other apps' reminders ride on this one tick (supervision, documents' read and overdue
+# reminders): each registers its pass by name from its own AppConfig.ready(), so workflows
+# imports none of them. A pass takes ``now`` and returns what it sent, by kind.
+_APP_TICKS: dict = {}
 
 
 def register_tick(name: str, tick) -> None:
     """Adds ``tick(now=...) -> dict[str, int]`` to every reminder tick; again changes nothing."""
-    _TICKS[name] = tick
+    _APP_TICKS[name] = tick
+
+
+def app_ticks(*, now: datetime | None = None) -> dict[str, int]:
+    """Runs every registered pass once; what each sent is keyed ``<name>.<kind>``."""
+    sent: dict[str, int] = {}
+    for name, tick in sorted(_APP_TICKS.items()):
+        for kind, n in tick(now=now).items():
+            sent[f"{name}.{kind}"] = n
+    return sent
 
 
 def reminders_tick(*, now: datetime | None = None) -> dict[str, int]:
@@ -184,8 +194,7 @@ def reminders_tick(*, now: datetime | None = None) -> dict[str, int]:
                 )
             task.save(update_fields=["urgent_at"])
     _render_missing_pdfs(now)
-    for tick in _TICKS.values():
-        sent.update(tick(now=now))
+    sent.update(app_ticks(now=now))
     return sent
 
 

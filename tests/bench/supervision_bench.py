@@ -167,7 +167,7 @@ def main() -> None:
     while True:
         sent = supervision_tick()
         ticks += 1
-        n = sent["supervision_overdue"] + sent["supervision_escalation"]
+        n = sent["overdue"] + sent["escalation"]
         total += n
         if not sum(sent.values()):
             break

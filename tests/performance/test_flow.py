@@ -258,7 +258,7 @@ def tick(when: str) -> dict:
     from workflows.reminders import reminders_tick
 
     with time_machine.travel(at(when), tick=False):
-        return {k: v for k, v in reminders_tick().items() if k.startswith("supervision_")}
+        return {k: v for k, v in reminders_tick().items() if k.startswith("supervision.")}
 
 
 def test_the_tick_reminds_urges_notices_and_escalates_each_once(office, assign):
@@ -270,19 +270,19 @@ def test_the_tick_reminds_urges_notices_and_escalates_each_once(office, assign):
     # nothing is due yet
     assert sum(tick("2026-11-23 10:00").values()) == 0
     # a day before the milestone
-    assert tick("2026-11-24 18:00")["supervision_milestone"] == 1
-    assert tick("2026-11-24 18:05")["supervision_milestone"] == 0
+    assert tick("2026-11-24 18:00")["supervision.milestone"] == 1
+    assert tick("2026-11-24 18:05")["supervision.milestone"] == 0
     # a day before the deadline
-    assert tick("2026-11-29 18:00")["supervision_approaching"] == 1
-    assert tick("2026-11-29 18:30")["supervision_approaching"] == 0
+    assert tick("2026-11-29 18:00")["supervision.approaching"] == 1
+    assert tick("2026-11-29 18:30")["supervision.approaching"] == 0
     # past it: 催办 to the unit, and the item is on the public notice of December
     sent = tick("2026-12-01 09:00")
-    assert sent["supervision_overdue"] == 1
-    assert sent["supervision_notice"] == 1
-    assert sent["supervision_escalation"] == 0
+    assert sent["supervision.overdue"] == 1
+    assert sent["supervision.notice"] == 1
+    assert sent["supervision.escalation"] == 0
     assert NoticeEntry.objects.get(item=item).period == "2026-12"
     # two working days late: escalated to the leader in charge, once
-    assert tick("2026-12-02 00:30")["supervision_escalation"] == 1
+    assert tick("2026-12-02 00:30")["supervision.escalation"] == 1
     assert sum(tick("2026-12-03 09:00").values()) == 0
     # then
     item.refresh_from_db()
@@ -311,10 +311,10 @@ def test_an_approved_extension_gives_a_new_window(office, assign):
 
     item = assign(milestones=())
     services.item_sign(item_id=item.pk, user=office["hank"])
-    assert tick("2026-12-01 09:00")["supervision_overdue"] == 1
+    assert tick("2026-12-01 09:00")["supervision.overdue"] == 1
     extension = services.extension_request(
         item_id=item.pk, user=office["hank"], new_deadline=date(2026, 12, 18), reason="设备未到"
     )
     _leader_decides(office, extension, "approve")
-    assert tick("2026-12-17 18:00")["supervision_approaching"] == 1
-    assert tick("2026-12-21 09:00")["supervision_overdue"] == 1
+    assert tick("2026-12-17 18:00")["supervision.approaching"] == 1
+    assert tick("2026-12-21 09:00")["supervision.overdue"] == 1

@@ -54,11 +54,11 @@ def test_two_ticks_at_once_urge_notice_and_escalate_each_item_once(
     for thread in threads:
         thread.join()
     # then
-    assert sum(r["supervision_overdue"] for r in results) == 30
-    assert sum(r["supervision_escalation"] for r in results) == 30
+    assert sum(r["supervision.overdue"] for r in results) == 30
+    assert sum(r["supervision.escalation"] for r in results) == 30
     assert NoticeEntry.objects.filter(period="2026-12").count() == 30
     assert ReminderSent.objects.filter(kind="overdue").count() == 30
     assert Notification.objects.filter(recipient=office["hank"], kind="overdue").count() == 30
     assert Notification.objects.filter(recipient=office["lee"], kind="escalation").count() == 30
     again = reminders_tick(now=later)
-    assert sum(v for k, v in again.items() if k.startswith("supervision_")) == 0
+    assert sum(v for k, v in again.items() if k.startswith("supervision.")) == 0

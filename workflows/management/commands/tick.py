@@ -27,7 +27,7 @@ class Command(BaseCommand):
             if orphans_swept_at is None or time.monotonic() - orphans_swept_at >= ORPHANS_EVERY:
                 pdf_orphans_sweep()  # hourly, as beat does; it logs what it removes
                 orphans_swept_at = time.monotonic()
-            sent = reminders_tick()
+            sent = reminders_tick()  # with the passes other apps register
             sent["loans"] = loans_remind()
             loans_expire()
             sent.update(office_remind())
