@@ -20,6 +20,37 @@
         var left = current.offsetLeft - row.offsetLeft;
         row.scrollLeft = left - (row.clientWidth - current.offsetWidth) / 2;
       }
+      // A row that scrolls fades out at the side where more tabs wait, so a clipped tab
+      // reads as "more this way" rather than as a cut-off word.
+      var edges = function () {
+        var more = row.scrollWidth > row.clientWidth + 1;
+        row.classList.toggle("more-right", more && row.scrollLeft + row.clientWidth < row.scrollWidth - 1);
+        row.classList.toggle("more-left", more && row.scrollLeft > 1);
+      };
+      edges();
+      row.addEventListener("scroll", edges, { passive: true });
+      window.addEventListener("resize", edges);
+    });
+  })();
+
+  // A menu folded in a <details> (the header's offices) closes when people click elsewhere or
+  // press Escape, as a menu does; without JavaScript it opens and closes on its summary.
+  (function () {
+    var menus = document.querySelectorAll("details[data-close-outside]");
+    if (!menus.length) return;
+    document.addEventListener("click", function (event) {
+      menus.forEach(function (menu) {
+        if (menu.open && !menu.contains(event.target)) menu.removeAttribute("open");
+      });
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") return;
+      menus.forEach(function (menu) {
+        if (menu.open) {
+          menu.removeAttribute("open");
+          menu.querySelector("summary").focus();
+        }
+      });
     });
   })();
 

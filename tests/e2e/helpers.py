@@ -80,7 +80,7 @@ _LAYOUT_PROBLEMS = """() => {
   const problems = [];
   const header = document.querySelectorAll(
     '.site-header .main-nav a, .site-header .header-tools a, .site-header .header-tools button,'
-    + ' .site-header .who, .site-header .brand-name');
+    + ' .site-header .who, .site-header .brand-name, .site-header .nav-more > summary');
   for (const e of header) {
     if (!shown(e)) continue;
     if (lines(e) > 1) problems.push('header item wraps: ' + name(e) + ' lines=' + lines(e));
