@@ -26,8 +26,3 @@ class PhoneCaseForm(OnlineMessageForm):
         label=_("channel"), choices=[c for c in Case.Channel.choices if c[0] != "online"]
     )
     kind = forms.ChoiceField(label=_("kind"), choices=Case.Kind.choices)
-
-
-class LookupForm(forms.Form):
-    number = forms.CharField(label=_("case number"), max_length=20)
-    code = forms.CharField(label=_("verification code"), max_length=12)

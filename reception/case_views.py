@@ -14,7 +14,7 @@ from hall import params
 from hall.models import Department
 from reception import case_selectors as selectors
 from reception import case_services as cs
-from reception.case_forms import LookupForm, OnlineMessageForm, PhoneCaseForm
+from reception.case_forms import OnlineMessageForm, PhoneCaseForm
 from reception.models import Case
 
 PAGE_SIZE = 50
@@ -208,12 +208,12 @@ def case_new(request: HttpRequest) -> HttpResponse:
 
 def lookup(request: HttpRequest) -> HttpResponse:
     """The public look-up: the status and the public reply, never a person's data."""
-    form = LookupForm(request.GET or None)
-    case = None
-    searched = False
-    if request.GET and form.is_valid():
-        searched = True
-        case = selectors.public_case(form.cleaned_data["number"], form.cleaned_data["code"])
+    number = params.text(request, "number", label=_("Case number"), max_length=20)
+    code = params.text(request, "code", label=_("Verification code"), max_length=12)
+    searched = bool(number and code)
+    case = selectors.public_case(number, code) if searched else None
     return render(
-        request, "reception/lookup.html", {"form": form, "case": case, "searched": searched}
+        request,
+        "reception/lookup.html",
+        {"number": number, "code": code, "case": case, "searched": searched},
     )

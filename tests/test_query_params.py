@@ -141,6 +141,10 @@ PAGES = {
     ),
     "reception:my-bookings": Page({"page": "page"}, "alice"),
     "reception:book": Page({"resource": "int", "day": "date"}, "alice"),
+    "reception:cases": Page({"status": "choice", "page": "page"}, "admin"),
+    "reception:lookup": Page({"number": "text", "code": "text"}, "anyone"),
+    "reception:case-new": Page({}, "admin"),
+    "reception:message": Page({}, "anyone"),
     # pages with a form or a download and no list: they read nothing, or one switch
     "documents:create": Page({}, "alice"),
     "archives:accession": Page({}, "archivist"),
