@@ -140,3 +140,24 @@ def test_the_lists_cost_the_same_queries_for_1_and_50(
         with django_assert_num_queries(queries):
             response = client.get(reverse("reception:cases"))
         assert response.content.decode().count('href="/reception/cases/') >= n
+
+
+def test_the_pages_in_chinese(client, settings, dispatched, office):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    client.force_login(office)
+    page = client.get(dispatched.get_absolute_url()).content.decode()
+    assert "已派单" in page and "办理过程" in page
+    assert "工单查询" in client.get(reverse("reception:lookup")).content.decode()
+    assert "网上留言" in client.get(reverse("reception:message")).content.decode()
+
+
+def test_the_demo_cases_load_once_in_every_state(db):
+    from django.core.management import call_command
+
+    call_command("seed_demo", verbosity=0)
+    states = set(Case.objects.values_list("status", flat=True))
+    assert {"new", "not_accepted", "dispatched", "returned", "signed", "replied", "done"} <= states
+    assert Case.objects.filter(reopened=1).exists()
+    count = Case.objects.count()
+    call_command("seed_demo", verbosity=0)
+    assert Case.objects.count() == count == 8
