@@ -33,6 +33,7 @@ urlpatterns = [
     path("archives/", include("archives.urls")),
     path("documents/", include("documents.urls")),
     path("reception/", include("reception.urls")),
+    path("open311/v2/", include("reception.open311_urls")),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from reception.models import Blackout, Booking, Case, CaseCategory, CaseClock, Resource, Series
+from reception.models import (
+    Blackout,
+    Booking,
+    Case,
+    CaseCategory,
+    CaseClock,
+    Open311Key,
+    Resource,
+    Series,
+)
 
 
 class BlackoutInline(admin.TabularInline):
@@ -61,3 +70,8 @@ class CaseAdmin(admin.ModelAdmin):
     # Cases move through the loop's services (each step checked and logged), not by hand.
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(Open311Key)
+class Open311KeyAdmin(admin.ModelAdmin):
+    list_display = ["name", "key", "is_active", "created_at"]

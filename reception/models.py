@@ -340,3 +340,19 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return self.action
+
+
+class Open311Key(models.Model):
+    """An Open311 client's api_key, issued in admin; a revoked key is refused with 403."""
+
+    name = models.CharField(_("client"), max_length=100)
+    key = models.CharField(_("api key"), max_length=64, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Open311 api key")
+        verbose_name_plural = _("Open311 api keys")
+
+    def __str__(self) -> str:
+        return self.name
