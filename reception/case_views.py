@@ -20,6 +20,22 @@ from reception.models import Case
 PAGE_SIZE = 50
 
 
+def _action_labels() -> dict[str, str]:
+    return {
+        "created": _("Received"),
+        "accepted": _("Accepted"),
+        "not_accepted": _("Not accepted"),
+        "dispatched": _("Dispatched"),
+        "returned": _("Returned by the unit"),
+        "signed": _("Signed for"),
+        "replied": _("Replied"),
+        "sent_back": _("Sent back"),
+        "closed": _("Closed"),
+        "callback": _("Called back"),
+        "reopened": _("Reopened"),
+    }
+
+
 def _english(request: HttpRequest) -> bool:
     return (request.LANGUAGE_CODE or "").startswith("en")
 
@@ -88,6 +104,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     office = cs.is_office(user)
     lead = cs.is_lead_staff(user, case)
     S = Case.Status
+    labels = _action_labels()
     steps = set()
     if office:
         steps |= {
@@ -109,7 +126,10 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "contact": contact,
             "contact_visible": cs.may_see_contact(user, case),
             "co_units": list(case.co_units.all()),
-            "events": list(case.events.select_related("actor")),
+            "events": [
+                (event.at, labels.get(event.action, event.action), event.actor, event.note)
+                for event in case.events.select_related("actor")
+            ],
             "steps": steps,
             "units": list(Department.objects.order_by("code")) if "dispatch" in steps else [],
             "satisfactions": Case.Satisfaction.choices,

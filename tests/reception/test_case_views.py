@@ -161,3 +161,10 @@ def test_the_demo_cases_load_once_in_every_state(db):
     count = Case.objects.count()
     call_command("seed_demo", verbosity=0)
     assert Case.objects.count() == count == 8
+
+
+def test_the_timeline_names_each_step_in_the_reader_language(client, settings, dispatched, office):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    client.force_login(office)
+    page = client.get(dispatched.get_absolute_url()).content.decode()
+    assert "· 已受理" in page and "· dispatched" not in page
