@@ -34,6 +34,7 @@ urlpatterns = [
     path("research/", include("workflows.research.urls")),
     path("performance/", include("performance.urls")),
     path("reception/", include("reception.urls")),
+    path("open311/v2/", include("reception.open311_urls")),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", sso.HallLoginView.as_view(), name="login"),
     path("accounts/logout/", sso.HallLogoutView.as_view(), name="logout"),

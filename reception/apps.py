@@ -13,6 +13,7 @@ class ReceptionConfig(AppConfig):
         handoffs.register_all()
 
     def seed_demo(self) -> str:
+        from reception.case_demo import seed_demo_cases
         from reception.demo import seed_demo_reception
 
-        return f"{seed_demo_reception()} demo bookings"
+        return f"{seed_demo_reception()} demo bookings, {seed_demo_cases()} demo cases"

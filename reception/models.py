@@ -186,3 +186,173 @@ class Booking(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (self.Status.PENDING, self.Status.CONFIRMED)
+
+
+# ---------------------------------------------------------------------------------------------
+# The people's voices: one case record (工单) for every channel.
+
+
+class CaseCategory(Bilingual, models.Model):
+    """A node of the category tree (edited in admin): 城市管理 › 噪音."""
+
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=150, blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("case category")
+        verbose_name_plural = _("case categories")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CaseClock(models.Model):
+    """How many working days a kind of case has (data, edited in admin)."""
+
+    kind = models.CharField(_("kind"), max_length=20, unique=True)
+    working_days = models.PositiveIntegerField(
+        _("working days"), help_text=_("0 means the end of the same working day.")
+    )
+
+    class Meta:
+        verbose_name = _("case clock")
+        verbose_name_plural = _("case clocks")
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.working_days}"
+
+
+class Case(models.Model):
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("Phone call")
+        MAILBOX = "mailbox", _("Mailbox")
+        ONLINE = "online", _("Online message")
+        PETITION = "petition", _("Letters and visits")
+
+    class Kind(models.TextChoices):
+        URGENT = "urgent", _("Urgent")
+        ENQUIRY = "enquiry", _("Enquiry")
+        COMPLAINT = "complaint", _("Complaint")
+        SUGGESTION = "suggestion", _("Suggestion")
+
+    class Status(models.TextChoices):
+        NEW = "new", _("Received")
+        NOT_ACCEPTED = "not_accepted", _("Not accepted")
+        ACCEPTED = "accepted", _("Accepted")
+        DISPATCHED = "dispatched", _("Dispatched")
+        RETURNED = "returned", _("Returned by the unit")
+        SIGNED = "signed", _("Being handled")
+        REPLIED = "replied", _("Reply under review")
+        CLOSED = "closed", _("Closed")
+        DONE = "done", _("Called back")
+
+    class Satisfaction(models.TextChoices):
+        SATISFIED = "satisfied", _("Satisfied")
+        BASICALLY = "basically", _("Basically satisfied")
+        DISSATISFIED = "dissatisfied", _("Dissatisfied")
+
+    number = models.CharField(_("case number"), max_length=20, unique=True)
+    # Given to the person with the number; the public look-up needs both.
+    verification_code = models.CharField(max_length=12, editable=False)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    category = models.ForeignKey(
+        CaseCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(_("subject"), max_length=200)
+    content = models.TextField(_("content"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    contact_name = models.CharField(_("name"), max_length=100, blank=True)
+    contact_phone = models.CharField(_("phone"), max_length=40, blank=True)
+    contact_email = models.EmailField(_("e-mail"), blank=True)
+    anonymous = models.BooleanField(_("anonymous"), default=False)
+    consent_to_publish = models.BooleanField(_("may be published"), default=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NEW, db_index=True
+    )
+    not_accepted_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    lead_unit = models.ForeignKey(
+        Department,
+        verbose_name=_("lead unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    co_units = models.ManyToManyField(
+        Department, verbose_name=_("co-units"), blank=True, related_name="+"
+    )
+    reply = models.TextField(_("reply"), blank=True)
+    public_reply = models.TextField(_("public reply"), blank=True)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    satisfaction = models.CharField(
+        _("satisfaction"), max_length=20, choices=Satisfaction.choices, blank=True
+    )
+    reopened = models.PositiveIntegerField(_("times reopened"), default=0)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The address an online message came from (for the rate limit), never shown.
+    source_address = models.GenericIPAddressField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("received"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["lead_unit", "status", "-created_at"], name="case_unit_status"),
+            models.Index(fields=["source_address", "created_at"], name="case_source_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reception:case", args=[self.pk])
+
+
+class CaseEvent(models.Model):
+    """One step of a case's loop, kept in order: who did what, with the words they gave."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=30)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return self.action
+
+
+class Open311Key(models.Model):
+    """An Open311 client's api_key, issued in admin; a revoked key is refused with 403."""
+
+    name = models.CharField(_("client"), max_length=100)
+    key = models.CharField(_("api key"), max_length=64, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Open311 api key")
+        verbose_name_plural = _("Open311 api keys")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reception import views
+from reception import case_views, views
 
 app_name = "reception"
 
@@ -13,4 +13,10 @@ urlpatterns = [
     path("bookings/<int:pk>/cancel/", views.booking_cancel, name="booking-cancel"),
     path("bookings/<int:pk>/add-date/", views.series_add, name="series-add"),
     path("feeds/resources/<uuid:token>.ics", views.feed, name="feed"),
+    path("cases/", case_views.case_list, name="cases"),
+    path("cases/new/", case_views.case_new, name="case-new"),
+    path("cases/<int:pk>/", case_views.case_detail, name="case"),
+    path("cases/<int:pk>/act/", case_views.case_act, name="case-act"),
+    path("message/", case_views.online_message, name="message"),
+    path("lookup/", case_views.lookup, name="lookup"),
 ]

@@ -10,7 +10,8 @@ import pytest
 from django.utils import timezone, translation
 
 from hall.models import Department, Role, User
-from reception.models import Resource
+from reception import case_services as cs
+from reception.models import CaseCategory, Resource
 
 
 @pytest.fixture(autouse=True)
@@ -86,3 +87,54 @@ def charlie_user(db):
     return User.objects.create_user(
         "charlie", password="pw", full_name="查理", department=finance, number="T500"
     )
+
+
+# --- the people's voices: the office (olga), two units (roads: ron, parks: pat), a category
+
+
+@pytest.fixture
+def office(db):
+    dept = Department.objects.create(code="office", name_zh="办公室", name_en="General Office")
+    user = User.objects.create_user("olga", password="pw", full_name="奥尔加", department=dept)
+    Role.objects.create(department=dept, code="case-office", name_zh="工单办").holders.add(user)
+    return user
+
+
+@pytest.fixture
+def roads(db):
+    return Department.objects.create(code="roads", name_zh="市政处", name_en="Roads")
+
+
+@pytest.fixture
+def parks(db):
+    return Department.objects.create(code="parks", name_zh="园林处", name_en="Parks")
+
+
+@pytest.fixture
+def ron(roads):
+    return User.objects.create_user("ron", password="pw", full_name="罗恩", department=roads)
+
+
+@pytest.fixture
+def pat(parks):
+    return User.objects.create_user("pat", password="pw", full_name="帕特", department=parks)
+
+
+@pytest.fixture
+def noise(db):
+    city = CaseCategory.objects.create(code="city", name_zh="城市管理", name_en="City")
+    return CaseCategory.objects.create(parent=city, code="noise", name_zh="噪音", name_en="Noise")
+
+
+def new_case(category, **kw):
+    values = dict(
+        channel="phone",
+        kind="complaint",
+        category=category,
+        title="夜间施工噪音",
+        content="工地每晚施工到凌晨。",
+        contact_name="王小明",
+        contact_phone="13812345678",
+    )
+    values.update(kw)
+    return cs.case_create(**values)

@@ -1,0 +1,54 @@
+"""Reads of the people's voices: which cases a person sees, and the rows of the lists."""
+
+from django.db.models import Q, QuerySet
+
+from hall.models import User
+from reception.case_services import is_office
+from reception.models import Case
+
+
+def visible_cases(user: User) -> QuerySet[Case]:
+    """The office sees every case; a unit's staff the cases dispatched to their unit (lead or
+    co-unit); everyone else none."""
+    cases = Case.objects.all()
+    if is_office(user):
+        return cases
+    if not user.is_authenticated or user.department_id is None:
+        return cases.none()
+    dept = user.department_id
+    return cases.filter(Q(lead_unit_id=dept) | Q(co_units=dept)).distinct()
+
+
+def case_rows(user: User, status: str = "") -> QuerySet[Case]:
+    cases = visible_cases(user)
+    if status:
+        cases = cases.filter(status=status)
+    return cases.select_related("category", "lead_unit").only(
+        "pk",
+        "number",
+        "title",
+        "status",
+        "kind",
+        "channel",
+        "due_at",
+        "created_at",
+        "category__name_zh",
+        "category__name_en",
+        "lead_unit__name_zh",
+        "lead_unit__name_en",
+    )
+
+
+def case_detail(user: User, pk: int) -> Case | None:
+    return visible_cases(user).select_related("category", "lead_unit").filter(pk=pk).first()
+
+
+def public_case(number: str, code: str) -> Case | None:
+    """The public look-up: both the number and its verification code must match."""
+    if not number or not code:
+        return None
+    return (
+        Case.objects.filter(number=number.strip(), verification_code=code.strip())
+        .only("number", "status", "public_reply", "consent_to_publish", "created_at", "title")
+        .first()
+    )
