@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from reception.models import Case, CaseCategory
 
@@ -8,7 +9,9 @@ class OnlineMessageForm(forms.Form):
     """The public form: a citizen's message, anonymous allowed."""
 
     kind = forms.ChoiceField(label=_("kind"), choices=Case.Kind.choices[1:])
-    category = forms.ModelChoiceField(label=_("category"), queryset=CaseCategory.objects.all())
+    category = forms.ModelChoiceField(
+        label=pgettext_lazy("case", "category"), queryset=CaseCategory.objects.all()
+    )
     title = forms.CharField(label=_("subject"), max_length=200)
     content = forms.CharField(label=_("content"), widget=forms.Textarea, max_length=5000)
     place = forms.CharField(label=_("place"), max_length=200, required=False)

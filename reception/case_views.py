@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from hall import params
@@ -23,9 +24,9 @@ PAGE_SIZE = 50
 def _action_labels() -> dict[str, str]:
     return {
         "created": _("Received"),
-        "accepted": _("Accepted"),
+        "accepted": pgettext("case", "Accepted"),
         "not_accepted": _("Not accepted"),
-        "dispatched": _("Dispatched"),
+        "dispatched": pgettext("case", "Dispatched"),
         "returned": _("Returned by the unit"),
         "signed": _("Signed for"),
         "replied": _("Replied"),
@@ -176,7 +177,7 @@ def case_act(request: HttpRequest, pk: int) -> HttpResponse:
     except cs.CaseError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("Done."))
+        messages.success(request, pgettext("case", "Done."))
     if selectors.case_detail(user, case.pk) is None:
         return redirect("reception:cases")
     return redirect(case)

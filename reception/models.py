@@ -249,8 +249,8 @@ class Case(models.Model):
     class Status(models.TextChoices):
         NEW = "new", _("Received")
         NOT_ACCEPTED = "not_accepted", _("Not accepted")
-        ACCEPTED = "accepted", _("Accepted")
-        DISPATCHED = "dispatched", _("Dispatched")
+        ACCEPTED = "accepted", pgettext_lazy("case", "Accepted")
+        DISPATCHED = "dispatched", pgettext_lazy("case", "Dispatched")
         RETURNED = "returned", _("Returned by the unit")
         SIGNED = "signed", _("Being handled")
         REPLIED = "replied", _("Reply under review")
@@ -268,7 +268,10 @@ class Case(models.Model):
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     category = models.ForeignKey(
-        CaseCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="+"
+        CaseCategory,
+        verbose_name=pgettext_lazy("case", "category"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     title = models.CharField(_("subject"), max_length=200)
     content = models.TextField(_("content"))
@@ -284,7 +287,7 @@ class Case(models.Model):
     not_accepted_reason = models.CharField(_("reason"), max_length=300, blank=True)
     lead_unit = models.ForeignKey(
         Department,
-        verbose_name=_("lead unit"),
+        verbose_name=pgettext_lazy("case", "lead unit"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -293,7 +296,7 @@ class Case(models.Model):
     co_units = models.ManyToManyField(
         Department, verbose_name=_("co-units"), blank=True, related_name="+"
     )
-    reply = models.TextField(_("reply"), blank=True)
+    reply = models.TextField(pgettext_lazy("case", "reply"), blank=True)
     public_reply = models.TextField(_("public reply"), blank=True)
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     satisfaction = models.CharField(
