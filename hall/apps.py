@@ -6,9 +6,30 @@ class HallConfig(AppConfig):
     name = "hall"
     verbose_name = _("One-stop Business Hall")
 
-    def ready(self):
+    def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
         from hall.sessions import start_idle_clock
 
         user_logged_in.connect(start_idle_clock, dispatch_uid="hall.sessions.start_idle_clock")
+
+        # The cached catalogue facets (hall.selectors.catalogue_facets) follow every write of a
+        # service, area or department, whoever makes it (admin, its import, services, the
+        # demo), so a signal rather than a call in each writer: it is a cache, not a domain
+        # effect. Popularity goes through QuerySet.update(), which sends none.
+        from django.db.models.signals import post_delete, post_save
+
+        from hall.models import Area, Department, Service
+
+        for model in (Service, Area, Department):
+            post_save.connect(_catalogue_changed, sender=model, dispatch_uid=f"facets-{model}")
+            post_delete.connect(_catalogue_changed, sender=model, dispatch_uid=f"facets-d-{model}")
+
+
+def _catalogue_changed(**kwargs) -> None:
+    from django.db import transaction
+
+    from hall.selectors import catalogue_changed
+
+    catalogue_changed()
+    transaction.on_commit(catalogue_changed)  # a page that counted before the commit

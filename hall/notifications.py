@@ -7,6 +7,7 @@ is still waiting), and a delivery is sent at most once because it is locked whil
 marked sent in the same transaction.
 """
 
+import contextlib
 import json
 import logging
 import urllib.request
@@ -14,6 +15,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -78,6 +80,7 @@ def notify(
             body=body,
         )
         made.append(notification)
+        unread_changed(user.pk)
         if user.notify_by_email and user.email:
             deliveries.append(Delivery(notification=notification, channel="email"))
         if user.notify_by_webhook and settings.HALL_WEBHOOK_URL:
@@ -211,8 +214,42 @@ def deliveries_sweep(*, older_than: timedelta | None = None) -> int:
     return len(keys)
 
 
+# The bell's count, cached per person: every page shows it, few change it. Dropped when a message
+# arrives or is read: at once, and again after commit (a page that counts before the commit sees
+# the old rows and caches the old figure, which the second drop removes); the TTL bounds what a
+# missed drop (Redis away) costs.
+UNREAD_TTL = 300
+
+
+def _unread_key(user_id: int) -> str:
+    return f"hall:unread:{user_id}"
+
+
 def unread_count(user: User) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    key = _unread_key(user.pk)
+    try:
+        count = cache.get(key)
+    except Exception:  # noqa: BLE001 - the cache is a shortcut: without it, count
+        logger.warning("cache unavailable: unread count read from the database")
+        count = None
+    if count is None:
+        count = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+        with contextlib.suppress(Exception):
+            cache.set(key, count, UNREAD_TTL)
+    return count
+
+
+def unread_changed(user_id: int) -> None:
+    """Drops the person's cached unread count (when a message arrives or is read)."""
+
+    def drop() -> None:
+        try:
+            cache.delete(_unread_key(user_id))
+        except Exception:  # noqa: BLE001 - Redis away: the TTL ends the stale figure
+            logger.warning("cache unavailable: unread count of %s not dropped", user_id)
+
+    drop()
+    transaction.on_commit(drop)
 
 
 def notifications_for(user: User):
@@ -224,6 +261,7 @@ def notification_open(*, user: User, notification_id: int) -> Notification | Non
     if notification and notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
+        unread_changed(user.pk)
     return notification
 
 
@@ -231,4 +269,7 @@ def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=ids)
-    return unread.update(read_at=timezone.now())
+    marked = unread.update(read_at=timezone.now())
+    if marked:
+        unread_changed(user.pk)
+    return marked

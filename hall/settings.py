@@ -199,6 +199,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A page reads its session from the cache, not Postgres (written through to both; a cache that
+# is away is logged and the database answers: Django's cached_db).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 # Without a broker the hall still works: tasks run in the process that enqueues them.

@@ -34,8 +34,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def service_list(request: HttpRequest) -> HttpResponse:
-    areas = selectors.areas_with_counts()
-    departments = selectors.departments_with_services()
+    facets = selectors.catalogue_facets()
+    areas, departments = facets.areas, facets.departments
     form = CatalogueFilterForm(request.GET, areas=areas, departments=departments)
     query, terms = selectors.parse_query(form.search_words())
     flt = selectors.CatalogueFilter(
@@ -59,7 +59,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
         page=page,
         areas=areas,
         departments=departments,
-        letters_in_use=selectors.letters_in_use(),
+        letters_in_use=facets.letters,
         favourite_ids=selectors.favourite_ids_for(request.user, results),
     )
     return render(request, "hall/service_list.html", context)
