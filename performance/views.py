@@ -19,7 +19,7 @@ from performance.forms import (
     ReassignForm,
     ReportForm,
 )
-from performance.models import Item, Report, SourceKind
+from performance.models import Extension, Item, Report, SourceKind
 from performance.services import Source, SupervisionError
 
 PAGE_SIZE = 50
@@ -173,6 +173,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     handler = services.is_handler(user, item)
     office = services.is_office(user)
     now = timezone.now()
+    extensions = list(item.extensions.select_related("requested_by", "request"))
     return render(
         request,
         "performance/item_detail.html",
@@ -182,7 +183,8 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "co_units": list(item.co_units.all()),
             "milestones": list(item.milestones.all()),
             "reports": list(item.reports.select_related("author", "milestone")),
-            "extensions": list(item.extensions.select_related("requested_by", "request")),
+            "extensions": extensions,
+            "extension_pending": any(e.status == Extension.Status.PENDING for e in extensions),
             "history": selectors.history(item),
             "handler": handler,
             "office": office,
