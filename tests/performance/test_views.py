@@ -185,6 +185,36 @@ def test_an_items_source_shows_its_title_linked_not_its_reference(client, office
     assert "documents.instruction:1" not in page
 
 
+def test_the_assign_form_uses_the_halls_form_and_asks_for_no_typed_reference(client, office):
+    client.force_login(office["sam"])
+    page = client.get(reverse("performance:item-create")).content.decode()
+    assert '<form method="post" class="apply-form"' in page
+    assert "stacked-form" not in page
+    assert "app.model:number" not in page
+    for name in ("source_ref", "source_title", "source_url"):
+        assert f'<input type="hidden" name="{name}"' in page
+
+
+def test_the_board_and_notice_cells_carry_their_column_label(client, office, item):
+    NoticeEntry.objects.create(item=item, period="2026-12", deadline=item.deadline)
+    client.force_login(office["sam"])
+    board = client.get(reverse("performance:board")).content.decode()
+    notice = client.get(reverse("performance:notice"), {"period": "2026-12"}).content.decode()
+    for label in ("Source", "Status", "Lead unit", "Leader in charge"):
+        assert f'<td data-label="{label}">' in board
+    assert '<td data-label="Deadline" class="sup-deadline">' in board
+    assert '<td data-label="Deadline" class="sup-deadline">' in notice
+
+
+def test_the_notices_month_is_a_month_input_holding_the_month_shown(client, office):
+    client.force_login(office["sam"])
+    with time_machine.travel(at("2026-11-23 09:00"), tick=False):
+        page = client.get(reverse("performance:notice")).content.decode()
+    assert 'type="month" id="id_period" name="period" value="2026-11"' in page
+    page = client.get(reverse("performance:notice"), {"period": "2026-09"}).content.decode()
+    assert 'name="period" value="2026-09"' in page
+
+
 # --- constant query counts -------------------------------------------------------------------
 
 
