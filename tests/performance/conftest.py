@@ -32,6 +32,16 @@ def _english(client, settings):
         yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The board's cached counts and options start empty in every test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def office(people, areas):
     sam = User.objects.create_user(

@@ -215,6 +215,35 @@ def test_the_notices_month_is_a_month_input_holding_the_month_shown(client, offi
     assert 'name="period" value="2026-09"' in page
 
 
+def test_the_boards_cached_counts_follow_every_item_write(client, office, assign):
+    first = assign()
+    client.force_login(office["sam"])
+    board = reverse("performance:board")
+    page = client.get(board).content.decode()
+    assert '?status=assigned">Waiting to be signed for <strong>1</strong>' in page
+    # when: a second item is assigned and the first signed for (each write bumps the version)
+    assign(title="第二项")
+    services.item_sign(item_id=first.pk, user=office["hank"])
+    page = client.get(board).content.decode()
+    assert '?status=assigned">Waiting to be signed for <strong>1</strong>' in page
+    assert '?status=in_progress">In progress <strong>1</strong>' in page, page[
+        page.index("sup-counts") : page.index("sup-counts") + 900
+    ]
+
+
+def test_the_boards_unit_and_leader_filters_mark_the_chosen_one(client, office, item):
+    client.force_login(office["sam"])
+    school, lee = office["school"].pk, office["lee"].pk
+    page = client.get(reverse("performance:board"), {"unit": school, "leader": lee})
+    html = page.content.decode()
+    assert f'<option value="{school}" selected>' in html
+    assert f'<option value="{lee}" selected>' in html
+    assert item.title in html
+    other = client.get(reverse("performance:board"), {"unit": office["finance"].pk})
+    assert item.title not in other.content.decode()
+    assert f'<option value="{school}" selected>' not in other.content.decode()
+
+
 # --- constant query counts -------------------------------------------------------------------
 
 
