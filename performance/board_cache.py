@@ -10,6 +10,7 @@
   their own version; a renamed leader shows within the TTL.
 """
 
+import hashlib
 from collections.abc import Callable
 from datetime import datetime
 
@@ -47,7 +48,7 @@ def bump(key: str = ITEMS) -> None:
 def counted(scope: str, parts: tuple, now: datetime, compute: Callable[[], object]):
     """``compute()`` once per item version, scope (who sees what), filters and minute."""
     minute = int(now.timestamp() // 60)
-    filters = "|".join(map(str, parts))
+    filters = hashlib.sha1(repr(parts).encode(), usedforsecurity=False).hexdigest()[:16]
     key = f"{ITEMS}:{_version(ITEMS)}:{scope}:{minute}:{filters}"
     found = cache.get(key)
     if found is None:
