@@ -51,15 +51,18 @@ class NoticeFilter(params.QueryForm):
 
 class ItemForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    source_kind = forms.ChoiceField(label=_("Source"), choices=SourceKind.choices)
-    source_ref = forms.CharField(
-        label=_("Source reference"),
-        max_length=80,
-        required=False,
-        help_text=_("app.model:number, e.g. documents.instruction:12 (blank for assigned work)."),
+    source_kind = forms.ChoiceField(
+        label=_("Source"),
+        choices=SourceKind.choices,
+        help_text=_(
+            "A meeting decision or a key task of the outline is supervised from its own page "
+            "(“Supervise this decision”, “Supervise this task”), which fills in its source."
+        ),
     )
-    source_title = forms.CharField(label=_("Source title"), max_length=300, required=False)
-    source_url = forms.CharField(label=_("Source link"), max_length=300, required=False)
+    # Filled by the pages that start an item from their source, never typed by a person.
+    source_ref = forms.CharField(max_length=80, required=False, widget=forms.HiddenInput)
+    source_title = forms.CharField(max_length=300, required=False, widget=forms.HiddenInput)
+    source_url = forms.CharField(max_length=300, required=False, widget=forms.HiddenInput)
     requirement = forms.CharField(
         label=_("What is to be done"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -12,11 +12,22 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hall.calendar import add_working_days
-from hall.models import Department, Notification, Role, Service, ServiceField, ServiceStep, User
+from hall.models import (
+    Department,
+    Identity,
+    Notification,
+    Role,
+    Service,
+    ServiceField,
+    ServiceStep,
+    User,
+)
 from hall.notifications import notify
 from performance.models import (
     Extension,
@@ -56,13 +67,23 @@ def is_office(user: User) -> bool:
     return Role.objects.filter(holders=user, code=OFFICE_ROLE).exists()
 
 
+def staff_units(user: User) -> QuerySet[Department]:
+    """The units a person works for: those they head or hold a role in, and their own department
+    when they are staff. A student belongs to a school; its supervision items are for its staff."""
+    if not user.is_authenticated:
+        return Department.objects.none()
+    works_for = Q(heads=user) | Q(roles__holders=user)
+    if user.identity == Identity.STAFF and user.department_id is not None:
+        works_for |= Q(pk=user.department_id)
+    return Department.objects.filter(works_for)
+
+
 def is_handler(user: User, item: Item) -> bool:
-    """The people of the lead unit (its members and heads) sign for, report and complete."""
+    """The staff of the lead unit (its heads, role holders and staff members) sign for, report
+    and complete."""
     if not user.is_authenticated:
         return False
-    if user.department_id == item.lead_unit_id:
-        return True
-    return item.lead_unit.heads.filter(pk=user.pk).exists()
+    return staff_units(user).filter(pk=item.lead_unit_id).exists()
 
 
 def unit_people(item: Item) -> list[int]:
@@ -71,9 +92,9 @@ def unit_people(item: Item) -> list[int]:
     if heads:
         return heads
     return list(
-        User.objects.filter(department_id=item.lead_unit_id, is_active=True).values_list(
-            "pk", flat=True
-        )[:20]
+        User.objects.filter(
+            department_id=item.lead_unit_id, identity=Identity.STAFF, is_active=True
+        ).values_list("pk", flat=True)[:20]
     )
 
 
@@ -435,6 +456,11 @@ EXTENSION_FIELDS = [
 ]
 
 
+def _ref_id(value) -> int | None:
+    """A request's reference to an item: {id, name, url}, or its number in older requests."""
+    return _int(value.get("id") if isinstance(value, dict) else value)
+
+
 def _int(value) -> int | None:
     try:
         return int(value)
@@ -444,7 +470,8 @@ def _int(value) -> int | None:
 
 def extension_form(user: User, post: dict) -> dict:
     """The request's form for an extension (the handoff's ``form_data``)."""
-    item = Item.objects.select_related("lead_unit").filter(pk=_int(post.get("item"))).first()
+    items = Item.objects.select_related("lead_unit", "leader")
+    item = items.filter(pk=_int(post.get("item"))).first()
     if item is None or not is_handler(user, item):
         raise handoffs.HandoffError(_("No such supervision item."))
     new_day = handoffs.form_date(post.get("new_deadline"))
@@ -453,13 +480,19 @@ def extension_form(user: User, post: dict) -> dict:
         reason = _text(post.get("reason", ""), _("Say why more time is needed."))
     except SupervisionError as exc:
         raise handoffs.HandoffError(exc.message) from exc
+    # The item and the leader as {id, name}: the task page shows the item's title linking to its
+    # page and the leader's name (not their numbers); the chain's FORM_FIELD step reads the id.
     return {
-        "item": str(item.pk),
+        "item": {
+            "id": item.pk,
+            "name": item.title,
+            "url": reverse("performance:item", args=[item.pk]),
+        },
         "title": item.title,
         "deadline": timezone.localtime(item.deadline).date().isoformat(),
         "new_deadline": new_day.isoformat(),
         "reason": reason[:2000],
-        "leader": str(item.leader_id),
+        "leader": {"id": item.leader_id, "name": str(item.leader)},
     }
 
 
@@ -508,7 +541,7 @@ def _item_of(request: ServiceRequest) -> Item | None:
     return (
         Item.objects.select_for_update(of=("self",))
         .select_related("lead_unit")
-        .filter(pk=_int(request.form_data.get("item")))
+        .filter(pk=_ref_id(request.form_data.get("item")))
         .first()
     )
 

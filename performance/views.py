@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hall import params
-from performance import selectors, services
+from performance import board_cache, selectors, services
 from performance.forms import (
     LIGHT_CHOICES,
     BoardFilter,
@@ -19,7 +19,7 @@ from performance.forms import (
     ReassignForm,
     ReportForm,
 )
-from performance.models import Item, Report, SourceKind
+from performance.models import Extension, Item, Report, SourceKind
 from performance.services import Source, SupervisionError
 
 PAGE_SIZE = 50
@@ -30,6 +30,19 @@ def _item(request: HttpRequest, pk: int) -> Item:
     if item is None:
         raise Http404(_("No such supervision item."))
     return item
+
+
+class _KnownCount(Paginator):
+    """A paginator told its total (counted once per item version, board_cache) instead of
+    counting 100k rows on every request."""
+
+    def __init__(self, object_list, per_page, total: int):
+        super().__init__(object_list, per_page)
+        self._total = total
+
+    @property
+    def count(self) -> int:
+        return self._total
 
 
 def _name(english: bool, zh: str, en: str) -> str:
@@ -48,9 +61,16 @@ def board(request: HttpRequest) -> HttpResponse:
         if key in filters:
             filters[key] = filters[key].pk
     now = timezone.now()
-    rows = selectors.board(request.user, now=now, **filters)
-    page = Paginator(rows, PAGE_SIZE).get_page(params.page_number(request))
+    user = request.user
+    office = services.is_office(user)
+    # The counts come from the cache while no item changed (board_cache): who sees what is the
+    # scope, all items for the office, a person's own share for everyone else.
+    scope = "all" if office else f"u{user.pk}"
+    rows = selectors.board(user, now=now, **filters)
+    total = board_cache.counted(scope, ("rows", *sorted(filters.items())), now, rows.count)
+    page = _KnownCount(rows, PAGE_SIZE, total).get_page(params.page_number(request))
     english = (request.LANGUAGE_CODE or "").startswith("en")
+    language = "en" if english else "zh"
     # Labels once per page; each row's URL is the board's prefix plus its id.
     states = {k: str(v) for k, v in Item.Status.choices}
     sources = {k: str(v) for k, v in SourceKind.choices}
@@ -74,7 +94,15 @@ def board(request: HttpRequest) -> HttpResponse:
                 item.escalated_at is not None,
             )
         )
-    counts = selectors.board_counts(request.user, now=now)
+    counts = board_cache.counted(
+        scope, ("counts",), now, lambda: selectors.board_counts(user, now=now)
+    )
+    unit_options = board_cache.options(
+        "unit", language, lambda: [(d.pk, str(d)) for d in selectors.units()]
+    )
+    leader_options = board_cache.options(
+        "leader", language, lambda: [(u.pk, str(u)) for u in form.fields["leader"].queryset]
+    )
     status_counts = [(k, states[k], counts["status"][k]) for k in states]
     light_counts = [(k, lights[k], counts["light"][k]) for k in lights]
     return render(
@@ -87,7 +115,13 @@ def board(request: HttpRequest) -> HttpResponse:
             "querystring": form.querystring(),
             "status_counts": status_counts,
             "light_counts": light_counts,
-            "office": services.is_office(request.user),
+            "office": office,
+            "unit_select": board_cache.select(
+                "unit", "id_unit", _("All units"), unit_options, filters.get("unit")
+            ),
+            "leader_select": board_cache.select(
+                "leader", "id_leader", _("All leaders"), leader_options, filters.get("leader")
+            ),
         },
     )
 
@@ -173,6 +207,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     handler = services.is_handler(user, item)
     office = services.is_office(user)
     now = timezone.now()
+    extensions = list(item.extensions.select_related("requested_by", "request"))
     return render(
         request,
         "performance/item_detail.html",
@@ -182,7 +217,8 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "co_units": list(item.co_units.all()),
             "milestones": list(item.milestones.all()),
             "reports": list(item.reports.select_related("author", "milestone")),
-            "extensions": list(item.extensions.select_related("requested_by", "request")),
+            "extensions": extensions,
+            "extension_pending": any(e.status == Extension.Status.PENDING for e in extensions),
             "history": selectors.history(item),
             "handler": handler,
             "office": office,

@@ -114,6 +114,21 @@ def attachments_by_id(request: ServiceRequest) -> dict[int, Attachment]:
     return {a.pk: a for a in request.attachments.all()}
 
 
+class Linked(str):
+    """A shown value that is also a link: a form value ``{"id", "name", "url"}`` another app puts
+    in a request (a supervision item) shows its name linking to its own page."""
+
+    url = ""
+
+
+def _shown(value: dict) -> str:
+    shown = Linked(value.get("name", ""))
+    url = str(value.get("url") or "")
+    if url.startswith("/") and not url.startswith("//"):
+        shown.url = url
+    return shown
+
+
 def form_rows(request: ServiceRequest) -> list[tuple[str, str, list[Attachment]]]:
     """(label, shown value, attachments) for every field of the request's form, in order."""
     files = attachments_by_id(request)
@@ -127,7 +142,7 @@ def form_rows(request: ServiceRequest) -> list[tuple[str, str, list[Attachment]]
             attached = [files[i] for i in (value or []) if i in files]
             shown = ""
         elif isinstance(value, dict):
-            shown = value.get("name", "")
+            shown = _shown(value)
         elif isinstance(value, list):
             shown = "、".join(str(v) for v in value)
         else:

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-TARGET = "hall_bench_supervision"
+TARGET = os.environ.get("BENCH_DB", "hall_bench_supervision")
 
 
 def psql(sql: str, db: str = "postgres") -> None:
@@ -49,6 +49,7 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--due", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--no-tick", action="store_true", help="measure the pages only")
     args = parser.parse_args()
     psql(f"DROP DATABASE IF EXISTS {TARGET}")
     psql(f"CREATE DATABASE {TARGET}")
@@ -117,10 +118,16 @@ def main() -> None:
 
     Department.objects.get(code="bench-unit-7").heads.add(head)
 
-    def timed(client: Client, url: str) -> float:
+    from performance import board_cache
+
+    def timed(client: Client, url: str, cold: bool = False) -> float:
+        """The median request; ``cold``: each right after an item write (the counts' version
+        bumped, so the board counts again), which is what the first viewer after a write pays."""
         client.get(url)
         samples = []
         for _ in range(args.runs):
+            if cold:
+                board_cache.bump()
             t0 = time.perf_counter()
             response = client.get(url)
             samples.append(time.perf_counter() - t0)
@@ -147,6 +154,11 @@ def main() -> None:
     ]:
         t = timed(client, url)
         print(f"{label:48} {t * 1000:8.2f} {t / floor:8.1f}")
+        if "board" in label:
+            t = timed(client, url, cold=True)
+            print(f"{'  … right after an item write':48} {t * 1000:8.2f} {t / floor:8.1f}")
+    if args.no_tick:
+        return
 
     # The tick: first with nothing due, then with the due items' moments brought to now.
     t0 = time.perf_counter()

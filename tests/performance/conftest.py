@@ -2,7 +2,8 @@
 
 sam works in the president's office and holds the supervisor role (督查室): he assigns, verifies
 and closes items. lee is the university leader in charge. The School of CS leads: hank heads it,
-alice works there. rita's research division is a co-unit. charlie (finance) is an outsider.
+alice works there. rita's research division is a co-unit. charlie (finance) is an outsider. lina
+studies at the school and gus at the research division: students, not the units' staff.
 """
 
 from datetime import datetime
@@ -12,7 +13,7 @@ import pytest
 import time_machine
 from django.utils import translation
 
-from hall.models import Role, User
+from hall.models import Identity, Role, User
 from performance import services
 from performance.services import Source
 
@@ -31,6 +32,16 @@ def _english(client, settings):
         yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The board's cached counts and options start empty in every test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def office(people, areas):
     sam = User.objects.create_user(
@@ -38,7 +49,24 @@ def office(people, areas):
     )
     role = Role.objects.create(department=people["office"], code="supervisor", name_zh="督查员")
     role.holders.add(sam)
-    return {**people, "sam": sam}
+    # Students of the lead unit and of the co-unit: members of the units, not their staff.
+    lina = User.objects.create_user(
+        "lina",
+        password="pw",
+        full_name="李娜",
+        department=people["school"],
+        identity=Identity.UNDERGRADUATE,
+        number="S001",
+    )
+    gus = User.objects.create_user(
+        "gus",
+        password="pw",
+        full_name="顾思",
+        department=people["research"],
+        identity=Identity.GRADUATE,
+        number="S002",
+    )
+    return {**people, "sam": sam, "lina": lina, "gus": gus}
 
 
 @pytest.fixture

@@ -156,6 +156,7 @@ def test_an_extension_past_the_year_is_refused(office, assign):
     [
         ("charlie", "sign", "Only the lead unit signs for an item."),
         ("rita", "sign", "Only the lead unit signs for an item."),
+        ("lina", "sign", "Only the lead unit signs for an item."),
         ("hank", "return-empty", "Say why the item goes back to the office."),
         ("hank", "report-unsigned", "Sign for the item before reporting on it."),
         ("hank", "complete-unsigned", "Only an item in progress can be reported complete."),

@@ -7,12 +7,23 @@ from django.urls import reverse
 
 from performance import services
 from performance.models import Item, NoticeEntry
+from performance.services import Source
 from tests.files import real_pdf
 from tests.performance.conftest import at
 
-PERSONAS = ["sam", "lee", "hank", "alice", "rita", "charlie"]
-# Who sees an item led by the School of CS with research as co-unit, lee in charge.
-SEES_ITEM = {"sam": 200, "lee": 200, "hank": 200, "alice": 200, "rita": 200, "charlie": 404}
+PERSONAS = ["sam", "lee", "hank", "alice", "rita", "charlie", "lina", "gus"]
+# Who sees an item led by the School of CS with research as co-unit, lee in charge; the units'
+# students (lina, gus) do not: a unit's items are for its staff.
+SEES_ITEM = {
+    "sam": 200,
+    "lee": 200,
+    "hank": 200,
+    "alice": 200,
+    "rita": 200,
+    "charlie": 404,
+    "lina": 404,
+    "gus": 404,
+}
 
 
 @pytest.fixture
@@ -122,6 +133,115 @@ def test_the_unit_signs_reports_and_the_office_closes_through_the_pages(client, 
     assert item.status == Item.Status.CLOSED
     page = client.get(reverse("performance:item", args=[item.pk])).content.decode()
     assert "Verified and closed" in page
+
+
+def _extension(office, item):
+    from datetime import date
+
+    services.item_sign(item_id=item.pk, user=office["hank"])
+    with time_machine.travel(at("2026-11-24 09:00"), tick=False):
+        return services.extension_request(
+            item_id=item.pk, user=office["hank"], new_deadline=date(2026, 12, 18), reason="设备未到"
+        )
+
+
+def test_the_extension_task_shows_the_items_title_linked_and_the_leaders_name(client, office, item):
+    from workflows.models import ApprovalTask
+
+    extension = _extension(office, item)
+    task = ApprovalTask.objects.get(request=extension.request, status="pending")
+    client.force_login(office["lee"])
+    page = client.get(reverse("workflows:task-detail", args=[task.pk])).content.decode()
+    item_url = reverse("performance:item", args=[item.pk])
+    assert f'<a href="{item_url}">{item.title}</a>' in page
+    assert f"<dd>{office['lee'].full_name}</dd>" in page
+    assert f"<dd>{item.pk}</dd>" not in page
+    assert f"<dd>{office['lee'].pk}</dd>" not in page
+
+
+def test_the_extension_form_is_gone_while_an_extension_waits(client, office, item):
+    client.force_login(office["hank"])
+    item_url = reverse("performance:item", args=[item.pk])
+    extend_url = reverse("performance:item-extend", args=[item.pk])
+    assert extend_url in client.get(item_url).content.decode()
+    _extension(office, item)
+    page = client.get(item_url).content.decode()
+    assert extend_url not in page
+    assert "An extension is waiting for the leader" in page
+
+
+def test_an_items_source_shows_its_title_linked_not_its_reference(client, office, assign):
+    item = assign(
+        source=Source(
+            kind="instruction",
+            ref="documents.instruction:1",
+            title="校长批示：加快一网通办",
+            url="/documents/incoming/1/",
+        )
+    )
+    client.force_login(office["sam"])
+    page = client.get(reverse("performance:item", args=[item.pk])).content.decode()
+    assert '<a href="/documents/incoming/1/">校长批示：加快一网通办</a>' in page
+    assert "documents.instruction:1" not in page
+
+
+def test_the_assign_form_uses_the_halls_form_and_asks_for_no_typed_reference(client, office):
+    client.force_login(office["sam"])
+    page = client.get(reverse("performance:item-create")).content.decode()
+    assert '<form method="post" class="apply-form"' in page
+    assert "stacked-form" not in page
+    assert "app.model:number" not in page
+    for name in ("source_ref", "source_title", "source_url"):
+        assert f'<input type="hidden" name="{name}"' in page
+
+
+def test_the_board_and_notice_cells_carry_their_column_label(client, office, item):
+    NoticeEntry.objects.create(item=item, period="2026-12", deadline=item.deadline)
+    client.force_login(office["sam"])
+    board = client.get(reverse("performance:board")).content.decode()
+    notice = client.get(reverse("performance:notice"), {"period": "2026-12"}).content.decode()
+    for label in ("Source", "Status", "Lead unit", "Leader in charge"):
+        assert f'<td data-label="{label}">' in board
+    assert '<td data-label="Deadline" class="sup-deadline">' in board
+    assert '<td data-label="Deadline" class="sup-deadline">' in notice
+
+
+def test_the_notices_month_is_a_month_input_holding_the_month_shown(client, office):
+    client.force_login(office["sam"])
+    with time_machine.travel(at("2026-11-23 09:00"), tick=False):
+        page = client.get(reverse("performance:notice")).content.decode()
+    assert 'type="month" id="id_period" name="period" value="2026-11"' in page
+    page = client.get(reverse("performance:notice"), {"period": "2026-09"}).content.decode()
+    assert 'name="period" value="2026-09"' in page
+
+
+def test_the_boards_cached_counts_follow_every_item_write(client, office, assign):
+    first = assign()
+    client.force_login(office["sam"])
+    board = reverse("performance:board")
+    page = client.get(board).content.decode()
+    assert '?status=assigned">Waiting to be signed for <strong>1</strong>' in page
+    # when: a second item is assigned and the first signed for (each write bumps the version)
+    assign(title="第二项")
+    services.item_sign(item_id=first.pk, user=office["hank"])
+    page = client.get(board).content.decode()
+    assert '?status=assigned">Waiting to be signed for <strong>1</strong>' in page
+    assert '?status=in_progress">In progress <strong>1</strong>' in page, page[
+        page.index("sup-counts") : page.index("sup-counts") + 900
+    ]
+
+
+def test_the_boards_unit_and_leader_filters_mark_the_chosen_one(client, office, item):
+    client.force_login(office["sam"])
+    school, lee = office["school"].pk, office["lee"].pk
+    page = client.get(reverse("performance:board"), {"unit": school, "leader": lee})
+    html = page.content.decode()
+    assert f'<option value="{school}" selected>' in html
+    assert f'<option value="{lee}" selected>' in html
+    assert item.title in html
+    other = client.get(reverse("performance:board"), {"unit": office["finance"].pk})
+    assert item.title not in other.content.decode()
+    assert f'<option value="{school}" selected>' not in other.content.decode()
 
 
 # --- constant query counts -------------------------------------------------------------------
