@@ -9,12 +9,10 @@ from django.utils.safestring import SafeString, mark_safe
 
 from documents.models import CLASSIFIED, Outgoing, OutgoingUserObjectPermission, Version
 from documents.services import OFFICE_ROLES, READ_PERMISSION
-from hall.models import Role, User
+from hall.models import Identity, Role, User
 from workflows.selectors import visible_requests
 
 Status = Outgoing.Status
-# Issued documents any signed-in person of the hall may read when they are not classified.
-ISSUED = (Status.REGISTERED, Status.VOID)
 
 
 def office_department_ids(user: User) -> QuerySet:
@@ -26,10 +24,12 @@ def may_see_documents(user: User) -> bool:
 
 
 def visible_documents(user: User) -> QuerySet[Outgoing]:
-    """Documents the user may open. Drafts and documents in review: the drafting department,
-    the people of the chain (those who may see its request) and the office. Classified ones
-    (above 内部): the same plus their named readers, and no one else even once issued. Other
-    issued documents: anyone signed in. Everyone else gets nothing, so object pages answer 404."""
+    """Documents the user may open. Drafts, documents in review and voided ones: the drafter,
+    the staff of the drafting department (never its students), the people of the chain (those
+    who may see its request) and the office. Classified ones (above 内部): only the drafter, the
+    office, the chain and their named readers, not the drafting department, and no one else
+    even once issued. Other registered documents: anyone signed in. Everyone else gets nothing,
+    so object pages answer 404."""
     documents = Outgoing.objects.all()
     if not user.is_authenticated:
         return documents.none()
@@ -44,9 +44,9 @@ def visible_documents(user: User) -> QuerySet[Outgoing]:
     inside = (
         Q(drafter=user) | Q(authority__department__in=office_department_ids(user)) | chain | named
     )
-    if user.department_id is not None:
-        inside |= Q(department_id=user.department_id)
-    issued = Q(status__in=ISSUED) & ~Q(security__in=CLASSIFIED)
+    if user.department_id is not None and user.identity == Identity.STAFF:
+        inside |= Q(department_id=user.department_id) & ~Q(security__in=CLASSIFIED)
+    issued = Q(status=Status.REGISTERED) & ~Q(security__in=CLASSIFIED)
     return documents.filter(inside | issued)
 
 

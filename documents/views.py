@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -81,12 +82,20 @@ def register(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "documents/register.html",
-        {"form": form, "page": page, "table": table, "querystring": form.querystring()},
+        {
+            "form": form,
+            "page": page,
+            "table": table,
+            "querystring": form.querystring(),
+            "may_draft": services.may_draft(request.user),
+        },
     )
 
 
 @login_required
 def draft_create(request: HttpRequest) -> HttpResponse:
+    if not services.may_draft(request.user):
+        raise PermissionDenied(_("Only the staff draft documents."))
     form = DraftForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         document = services.document_save(user=request.user, data=form.cleaned_data)
