@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from documents.models import CLASSIFIED, Outgoing, OutgoingUserObjectPermission, Version
 from documents.services import OFFICE_ROLES, READ_PERMISSION
 from hall.models import Identity, Role, User
-from workflows.selectors import visible_requests
+from workflows.selectors import step_name, visible_requests
 
 Status = Outgoing.Status
 
@@ -48,6 +49,30 @@ def visible_documents(user: User) -> QuerySet[Outgoing]:
         inside |= Q(department_id=user.department_id) & ~Q(security__in=CLASSIFIED)
     issued = Q(status=Status.REGISTERED) & ~Q(security__in=CLASSIFIED)
     return documents.filter(inside | issued)
+
+
+def may_open_chain(user: User, document: Outgoing) -> bool:
+    """Whether the request page of the document's chain opens for the user (else a 404)."""
+    return (
+        document.request_id is not None
+        and visible_requests(user).filter(pk=document.request_id).exists()
+    )
+
+
+def chain_progress(document: Outgoing) -> str:
+    """The chain's progress as words, for readers who may not open its request page."""
+    request = document.request
+    if request is None:
+        return ""
+    words = request.get_status_display()
+    step = request.current_step
+    if request.status in request.OPEN and step is not None and 0 <= step < len(request.chain):
+        words += " · " + _("step %(n)s of %(total)s: %(name)s") % {
+            "n": step + 1,
+            "total": len(request.chain),
+            "name": step_name(request.chain[step]),
+        }
+    return words
 
 
 LIST_FIELDS = (

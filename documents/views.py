@@ -142,6 +142,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "texts": texts,
             "can_edit": services.can_edit(document, request.user),
             "returned": returned,
+            "chain_link": selectors.may_open_chain(request.user, document),
+            "chain_progress": selectors.chain_progress(document),
             "office": office,
             "void_form": VoidForm(),
             "dispatches": selectors.dispatches_of(document),

@@ -167,6 +167,40 @@ def test_a_student_reads_registered_documents_but_never_drafts(client, office, d
     assert reverse("documents:create") in client.get(reverse("documents:register")).content.decode()
 
 
+@pytest.mark.parametrize("persona", ["alice", "sam", "rhea", "otto", "hank"])
+def test_the_chain_is_a_link_only_for_those_who_may_open_its_request(
+    client, office, draft, persona
+):
+    # given: a document waiting on 审核 (otto), checked by hank
+    document = draft()
+    services.document_submit(document_id=document.pk, user=office["alice"])
+    document.refresh_from_db()
+    decide(document, office["hank"])
+    request_url = document.request.get_absolute_url()
+    client.force_login(office[persona])
+    # when
+    page = client.get(document.get_absolute_url()).content.decode()
+    # then: a link exactly when the request page opens, and the progress in words for all
+    opens = client.get(request_url).status_code == 200
+    assert (f'href="{request_url}"' in page) is opens
+    assert document.request.number in page
+    assert "step 2 of 3" in page
+    expected_links = {"alice": True, "sam": False, "rhea": False, "otto": True, "hank": True}
+    assert opens is expected_links[persona]
+
+
+def test_a_reader_of_an_issued_document_sees_the_chain_as_words(client, office, draft):
+    # given
+    document = sign_off(draft(), office)
+    services.document_register(document_id=document.pk, user=office["rhea"])
+    client.force_login(office["charlie"])
+    # when
+    page = client.get(document.get_absolute_url()).content.decode()
+    # then
+    assert document.request.get_absolute_url() not in page
+    assert document.request.number in page and "Approved" in page
+
+
 def _many(office, draft, n):
     for i in range(n):
         draft(title=f"通知{i}", doc_type=["notice", "letter", "report"][i % 3])
