@@ -230,7 +230,7 @@ def pdf(request: HttpRequest, pk: int) -> HttpResponse:
     document = _document(request, pk)
     if not document.number:
         raise Http404(_("Only a registered document has its red-header PDF."))
-    content, font = red_header.render(document)
+    content, font = red_header.render(document, reader=request.user)
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="document-{document.pk}.pdf"'
     response["X-Body-Font"] = font
