@@ -52,7 +52,22 @@ def chinese_date(day) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def render(document: Outgoing) -> tuple[bytes, str]:
+def css_string(text: str) -> str:
+    """A CSS string literal whose every non-alphanumeric character is a hex escape, so no
+    name can close the string or the style element."""
+    return '"' + "".join(c if c.isalnum() else f"\\{ord(c):06x}" for c in text) + '"'
+
+
+def reader_stamp(reader, at) -> str:
+    """What a classified PDF carries on every page: who downloaded it, and when."""
+    name = reader.get_full_name() or reader.get_username()
+    number = f"（{reader.number}）" if getattr(reader, "number", "") else ""
+    return f"{name}{number} {timezone.localtime(at):%Y-%m-%d %H:%M} 下载 · 不得外传"
+
+
+def render(document: Outgoing, *, reader=None, at=None) -> tuple[bytes, str]:
+    """The PDF and its body font. A 秘密/机密 document rendered for a reader carries the
+    reader's name and the time on every page (the archived copy is rendered for no one)."""
     import base64
 
     import weasyprint
@@ -87,6 +102,11 @@ def render(document: Outgoing) -> tuple[bytes, str]:
             "security": SECURITY_MARK.get(document.security, ""),
             "urgency": URGENCY_MARK.get(document.urgency, ""),
             "seal_image": seal_image,
+            "stamp": (
+                css_string(reader_stamp(reader, at or timezone.now()))
+                if reader is not None and document.is_classified
+                else ""
+            ),
         },
     )
     pdf = weasyprint.HTML(string=html).write_pdf(pdf_variant="pdf/a-2b")

@@ -6,15 +6,14 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from documents.models import CLASSIFIED, Outgoing, OutgoingUserObjectPermission, Version
 from documents.services import OFFICE_ROLES, READ_PERMISSION
-from hall.models import Role, User
-from workflows.selectors import visible_requests
+from hall.models import Identity, Role, User
+from workflows.selectors import step_name, visible_requests
 
 Status = Outgoing.Status
-# Issued documents any signed-in person of the hall may read when they are not classified.
-ISSUED = (Status.REGISTERED, Status.VOID)
 
 
 def office_department_ids(user: User) -> QuerySet:
@@ -26,10 +25,12 @@ def may_see_documents(user: User) -> bool:
 
 
 def visible_documents(user: User) -> QuerySet[Outgoing]:
-    """Documents the user may open. Drafts and documents in review: the drafting department,
-    the people of the chain (those who may see its request) and the office. Classified ones
-    (above 内部): the same plus their named readers, and no one else even once issued. Other
-    issued documents: anyone signed in. Everyone else gets nothing, so object pages answer 404."""
+    """Documents the user may open. Drafts, documents in review and voided ones: the drafter,
+    the staff of the drafting department (never its students), the people of the chain (those
+    who may see its request) and the office. Classified ones (above 内部): only the drafter, the
+    office, the chain and their named readers, not the drafting department, and no one else
+    even once issued. Other registered documents: anyone signed in. Everyone else gets nothing,
+    so object pages answer 404."""
     documents = Outgoing.objects.all()
     if not user.is_authenticated:
         return documents.none()
@@ -44,10 +45,34 @@ def visible_documents(user: User) -> QuerySet[Outgoing]:
     inside = (
         Q(drafter=user) | Q(authority__department__in=office_department_ids(user)) | chain | named
     )
-    if user.department_id is not None:
-        inside |= Q(department_id=user.department_id)
-    issued = Q(status__in=ISSUED) & ~Q(security__in=CLASSIFIED)
+    if user.department_id is not None and user.identity == Identity.STAFF:
+        inside |= Q(department_id=user.department_id) & ~Q(security__in=CLASSIFIED)
+    issued = Q(status=Status.REGISTERED) & ~Q(security__in=CLASSIFIED)
     return documents.filter(inside | issued)
+
+
+def may_open_chain(user: User, document: Outgoing) -> bool:
+    """Whether the request page of the document's chain opens for the user (else a 404)."""
+    return (
+        document.request_id is not None
+        and visible_requests(user).filter(pk=document.request_id).exists()
+    )
+
+
+def chain_progress(document: Outgoing) -> str:
+    """The chain's progress as words, for readers who may not open its request page."""
+    request = document.request
+    if request is None:
+        return ""
+    words = request.get_status_display()
+    step = request.current_step
+    if request.status in request.OPEN and step is not None and 0 <= step < len(request.chain):
+        words += " · " + _("step %(n)s of %(total)s: %(name)s") % {
+            "n": step + 1,
+            "total": len(request.chain),
+            "name": step_name(request.chain[step]),
+        }
+    return words
 
 
 LIST_FIELDS = (

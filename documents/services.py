@@ -18,7 +18,7 @@ from documents.models import (
     RetentionRule,
     Version,
 )
-from hall.models import Role, Service, ServiceField, ServiceStep, User
+from hall.models import Identity, Role, Service, ServiceField, ServiceStep, User
 from workflows import handoffs
 from workflows import services as requests
 from workflows.models import ServiceRequest
@@ -57,6 +57,11 @@ def is_office(user: User, authority: Authority) -> bool:
 
 
 # --- drafting --------------------------------------------------------------------------------
+
+
+def may_draft(user: User) -> bool:
+    """Drafting is for the staff: students and outside people never get a draft form."""
+    return user.is_authenticated and (user.is_superuser or user.identity == Identity.STAFF)
 
 
 def can_edit(document: Outgoing, user: User) -> bool:
@@ -106,6 +111,8 @@ def document_save(*, user: User, data: dict, document_id: int | None = None) -> 
     """Saves a draft (new when ``document_id`` is None); once the document was submitted, the
     text it had before this save is kept as a version."""
     if document_id is None:
+        if not may_draft(user):
+            raise DocumentError(_("Only the staff draft documents."))
         document = Outgoing(drafter=user, department=user.department)
     else:
         document = (

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -81,12 +82,20 @@ def register(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "documents/register.html",
-        {"form": form, "page": page, "table": table, "querystring": form.querystring()},
+        {
+            "form": form,
+            "page": page,
+            "table": table,
+            "querystring": form.querystring(),
+            "may_draft": services.may_draft(request.user),
+        },
     )
 
 
 @login_required
 def draft_create(request: HttpRequest) -> HttpResponse:
+    if not services.may_draft(request.user):
+        raise PermissionDenied(_("Only the staff draft documents."))
     form = DraftForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         document = services.document_save(user=request.user, data=form.cleaned_data)
@@ -133,6 +142,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "texts": texts,
             "can_edit": services.can_edit(document, request.user),
             "returned": returned,
+            "chain_link": selectors.may_open_chain(request.user, document),
+            "chain_progress": selectors.chain_progress(document),
             "office": office,
             "void_form": VoidForm(),
             "dispatches": selectors.dispatches_of(document),
@@ -219,7 +230,7 @@ def pdf(request: HttpRequest, pk: int) -> HttpResponse:
     document = _document(request, pk)
     if not document.number:
         raise Http404(_("Only a registered document has its red-header PDF."))
-    content, font = red_header.render(document)
+    content, font = red_header.render(document, reader=request.user)
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="document-{document.pk}.pdf"'
     response["X-Body-Font"] = font

@@ -2,7 +2,8 @@
 
 alice (School of CS) drafts; hank heads the school and checks her drafts (核稿); otto reviews
 for the office (审核); lee, a university leader, signs off (签发); rhea is the office's
-registrar who gives numbers; bob is alice's colleague; charlie is in another department.
+registrar who gives numbers; sam is alice's colleague on the staff, bob an undergraduate of her
+school; charlie is in another department.
 """
 
 import pytest
@@ -29,12 +30,13 @@ def office(people, areas, bob):
     make = User.objects.create_user
     otto = make("otto", password="pw", full_name="欧拓", department=office, number="T401")
     rhea = make("rhea", password="pw", full_name="芮华", department=office, number="T402")
+    sam = make("sam", password="pw", full_name="孙默", department=people["alice"].department)
     Role.objects.create(department=office, code="reviewer", name_zh="审核人").holders.add(otto)
     Role.objects.create(department=office, code="registrar", name_zh="登记员").holders.add(rhea)
     authority = Authority.objects.create(
         name_zh="校长办公室", name_en="President's Office", prefix="校办发", department=office
     )
-    return {**people, "bob": bob, "otto": otto, "rhea": rhea, "authority": authority}
+    return {**people, "bob": bob, "otto": otto, "rhea": rhea, "sam": sam, "authority": authority}
 
 
 @pytest.fixture

@@ -2,9 +2,11 @@
 
 import re
 import subprocess
+from datetime import UTC, datetime
 
 import pikepdf
 import pytest
+import time_machine
 from django.urls import reverse
 
 from documents import services
@@ -94,11 +96,18 @@ def test_the_pdf_geometry_follows_gb_t_9704(client, office, issued, tmp_path):
     words = _words(path)
     baselines, red = _drawing(path)
     # then: the text inside the 156 × 225 mm block from 28 mm left and 37 mm top, within 1 mm
+    stamp = []
     for x0, y0, x1, y1, text in words:
         if y0 > (37 + 225) * MM and set(text) <= set("—0123456789 "):
             continue  # the page number — n — sits below the block
+        if y1 < 37 * MM:
+            stamp.append(text)  # the reader's stamp of a classified copy sits above it
+            continue
         assert x0 >= 28 * MM - MM and x1 <= (28 + 156) * MM + MM, text
         assert y0 >= 37 * MM - MM and y1 <= (37 + 225) * MM + MM, text
+    assert any("张爱丽" in t for t in stamp), stamp  # and nothing else above the block
+    allowed = ("张爱丽", "下载", "·", "不得外传")
+    assert all(t.startswith(allowed) or t[:1].isdigit() for t in stamp), stamp
     # the red rule: as wide as the block, 4 mm (±1) below the reference number's baseline
     number = next(w for w in words if w[4] == issued.number)
     baseline = next(b for b in baselines if number[1] <= b <= number[3])
@@ -129,3 +138,49 @@ def test_page_numbers_alternate_right_and_left(client, office, draft, tmp_path):
         sides.append("right" if float(dashes[-1]) > 595 / 2 else "left")
     # then
     assert sides == ["right", "left"]
+
+
+def _pages_text(path) -> list[str]:
+    with pikepdf.open(path) as pdf:
+        count = len(pdf.pages)
+    return [
+        subprocess.run(
+            ["pdftotext", "-f", str(n), "-l", str(n), str(path), "-"],
+            capture_output=True,
+            text=True,
+        ).stdout.replace(" ", "")
+        for n in range(1, count + 1)
+    ]
+
+
+@pytest.mark.parametrize(("security", "stamped"), [("confidential", True), ("", False)])
+def test_a_classified_pdf_carries_the_readers_name_and_time_on_every_page(
+    client, office, draft, tmp_path, security, stamped
+):
+    # given: a two-page document, registered
+    body = "\n".join(f"{n}. 第{n}项工作要求。" for n in range(1, 40))
+    document = sign_off(draft(body=body, security=security, security_period="1年"), office)
+    document = services.document_register(document_id=document.pk, user=office["rhea"])
+    client.force_login(office["otto"])
+    path = tmp_path / "doc.pdf"
+    # when: otto downloads it at a known time
+    with time_machine.travel(datetime(2026, 3, 4, 9, 30, tzinfo=UTC), tick=False):
+        path.write_bytes(client.get(reverse("documents:pdf", args=[document.pk])).content)
+    # then: his name, number and the time (Asia/Shanghai) on each page, or on none
+    pages = _pages_text(path)
+    assert len(pages) >= 2
+    for text in pages:
+        assert ("欧拓（T401）2026-03-0417:30" in text) is stamped, text
+    # and the copy that goes to the archives names no reader
+    from documents import pdf as red_header
+
+    archived = tmp_path / "archived.pdf"
+    archived.write_bytes(red_header.render(document)[0])
+    assert all("欧拓" not in text for text in _pages_text(archived))
+
+
+def test_the_stamp_cannot_break_out_of_its_css_string():
+    from documents.pdf import css_string
+
+    literal = css_string('x"; } </style><p>y')
+    assert '"' not in literal[1:-1] and "<" not in literal and "}" not in literal

@@ -9,7 +9,7 @@ from documents import services
 from documents.models import Outgoing
 from tests.documents.conftest import decide, sign_off
 
-PERSONAS = ["alice", "bob", "charlie", "rhea", "otto", "anonymous"]
+PERSONAS = ["alice", "sam", "bob", "charlie", "rhea", "otto", "anonymous"]
 
 
 def _login(client, office, persona):
@@ -28,7 +28,8 @@ def _urls(document):
     ("persona", "expected"),
     [
         ("alice", 200),  # the drafter
-        ("bob", 200),  # a colleague in the drafting department
+        ("sam", 200),  # a colleague on the staff of the drafting department
+        ("bob", 404),  # an undergraduate of the drafting department
         ("charlie", 404),  # another department
         ("rhea", 200),  # the office's registrar
         ("otto", 200),  # the approver the document waits on
@@ -59,9 +60,16 @@ def test_a_document_in_review_answers_the_department_the_chain_and_the_office(
 
 @pytest.mark.parametrize(
     ("persona", "expected"),
-    [("alice", 200), ("bob", 200), ("charlie", 404), ("rhea", 200), ("otto", 404)],
+    [
+        ("alice", 200),
+        ("sam", 200),
+        ("bob", 404),
+        ("charlie", 404),
+        ("rhea", 200),
+        ("otto", 404),
+    ],
 )
-def test_a_draft_answers_only_the_drafting_department_and_the_office(
+def test_a_draft_answers_only_the_drafting_departments_staff_and_the_office(
     client, office, draft, persona, expected
 ):
     document = draft()
@@ -94,6 +102,103 @@ def test_a_named_reader_reads_a_classified_document(client, office, draft):
     services.reader_grant(document_id=document.pk, user=office["rhea"], readers=[office["charlie"]])
     # then
     assert client.get(document.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("alice", 200),  # the drafter
+        ("sam", 404),  # the drafting department's staff: not for a classified document
+        ("bob", 404),  # its undergraduate
+        ("charlie", 404),  # another department
+        ("rhea", 200),  # the office
+        ("otto", 200),  # in the chain
+        ("hank", 200),  # in the chain (核稿)
+    ],
+)
+def test_a_classified_document_answers_only_the_drafter_the_office_the_chain_and_readers(
+    client, office, draft, persona, expected
+):
+    # given: a 秘密 document, registered
+    document = sign_off(draft(security="confidential", security_period="5年"), office)
+    services.document_register(document_id=document.pk, user=office["rhea"])
+    client.force_login(office[persona])
+    # when / then: the page, its comparison and its PDF
+    for url in [*_urls(document), reverse("documents:pdf", args=[document.pk])]:
+        assert client.get(url).status_code == expected, url
+    listed = client.get(reverse("documents:register")).content.decode()
+    assert (document.title in listed) is (expected == 200)
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("alice", 200), ("sam", 200), ("bob", 404), ("charlie", 404), ("rhea", 200)],
+)
+def test_a_voided_document_answers_only_those_inside(client, office, draft, persona, expected):
+    # given
+    document = sign_off(draft(), office)
+    services.document_register(document_id=document.pk, user=office["rhea"])
+    services.document_void(document_id=document.pk, user=office["rhea"], reason="文号有误")
+    client.force_login(office[persona])
+    # when / then
+    assert client.get(document.get_absolute_url()).status_code == expected
+
+
+def test_a_student_reads_registered_documents_but_never_drafts(client, office, draft):
+    # given: a registered open document and a draft of bob's school
+    issued = sign_off(draft(title="公开通知"), office)
+    services.document_register(document_id=issued.pk, user=office["rhea"])
+    draft(title="未发草稿")
+    client.force_login(office["bob"])
+    # when
+    listed = client.get(reverse("documents:register")).content.decode()
+    # then: the register shows the issued one only, and no 拟稿 button
+    assert "公开通知" in listed and "未发草稿" not in listed
+    assert reverse("documents:create") not in listed
+    assert client.get(issued.get_absolute_url()).status_code == 200
+    assert client.get(reverse("documents:create")).status_code == 403
+    data = {"doc_type": "notice", "authority": office["authority"].pk, "title": "学生拟稿"}
+    assert client.post(reverse("documents:create"), data).status_code == 403
+    with pytest.raises(services.DocumentError):
+        services.document_save(user=office["bob"], data={"title": "学生拟稿"})
+    assert not Outgoing.objects.filter(title="学生拟稿").exists()
+    # and the staff keep their button
+    client.force_login(office["sam"])
+    assert reverse("documents:create") in client.get(reverse("documents:register")).content.decode()
+
+
+@pytest.mark.parametrize("persona", ["alice", "sam", "rhea", "otto", "hank"])
+def test_the_chain_is_a_link_only_for_those_who_may_open_its_request(
+    client, office, draft, persona
+):
+    # given: a document waiting on 审核 (otto), checked by hank
+    document = draft()
+    services.document_submit(document_id=document.pk, user=office["alice"])
+    document.refresh_from_db()
+    decide(document, office["hank"])
+    request_url = document.request.get_absolute_url()
+    client.force_login(office[persona])
+    # when
+    page = client.get(document.get_absolute_url()).content.decode()
+    # then: a link exactly when the request page opens, and the progress in words for all
+    opens = client.get(request_url).status_code == 200
+    assert (f'href="{request_url}"' in page) is opens
+    assert document.request.number in page
+    assert "step 2 of 3" in page
+    expected_links = {"alice": True, "sam": False, "rhea": False, "otto": True, "hank": True}
+    assert opens is expected_links[persona]
+
+
+def test_a_reader_of_an_issued_document_sees_the_chain_as_words(client, office, draft):
+    # given
+    document = sign_off(draft(), office)
+    services.document_register(document_id=document.pk, user=office["rhea"])
+    client.force_login(office["charlie"])
+    # when
+    page = client.get(document.get_absolute_url()).content.decode()
+    # then
+    assert document.request.get_absolute_url() not in page
+    assert document.request.number in page and "Approved" in page
 
 
 def _many(office, draft, n):
