@@ -157,3 +157,19 @@ def test_an_office_uploads_a_file_and_reads_the_report(client, mirror, fiona):
     html = response.content.decode()
     assert "Nothing was imported" in html and "YYYY-MM-DD" in html
     assert not Movement.objects.filter(external_id="F-7").exists()
+
+
+def test_the_offices_find_their_desks_from_the_inquiry_and_others_do_not(client, mirror, fiona):
+    # given: the import page and the data-transference desk, reachable from /research/
+    desks = ['href="/research/import/"', 'href="/research/transfers/"']
+    # when
+    office = page(client, fiona).content.decode()
+    # then
+    assert all(d in office for d in desks)
+    assert 'href="/research/history/"' in office
+
+
+def test_a_pi_sees_no_link_to_the_offices_desks(client, mirror, alice):
+    html = page(client, alice).content.decode()
+    assert 'href="/research/history/"' in html
+    assert "/research/transfers/" not in html and "/research/import/" not in html
