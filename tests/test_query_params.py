@@ -137,7 +137,14 @@ PAGES = {
         "alice",
     ),
     "research:inquiry": Page(
-        {"q": "text", "date_from": "date", "date_to": "date", "format": "choice", "page": "page"},
+        {
+            "q": "text",
+            "date_from": "date",
+            "date_to": "date",
+            "format": "choice",
+            "page": "page",
+            "ledger": "page",
+        },
         "alice",
     ),
     "research:import": Page({"run": "int"}, "admin"),

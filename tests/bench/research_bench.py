@@ -68,11 +68,20 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2_000)
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--claims", type=int, default=80)
+    parser.add_argument("--database", default=TARGET)
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the database a previous run built"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="print where the inquiry's time goes"
+    )
     args = parser.parse_args()
-
-    psql(f"DROP DATABASE IF EXISTS {TARGET}")
-    psql(f"CREATE DATABASE {TARGET}")
-    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{TARGET}"
+    target = args.database
+    built = args.reuse and psql(f"SELECT 1 FROM pg_database WHERE datname = '{target}'") == "1"
+    if not built:
+        psql(f"DROP DATABASE IF EXISTS {target}")
+        psql(f"CREATE DATABASE {target}")
+    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{target}"
     os.environ["DJANGO_SETTINGS_MODULE"] = "tests.bench.bench_settings"
     os.environ.pop("REDIS_URL", None)
     sys.path.insert(0, str(ROOT))
@@ -83,11 +92,17 @@ def main() -> None:
     from django.core.management import call_command
 
     settings.ALLOWED_HOSTS = ["*"]
-    call_command("migrate", verbosity=0)
-    call_command("seed_demo", verbosity=0)
     from hall.models import User
 
+    if not built:
+        call_command("migrate", verbosity=0)
+        call_command("seed_demo", verbosity=0)
+        generate(args, User.objects.get(username="zhangwei"))
     pi = User.objects.get(username="zhangwei")
+    measure(args, pi)
+
+
+def generate(args, pi) -> None:
     t0 = time.perf_counter()
     psql(
         f"""
@@ -115,12 +130,48 @@ def main() -> None:
         WHERE s.line_id = l.id;
         ANALYZE;
         """,
-        TARGET,
+        os.environ["DATABASE_URL"].rsplit("/", 1)[1],
     )
     print(
         f"generated {args.projects} projects, {args.movements} movements in "
         f"{time.perf_counter() - t0:.0f} s"
     )
+
+
+def profile(who: str, client) -> None:
+    """Per part: the SQL (each statement's time), the rest (Python and templates), and the
+    functions that take the most of it."""
+    import cProfile
+    import pstats
+
+    from django.db import connection
+
+    statements = []
+
+    def record(execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            statements.append((time.perf_counter() - start, sql[:110]))
+
+    client.get("/research/")
+    with connection.execute_wrapper(record):
+        start = time.perf_counter()
+        client.get("/research/")
+        total = time.perf_counter() - start
+    sql = sum(t for t, _ in statements)
+    print(f"\n{who}: {total * 1000:.1f} ms, SQL {sql * 1000:.1f} ms in {len(statements)} queries")
+    for t, text in sorted(statements, reverse=True)[:4]:
+        print(f"  {t * 1000:7.1f} ms  {text}")
+    profiler = cProfile.Profile()
+    profiler.enable()
+    client.get("/research/")
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(12)
+
+
+def measure(args, pi) -> None:
 
     from django.test import Client
 
@@ -143,6 +194,11 @@ def main() -> None:
     print(f"{'page':45} {'median ms':>10} {'× floor':>8}")
     for name, seconds in rows:
         print(f"{name:45} {seconds * 1000:10.1f} {seconds / floor:8.1f}")
+    if args.profile:
+        for who, c in (("busy PI", client), ("finance office", office_client)):
+            profile(who, c)
+    if not args.claims:
+        return
 
     # 8 clients approving claims on one line at once
     from django.db import connections

@@ -217,3 +217,18 @@ def test_every_online_demo_service_can_be_applied_for_and_approved(seeded, db):
         )
         request = _approve_all(request)
         assert request.status == ServiceRequest.Status.APPROVED, service.code
+
+
+def test_the_demo_professor_sees_his_projects_and_fresh_figures_on_research(
+    seeded, db, client, settings
+):
+    # given: the demo as seed_demo left it
+    client.force_login(User.objects.get(username="zhangwei"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    # when
+    html = client.get("/research/").content.decode()
+    # then: his projects (he leads twelve), and the figures say when they came, not "stale"
+    assert html.count('class="card research-project"') >= 12
+    assert "NSFC-2024-001" in html
+    assert "Figures as of" in html
+    assert "may be out of date" not in html and "No figures have been brought" not in html

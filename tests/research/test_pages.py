@@ -157,3 +157,60 @@ def test_an_office_uploads_a_file_and_reads_the_report(client, mirror, fiona):
     html = response.content.decode()
     assert "Nothing was imported" in html and "YYYY-MM-DD" in html
     assert not Movement.objects.filter(external_id="F-7").exists()
+
+
+def test_the_offices_find_their_desks_from_the_inquiry_and_others_do_not(client, mirror, fiona):
+    # given: the import page and the data-transference desk, reachable from /research/
+    desks = ['href="/research/import/"', 'href="/research/transfers/"']
+    # when
+    office = page(client, fiona).content.decode()
+    # then
+    assert all(d in office for d in desks)
+    assert 'href="/research/history/"' in office
+
+
+def test_a_pi_sees_no_link_to_the_offices_desks(client, mirror, alice):
+    html = page(client, alice).content.decode()
+    assert 'href="/research/history/"' in html
+    assert "/research/transfers/" not in html and "/research/import/" not in html
+
+
+def test_the_ledger_pages_on_by_itself_newest_first(client, alice):
+    # given: one project with 120 entries, one a day
+    make_projects(alice, 1)
+    line = BudgetLine.objects.get(project__number="Q-000", category="travel")
+    Movement.objects.all().delete()
+    Movement.objects.bulk_create(
+        Movement(
+            line=line,
+            external_id=f"D-{i:03d}",
+            booked_on=date(2025, 1, 1) + timedelta(days=i),
+            amount=1,
+            description=f"entry {i:03d}",
+        )
+        for i in range(120)
+    )
+    # when
+    first = page(client, alice).content.decode()
+    third = page(client, alice, ledger="3").content.decode()
+    # then: 50 a page, the newest first; the last page holds the 20 oldest and no "older" link
+    assert "entry 119" in first and "entry 070" in first and "entry 069" not in first
+    assert "ledger=2#ledger-title" in first and "Older entries" in first
+    assert "entry 019" in third and "entry 000" in third and "entry 020" not in third
+    assert "Older entries" not in third and "ledger=2#ledger-title" in third
+
+
+def test_a_bad_ledger_page_is_named_and_the_first_page_shown(client, mirror, alice):
+    html = page(client, alice, ledger="zwei").content.decode()
+    assert "Ledger page" in html and "服务器" in html
+
+
+def test_the_rows_written_in_python_escape_what_the_systems_sent(client, mirror, alice):
+    # given: a description and a project number with markup in them
+    Movement.objects.filter(external_id="F-1").update(description="<script>x()</script>")
+    Project.objects.filter(number="NSFC-001").update(number="NSFC-<b>1</b>")
+    # when
+    html = page(client, alice).content.decode()
+    # then
+    assert "<script>x()" not in html and "&lt;script&gt;x()" in html
+    assert "<b>1</b>" not in html and "NSFC-&lt;b&gt;1&lt;/b&gt;" in html

@@ -10,6 +10,7 @@ Keyed by project numbers, entry ids and fixed submit tokens: loading again chang
 import random
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,7 +20,13 @@ from workflows import services as approvals
 from workflows.demo import _approve_all
 from workflows.models import ApprovalTask, ServiceRequest
 from workflows.research import services
-from workflows.research.handoffs import CATEGORY_FIELD, CLAIM_SERVICES, INVOICE_CLAIM_SERVICE
+from workflows.research.handoffs import (
+    CATEGORY_FIELD,
+    CLAIM_SERVICES,
+    INVOICE_CLAIM_SERVICE,
+    TARGET_FIELD,
+    TRANSFERENCE_SERVICE,
+)
 from workflows.research.models import ImportRun, Project
 
 NAMESPACE = uuid.UUID("3c1d7a52-9f0e-4b8e-a0c4-7e5b2f1d9a61")
@@ -127,7 +134,7 @@ def _rows(pi, student, others):
 def _forms() -> None:
     """The claim services pick the project and the category; the receipt claim with a
     pre-borrowed invoice picks the invoice (its project, category and amount come with it)."""
-    for code in (*CLAIM_SERVICES, INVOICE_CLAIM_SERVICE):
+    for code in (*CLAIM_SERVICES, INVOICE_CLAIM_SERVICE, TRANSFERENCE_SERVICE):
         service = Service.objects.filter(code=code).first()
         if service is None:
             continue
@@ -158,6 +165,20 @@ def _forms() -> None:
                 "required": not invoice_claim,
             },
         )
+        if code == TRANSFERENCE_SERVICE:
+            # Between two projects of the same PI: the target is picked like the source.
+            ServiceField.objects.update_or_create(
+                service=service,
+                key=TARGET_FIELD,
+                defaults={
+                    "order": (order or 0) + 2,
+                    "label_zh": "转入项目",
+                    "label_en": "Project it goes to",
+                    "field_type": ServiceField.Type.PROJECT,
+                    "required": True,
+                },
+            )
+            ServiceField.objects.filter(service=service, key="to_department").update(required=False)
         if invoice_claim:
             ServiceField.objects.update_or_create(
                 service=service,
@@ -172,7 +193,7 @@ def _forms() -> None:
             )
 
 
-def _claim(story, service_code, user, project, category, amount, description):
+def _claim(story, service_code, user, project, category, amount, description, target=None):
     token = uuid.uuid5(NAMESPACE, story)
     existing = ServiceRequest.objects.filter(submit_token=token).first()
     if existing is not None:
@@ -186,6 +207,7 @@ def _claim(story, service_code, user, project, category, amount, description):
         "project_number": project.number,
         "project_name": project.title,
         CATEGORY_FIELD: category,
+        TARGET_FIELD: target.number if target else "",
         "amount": amount,
         "receipts": 3,
         "description": description,
@@ -249,7 +271,43 @@ def _stories(pi) -> int:
             comment="超出材料费预算余额，请调整预算后再报销",
         )
         made += 1
+    # A transference between two of his projects, approved: the budget moved.
+    transfer, new = _claim(
+        "transfer-between-projects",
+        TRANSFERENCE_SERVICE,
+        pi,
+        projects[0],
+        "labour",
+        "5000.00",
+        "劳务费调剂至同负责人的另一项目",
+        target=projects[1],
+    )
+    if new:
+        _approve_all(transfer)
+        made += 1
     return made
+
+
+def _with_settled_transference(budgets: list[dict]) -> None:
+    """The finance system has taken in the demo's approved transference (the hall sent it): its
+    export carries the moved budget, so loading the demo again changes nothing."""
+    from workflows.research.models import Freeze
+
+    freeze = (
+        Freeze.objects.filter(
+            request__submit_token=uuid.uuid5(NAMESPACE, "transfer-between-projects"),
+            state=Freeze.State.SPENT,
+        )
+        .select_related("request", "line")
+        .first()
+    )
+    if freeze is None:
+        return
+    data = freeze.request.form_data
+    moves = {data.get("project_number"): -freeze.amount, data.get(TARGET_FIELD): freeze.amount}
+    for row in budgets:
+        if row["category"] == freeze.line.category and row["project"] in moves:
+            row["budget"] = str(Decimal(row["budget"]) + moves[row["project"]])
 
 
 @transaction.atomic
@@ -258,6 +316,7 @@ def seed_demo_research() -> str:
         return "no research demo (no demo people)"
     pi, student, others = _people()
     projects, budgets, movements = _rows(pi, student, others)
+    _with_settled_transference(budgets)
     runs = [
         services.mirror_import(
             kind=kind, rows=rows, origin=ImportRun.Origin.FILE, source=f"demo-{kind}.xlsx"
@@ -284,6 +343,17 @@ def sample_form(service: Service, form_data: dict) -> tuple[dict, User]:
     if service.code == INVOICE_CLAIM_SERVICE:
         invoice = open_invoices(pi).first()
         data["invoice"] = str(invoice.pk) if invoice else ""
+        return data, pi
+    if service.code == TRANSFERENCE_SERVICE:
+        a, b = Project.objects.filter(pi=pi, status=Project.Status.ACTIVE).order_by("number")[:2]
+        data.update(
+            {
+                "project_number": a.number,
+                TARGET_FIELD: b.number,
+                CATEGORY_FIELD: "travel",
+                "amount": "100.00",
+            }
+        )
         return data, pi
     line = (
         BudgetLine.objects.filter(project__pi=pi, project__status=Project.Status.ACTIVE)

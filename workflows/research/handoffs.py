@@ -23,6 +23,8 @@ CLAIM_SERVICES = (
     "project-claim-without-preborrowed-invoice",
 )
 INVOICE_CLAIM_SERVICE = "project-claim-with-preborrowed-invoice"
+TRANSFERENCE_SERVICE = "research-fee-transfer"
+TARGET_FIELD = "to_project"
 
 
 def takes_part(request: ServiceRequest) -> bool:
@@ -76,6 +78,34 @@ def invoice_claim_ended(request: ServiceRequest, rejected: bool) -> None:
     services.freeze_release(request=request)
 
 
+def _is_transference(request: ServiceRequest) -> bool:
+    keys = {f.get("key") for f in request.service_fields}
+    return CATEGORY_FIELD in keys and TARGET_FIELD in keys
+
+
+def transference_submitted(request: ServiceRequest) -> None:
+    """A fees transference between two projects of the applicant (its form has a target
+    project beside the source); one without a target (a transfer to a partner) is left alone."""
+    if not _is_transference(request):
+        return
+    data = request.form_data
+    services.transference_hold(
+        request=request,
+        source_number=str(data.get("project_number") or ""),
+        target_number=str(data.get(TARGET_FIELD) or ""),
+        category=str(data.get(CATEGORY_FIELD) or ""),
+        amount=data.get("amount"),
+    )
+    services.project_fill(request=request, project_number=str(data.get("project_number")))
+
+
+def transference_approved(request: ServiceRequest) -> None:
+    if _is_transference(request):
+        services.transference_settle(
+            request=request, target_number=str(request.form_data.get(TARGET_FIELD) or "")
+        )
+
+
 HANDOFF = Handoff(
     submitted=submitted,
     approved=approved,
@@ -92,7 +122,17 @@ INVOICE_CLAIM_HANDOFF = Handoff(
 )
 
 
+TRANSFERENCE_HANDOFF = Handoff(
+    submitted=transference_submitted,
+    approved=transference_approved,
+    ended=ended,
+    required_fields=(),
+    refusals=(FundsError,),
+)
+
+
 def register_all() -> None:
+    register(TRANSFERENCE_SERVICE, TRANSFERENCE_HANDOFF)
     for code in CLAIM_SERVICES:
         register(code, HANDOFF)
     register(INVOICE_CLAIM_SERVICE, INVOICE_CLAIM_HANDOFF)

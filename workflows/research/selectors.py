@@ -69,6 +69,19 @@ def movements_of(
     return movements.order_by("-booked_on", "-id")
 
 
+def ledger_of(line_ids: list[int], *, since: date | None = None, until: date | None = None):
+    """The ledger of these lines, newest first, as plain values (the page knows each line's
+    project and category already: no join)."""
+    movements = Movement.objects.filter(line_id__in=line_ids)
+    if since:
+        movements = movements.filter(booked_on__gte=since)
+    if until:
+        movements = movements.filter(booked_on__lte=until)
+    return movements.order_by("-booked_on", "-id").values(
+        "line_id", "booked_on", "amount", "description", "source"
+    )
+
+
 def history_of(user: User, *, words: str = "", service: str = "", since=None, until=None):
     """Everything the person submitted (drafts aside), newest first, on the applicant index;
     ``words`` are looked for in the form's values as the database stores them."""

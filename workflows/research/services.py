@@ -518,3 +518,83 @@ def invoice_claim_close(*, request: ServiceRequest) -> None:
 def invoice_claim_unlink(*, request: ServiceRequest) -> None:
     """A rejected or withdrawn claim lets its invoice be picked again."""
     InvoiceClaim.objects.filter(claim=request, closed_at__isnull=True).delete()
+
+
+# --- fees transference: an amount from one project to another of the same PI -----------------
+
+
+def _transference_projects(request: ServiceRequest, source_number: str, target_number: str):
+    numbers = {source_number.strip(), target_number.strip()}
+    projects = {p.number: p for p in Project.objects.filter(number__in=numbers)}
+    source, target = projects.get(source_number.strip()), projects.get(target_number.strip())
+    for number, project in ((source_number, source), (target_number, target)):
+        if project is None:
+            raise FundsError(
+                _("No research project has the number %(number)s.") % {"number": number}
+            )
+    if source.pk == target.pk:
+        raise FundsError(_("A transference moves money between two different projects."))
+    for project in (source, target):
+        if project.pi_id != request.applicant_id:
+            raise FundsError(
+                _(
+                    "A transference moves money only between projects you lead: you are not "
+                    "the principal investigator of %(number)s."
+                )
+                % {"number": project.number}
+            )
+        if project.status != Project.Status.ACTIVE:
+            raise FundsError(
+                _("The project %(number)s is not active.") % {"number": project.number}
+            )
+    return source, target
+
+
+@transaction.atomic
+def transference_hold(
+    *, request: ServiceRequest, source_number: str, target_number: str, category: str, amount
+) -> Freeze:
+    """On submission: both projects must be the applicant's own (as PI) and the target must
+    have a budget in the category; the amount is then frozen on the source like a claim."""
+    source, target = _transference_projects(request, source_number, target_number)
+    if not BudgetLine.objects.filter(project=target, category=category).exists():
+        raise FundsError(
+            _("The project %(number)s has no budget for this category.") % {"number": target.number}
+        )
+    return freeze_hold(
+        request=request, project_number=source.number, category=category, amount=amount
+    )
+
+
+@transaction.atomic
+def transference_settle(*, request: ServiceRequest, target_number: str) -> bool:
+    """On final approval, once: the frozen amount leaves the source's budget and is added to
+    the target's, in the same category. Both lines locked in id order (no deadlock)."""
+    freeze = Freeze.objects.select_for_update().filter(request=request).first()
+    if freeze is None or freeze.state != Freeze.State.FROZEN:
+        return False
+    target_line = BudgetLine.objects.filter(
+        project__number=target_number.strip(), category=freeze.line.category
+    ).first()
+    if target_line is None:
+        raise FundsError(
+            _("The project %(number)s has no budget for this category.") % {"number": target_number}
+        )
+    locked = {
+        line.pk: line
+        for line in BudgetLine.objects.select_for_update()
+        .select_related("project")
+        .filter(pk__in=sorted({freeze.line_id, target_line.pk}))
+        .order_by("pk")
+    }
+    source, target = locked[freeze.line_id], locked[target_line.pk]
+    if source.spent + source.frozen > source.budget:
+        raise _over_balance(source, freeze.amount)
+    source.frozen -= freeze.amount
+    source.budget -= freeze.amount
+    source.save(update_fields=["frozen", "budget"])
+    target.budget += freeze.amount
+    target.save(update_fields=["budget"])
+    freeze.state = Freeze.State.SPENT
+    freeze.save(update_fields=["state", "updated_at"])
+    return True

@@ -9,6 +9,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from hall import params
@@ -16,7 +18,8 @@ from workflows.research import selectors, services
 from workflows.research.forms import ImportForm, InquiryForm
 from workflows.research.models import Category, ImportRun, Project
 
-MOVEMENTS_SHOWN = 100
+LEDGER_PAGE_SIZE = 50
+LEDGER_MAX_PAGE = 1000  # deeper than that, the Excel export
 
 
 def _filtered(request: HttpRequest):
@@ -32,53 +35,88 @@ def _filtered(request: HttpRequest):
     return form, office, projects, since, until
 
 
+def _money(value) -> str:
+    return f"{value:.2f}"
+
+
+def _budget_rows(lines: list, labels: dict) -> str:
+    """One project's budget table body, written out once in Python (no template work per row);
+    the labels are translated once per page, the figures are digits."""
+    out = []
+    budget = spent = frozen = 0
+    for line in lines:
+        out.append(
+            f'<tr><th scope="row">{labels[line.category]}</th><td>{_money(line.budget)}</td>'
+            f"<td>{_money(line.spent)}</td><td>{_money(line.frozen)}</td>"
+            f"<td><strong>{_money(line.balance)}</strong></td></tr>"
+        )
+        budget, spent, frozen = budget + line.budget, spent + line.spent, frozen + line.frozen
+    if lines:
+        out.append(
+            f'<tr><th scope="row">{labels["total"]}</th><td>{_money(budget)}</td>'
+            f"<td>{_money(spent)}</td><td>{_money(frozen)}</td>"
+            f"<td><strong>{_money(budget - spent - frozen)}</strong></td></tr>"
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every text in it is escaped above
+
+
+def _ledger_rows(entries, numbers: dict, categories: dict, hall_badge: str) -> str:
+    out = []
+    for m in entries:
+        badge = f' <span class="badge">{hall_badge}</span>' if m["source"] == "hall" else ""
+        out.append(
+            f"<tr><td>{m['booked_on']:%Y-%m-%d}</td><td>{numbers[m['line_id']]}</td>"
+            f"<td>{categories[m['line_id']]}</td><td>{_money(m['amount'])}</td>"
+            f'<td class="text">{escape(m["description"])}{badge}</td></tr>'
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every text in it is escaped above
+
+
 @login_required
 def inquiry(request: HttpRequest) -> HttpResponse:
     form, office, projects, since, until = _filtered(request)
     if params.choice(request, "format", ["xlsx"], label=_("Format")) == "xlsx":
         return _workbook(projects, since, until)
     page = Paginator(projects, settings.HALL_PAGE_SIZE).get_page(params.page_number(request))
-    ids = [p.pk for p in page.object_list]
-    labels = dict(Category.choices)  # translated once per page
-    lines: dict[int, list[dict]] = {pk: [] for pk in ids}
-    totals: dict[int, dict] = {}
-    for line in selectors.lines_of(ids):
-        lines[line.project_id].append(
-            {
-                "label": labels[line.category],
-                "budget": line.budget,
-                "spent": line.spent,
-                "frozen": line.frozen,
-                "balance": line.balance,
-            }
-        )
-        total = totals.setdefault(line.project_id, {"budget": 0, "spent": 0, "frozen": 0})
-        for key in ("budget", "spent", "frozen"):
-            total[key] += getattr(line, key)
-    for total in totals.values():
-        total["balance"] = total["budget"] - total["spent"] - total["frozen"]
+    ledger_number = (
+        params.integer(request, "ledger", label=_("Ledger page"), max_value=LEDGER_MAX_PAGE) or 1
+    )
+    projects_shown = list(page.object_list)
+    # Labels translated once per page, escaped once.
+    labels = {code: escape(str(label)) for code, label in Category.choices}
+    labels["total"] = escape(str(_("Total")))
+    lines: dict[int, list] = {p.pk: [] for p in projects_shown}
+    numbers: dict[int, str] = {}
+    categories: dict[int, str] = {}
+    escaped_numbers = {p.pk: escape(p.number) for p in projects_shown}
+    for line in selectors.lines_of(list(lines)):
+        lines[line.project_id].append(line)
+        numbers[line.pk] = escaped_numbers[line.project_id]
+        categories[line.pk] = labels[line.category]
     kinds, statuses = dict(Project.Kind.choices), dict(Project.Status.choices)
     rows = [
         {
             "project": p,
             "kind": kinds[p.kind],
             "status": statuses[p.status],
-            "lines": lines[p.pk],
-            "total": totals.get(p.pk),
+            "table": _budget_rows(lines[p.pk], labels),
         }
-        for p in page.object_list
+        for p in projects_shown
     ]
-    movements = [
-        {
-            "date": m.booked_on,
-            "project": m.line.project.number,
-            "category": labels[m.line.category],
-            "amount": m.amount,
-            "description": m.description,
-            "hall": m.source == "hall",
-        }
-        for m in selectors.movements_of(ids, since=since, until=until)[:MOVEMENTS_SHOWN]
-    ]
+    # The ledger pages on by itself, one row more than it shows telling whether there is a
+    # next page: no count over the ledger.
+    ledger_page = min(ledger_number, LEDGER_MAX_PAGE)
+    start = (ledger_page - 1) * LEDGER_PAGE_SIZE
+    entries = list(
+        selectors.ledger_of(list(numbers), since=since, until=until)[
+            start : start + LEDGER_PAGE_SIZE + 1
+        ]
+    )
+    ledger = {
+        "number": ledger_page,
+        "previous": ledger_page - 1 if ledger_page > 1 else None,
+        "next": ledger_page + 1 if len(entries) > LEDGER_PAGE_SIZE else None,
+    }
     return render(
         request,
         "research/inquiry.html",
@@ -86,13 +124,26 @@ def inquiry(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "rows": rows,
-            "movements": movements,
-            "movements_shown": MOVEMENTS_SHOWN,
+            "ledger": ledger,
+            "ledger_rows": _ledger_rows(
+                entries[:LEDGER_PAGE_SIZE],
+                numbers,
+                categories,
+                escape(str(_("approved in the hall"))),
+            ),
             "office": office,
             "mirror": selectors.mirror_state(),
             "querystring": form.querystring(),
+            "ledger_querystring": _with(form.querystring(), page=page.number),
         },
     )
+
+
+def _with(querystring: str, **values) -> str:
+    from urllib.parse import urlencode
+
+    extra = urlencode(values)
+    return f"{querystring}&{extra}" if querystring else extra
 
 
 def _workbook(projects, since, until) -> HttpResponse:
