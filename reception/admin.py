@@ -35,3 +35,23 @@ class SeriesAdmin(admin.ModelAdmin):
     list_display = ["title", "resource", "booker", "rrule"]
     list_select_related = ["resource", "booker"]
     raw_id_fields = ["booker"]
+
+
+# Leaders' schedules: the office adds entries on /reception/schedules/; admin names the leaders.
+from reception.models import Leader, ScheduleEntry  # noqa: E402
+
+
+@admin.register(Leader)
+class LeaderAdmin(admin.ModelAdmin):
+    list_display = ["user", "position_zh", "order", "is_active"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["feed_token"]
+
+
+@admin.register(ScheduleEntry)
+class ScheduleEntryAdmin(admin.ModelAdmin):
+    list_display = ["title", "leader", "starts_at", "ends_at", "place"]
+    list_select_related = ["leader__user"]
+    raw_id_fields = ["leader", "created_by"]
+    date_hierarchy = "starts_at"

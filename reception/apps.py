@@ -14,5 +14,7 @@ class ReceptionConfig(AppConfig):
 
     def seed_demo(self) -> str:
         from reception.demo import seed_demo_reception
+        from reception.schedules_demo import seed_demo_schedules
 
-        return f"{seed_demo_reception()} demo bookings"
+        bookings = seed_demo_reception()
+        return f"{bookings} demo bookings, {seed_demo_schedules()} leaders' schedule entries"

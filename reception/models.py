@@ -186,3 +186,71 @@ class Booking(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (self.Status.PENDING, self.Status.CONFIRMED)
+
+
+class Leader(models.Model):
+    """A leader whose schedule the office keeps, with the secret of the leader's calendar feed."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="leader_profile",
+    )
+    position_zh = models.CharField(_("position (Chinese)"), max_length=100)
+    position_en = models.CharField(_("position (English)"), max_length=150, blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    # Changing the token revokes the feed's old address.
+    feed_token = models.UUIDField(_("feed token"), default=uuid.uuid4, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("leader")
+        verbose_name_plural = _("leaders")
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.user.full_name or self.user.username} ({self.position_zh})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reception:leader", args=[self.pk])
+
+
+class ScheduleEntry(models.Model):
+    """One item of a leader's schedule: typed in, or taken from a source elsewhere in the hall
+    (a booking, a meeting, a visit), which is kept as a plain ``app.model:pk`` with its title
+    and URL, so that no app needs to import another."""
+
+    leader = models.ForeignKey(
+        Leader, verbose_name=_("leader"), on_delete=models.CASCADE, related_name="entries"
+    )
+    title = models.CharField(_("activity"), max_length=200)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    participants = models.CharField(_("participants"), max_length=300, blank=True)
+    source = models.CharField(_("source"), max_length=100, blank=True)
+    source_title = models.CharField(_("source title"), max_length=200, blank=True)
+    source_url = models.CharField(_("source URL"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("schedule entry")
+        verbose_name_plural = _("schedule entries")
+        ordering = ["starts_at", "id"]
+        indexes = [
+            models.Index(fields=["starts_at"], name="schedule_starts"),
+            models.Index(fields=["leader", "starts_at"], name="schedule_leader_starts"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="schedule_ends_after"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -14,3 +14,14 @@ urlpatterns = [
     path("bookings/<int:pk>/add-date/", views.series_add, name="series-add"),
     path("feeds/resources/<uuid:token>.ics", views.feed, name="feed"),
 ]
+
+from reception import schedule_views  # noqa: E402
+
+urlpatterns += [
+    path("schedules/", schedule_views.week, name="schedules"),
+    path("schedules/new/", schedule_views.entry_new, name="schedule-new"),
+    path("schedules/entries/<int:pk>/delete/", schedule_views.entry_delete, name="schedule-delete"),
+    path("schedules/leaders/<int:pk>/", schedule_views.leader_page, name="leader"),
+    path("schedules/leaders/<int:pk>/revoke/", schedule_views.leader_revoke, name="leader-revoke"),
+    path("feeds/leaders/<uuid:token>.ics", schedule_views.leader_feed, name="leader-feed"),
+]

@@ -171,6 +171,8 @@ PAGES = {
     ),
     "reception:my-bookings": Page({"page": "page"}, "alice"),
     "reception:book": Page({"resource": "int", "day": "date"}, "alice"),
+    "reception:schedules": Page({"week": "date", "leader": "int"}, "admin"),
+    "reception:schedule-new": Page({}, "admin"),
     "documents:received": Page({"page": "page"}, "alice"),
     "performance:meetings": Page({"page": "page"}, "alice"),
     "performance:meetings-ical": Page({}, "alice"),
