@@ -14,7 +14,9 @@ class ReceptionConfig(AppConfig):
 
     def seed_demo(self) -> str:
         from reception.demo import seed_demo_reception
-        from reception.schedules_demo import seed_demo_schedules
+        from reception.schedules_demo import seed_demo_duty, seed_demo_schedules
 
         bookings = seed_demo_reception()
-        return f"{bookings} demo bookings, {seed_demo_schedules()} leaders' schedule entries"
+        entries = seed_demo_schedules()
+        shifts = seed_demo_duty()
+        return f"{bookings} demo bookings, {entries} schedule entries, {shifts} duty shifts"

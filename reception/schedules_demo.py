@@ -95,3 +95,32 @@ def seed_demo_schedules() -> int:
         )
         made += created
     return made
+
+
+def seed_demo_duty() -> int:
+    """A month's duty roster from the first of this month; left alone once it exists."""
+    from reception import duty
+    from reception.models import DutyShift
+
+    clerk = User.objects.filter(username="president-office-reviewer1").first()
+    leaders = list(
+        User.objects.filter(username__in=[u for u, _zh, _en in LEADERS]).order_by("username")
+    )
+    staff = list(
+        User.objects.filter(
+            username__in=["president-office-reviewer1", "president-office-reviewer2"]
+        ).order_by("username")
+    )
+    if clerk is None or len(leaders) < 2 or len(staff) < 2:
+        return 0
+    first = timezone.localdate().replace(day=1)
+    last = first + timedelta(days=30)
+    if DutyShift.objects.filter(day__range=(first, last)).exists():
+        return 0
+    return duty.roster_generate(
+        user=clerk,
+        first=first,
+        last=last,
+        leader_ids=[u.pk for u in leaders],
+        staff_ids=[u.pk for u in staff],
+    )

@@ -25,3 +25,9 @@ urlpatterns += [
     path("schedules/leaders/<int:pk>/revoke/", schedule_views.leader_revoke, name="leader-revoke"),
     path("feeds/leaders/<uuid:token>.ics", schedule_views.leader_feed, name="leader-feed"),
 ]
+
+from reception import duty_views  # noqa: E402
+
+urlpatterns += [
+    path("duty/", duty_views.duty_page, name="duty"),
+]

@@ -173,6 +173,7 @@ PAGES = {
     "reception:book": Page({"resource": "int", "day": "date"}, "alice"),
     "reception:schedules": Page({"week": "date", "leader": "int"}, "admin"),
     "reception:schedule-new": Page({}, "admin"),
+    "reception:duty": Page({}, "admin"),
     "documents:received": Page({"page": "page"}, "alice"),
     "performance:meetings": Page({"page": "page"}, "alice"),
     "performance:meetings-ical": Page({}, "alice"),
