@@ -75,3 +75,23 @@ class CaseAdmin(admin.ModelAdmin):
 @admin.register(Open311Key)
 class Open311KeyAdmin(admin.ModelAdmin):
     list_display = ["name", "key", "is_active", "created_at"]
+
+
+# Leaders' schedules: the office adds entries on /reception/schedules/; admin names the leaders.
+from reception.models import Leader, ScheduleEntry  # noqa: E402
+
+
+@admin.register(Leader)
+class LeaderAdmin(admin.ModelAdmin):
+    list_display = ["user", "position_zh", "order", "is_active"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["feed_token"]
+
+
+@admin.register(ScheduleEntry)
+class ScheduleEntryAdmin(admin.ModelAdmin):
+    list_display = ["title", "leader", "starts_at", "ends_at", "place"]
+    list_select_related = ["leader__user"]
+    raw_id_fields = ["leader", "created_by"]
+    date_hierarchy = "starts_at"

@@ -15,5 +15,13 @@ class ReceptionConfig(AppConfig):
     def seed_demo(self) -> str:
         from reception.case_demo import seed_demo_cases
         from reception.demo import seed_demo_reception
+        from reception.schedules_demo import seed_demo_duty, seed_demo_schedules
 
-        return f"{seed_demo_reception()} demo bookings, {seed_demo_cases()} demo cases"
+        bookings = seed_demo_reception()
+        cases = seed_demo_cases()
+        entries = seed_demo_schedules()
+        shifts = seed_demo_duty()
+        return (
+            f"{bookings} demo bookings, {cases} demo cases, {entries} schedule entries, "
+            f"{shifts} duty shifts"
+        )

@@ -20,3 +20,20 @@ urlpatterns = [
     path("message/", case_views.online_message, name="message"),
     path("lookup/", case_views.lookup, name="lookup"),
 ]
+
+from reception import schedule_views  # noqa: E402
+
+urlpatterns += [
+    path("schedules/", schedule_views.week, name="schedules"),
+    path("schedules/new/", schedule_views.entry_new, name="schedule-new"),
+    path("schedules/entries/<int:pk>/delete/", schedule_views.entry_delete, name="schedule-delete"),
+    path("schedules/leaders/<int:pk>/", schedule_views.leader_page, name="leader"),
+    path("schedules/leaders/<int:pk>/revoke/", schedule_views.leader_revoke, name="leader-revoke"),
+    path("feeds/leaders/<uuid:token>.ics", schedule_views.leader_feed, name="leader-feed"),
+]
+
+from reception import duty_views  # noqa: E402
+
+urlpatterns += [
+    path("duty/", duty_views.duty_page, name="duty"),
+]
