@@ -9,10 +9,11 @@ class PerformanceConfig(AppConfig):
     def ready(self) -> None:
         # Extensions are decided by a catalogue chain whose moments come back here, and the
         # supervision reminders ride on the hall's one reminder tick: workflows imports neither.
-        from performance import handoffs, services
+        from performance import handoffs, plans, services
         from workflows import reminders
 
         handoffs.register_all()
+        plans.register_all()
         reminders.register_tick("supervision", services.supervision_tick)
 
     def seed_demo(self) -> str:
