@@ -174,6 +174,7 @@ PAGES = {
     "documents:received": Page({"page": "page"}, "alice"),
     "performance:meetings": Page({"page": "page"}, "alice"),
     "performance:meetings-ical": Page({}, "alice"),
+    "performance:plans": Page({"page": "page"}, "alice"),
     "documents:incoming": Page({"status": "choice", "q": "text", "page": "page"}, "alice"),
     # pages with a form or a download and no list: they read nothing, or one switch
     "documents:create": Page({}, "alice"),
@@ -197,6 +198,7 @@ NOT_PAGES = {
     "healthz": "a JSON probe that reads no parameter",
     "archives:start": "a redirect by role that reads no parameter",
     "performance:meeting-create": "POST only",
+    "performance:plans-apply": "POST only",
     "performance:strategy": "a redirect to this year's outline that reads no parameter",
     "login": "Django's own view; its next is checked below",
     "logout": "POST only",
