@@ -18,5 +18,7 @@ class PerformanceConfig(AppConfig):
 
     def seed_demo(self) -> str:
         from performance.demo import seed_demo_supervision
+        from performance.plans_demo import seed_demo_plans
 
-        return f"{seed_demo_supervision()} demo supervision items"
+        items = seed_demo_supervision()
+        return f"{items} demo supervision items, {seed_demo_plans()} demo unit plans"
