@@ -1,5 +1,5 @@
 """Demo unit plans: an indicator library, two templates (colleges, functional departments), this
-year's plans approved through the chain for the units with a head, and two quarters of check-ins
+year's plans approved through the chain for every unit with a head, and two quarters of check-ins
 (some behind, one off track). Keyed by names: loading again adds nothing."""
 
 from decimal import Decimal
@@ -70,7 +70,7 @@ def seed_demo_plans() -> int:
         Plan.objects.filter(year=year, unit__heads__isnull=False)
         .select_related("unit")
         .distinct()
-        .order_by("unit__code")[:8]
+        .order_by("unit__code")
     )
     for n, plan in enumerate(chosen):
         head = plan.unit.heads.order_by("pk").first()
