@@ -661,3 +661,36 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line_id} Q{self.quarter}: {self.value}"
+
+
+class TargetChange(models.Model):
+    """A change of an approved plan's target: waits for its own approval; the row keeps the
+    old target, so every version of the line stays readable."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    line = models.ForeignKey(PlanLine, on_delete=models.CASCADE, related_name="changes")
+    old_target = models.DecimalField(_("old target"), max_digits=14, decimal_places=2)
+    new_target = models.DecimalField(_("new target"), max_digits=14, decimal_places=2)
+    reason = models.TextField(_("reason"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    # The plan's version this change made, once approved.
+    version = models.PositiveSmallIntegerField(_("version"), null=True, blank=True)
+    request = models.OneToOneField(
+        "workflows.ServiceRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["line", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.line_id}: {self.old_target} → {self.new_target}"

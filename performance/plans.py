@@ -301,6 +301,7 @@ HANDOFF = handoffs.Handoff(
 
 def register_all() -> None:
     handoffs.register(PLAN_SERVICE, HANDOFF)
+    handoffs.register(CHANGE_SERVICE, CHANGE_HANDOFF)
 
 
 @transaction.atomic
@@ -351,3 +352,148 @@ def checkin_record(
 
 def direction_of(baseline: Decimal, target: Decimal) -> str:
     return Direction.LOWER if Decimal(target) < Decimal(baseline) else Direction.HIGHER
+
+
+# --- after approval: a change of target has its own approval, versions kept ------------------
+
+CHANGE_SERVICE = "performance-plan-change"
+CHANGE_FIELDS = [
+    ("change", "调整编号", "Change", ServiceField.Type.TEXT),
+    ("title", "指标", "Indicator", ServiceField.Type.TEXT),
+    ("old_target", "原目标值", "Old target", ServiceField.Type.TEXT),
+    ("new_target", "新目标值", "New target", ServiceField.Type.TEXT),
+    ("reason", "调整理由", "Reason", ServiceField.Type.LONG_TEXT),
+    ("approver", "审核人", "Approver", ServiceField.Type.TEXT),
+]
+
+
+def _approver() -> int:
+    office = Role.objects.filter(code=OFFICE_ROLE).values_list("holders", flat=True)
+    approver = next((pk for pk in office if pk is not None), None)
+    if approver is None:
+        raise handoffs.HandoffError(_("Nobody holds the office role to approve plans."))
+    return approver
+
+
+def change_form(user: User, post: dict) -> dict:
+    from performance.models import TargetChange
+
+    change = (
+        TargetChange.objects.select_related("line__plan__unit", "line__indicator")
+        .filter(pk=_int(post.get("change")), status=TargetChange.Status.PENDING)
+        .first()
+    )
+    if change is None or not may_edit(user, change.line.plan):
+        raise handoffs.HandoffError(_("No such change."))
+    return {
+        "change": str(change.pk),
+        "title": change.line.indicator.name,
+        "old_target": str(change.old_target),
+        "new_target": str(change.new_target),
+        "reason": change.reason[:2000],
+        "approver": str(_approver()),
+    }
+
+
+@transaction.atomic
+def target_change_request(*, line_id: int, user: User, new_target: Decimal, reason: str):
+    """Asks for a new target on an approved plan; the target stays as it is until approved."""
+    from performance.models import TargetChange
+
+    line = (
+        PlanLine.objects.select_for_update(of=("self",))
+        .select_related("plan__unit")
+        .get(pk=line_id)
+    )
+    if not may_edit(user, line.plan):
+        raise PlanError(_("You cannot change this plan."))
+    if line.plan.status != Plan.Status.APPROVED:
+        raise PlanError(_("A draft plan is changed directly."))
+    if not (reason or "").strip():
+        raise PlanError(_("Say why the target changes."))
+    if Decimal(new_target) == line.baseline:
+        raise PlanError(_("The target differs from the baseline."))
+    if line.changes.filter(status=TargetChange.Status.PENDING).exists():
+        raise PlanError(_("A change of this indicator is already waiting for approval."))
+    change = TargetChange.objects.create(
+        line=line, old_target=line.target, new_target=new_target, reason=reason.strip()
+    )
+    service = Service.objects.filter(code=CHANGE_SERVICE).first()
+    try:
+        if service is None:
+            office = Department.objects.filter(roles__code=OFFICE_ROLE).order_by("pk").first()
+            service = handoffs.internal_service(CHANGE_SERVICE, department=office)
+            ServiceStep.objects.filter(service=service).update(
+                rule=ServiceStep.Rule.FORM_FIELD, field_key="approver"
+            )
+        requests.request_submit(
+            service=service,
+            applicant=user,
+            form_data=change_form(user, {"change": str(change.pk)}),
+            files={},
+            urgent=False,
+            urgent_reason="",
+            submit_token=uuid.uuid4(),
+        )
+    except (handoffs.HandoffError, requests.RequestError) as exc:
+        raise PlanError(exc.message) from exc
+    change.refresh_from_db()
+    return change
+
+
+def _change_of(request: ServiceRequest):
+    from performance.models import TargetChange
+
+    return (
+        TargetChange.objects.select_for_update(of=("self",))
+        .filter(pk=_int(request.form_data.get("change")), status=TargetChange.Status.PENDING)
+        .first()
+    )
+
+
+def change_submitted(request: ServiceRequest) -> None:
+    change = _change_of(request)
+    if change is None:
+        raise PlanError(_("No such change."))
+    change.request = request
+    change.save(update_fields=["request"])
+
+
+def change_approved(request: ServiceRequest) -> None:
+    change = _change_of(request)
+    if change is None:
+        return
+    line = PlanLine.objects.select_for_update(of=("self",)).get(pk=change.line_id)
+    plan = _locked(line.plan_id)
+    plan.version += 1
+    plan.save(update_fields=["version"])
+    line.target = change.new_target
+    line.save(update_fields=["target"])
+    change.status, change.version = change.Status.APPROVED, plan.version
+    change.save(update_fields=["status", "version"])
+
+
+def change_ended(request: ServiceRequest, rejected: bool) -> None:
+    change = _change_of(request)
+    if change is not None:
+        change.status = change.Status.REFUSED
+        change.save(update_fields=["status"])
+
+
+CHANGE_HANDOFF = handoffs.Handoff(
+    submitted=change_submitted,
+    approved=change_approved,
+    ended=change_ended,
+    required_fields=("change", "approver"),
+    refusals=(PlanError,),
+    form_data=change_form,
+    default_service={
+        "name_zh": "绩效计划指标调整审批",
+        "name_en": "Change of a plan's target",
+        "time_limit_days": 5,
+        "fields": CHANGE_FIELDS,
+        "steps": [
+            ("绩效办审核", "The performance office approves", ServiceStep.Rule.APPLICANT_HEAD)
+        ],
+    },
+)

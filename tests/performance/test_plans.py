@@ -217,3 +217,27 @@ def test_the_list_has_constant_queries(client, setup, django_assert_num_queries,
     assert Plan.objects.count() == 52
     with django_assert_num_queries(one):
         client.get(reverse("performance:plans"))
+
+
+def test_a_target_change_after_approval_waits_for_its_approval_and_keeps_the_old(setup):
+    from performance.models import TargetChange
+
+    plan = _approved(setup)
+    line = plan.lines.get(indicator__name="高水平论文")
+    change = plans.target_change_request(
+        line_id=line.pk, user=setup["hank"], new_target=Decimal(35), reason="经费调减"
+    )
+    line.refresh_from_db()
+    assert line.target == 40 and change.status == TargetChange.Status.PENDING
+    with pytest.raises(plans.PlanError, match="already waiting"):
+        plans.target_change_request(
+            line_id=line.pk, user=setup["hank"], new_target=Decimal(30), reason="再调"
+        )
+    task = ApprovalTask.objects.get(request=change.request, status="pending")
+    assert task.assignee_id == setup["sam"].pk
+    engine.task_decide(task_id=task.pk, user=setup["sam"], action="approve", comment="同意")
+    line.refresh_from_db()
+    plan.refresh_from_db()
+    change.refresh_from_db()
+    assert line.target == 35 and plan.version == 2
+    assert (change.old_target, change.new_target, change.version) == (40, 35, 2)
