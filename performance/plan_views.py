@@ -18,7 +18,7 @@ from hall import params
 from hall import uploads as uploads_checker
 from performance import plans
 from performance.forms import MAX_EVIDENCE
-from performance.models import CheckIn, IndicatorKind, Plan, PlanTemplate
+from performance.models import CheckIn, IndicatorKind, Plan, PlanTemplate, TargetChange
 from performance.services import is_office
 
 PAGE_SIZE = 50
@@ -114,6 +114,9 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     checkins = {}
     for c in CheckIn.objects.filter(line__plan=plan).order_by("line_id", "quarter"):
         checkins.setdefault(c.line_id, []).append(c)
+    changes = {}
+    for change in TargetChange.objects.filter(line__plan=plan).order_by("line_id", "pk"):
+        changes.setdefault(change.line_id, []).append(change)
     kinds = {k: str(v) for k, v in IndicatorKind.choices}
     lights = {k: str(v) for k, v in LIGHTS.items()}
     rows = [
@@ -122,6 +125,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "kind": kinds.get(line.kind, line.kind),
             "light": lights.get(line.light, ""),
             "checkins": [(c, lights.get(c.light, "")) for c in checkins.get(line.pk, [])],
+            "changes": changes.get(line.pk, []),
         }
         for line in lines
     ]
@@ -216,3 +220,31 @@ def checkin_evidence(request: HttpRequest, pk: int, checkin_id: int) -> FileResp
     if found is None:
         raise Http404(_("No such file."))
     return FileResponse(found.evidence.open("rb"), as_attachment=True)
+
+
+@login_required
+@require_POST
+def target_change(request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    line = plan.lines.filter(pk=line_id).first()
+    if line is None:
+        raise Http404(_("No such indicator."))
+    try:
+        new_target = Decimal(request.POST.get("new_target", "").strip())
+        if not new_target.is_finite() or abs(new_target) >= Decimal("1e12"):
+            raise InvalidOperation
+    except InvalidOperation:
+        messages.error(request, _("Give the new target as a number."))
+        return redirect(plan)
+    try:
+        plans.target_change_request(
+            line_id=line.pk,
+            user=request.user,
+            new_target=new_target.quantize(Decimal("0.01")),
+            reason=request.POST.get("reason", "")[:2000],
+        )
+    except plans.PlanError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("The new target is sent for approval."))
+    return redirect(plan)

@@ -40,6 +40,9 @@ urlpatterns = [
     path("plans/<int:pk>/submit/", plan_views.plan_submit, name="plan-submit"),
     path("plans/<int:pk>/lines/<int:line_id>/checkin/", plan_views.checkin, name="plan-checkin"),
     path(
+        "plans/<int:pk>/lines/<int:line_id>/target/", plan_views.target_change, name="plan-target"
+    ),
+    path(
         "plans/<int:pk>/checkins/<int:checkin_id>/evidence/",
         plan_views.checkin_evidence,
         name="plan-evidence",

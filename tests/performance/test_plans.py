@@ -241,3 +241,20 @@ def test_a_target_change_after_approval_waits_for_its_approval_and_keeps_the_old
     change.refresh_from_db()
     assert line.target == 35 and plan.version == 2
     assert (change.old_target, change.new_target, change.version) == (40, 35, 2)
+
+
+def test_the_page_asks_for_a_new_target_and_shows_the_versions(client, setup):
+    from performance.models import TargetChange
+
+    plan = _approved(setup)
+    line = plan.lines.get(indicator__name="高水平论文")
+    client.force_login(setup["hank"])
+    url = reverse("performance:plan-target", args=[plan.pk, line.pk])
+    page = client.post(url, {"new_target": "abc", "reason": "x"}, follow=True)
+    assert "Give the new target as a number." in page.content.decode()
+    page = client.post(url, {"new_target": "36", "reason": "经费调减"}, follow=True)
+    assert "Target 40.00 → 36.00" in page.content.decode()
+    assert TargetChange.objects.get().status == TargetChange.Status.PENDING
+    client.force_login(setup["charlie"])
+    assert client.post(url, {"new_target": "30", "reason": "x"}).status_code == 404
+    assert TargetChange.objects.count() == 1
