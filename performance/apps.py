@@ -9,14 +9,17 @@ class PerformanceConfig(AppConfig):
     def ready(self) -> None:
         # Extensions are decided by a catalogue chain whose moments come back here, and the
         # supervision reminders ride on the hall's one reminder tick: workflows imports neither.
-        from performance import board_cache, handoffs, services
+        from performance import board_cache, handoffs, plans, services
         from workflows import reminders
 
         handoffs.register_all()
+        plans.register_all()
         board_cache.connect()
         reminders.register_tick("supervision", services.supervision_tick)
 
     def seed_demo(self) -> str:
         from performance.demo import seed_demo_supervision
+        from performance.plans_demo import seed_demo_plans
 
-        return f"{seed_demo_supervision()} demo supervision items"
+        items = seed_demo_supervision()
+        return f"{items} demo supervision items, {seed_demo_plans()} demo unit plans"

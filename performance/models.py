@@ -511,3 +511,186 @@ class KeyTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.n}. {self.title}"
+
+
+# --- Unit plans (年度绩效与工作计划): indicator library, templates, plans, check-ins ----------
+
+
+class Direction(models.TextChoices):
+    HIGHER = "higher", _("Higher is better")
+    LOWER = "lower", _("Lower is better")
+
+
+class IndicatorKind(models.TextChoices):
+    CORE = "core", _("Core indicator")
+    ROUTINE = "routine", _("Routine indicator")
+
+
+class Indicator(models.Model):
+    """An indicator of the library (指标库): what is measured and how it is scored."""
+
+    class Rule(models.TextChoices):
+        LINEAR = "linear", _("Linear, capped at the target")
+        THRESHOLD = "threshold", _("Full marks at the target, none below")
+
+    name = models.CharField(_("indicator"), max_length=200)
+    definition = models.TextField(_("definition"), blank=True)
+    measure = models.CharField(_("unit of measure"), max_length=30, blank=True)
+    direction = models.CharField(
+        _("direction"), max_length=10, choices=Direction.choices, default=Direction.HIGHER
+    )
+    baseline = models.DecimalField(_("baseline"), max_digits=14, decimal_places=2)
+    target = models.DecimalField(_("target"), max_digits=14, decimal_places=2)
+    # The share of the way from baseline to target expected by the end of Q1..Q3 (Q4 = 100).
+    milestones = models.CharField(_("quarterly milestones (%)"), max_length=40, default="25,50,75")
+    data_source = models.CharField(_("data source"), max_length=200, blank=True)
+    evidence_required = models.BooleanField(_("evidence required"), default=False)
+    rule = models.CharField(
+        _("scoring rule"), max_length=20, choices=Rule.choices, default=Rule.LINEAR
+    )
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PlanTemplate(models.Model):
+    """The same indicators for every unit of a kind, applied in one step."""
+
+    name = models.CharField(_("template"), max_length=200)
+    unit_kind = models.CharField(_("kind of unit"), max_length=20, choices=Department.Kind.choices)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TemplateLine(models.Model):
+    template = models.ForeignKey(PlanTemplate, on_delete=models.CASCADE, related_name="lines")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=10, choices=IndicatorKind.choices)
+    weight = models.PositiveSmallIntegerField(_("weight"))
+    key_task = models.ForeignKey(
+        KeyTask, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["template", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.template_id}: {self.indicator_id} ({self.weight})"
+
+
+class Plan(models.Model):
+    """A second-level unit's annual performance and work plan."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+
+    unit = models.ForeignKey(
+        Department, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="plans"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    template = models.ForeignKey(
+        PlanTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="plans"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+
+    class Meta:
+        ordering = ["-year", "unit__order", "unit__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year"], name="performance_plan_unit_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.unit}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("performance:plan", args=[self.pk])
+
+
+class PlanLine(models.Model):
+    """One indicator of a plan, with this unit's baseline, target and weight."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="lines")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    key_task = models.ForeignKey(
+        KeyTask, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=IndicatorKind.choices)
+    weight = models.PositiveSmallIntegerField(_("weight"))
+    baseline = models.DecimalField(_("baseline"), max_digits=14, decimal_places=2)
+    target = models.DecimalField(_("target"), max_digits=14, decimal_places=2)
+    # The latest check-in's figures, kept here so a plan's page reads one row per line.
+    progress = models.DecimalField(
+        _("progress (%)"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    light = models.CharField(_("light"), max_length=10, blank=True)
+
+    class Meta:
+        ordering = ["plan", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}: {self.indicator_id} ({self.weight})"
+
+
+class CheckIn(models.Model):
+    """A quarter's value for one indicator, with its narrative and evidence (进展填报)."""
+
+    line = models.ForeignKey(PlanLine, on_delete=models.CASCADE, related_name="checkins")
+    quarter = models.PositiveSmallIntegerField(_("quarter"))
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
+    narrative = models.TextField(_("narrative"), blank=True)
+    evidence = models.FileField(_("evidence"), upload_to="plans/%Y/%m/", blank=True)
+    progress = models.DecimalField(_("progress (%)"), max_digits=6, decimal_places=2)
+    light = models.CharField(_("light"), max_length=10)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["line", "quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["line", "quarter"], name="performance_checkin_quarter")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line_id} Q{self.quarter}: {self.value}"
+
+
+class TargetChange(models.Model):
+    """A change of an approved plan's target: waits for its own approval; the row keeps the
+    old target, so every version of the line stays readable."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    line = models.ForeignKey(PlanLine, on_delete=models.CASCADE, related_name="changes")
+    old_target = models.DecimalField(_("old target"), max_digits=14, decimal_places=2)
+    new_target = models.DecimalField(_("new target"), max_digits=14, decimal_places=2)
+    reason = models.TextField(_("reason"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    # The plan's version this change made, once approved.
+    version = models.PositiveSmallIntegerField(_("version"), null=True, blank=True)
+    request = models.OneToOneField(
+        "workflows.ServiceRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["line", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.line_id}: {self.old_target} → {self.new_target}"

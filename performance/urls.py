@@ -1,5 +1,6 @@
 from django.urls import path
 
+import performance.plan_views as plan_views
 from performance import meeting_views, strategy_views, views
 
 app_name = "performance"
@@ -31,5 +32,19 @@ urlpatterns = [
         "supervision/<int:pk>/reports/<int:report_id>/evidence/",
         views.evidence,
         name="evidence",
+    ),
+    path("plans/", plan_views.plan_list, name="plans"),
+    path("plans/apply/", plan_views.plans_apply, name="plans-apply"),
+    path("plans/<int:pk>/", plan_views.plan_detail, name="plan"),
+    path("plans/<int:pk>/weights/", plan_views.plan_weights, name="plan-weights"),
+    path("plans/<int:pk>/submit/", plan_views.plan_submit, name="plan-submit"),
+    path("plans/<int:pk>/lines/<int:line_id>/checkin/", plan_views.checkin, name="plan-checkin"),
+    path(
+        "plans/<int:pk>/lines/<int:line_id>/target/", plan_views.target_change, name="plan-target"
+    ),
+    path(
+        "plans/<int:pk>/checkins/<int:checkin_id>/evidence/",
+        plan_views.checkin_evidence,
+        name="plan-evidence",
     ),
 ]
