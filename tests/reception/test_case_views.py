@@ -135,7 +135,7 @@ def test_the_lists_cost_the_same_queries_for_1_and_50(
         cs.case_dispatch(
             case=cs.case_accept(case=new_case(noise), by=office), by=office, lead_unit=roads
         )
-    for user, queries in ((office, 7), (ron, 7)):
+    for user, queries in ((office, 6), (ron, 6)):
         client.force_login(user)
         with django_assert_num_queries(queries):
             response = client.get(reverse("reception:cases"))

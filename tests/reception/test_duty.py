@@ -149,7 +149,7 @@ def test_duty_page_has_constant_queries(client, clerk, days, django_assert_num_q
     with time_machine.travel(at("2026-10-01", "09:00"), tick=False):
         _roster(clerk, n_days=days)
         client.force_login(User.objects.create_user("s", password="pw", identity=Identity.STAFF))
-        # session, user, on duty now, the roster, the header's unread count
-        with django_assert_num_queries(5):
+        # user, on duty now, the roster, the header's unread count
+        with django_assert_num_queries(4):
             response = client.get(reverse("reception:duty"))
     assert response.content.decode().count('class="sched-time"') == 2 * days

@@ -131,9 +131,9 @@ def test_the_inquiry_costs_the_same_queries_for_1_and_50_projects(
     make_projects(alice, n)
     client.force_login(alice)
     client.get(URL)  # warm the session
-    # when / then: session, user, office role, count, projects, lines, ledger, mirror state,
+    # when / then: user, office role, count, projects, lines, ledger, mirror state,
     # and the header's unread messages
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         response = client.get(URL)
     assert response.status_code == 200
 

@@ -157,9 +157,9 @@ def test_the_analytics_page_has_a_constant_query_count(
         req = submit(make_chain([HEAD], name_zh=f"事项{n}"))
         run(req, people, ("hank", "approve"))
     client.force_login(olivia)
-    # session, user, bell; services: counts, lead times, returns, reminders, ratings;
+    # user, bell; services: counts, lead times, returns, reminders, ratings;
     # steps: counts, lead times
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(reverse("workflows:analytics"))
     assert len(response.context["services"]) == count
 
