@@ -43,6 +43,15 @@ def test_plans_journey(
     page, _problems = make_page(viewport)
     page.context.add_cookies([{"name": "django_language", "value": lang, "url": base}])
     log_in(page, base, "school-cs-head", "/performance/plans/")
+    # every cell of the plans' table names its column (on a phone the header row is hidden)
+    cells = page.locator(".data-table tbody td:not(.empty)")
+    assert cells.count() > 0
+    assert all(label for label in cells.evaluate_all("tds => tds.map(td => td.dataset.label)"))
+    if viewport == "phone":
+        label = page.locator(".data-table tbody td").first.evaluate(
+            "td => getComputedStyle(td, '::before').content"
+        )
+        assert label not in ("none", "normal", ""), label
     shoot(page, viewport, "list")
     page.locator(f"a[href='{plan.get_absolute_url()}']").click()
     expect(page.locator(f"#line-{line.pk}")).to_be_visible()
