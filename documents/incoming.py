@@ -9,7 +9,7 @@ their own circulation read.
 
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,12 +22,12 @@ from documents.models import (
     IncomingCounter,
     Instruction,
     Outgoing,
-    ReminderSent,
 )
 from documents.services import RECEIVING_ROLES, DocumentError, document_save, receivers
 from hall.calendar import add_working_days
 from hall.models import Role, User
 from hall.notifications import notify
+from workflows.reminders import once
 
 Status = Incoming.Status
 
@@ -343,15 +343,6 @@ def reply_draft(*, incoming_id: int, user: User, authority) -> Outgoing:
 # --- the tick: 催阅 and 催办, exactly once per window ---------------------------------------------
 
 
-def _once(kind: str, key: str) -> bool:
-    try:
-        with transaction.atomic():
-            ReminderSent.objects.create(kind=kind, key=key[:120])
-    except IntegrityError:
-        return False
-    return True
-
-
 def reminders_tick(*, now: datetime | None = None) -> dict[str, int]:
     """Claims the unread circulations whose reminder is due (FOR UPDATE SKIP LOCKED, so ticks at
     once split them), reminds each reader once per window (the due moment), and schedules the
@@ -366,7 +357,7 @@ def reminders_tick(*, now: datetime | None = None) -> dict[str, int]:
             .order_by("remind_at")[:1000]
         )
         for c in due:
-            if _once("read", f"{c.pk}:{c.remind_at.isoformat()}"):
+            if once("documents.read", f"{c.pk}:{c.remind_at.isoformat()}"):
                 notify(
                     recipients=[c.reader_id],
                     kind="reminder",
@@ -384,7 +375,7 @@ def reminders_tick(*, now: datetime | None = None) -> dict[str, int]:
             .order_by("due_date")[:1000]
         )
         for incoming in late:
-            if _once("overdue", f"{incoming.pk}:{incoming.due_date.isoformat()}"):
+            if once("documents.overdue", f"{incoming.pk}:{incoming.due_date.isoformat()}"):
                 notify(
                     recipients=receivers(incoming.lead_unit_id),
                     kind="overdue",

@@ -588,22 +588,6 @@ class Circulation(models.Model):
         return f"{self.incoming_id} → {self.reader}"
 
 
-class ReminderSent(models.Model):
-    """Exactly once: one row per reminder and window (a unique key), written before it is sent."""
-
-    kind = models.CharField(max_length=20)  # "read" (催阅) or "overdue" (催办)
-    key = models.CharField(max_length=120)
-    sent_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["kind", "key"], name="documents_reminder_once")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.key}"
-
-
 # --- seals (印章) ------------------------------------------------------------------------------
 
 

@@ -184,25 +184,6 @@ class Step(models.Model):
         return f"{self.item_id} {self.kind}"
 
 
-class ReminderSent(models.Model):
-    """One reminder of one item in one window: the unique key sends it exactly once."""
-
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="reminders")
-    kind = models.CharField(max_length=20)
-    window = models.CharField(max_length=60)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["item", "kind", "window"], name="sup_reminder_once")
-        ]
-        verbose_name = _("supervision reminder sent")
-        verbose_name_plural = _("supervision reminders sent")
-
-    def __str__(self) -> str:
-        return f"{self.item_id} {self.kind} {self.window}"
-
-
 class NoticeEntry(models.Model):
     """An overdue item on the public notice (通报) of a period (a month, ``YYYY-MM``)."""
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -34,7 +34,6 @@ from performance.models import (
     Item,
     Milestone,
     NoticeEntry,
-    ReminderSent,
     Report,
     SourceKind,
     Step,
@@ -42,6 +41,7 @@ from performance.models import (
 from workflows import handoffs
 from workflows import services as requests
 from workflows.models import ServiceRequest
+from workflows.reminders import once
 
 Status = Item.Status
 # The supervision office (督查室): holders of this role, in any department, see and run every item.
@@ -617,12 +617,7 @@ def escalation_moment(deadline: datetime) -> datetime:
 
 
 def _once(item: Item, kind: str, window: str) -> bool:
-    try:
-        with transaction.atomic():
-            ReminderSent.objects.create(item=item, kind=kind, window=window)
-    except IntegrityError:
-        return False
-    return True
+    return once(f"supervision.{kind}", f"{item.pk}:{window}")
 
 
 def _tick_item(item: Item, now: datetime, lead: timedelta, sent: dict) -> None:

@@ -309,6 +309,24 @@ class RequestUserObjectPermission(UserObjectPermissionBase):
         abstract = False
 
 
+class SentOnce(models.Model):
+    """Exactly once, for any app: one row per (kind, key), written before the thing is sent. The
+    back offices' reminder passes (registered with ``workflows.reminders.register_tick``) claim
+    each reminder here through ``workflows.reminders.once``; ``kind`` is ``<app>.<what>``."""
+
+    kind = models.CharField(max_length=60)
+    key = models.CharField(max_length=160)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="sent_once")]
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"
+
+
 class ReminderLog(models.Model):
     """One reminder sent for one task in one window. The unique key makes a reminder go out
     exactly once per window, however many ticks run at once."""

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from hall.calendar import add_working_days, is_workday, overrides_between
 from hall.models import Department, User
-from workflows.models import ApprovalTask, ReminderLog, ServiceRequest, TaskCandidate
+from workflows.models import ApprovalTask, ReminderLog, SentOnce, ServiceRequest, TaskCandidate
 from workflows.services import RequestError, request_event
 
 logger = logging.getLogger(__name__)
@@ -123,6 +123,17 @@ def _escalation_moment(due_at: datetime) -> datetime:
 # reminders): each registers its pass by name from its own AppConfig.ready(), so workflows
 # imports none of them. A pass takes ``now`` and returns what it sent, by kind.
 _APP_TICKS: dict = {}
+
+
+def once(kind: str, key: str) -> bool:
+    """True the first time (kind, key) is claimed, False ever after, however many ticks run at
+    once: the unique row is written in its own savepoint before the reminder goes out."""
+    try:
+        with transaction.atomic():
+            SentOnce.objects.create(kind=kind[:60], key=key[:160])
+    except IntegrityError:
+        return False
+    return True
 
 
 def register_tick(name: str, tick) -> None:

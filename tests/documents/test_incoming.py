@@ -16,10 +16,11 @@ from django.utils import timezone
 
 from documents import incoming as flow
 from documents import services
-from documents.models import Circulation, Incoming, IncomingCounter, Instruction, ReminderSent
+from documents.models import Circulation, Incoming, IncomingCounter, Instruction
 from documents.services import DocumentError
 from hall.models import Notification, Role
 from tests.documents.conftest import sign_off
+from workflows.models import SentOnce
 from workflows.reminders import app_ticks
 
 Status = Incoming.Status
@@ -251,7 +252,7 @@ def test_circulation_reminds_unread_readers_once_per_window(clerks, arrived):
     flow.circulation_read(incoming_id=incoming.pk, user=office["lee"])
     with time_machine.travel(start + timedelta(days=10), tick=False):
         assert app_ticks()["documents.read"] == 0
-    assert ReminderSent.objects.filter(kind="read").count() == 2
+    assert SentOnce.objects.filter(kind="documents.read").count() == 2
 
 
 def test_overdue_handling_is_chased_once(clerks, arrived):

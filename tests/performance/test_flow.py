@@ -7,12 +7,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from hall.models import Notification
 from performance import services
-from performance.models import Extension, Item, NoticeEntry, ReminderSent, Step
+from performance.models import Extension, Item, NoticeEntry, Step
 from performance.services import Source, SupervisionError
 from tests.files import real_pdf
 from tests.performance.conftest import at, snapshot
 from workflows import services as engine
-from workflows.models import ApprovalTask, ServiceRequest
+from workflows.models import ApprovalTask, SentOnce, ServiceRequest
 
 Status = Item.Status
 
@@ -291,7 +291,12 @@ def test_the_tick_reminds_urges_notices_and_escalates_each_once(office, assign):
     assert item.remind_at is None
     assert Notification.objects.filter(recipient=office["hank"], kind="overdue").count() == 1
     assert Notification.objects.filter(recipient=office["lee"], kind="escalation").count() == 1
-    assert ReminderSent.objects.filter(item=item).count() == 4
+    assert (
+        SentOnce.objects.filter(
+            kind__startswith="supervision.", key__startswith=f"{item.pk}:"
+        ).count()
+        == 4
+    )
     assert list(
         item.steps.filter(kind__in=["reminder", "overdue", "notice", "escalated"])
         .order_by("pk")

@@ -8,9 +8,10 @@ from django.db import connection, connections
 
 from hall.models import Notification
 from performance import services
-from performance.models import NoticeEntry, ReminderSent
+from performance.models import NoticeEntry
 from tests.performance.conftest import at
 from tests.real_parts import require
+from workflows.models import SentOnce
 
 
 @pytest.fixture
@@ -57,7 +58,7 @@ def test_two_ticks_at_once_urge_notice_and_escalate_each_item_once(
     assert sum(r["supervision.overdue"] for r in results) == 30
     assert sum(r["supervision.escalation"] for r in results) == 30
     assert NoticeEntry.objects.filter(period="2026-12").count() == 30
-    assert ReminderSent.objects.filter(kind="overdue").count() == 30
+    assert SentOnce.objects.filter(kind="supervision.overdue").count() == 30
     assert Notification.objects.filter(recipient=office["hank"], kind="overdue").count() == 30
     assert Notification.objects.filter(recipient=office["lee"], kind="escalation").count() == 30
     again = reminders_tick(now=later)

@@ -149,3 +149,18 @@ def test_ticks_move_on_past_a_full_batch(make_chain, people, submit, monkeypatch
         sent = [reminders_tick()["overdue"] for _ in range(4)]
     assert sent == [5, 5, 2, 0]
     assert ReminderLog.objects.filter(kind="overdue").count() == 12
+
+
+@pytest.mark.django_db
+def test_once_claims_a_kind_and_key_the_first_time_only():
+    # given
+    from workflows.models import SentOnce
+    from workflows.reminders import once
+
+    # when
+    first = [once("documents.read", "7:2026-12-02"), once("documents.read", "7:2026-12-02")]
+    other = [once("documents.read", "8:2026-12-02"), once("supervision.read", "7:2026-12-02")]
+    # then
+    assert first == [True, False]
+    assert other == [True, True]
+    assert SentOnce.objects.count() == 3
