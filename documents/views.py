@@ -31,7 +31,14 @@ from documents.forms import (
 from documents.models import Dispatch, DocType, Incoming, Outgoing, Seal
 from documents.services import DocumentError
 from hall import params
+from hall.actions import REFUSED, act
 from workflows.models import ServiceRequest
+
+
+def _act(request: HttpRequest, action, done):
+    """A button's service call: what it did, or why it was refused, as a message."""
+    return act(request, action, done, refused=DocumentError)
+
 
 PAGE_SIZE = 50
 
@@ -112,14 +119,13 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(document)
     form = DraftForm(request.POST or None, instance=document)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.document_save(
+        _act(
+            request,
+            lambda: services.document_save(
                 user=request.user, data=form.cleaned_data, document_id=document.pk
-            )
-        except DocumentError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Draft saved."))
+            ),
+            _("Draft saved."),
+        )
         return redirect(document)
     return render(request, "documents/draft_form.html", {"form": form, "document": document})
 
@@ -158,12 +164,13 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     comment = params.posted_text(request, "comment", label=_("Comment"), max_length=500)
     if comment is None:
         return redirect(document)
-    try:
-        services.document_submit(document_id=document.pk, user=request.user, comment=comment)
-    except DocumentError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Sent for review."))
+    _act(
+        request,
+        lambda: services.document_submit(
+            document_id=document.pk, user=request.user, comment=comment
+        ),
+        _("Sent for review."),
+    )
     return redirect(document)
 
 
@@ -171,12 +178,11 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def register_number(request: HttpRequest, pk: int) -> HttpResponse:
     document = _document(request, pk)
-    try:
-        done = services.document_register(document_id=document.pk, user=request.user)
-    except DocumentError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Registered as %(number)s.") % {"number": done.number})
+    _act(
+        request,
+        lambda: services.document_register(document_id=document.pk, user=request.user),
+        lambda done: _("Registered as %(number)s.") % {"number": done.number},
+    )
     return redirect(document)
 
 
@@ -186,12 +192,11 @@ def void(request: HttpRequest, pk: int) -> HttpResponse:
     document = _document(request, pk)
     form = VoidForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        done = services.document_void(document_id=document.pk, user=request.user, reason=reason)
-    except DocumentError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The number %(number)s is void.") % {"number": done.number})
+    _act(
+        request,
+        lambda: services.document_void(document_id=document.pk, user=request.user, reason=reason),
+        lambda done: _("The number %(number)s is void.") % {"number": done.number},
+    )
     return redirect(document)
 
 
@@ -241,16 +246,14 @@ def pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def dispatch(request: HttpRequest, pk: int) -> HttpResponse:
     document = _document(request, pk)
-    try:
-        made = services.document_dispatch(document_id=document.pk, user=request.user)
-    except DocumentError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
+    _act(
+        request,
+        lambda: services.document_dispatch(document_id=document.pk, user=request.user),
+        lambda made: (
             _("Dispatched to %(n)s departments; it is being filed in the archives.")
-            % {"n": len(made)},
-        )
+            % {"n": len(made)}
+        ),
+    )
     return redirect(document)
 
 
@@ -292,12 +295,11 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
     dispatch = selectors.dispatch_for(request.user, pk)
     if dispatch is None:
         raise Http404(_("No such document."))
-    try:
-        services.dispatch_sign(dispatch_id=dispatch.pk, user=request.user)
-    except DocumentError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Signed for."))
+    _act(
+        request,
+        lambda: services.dispatch_sign(dispatch_id=dispatch.pk, user=request.user),
+        _("Signed for."),
+    )
     return redirect("documents:received")
 
 
@@ -370,14 +372,14 @@ def incoming_create(request: HttpRequest) -> HttpResponse:
         return redirect("documents:incoming")
     form = IncomingForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            incoming = services_incoming.incoming_receive(
+        incoming = _act(
+            request,
+            lambda: services_incoming.incoming_receive(
                 user=request.user, department_id=department_id, data=form.cleaned_data
-            )
-        except DocumentError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Signed for."))
+            ),
+            _("Signed for."),
+        )
+        if incoming is not REFUSED:
             return redirect(incoming)
     return render(request, "documents/incoming_form.html", {"form": form})
 
@@ -520,15 +522,10 @@ ACTIONS = {
 @require_POST
 def incoming_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     incoming = _incoming(request, pk)
-    act = ACTIONS.get(action)
-    if act is None:
+    step = ACTIONS.get(action)
+    if step is None:
         raise Http404(_("No such action."))
-    try:
-        done = act(request, incoming)
-    except DocumentError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
+    _act(request, lambda: step(request, incoming), lambda done: done)
     return redirect(incoming)
 
 
@@ -537,16 +534,17 @@ def incoming_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def incoming_reply(request: HttpRequest, pk: int) -> HttpResponse:
     incoming = _incoming(request, pk)
     form = ReplyForm(request.POST)
-    try:
-        document = services_incoming.reply_draft(
+    document = _act(
+        request,
+        lambda: services_incoming.reply_draft(
             incoming_id=incoming.pk,
             user=request.user,
             authority=form.cleaned_data["authority"] if form.is_valid() else None,
-        )
-    except DocumentError as exc:
-        messages.error(request, exc.message)
+        ),
+        _("The reply is drafted; write its body."),
+    )
+    if document is REFUSED:
         return redirect(incoming)
-    messages.success(request, _("The reply is drafted; write its body."))
     return redirect("documents:edit", pk=document.pk)
 
 
@@ -604,14 +602,13 @@ def seal_out(request: HttpRequest, pk: int) -> HttpResponse:
     if seal is None:
         raise Http404(_("No such seal."))
     form = SealOutForm(request.POST, department_id=seal.department_id)
-    try:
+
+    def take_out():
         if not form.is_valid():
             raise DocumentError(_("Name who takes it, what for and when it comes back."))
         seals.seal_take_out(seal_id=seal.pk, user=request.user, **form.cleaned_data)
-    except DocumentError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The seal is out of the office."))
+
+    _act(request, take_out, _("The seal is out of the office."))
     return redirect(seal)
 
 
@@ -621,12 +618,11 @@ def seal_back(request: HttpRequest, pk: int) -> HttpResponse:
     seal = selectors.seal_for(request.user, pk)
     if seal is None:
         raise Http404(_("No such seal."))
-    try:
-        seals.seal_return(seal_id=seal.pk, user=request.user)
-    except DocumentError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The seal is back in the office."))
+    _act(
+        request,
+        lambda: seals.seal_return(seal_id=seal.pk, user=request.user),
+        _("The seal is back in the office."),
+    )
     return redirect(seal)
 
 
@@ -645,19 +641,19 @@ def seal_use_create(request: HttpRequest) -> HttpResponse:
             if document is None:
                 form.add_error("number", _("No registered document has this number."))
         if not form.errors:
-            try:
-                use = seals.seal_use_request(
+            use = _act(
+                request,
+                lambda: seals.seal_use_request(
                     user=request.user,
                     seal=data["seal"],
                     purpose=data["purpose"],
                     copies=data["copies"],
                     document=document,
                     file=data["file"],
-                )
-            except DocumentError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, _("Sent for approval."))
+                ),
+                _("Sent for approval."),
+            )
+            if use is not REFUSED:
                 return redirect(use)
     return render(request, "documents/seal_use_form.html", {"form": form})
 
@@ -685,7 +681,8 @@ def seal_use_record(request: HttpRequest, pk: int) -> HttpResponse:
     if use is None:
         raise Http404(_("No such seal use."))
     form = SealRecordForm(request.POST, request.FILES)
-    try:
+
+    def record():
         if not form.is_valid():
             raise DocumentError(_("Give the copies sealed."))
         seals.seal_use_record(
@@ -694,8 +691,6 @@ def seal_use_record(request: HttpRequest, pk: int) -> HttpResponse:
             copies=form.cleaned_data["copies"],
             scan=form.cleaned_data["scan"],
         )
-    except DocumentError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The use of the seal is recorded."))
+
+    _act(request, record, _("The use of the seal is recorded."))
     return redirect(use)

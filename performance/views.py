@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hall import params
+from hall.actions import act
 from performance import board_cache, selectors, services
 from performance.forms import (
     LIGHT_CHOICES,
@@ -231,12 +232,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _act(request: HttpRequest, item: Item, action, success: str) -> HttpResponse:
-    try:
-        action()
-    except SupervisionError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, success)
+    act(request, action, success, refused=SupervisionError)
     return redirect(item)
 
 

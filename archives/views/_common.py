@@ -4,7 +4,6 @@ from collections.abc import Callable
 from io import BytesIO
 
 from django.conf import settings
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.forms import IntegerField
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from archives import selectors, services
 from hall import params
+from hall.actions import act
 
 
 def _int(value) -> int | None:
@@ -23,12 +23,7 @@ def _int(value) -> int | None:
 
 def _act(request: HttpRequest, action: Callable[[], object], done: Callable[[object], str]) -> None:
     """A button's service call: what it did, or why it was refused, as a message."""
-    try:
-        result = action()
-    except services.ArchiveError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done(result))
+    act(request, action, done, refused=services.ArchiveError)
 
 
 def _querystring(request: HttpRequest) -> str:
