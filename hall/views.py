@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from hall import params, selectors, services
 from hall.forms import LETTERS, CatalogueFilterForm
+from hall.home import panels as home_panels
 from hall.lists import service_rows
 from hall.models import Audience, Service
 
@@ -29,6 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "tabs": Audience.choices,
         "tab_services": selectors.hot_services(audience=audience or None),
         "favourites": selectors.favourites_for(request.user),
+        "panels": home_panels(request),
     }
     return render(request, "hall/home.html", context)
 

@@ -11,17 +11,31 @@ class ReceptionConfig(AppConfig):
         from reception import handoffs
 
         handoffs.register_all()
+        # Duty swaps run the chain ``reception-duty-swap``; missed handovers ride the tick.
+        from reception import watch
+        from workflows.reminders import register_tick
+
+        watch.register_all()
+        register_tick("duty", watch.missed_tick)
+        from hall.home import register_panel
+
+        register_panel("duty", watch.home_panel)
 
     def seed_demo(self) -> str:
         from reception.case_demo import seed_demo_cases
         from reception.demo import seed_demo_reception
-        from reception.schedules_demo import seed_demo_duty, seed_demo_schedules
+        from reception.schedules_demo import (
+            seed_demo_duty,
+            seed_demo_schedules,
+            seed_demo_watch,
+        )
 
         bookings = seed_demo_reception()
         cases = seed_demo_cases()
         entries = seed_demo_schedules()
         shifts = seed_demo_duty()
+        watch = seed_demo_watch()
         return (
             f"{bookings} demo bookings, {cases} demo cases, {entries} schedule entries, "
-            f"{shifts} duty shifts"
+            f"{shifts} duty shifts, {watch} handovers and swaps"
         )

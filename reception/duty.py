@@ -10,14 +10,15 @@ from day to day, so people take turns fairly however the holidays fall.
 from datetime import date, datetime, time, timedelta
 from itertools import cycle
 
+from django.core.cache import cache
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hall import calendar
 from hall.models import Identity, User
-from reception.models import DutyShift
+from reception.models import DutyShift, DutySwap
 from reception.schedules import ScheduleError, is_office
 
 WORKDAY_FROM = time(17, 30)  # the night watch of a working day
@@ -50,8 +51,16 @@ def roster_generate(
     missing = [pk for pk in [*leader_ids, *staff_ids] if pk not in found]
     if missing:
         raise ScheduleError(_("No such person: %(ids)s.") % {"ids": ", ".join(map(str, missing))})
+    in_range = DutyShift.objects.filter(day__range=(first, last))
+    if in_range.filter(handover__isnull=False).exists():
+        raise ScheduleError(_("Some of these shifts already have a handover: start later."))
+    pending = DutySwap.objects.filter(status=DutySwap.Status.PENDING).filter(
+        Q(shift__day__range=(first, last)) | Q(other_shift__day__range=(first, last))
+    )
+    if pending.exists():
+        raise ScheduleError(_("A swap of one of these shifts is waiting for approval."))
     overrides = calendar.overrides_between(first, last)
-    DutyShift.objects.filter(day__range=(first, last)).delete()
+    in_range.delete()
     leaders, staff = cycle(leader_ids), cycle(staff_ids)
     rows = []
     day = first
@@ -71,7 +80,21 @@ def roster_generate(
             )
         day += timedelta(days=1)
     DutyShift.objects.bulk_create(rows)
+    roster_changed()
     return len(rows)
+
+
+def _bump() -> None:
+    try:
+        cache.incr("duty-now-version")
+    except ValueError:
+        cache.set("duty-now-version", 2, None)
+
+
+def roster_changed() -> None:
+    """Every writer of the roster calls this: the home page's cached 'on duty now' is dropped
+    once the change commits."""
+    transaction.on_commit(_bump)
 
 
 def may_see(user: User) -> bool:

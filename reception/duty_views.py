@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reception import duty
+from reception import duty, watch
 from reception.models import DutyShift
 
 
@@ -22,4 +22,10 @@ def duty_page(request: HttpRequest) -> HttpResponse:
 
     now = [line(s) for s in duty.on_duty_now()]
     rows = [line(s) for s in duty.roster(timezone.localdate())]
-    return render(request, "reception/duty.html", {"now": now, "rows": rows})
+    office = watch.may_keep_roster(request.user)
+    missed = [line(s) for s in watch.missed_handovers()] if office else []
+    return render(
+        request,
+        "reception/duty.html",
+        {"now": now, "rows": rows, "office": office, "missed": missed},
+    )

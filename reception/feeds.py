@@ -36,3 +36,26 @@ def resource_feed(resource: Resource, bookings: list[Booking]) -> bytes:
         event.add("status", "CONFIRMED")
         cal.add_component(event)
     return cal.to_ical()
+
+
+def duty_feed(user, shifts) -> bytes:
+    """A person's watch: one VEVENT per shift (UID ``duty-<pk>@host``, stable between fetches;
+    DTSTAMP the shift's start, which a roster change does not move)."""
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", f"值班 Duty · {user.full_name or user.username}")
+    cal.add("x-wr-timezone", settings.TIME_ZONE)
+    host = _host()
+    for s in shifts:
+        event = Event()
+        event.add("uid", f"duty-{s.pk}@{host}")
+        event.add("dtstamp", s.starts_at.astimezone(UTC))
+        event.add("dtstart", s.starts_at.astimezone(UTC))
+        event.add("dtend", s.ends_at.astimezone(UTC))
+        event.add("summary", f"{s.get_post_display()} 值班")
+        event.add("class", "PRIVATE")
+        event.add("status", "CONFIRMED")
+        cal.add_component(event)
+    return cal.to_ical()

@@ -464,3 +464,101 @@ class DutyShift(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.get_post_display()}"
+
+
+class DutySwap(models.Model):
+    """Two people trade their shifts of the watch (换班): asked by one, agreed by the other and
+    approved by the roster's owner through the catalogue chain ``reception-duty-swap``; the two
+    shifts change hands only on approval."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Not approved")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    shift = models.ForeignKey(
+        DutyShift, verbose_name=_("shift given"), on_delete=models.CASCADE, related_name="+"
+    )
+    other_shift = models.ForeignKey(
+        DutyShift, verbose_name=_("shift taken"), on_delete=models.CASCADE, related_name="+"
+    )
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asked by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    partner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("swap with"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.CharField(_("reason"), max_length=300)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    request = models.OneToOneField(
+        "workflows.ServiceRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="duty_swap",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("duty swap")
+        verbose_name_plural = _("duty swaps")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.shift} ⇄ {self.other_shift}"
+
+
+class Handover(models.Model):
+    """The log a shift hands to the next (交接班记录): what happened and what is pending; the next
+    shift's person acknowledges it. A shift that ends without one is a missed handover."""
+
+    shift = models.OneToOneField(
+        DutyShift, verbose_name=_("shift"), on_delete=models.CASCADE, related_name="handover"
+    )
+    events = models.TextField(_("what happened"), blank=True)
+    pending = models.TextField(_("pending matters"), blank=True)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    written_at = models.DateTimeField(auto_now_add=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("handover")
+        verbose_name_plural = _("handovers")
+
+    def __str__(self) -> str:
+        return f"{self.shift}"
+
+
+class DutyFeed(models.Model):
+    """A person's own duty calendar address; a new token revokes the old one."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="duty_feed"
+    )
+    token = models.UUIDField(_("feed token"), default=uuid.uuid4, unique=True)
+
+    class Meta:
+        verbose_name = _("duty calendar")
+        verbose_name_plural = _("duty calendars")
+
+    def __str__(self) -> str:
+        return str(self.user)

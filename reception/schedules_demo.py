@@ -98,7 +98,8 @@ def seed_demo_schedules() -> int:
 
 
 def seed_demo_duty() -> int:
-    """A month's duty roster from the first of this month; left alone once it exists."""
+    """Six weeks of duty roster from ten days back (so the watch has a past to hand over); left
+    alone once it exists."""
     from reception import duty
     from reception.models import DutyShift
 
@@ -113,8 +114,8 @@ def seed_demo_duty() -> int:
     )
     if clerk is None or len(leaders) < 2 or len(staff) < 2:
         return 0
-    first = timezone.localdate().replace(day=1)
-    last = first + timedelta(days=30)
+    first = timezone.localdate() - timedelta(days=10)
+    last = first + timedelta(days=40)
     if DutyShift.objects.filter(day__range=(first, last)).exists():
         return 0
     return duty.roster_generate(
@@ -124,3 +125,69 @@ def seed_demo_duty() -> int:
         leader_ids=[u.pk for u in leaders],
         staff_ids=[u.pk for u in staff],
     )
+
+
+def seed_demo_watch() -> int:
+    """The month's watch: a handover for each past shift but one (a missed handover), the
+    latest acknowledged, and a swap of two coming shifts approved through its chain; left alone
+    once there are handovers."""
+    from django.db import transaction
+
+    from reception import watch
+    from reception.models import DutyShift, DutySwap, Handover
+    from workflows import services as engine
+    from workflows.models import ApprovalTask, TaskCandidate
+
+    if Handover.objects.exists() or DutySwap.objects.exists():
+        return 0
+    now = timezone.now()
+    past = list(
+        DutyShift.objects.filter(ends_at__lte=now, ends_at__gte=now - timedelta(days=10))
+        .select_related("person")
+        .order_by("starts_at")
+    )
+    made = 0
+    with transaction.atomic():
+        for i, shift in enumerate(past):
+            if i == 2:
+                continue  # the missed handover the duty page flags
+            events = (
+                "夜间巡查正常，无突发事件。"
+                if i % 3
+                else "22:40 学生公寓报修停电，已通知后勤值班电工处理。"
+            )
+            Handover.objects.create(
+                shift=shift,
+                written_by=shift.person,
+                events=events,
+                pending="" if i % 2 else "明早 8:30 前向办公室主任报告夜间情况。",
+                acknowledged_by=(watch.next_shift(shift) or shift).person
+                if i < len(past) - 1
+                else None,
+                acknowledged_at=shift.ends_at if i < len(past) - 1 else None,
+            )
+            made += 1
+    coming = list(
+        DutyShift.objects.filter(
+            post=DutyShift.Post.STAFF, starts_at__gt=now + timedelta(days=2)
+        ).order_by("starts_at")[:2]
+    )
+    if len(coming) == 2 and coming[0].person_id != coming[1].person_id:
+        asker = coming[0].person
+        swap = watch.swap_request(
+            user=asker,
+            shift_id=coming[0].pk,
+            other_shift_id=coming[1].pk,
+            reason="家中有事，与同事换班。",
+        )
+        for _step in range(2):
+            task = ApprovalTask.objects.filter(request_id=swap.request_id, status="pending").first()
+            if task is None:
+                break
+            user = task.assignee
+            if user is None:
+                user = TaskCandidate.objects.filter(task=task).select_related("user").first().user
+                engine.task_claim(task_id=task.pk, user=user)
+            engine.task_decide(task_id=task.pk, user=user, action="approve", comment="同意")
+        made += 1
+    return made

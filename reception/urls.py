@@ -37,3 +37,15 @@ from reception import duty_views  # noqa: E402
 urlpatterns += [
     path("duty/", duty_views.duty_page, name="duty"),
 ]
+
+from reception import watch_views  # noqa: E402
+
+urlpatterns += [
+    path("duty/mine/", watch_views.mine, name="duty-mine"),
+    path("duty/swap/", watch_views.swap, name="duty-swap"),
+    path("duty/shifts/<int:pk>/handover/", watch_views.handover, name="duty-handover"),
+    path("duty/handovers/<int:pk>/acknowledge/", watch_views.acknowledge, name="duty-acknowledge"),
+    path("duty/feed/renew/", watch_views.feed_renew, name="duty-feed-renew"),
+    path("duty/roster/", watch_views.roster_page, name="duty-roster"),
+    path("feeds/duty/<uuid:token>.ics", watch_views.feed, name="duty-feed"),
+]

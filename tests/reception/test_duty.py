@@ -145,11 +145,14 @@ def test_who_sees_the_duty_page(client, db, identity, status):
 
 
 @pytest.mark.parametrize("days", [1, 14])
-def test_duty_page_has_constant_queries(client, clerk, days, django_assert_num_queries):
+@pytest.mark.parametrize("office", [False, True])
+def test_duty_page_has_constant_queries(client, clerk, days, office, django_assert_num_queries):
     with time_machine.travel(at("2026-10-01", "09:00"), tick=False):
         _roster(clerk, n_days=days)
-        client.force_login(User.objects.create_user("s", password="pw", identity=Identity.STAFF))
-        # user, on duty now, the roster, the header's unread count
-        with django_assert_num_queries(4):
+        who = clerk if office else User.objects.create_user("s", password="pw")
+        client.force_login(who)
+        # user, on duty now, the roster, the office's role, the header's unread count; and
+        # for the office the missed handovers
+        with django_assert_num_queries(6 if office else 5):
             response = client.get(reverse("reception:duty"))
     assert response.content.decode().count('class="sched-time"') == 2 * days
