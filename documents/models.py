@@ -222,6 +222,8 @@ class Outgoing(models.Model):
             models.Index(fields=["status", "-created_at"], name="outgoing_status_created"),
             models.Index(fields=["department", "-created_at"], name="outgoing_dept_created"),
             models.Index(fields=["year", "seq"], name="outgoing_year_seq"),
+            # The register's order: the newest first, read off the index and stopped at a page.
+            models.Index(fields=["-created_at", "-id"], name="outgoing_created"),
         ]
 
     def __str__(self) -> str:
@@ -489,6 +491,7 @@ class Incoming(models.Model):
             models.Index(fields=["department", "-received_at"], name="incoming_dept_received"),
             models.Index(fields=["lead_unit", "status"], name="incoming_lead_status"),
             models.Index(fields=["status", "due_date"], name="incoming_status_due"),
+            models.Index(fields=["-received_at", "-id"], name="incoming_received"),
         ]
 
     def __str__(self) -> str:

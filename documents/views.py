@@ -32,6 +32,7 @@ from documents.models import Dispatch, DocType, Incoming, Outgoing, Seal
 from documents.services import DocumentError
 from hall import params
 from hall.actions import REFUSED, act
+from hall.lists import CappedPaginator
 from workflows.models import ServiceRequest
 
 
@@ -62,7 +63,7 @@ def register(request: HttpRequest) -> HttpResponse:
     if "authority" in filters:
         filters["authority"] = filters["authority"].pk
     rows = selectors.register(request.user, **filters)
-    page = Paginator(rows, PAGE_SIZE).get_page(params.page_number(request))
+    page = CappedPaginator(rows, PAGE_SIZE).get_page(params.page_number(request))
     english = (request.LANGUAGE_CODE or "").startswith("en")
     # Labels translated once per page; each row's URL is the register's prefix plus its id.
     types = {k: str(v) for k, v in DocType.choices}
@@ -321,7 +322,7 @@ def incoming_list(request: HttpRequest) -> HttpResponse:
     rows = selectors.incoming_register(
         request.user, status=form.value("status", ""), q=form.value("q", "")
     )
-    page = Paginator(rows, PAGE_SIZE).get_page(params.page_number(request))
+    page = CappedPaginator(rows, PAGE_SIZE).get_page(params.page_number(request))
     english = (request.LANGUAGE_CODE or "").startswith("en")
     states = {k: str(v) for k, v in Incoming.Status.choices}
     sources = {k: str(v) for k, v in Incoming.Source.choices}

@@ -12,8 +12,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from html import escape as _escape
 
+from django.core.paginator import Paginator
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import avoid_wrapping
 from django.utils.safestring import SafeString
 from django.utils.timesince import TIME_STRINGS, timesince
@@ -141,3 +143,26 @@ def service_rows(services) -> list[SafeString]:
             )
         )
     return rows
+
+
+class CappedPaginator(Paginator):
+    """A pager that counts at most ``cap`` rows: a register of a million rows pages through
+    its newest without counting them all on every page. Past the cap it says "more than"
+    (``capped``) and offers the pages up to it; filters narrow the rest."""
+
+    def __init__(self, object_list, per_page, *, cap: int = 10_000, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.cap = cap
+
+    @cached_property
+    def _counted(self) -> int:
+        # COUNT(*) over a LIMIT: the database stops after cap + 1 rows.
+        return self.object_list[: self.cap + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._counted, self.cap)
+
+    @cached_property
+    def capped(self) -> bool:
+        return self._counted > self.cap

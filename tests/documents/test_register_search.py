@@ -1,0 +1,128 @@
+"""The registers' search at scale: the character-pairs index only narrows (the results are
+exactly LIKE's, with and without it), and the pager counts at most its cap."""
+
+import pytest
+from django.db import connection
+from django.db.models import Q
+from django.urls import reverse
+
+from documents import selectors
+from documents.models import Incoming, Outgoing
+from hall.lists import CappedPaginator
+
+TITLES = [
+    "关于做好2026年学生资助工作的通知",
+    "关于资产清查的报告",
+    "关于加强校园安全管理的意见",
+    "校园安全检查情况通报",
+    "关于Campus Wi-Fi升级的函",
+    "关于助学金发放的请示",
+]
+QUERIES = [
+    "资助",  # two characters: pairs only
+    "资",  # one character: no pair, LIKE alone
+    "校园安全",
+    "安全管理",
+    "园安",  # inside a word
+    "campus wi",  # Latin, other case, a space
+    "wi-fi",
+    "〔2026〕",  # a reference number's part
+    "校办发〔2026〕2号",  # a whole one
+    "发〔2026〕1",
+    "通知|",
+    "不存在的词",
+]
+
+
+@pytest.fixture
+def documents(office, draft):
+    made = []
+    for i, title in enumerate(TITLES):
+        made.append(draft(title=title))
+        if i % 2 == 0:
+            Outgoing.objects.filter(pk=made[-1].pk).update(
+                status=Outgoing.Status.REGISTERED,
+                year=2026,
+                seq=i // 2 + 1,
+                number=f"校办发〔2026〕{i // 2 + 1}号",
+            )
+    return made
+
+
+def _found(user, q, narrow):
+    rows = selectors.register(user, q="")
+    rows = selectors.narrowed(rows, "documents_outgoing", q, narrow=narrow)
+    from django.db.models import Q
+
+    return sorted(
+        rows.filter(Q(title__icontains=q) | Q(number__icontains=q)).values_list("pk", flat=True)
+    )
+
+
+@pytest.mark.parametrize("q", QUERIES)
+def test_the_pairs_index_finds_exactly_what_like_finds(office, documents, q):
+    # given: the office sees every document
+    user = office["rhea"]
+    # when
+    with_index, without = _found(user, q, True), _found(user, q, False)
+    # then
+    assert with_index == without
+    if q in ("资助", "校园安全", "校办发〔2026〕2号"):
+        assert with_index  # the cases that must find something do
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the pairs index is Postgres's")
+def test_the_pairs_column_is_kept_by_postgres(office, documents):
+    # given
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT count(*) FROM documents_outgoing WHERE search_bigrams @@ "
+            "phraseto_tsquery('simple', '资助')"
+        )
+        (n,) = cur.fetchone()
+    # then
+    assert n == 1
+
+
+def test_the_incoming_search_is_the_same_with_the_index(office, documents):
+    # given
+    department = office["office"]
+    for i, title in enumerate(TITLES):
+        Incoming.objects.create(
+            department=department,
+            source=Incoming.Source.FILE,
+            sender=["省教育厅", "市人民政府办公厅"][i % 2],
+            title=title,
+            status=Incoming.Status.REGISTERED,
+            received_at="2026-12-01T09:00:00+08:00",
+        )
+    rows = Incoming.objects.all()
+    for q in ["资助", "教育厅", "校园安全", "人民政府", "x"]:
+        like = Q(title__icontains=q) | Q(sender__icontains=q)
+        narrowed = selectors.narrowed(rows, "documents_incoming", q).filter(like)
+        assert sorted(narrowed.values_list("pk", flat=True)) == sorted(
+            rows.filter(like).values_list("pk", flat=True)
+        ), q
+
+
+def test_the_capped_pager_counts_no_further_than_its_cap(office, documents):
+    # given
+    rows = Outgoing.objects.order_by("pk")
+    # when
+    small, big = CappedPaginator(rows, 2, cap=100), CappedPaginator(rows, 2, cap=3)
+    # then
+    assert (small.count, small.capped, small.num_pages) == (6, False, 3)
+    assert (big.count, big.capped, big.num_pages) == (3, True, 2)
+
+
+def test_the_register_says_more_than_when_capped(client, office, documents, monkeypatch):
+    # given: a cap of 2 and a page size of 1
+    import documents.views as views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    monkeypatch.setattr(views, "CappedPaginator", lambda rows, n: CappedPaginator(rows, n, cap=2))
+    client.force_login(office["rhea"])
+    # when
+    body = client.get(reverse("documents:register")).content.decode()
+    # then
+    assert "Page 1 of more than 2" in body
