@@ -20,6 +20,11 @@ class DocumentsConfig(AppConfig):
         from workflows.reminders import register_tick
 
         register_tick("documents", reminders_tick)
+        # Drafting tasks: their review chain's handoff, and the units' material reminders.
+        from documents import drafting
+
+        drafting.register_handoffs()
+        register_tick("documents-drafting", drafting.reminders_tick)
 
     def seed_demo(self) -> str:
         from documents.demo import seed_demo_documents
