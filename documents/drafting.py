@@ -318,7 +318,11 @@ def form_data(user: User, post: dict) -> dict:
 @transaction.atomic
 def task_submit(*, task_id: int, user: User, comment: str = "") -> DraftingTask:
     """Sends the text into its review chain (made on first use; admins extend it)."""
-    task = DraftingTask.objects.select_for_update().select_related("request").get(pk=task_id)
+    task = (
+        DraftingTask.objects.select_for_update(of=("self",))
+        .select_related("request")
+        .get(pk=task_id)
+    )
     _check_writer(task, user)
     if not task.body.strip():
         raise DocumentError(_("Write the text before sending it for review."))
