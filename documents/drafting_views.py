@@ -13,7 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from documents import drafting
@@ -62,13 +62,15 @@ class TaskForm(forms.Form):
 class TextForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
     body = forms.CharField(
-        label=gettext_lazy("Text"), widget=forms.Textarea(attrs={"rows": 18}), required=False
+        label=pgettext_lazy("drafting", "Text"),
+        widget=forms.Textarea(attrs={"rows": 18}),
+        required=False,
     )
 
 
 class AskForm(forms.Form):
     department = forms.ModelChoiceField(label=gettext_lazy("Unit"), queryset=None)
-    due_date = params.DateField(label=gettext_lazy("Due date"), required=True)
+    due_date = params.DateField(label=pgettext_lazy("drafting", "Due date"), required=True)
     asked = forms.CharField(label=gettext_lazy("What is asked"), max_length=300, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -132,7 +134,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
         for t in page.object_list
     ]
     material_url = lists.url_maker("documents:material")
-    handed, waiting = _("Handed in"), _("Waiting")
+    handed, waiting = _("Handed in"), pgettext("drafting", "Waiting")
     asked = [
         (
             material_url(m.pk),

@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from documents import info
@@ -33,7 +33,9 @@ class ItemFilter(params.QueryForm):
 
 class ItemForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
-    body = forms.CharField(label=gettext_lazy("Text"), widget=forms.Textarea(attrs={"rows": 12}))
+    body = forms.CharField(
+        label=pgettext_lazy("drafting", "Text"), widget=forms.Textarea(attrs={"rows": 12})
+    )
 
 
 class UpperForm(forms.Form):

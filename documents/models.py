@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from guardian.models import UserObjectPermissionBase
 
 from hall.models import Bilingual, Department
@@ -836,7 +837,7 @@ class Material(models.Model):
         Department, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+"
     )
     asked = models.CharField(_("what is asked"), max_length=300, blank=True)
-    due_date = models.DateField(_("due date"))
+    due_date = models.DateField(pgettext_lazy("drafting", "due date"))
     file = models.FileField(_("file"), upload_to="drafting/%Y/%m", blank=True)
     note = models.TextField(_("note"), blank=True)
     submitted_by = models.ForeignKey(
