@@ -28,5 +28,7 @@ class DocumentsConfig(AppConfig):
 
     def seed_demo(self) -> str:
         from documents.demo import seed_demo_documents
+        from documents.drafting_demo import seed_demo_drafting
 
+        seed_demo_drafting()
         return f"{seed_demo_documents()} demo documents"

@@ -279,7 +279,9 @@ def material_detail(request: HttpRequest, pk: int) -> HttpResponse:
     material = _material(request, pk)
     unit = drafting.is_staff_of(request.user, material.department_id)
     may_hand_in = unit and material.task.status == DraftingTask.Status.DRAFTING
-    form = MaterialForm(request.POST or None, request.FILES or None)
+    form = MaterialForm(
+        request.POST or None, request.FILES or None, initial={"note": material.note}
+    )
     if request.method == "POST":
         if not may_hand_in:
             raise PermissionDenied(_("Only the unit's staff hand in its material."))

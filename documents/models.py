@@ -952,6 +952,8 @@ class InfoItem(models.Model):
         indexes = [
             models.Index(fields=["department", "-submitted_on"], name="info_unit_date"),
             models.Index(fields=["status", "-submitted_on"], name="info_status_date"),
+            # the score table counts a period's items
+            models.Index(fields=["submitted_on"], name="info_date"),
         ]
 
     def __str__(self) -> str:
