@@ -321,3 +321,39 @@ def test_the_score_table_page_and_its_excel_in_both_languages(client, office, ed
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
     assert xlsx.content[:2] == b"PK"
     assert bad.status_code == 200 and "已忽略" in bad.content.decode()
+
+
+def test_posts_by_people_outside_change_nothing(client, office, editor, task, material):
+    # given
+    item = info.item_submit(user=office["fay"], title="财政信息", body="正文")
+    info.item_adopt(item_id=item.pk, user=editor)
+    issue = info.issue_compile(user=editor, kind="brief", title="简报", item_ids=[item.pk])
+    posts = [
+        ("sam", reverse("documents:drafting-ask", args=[task.pk]), {}, 404),
+        ("sam", reverse("documents:drafting-submit", args=[task.pk]), {}, 404),
+        ("sam", reverse("documents:material-chase", args=[material.pk]), {}, 404),
+        ("sam", reverse("documents:material", args=[material.pk]), {"note": "x"}, 404),
+        ("alice", reverse("documents:material", args=[material.pk]), {"note": "x"}, 403),
+        ("alice", reverse("documents:drafting-create"), {}, 403),
+        ("rita", reverse("documents:info-act", args=[item.pk, "reject"]), {"reason": "x"}, 404),
+        ("fay", reverse("documents:info-act", args=[item.pk, "reject"]), {"reason": "x"}, 403),
+        ("rita", reverse("documents:info-issue-send", args=[issue.pk]), {"sent_to": "x"}, 404),
+        ("fay", reverse("documents:info-issue-send", args=[issue.pk]), {"sent_to": "x"}, 403),
+        ("fay", reverse("documents:info-issue-create"), {}, 403),
+        ("bob", reverse("documents:info-create"), {"title": "x", "body": "y"}, 403),
+    ]
+    # when
+    got = [(who, url, _post(client, office[who], url, data)) for who, url, data, _s in posts]
+    # then
+    assert [s for *_w, s in got] == [s for *_w, s in posts]
+    material.refresh_from_db()
+    item.refresh_from_db()
+    issue.refresh_from_db()
+    assert (material.submitted_at, material.note, Material.objects.count()) == (None, "", 1)
+    assert (item.status, issue.sent_at, InfoItem.objects.count()) == ("adopted", None, 1)
+    assert DraftingTask.objects.get().status == "drafting"
+
+
+def _post(client, user, url, data):
+    client.force_login(user)
+    return client.post(url, data).status_code
