@@ -221,3 +221,16 @@ def test_visibility_writers_office_chain_and_each_unit_its_own(office, task):
     assert drafting.material_for(office["alice"], finance.pk) is not None
     for who in ("rita", "sam", "bob"):
         assert drafting.material_for(office[who], finance.pk) is None, who
+
+
+def test_the_hall_tick_runs_the_material_reminders(office, task):
+    # given
+    from workflows.reminders import reminders_tick
+
+    _ask(task, office, "research", 0)
+    # when
+    sent = reminders_tick(now=datetime(2026, 3, 2, 2, 0, tzinfo=UTC))
+    again = reminders_tick(now=datetime(2026, 3, 2, 2, 1, tzinfo=UTC))
+    # then
+    assert sent["documents-drafting.material-due"] == 1
+    assert again["documents-drafting.material-due"] == 0
