@@ -101,3 +101,65 @@ class SealLoanAdmin(admin.ModelAdmin):
     list_display = ["seal", "borrower", "purpose", "out_at", "due_at", "returned_at"]
     list_select_related = ["seal", "borrower"]
     raw_id_fields = ["borrower"]
+
+
+# --- drafting tasks and government affairs information ---------------------------------------
+from documents.models import (  # noqa: E402
+    DraftingTask,
+    DraftingVersion,
+    InfoIssue,
+    InfoItem,
+    InfoPoints,
+    Material,
+)
+
+
+class MaterialInline(admin.TabularInline):
+    model = Material
+    extra = 0
+    fields = ["department", "asked", "due_date", "submitted_at", "submitted_by", "reminded"]
+    readonly_fields = ["submitted_at", "submitted_by", "reminded"]
+    raw_id_fields = ["department"]
+
+
+class DraftingVersionInline(admin.TabularInline):
+    model = DraftingVersion
+    extra = 0
+    readonly_fields = ["n", "title", "body", "saved_by", "saved_at"]
+    can_delete = False
+
+
+@admin.register(DraftingTask)
+class DraftingTaskAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "status", "office", "deadline", "archive_code"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["office"]
+    search_fields = ["title"]
+    raw_id_fields = ["office", "writers", "request", "created_by", "updated_by"]
+    readonly_fields = ["archive_code"]
+    inlines = [MaterialInline, DraftingVersionInline]
+
+
+@admin.register(InfoItem)
+class InfoItemAdmin(admin.ModelAdmin):
+    list_display = ["title", "department", "submitted_on", "status", "issue", "upper_adopted_on"]
+    list_filter = ["status"]
+    list_select_related = ["department", "issue"]
+    search_fields = ["title"]
+    date_hierarchy = "submitted_on"
+    raw_id_fields = ["department", "submitter", "decided_by", "edited_by", "issue"]
+
+
+@admin.register(InfoIssue)
+class InfoIssueAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "title", "sent_at", "sent_to"]
+    list_filter = ["kind", "year"]
+    raw_id_fields = ["compiled_by"]
+
+
+@admin.register(InfoPoints)
+class InfoPointsAdmin(admin.ModelAdmin):
+    """The points of the score table: per submitted, adopted and upper-adopted item."""
+
+    list_display = ["event", "points"]
+    list_editable = ["points"]

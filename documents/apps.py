@@ -20,8 +20,15 @@ class DocumentsConfig(AppConfig):
         from workflows.reminders import register_tick
 
         register_tick("documents", reminders_tick)
+        # Drafting tasks: their review chain's handoff, and the units' material reminders.
+        from documents import drafting
+
+        drafting.register_handoffs()
+        register_tick("documents-drafting", drafting.reminders_tick)
 
     def seed_demo(self) -> str:
         from documents.demo import seed_demo_documents
+        from documents.drafting_demo import seed_demo_drafting
 
+        seed_demo_drafting()
         return f"{seed_demo_documents()} demo documents"

@@ -8,3 +8,12 @@ def file_document(document_id: int) -> str:
     """Files an issued document in the archives; running it twice leaves one record."""
     record = services.document_file(document_id=document_id)
     return record.code if record else ""
+
+
+@shared_task(acks_late=True)
+def file_drafting(task_id: int) -> str:
+    """Files an approved drafting task's text in the archives; twice leaves one record."""
+    from documents import drafting
+
+    record = drafting.task_file(task_id=task_id)
+    return record.code if record else ""

@@ -30,3 +30,30 @@ urlpatterns = [
     path("seals/uses/<int:pk>/", views.seal_use_detail, name="seal-use"),
     path("seals/uses/<int:pk>/record/", views.seal_use_record, name="seal-use-record"),
 ]
+
+# Drafting tasks and government affairs information (issue #13, items 7 and 8).
+from documents import drafting_views, info_views  # noqa: E402
+
+urlpatterns += [
+    path("drafting/", drafting_views.task_list, name="drafting"),
+    path("drafting/new/", drafting_views.task_create, name="drafting-create"),
+    path("drafting/<int:pk>/", drafting_views.task_detail, name="drafting-detail"),
+    path("drafting/<int:pk>/edit/", drafting_views.task_edit, name="drafting-edit"),
+    path("drafting/<int:pk>/ask/", drafting_views.task_ask, name="drafting-ask"),
+    path("drafting/<int:pk>/submit/", drafting_views.task_submit, name="drafting-submit"),
+    path("drafting/<int:pk>/compare/", drafting_views.task_compare, name="drafting-compare"),
+    path("drafting/materials/<int:pk>/", drafting_views.material_detail, name="material"),
+    path("drafting/materials/<int:pk>/file/", drafting_views.material_file, name="material-file"),
+    path(
+        "drafting/materials/<int:pk>/chase/", drafting_views.material_chase, name="material-chase"
+    ),
+    path("info/", info_views.item_list, name="info"),
+    path("info/new/", info_views.item_create, name="info-create"),
+    path("info/<int:pk>/", info_views.item_detail, name="info-item"),
+    path("info/<int:pk>/<slug:action>/", info_views.item_act, name="info-act"),
+    path("info/issues/", info_views.issue_list, name="info-issues"),
+    path("info/issues/new/", info_views.issue_create, name="info-issue-create"),
+    path("info/issues/<int:pk>/", info_views.issue_detail, name="info-issue"),
+    path("info/issues/<int:pk>/send/", info_views.issue_send, name="info-issue-send"),
+    path("info/scores/", info_views.scores, name="info-scores"),
+]

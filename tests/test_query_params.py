@@ -203,6 +203,15 @@ PAGES = {
     "archives:report-create": Page({}, "archivist"),
     "archives:training-create": Page({}, "archivist"),
     "archives:chronicle-create": Page({}, "archivist"),
+    "documents:drafting": Page({"page": "page"}, "alice"),
+    "documents:drafting-create": Page({}, "admin"),
+    "documents:info": Page({"status": "choice", "unit": "int", "page": "page"}, "admin"),
+    "documents:info-create": Page({}, "alice"),
+    "documents:info-issues": Page({"page": "page"}, "alice"),
+    "documents:info-issue-create": Page({}, "admin"),
+    "documents:info-scores": Page(
+        {"period": "choice", "year": "int", "n": "int", "format": "choice"}, "admin"
+    ),
 }
 
 # Pages without a path argument that are not lists, and why.
