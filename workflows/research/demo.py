@@ -400,6 +400,57 @@ def _with_settled_transference(budgets: list[dict]) -> None:
                 row["budget"] = str(Decimal(row["budget"]) + moves[row["category"]])
 
 
+def _party_rate(base: Decimal) -> Decimal:
+    for top, rate in ((3000, "0.5"), (5000, "1"), (10000, "1.5")):
+        if base <= top:
+            return Decimal(rate)
+    return Decimal(2)
+
+
+def _party_fee_rows(pi, student, others) -> list[dict]:
+    """A year of Party fees up to last month: staff pay 0.5–2 % of their monthly base by its
+    band; a student pays 0.20 a month; 张伟 has not yet paid last month's."""
+    first = timezone.localdate().replace(day=1)
+    months = []
+    for back in range(12, 0, -1):
+        year, month = divmod(first.year * 12 + first.month - 1 - back, 12)
+        months.append((year, month + 1))
+    rows = []
+    staff = [(pi, Decimal("18650.00"))] + [
+        (head, Decimal(9000 + 700 * n)) for n, head in enumerate(others[:6])
+    ]
+    for year, month in months:
+        last = (year, month) == months[-1]
+        for person, base in staff:
+            rate = _party_rate(base)
+            due = (base * rate / 100).quantize(Decimal("0.01"))
+            unpaid = last and person == pi
+            rows.append(
+                {
+                    "member": person.number,
+                    "month": f"{year}-{month:02d}",
+                    "base": str(base),
+                    "rate": str(rate),
+                    "due": str(due),
+                    "paid": "0" if unpaid else str(due),
+                    "paid_on": "" if unpaid else f"{year}-{month:02d}-15",
+                }
+            )
+        if student is not None:
+            rows.append(
+                {
+                    "member": student.number,
+                    "month": f"{year}-{month:02d}",
+                    "base": "0",
+                    "rate": "0",
+                    "due": "0.20",
+                    "paid": "0.20",
+                    "paid_on": f"{year}-{month:02d}-10",
+                }
+            )
+    return rows
+
+
 @transaction.atomic
 def seed_demo_research() -> str:
     if not User.objects.filter(username="zhangwei").exists():
@@ -411,7 +462,12 @@ def seed_demo_research() -> str:
         services.mirror_import(
             kind=kind, rows=rows, origin=ImportRun.Origin.FILE, source=f"demo-{kind}.xlsx"
         )
-        for kind, rows in (("projects", projects), ("budgets", budgets), ("movements", movements))
+        for kind, rows in (
+            ("projects", projects),
+            ("budgets", budgets),
+            ("movements", movements),
+            ("party_fees", _party_fee_rows(pi, student, others)),
+        )
     ]
     refused = [r for r in runs if not r.ok]
     if refused:
