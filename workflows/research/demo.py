@@ -239,6 +239,27 @@ def _adjustment_form() -> None:
     ).update(condition_field=REVIEW_FIELD, condition_operator="eq", condition_value="yes")
 
 
+def _finance_target() -> None:
+    """The demo's claim, transference and adjustment services send their approved requests to
+    the local finance receiver `make run` starts (``manage.py finance_receiver``); with the
+    receiver switched off, the targets are inactive and nothing is sent."""
+    from django.conf import settings
+
+    from workflows.research.models import TransferTarget
+
+    url = f"http://127.0.0.1:{settings.FINANCE_RECEIVER_PORT}/receive/"
+    codes = (*CLAIM_SERVICES, INVOICE_CLAIM_SERVICE, TRANSFERENCE_SERVICE, ADJUSTMENT_SERVICE)
+    for service in Service.objects.filter(code__in=codes):
+        TransferTarget.objects.update_or_create(
+            service=service,
+            defaults={
+                "url": url,
+                "token": settings.FINANCE_RECEIVER_SECRET,
+                "is_active": settings.FINANCE_RECEIVER_ENABLED,
+            },
+        )
+
+
 def _claim(
     story,
     service_code,
@@ -474,6 +495,7 @@ def seed_demo_research() -> str:
         raise RuntimeError(f"the research demo's import was refused: {refused[0].report[:3]}")
     _forms()
     _adjustment_form()
+    _finance_target()
     stories = _stories(pi)
     return f"{Project.objects.count()} research projects, {stories} research demo requests"
 
