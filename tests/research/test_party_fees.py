@@ -196,3 +196,19 @@ def test_the_party_fee_page_costs_the_same_queries_for_1_and_50_months(
     # user, Party office role, count, page of months, totals, mirror state
     with django_assert_num_queries(6):
         assert client.get(URL).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("code", "page"),
+    [("party-fee-inquiry", URL), ("research-finance-one-key-inquiry", "/research/")],
+)
+def test_applying_for_an_inquiry_service_opens_its_instant_page(
+    client, make_service, alice, code, page
+):
+    # given: the catalogue's inquiry service
+    make_service(code=code, is_online=True, for_staff=True)
+    client.force_login(alice)
+    # when
+    response = client.get(reverse("workflows:apply", args=[code]))
+    # then: no form, no chain: the answer
+    assert response.status_code == 302 and response["Location"] == page

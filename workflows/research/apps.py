@@ -21,6 +21,10 @@ class ResearchConfig(AppConfig):
         handoffs.register_all()
         fields.register_all()
         register_facts(transfers.facts)
+        from workflows.handoffs import register_instant
+
+        register_instant("research-finance-one-key-inquiry", "research:inquiry")
+        register_instant("party-fee-inquiry", "research:party-fees")
 
     def seed_demo(self) -> str:
         from workflows.research.demo import seed_demo_research
