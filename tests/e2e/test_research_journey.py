@@ -8,7 +8,8 @@ moved from frozen to spent. Later zhangwei files the receipt claim that picks th
 project, category and amount are carried over from it. The finance reviewer approves that on the
 phone too; the hall sends the approved claim to the finance system of record (a local receiver
 started here, as `make run` starts one), and the claim's page shows the receiver's
-acknowledgement. The inquiry is looked at once more at 390 px in English.
+acknowledgement. The inquiry is looked at once more at 390 px in English, and his Party fees by
+month (last month still owed) at 390 px in English and at 1280 px in Chinese.
 
 Screenshots: test-artifacts/e2e/research-<viewport>-NN-<step>.png; every shot page passes the
 layout checks and axe-core.
@@ -237,6 +238,15 @@ def test_research_journey(
     row = funds_row(small, project, "Publication")
     expect(row.locator("td").nth(1)).to_have_text(f"{spent_before + AMOUNT:.2f}")
     shoot(small, "phone", "inquiry-en")
+
+    # 9. His Party fees, month by month, on the phone: last month is still owed ----------------
+    small.goto(f"{base}/research/party-fees/")
+    expect(small.locator("table.data-table tbody tr")).to_have_count(12)
+    expect(small.locator("td.overdue")).to_have_count(1)
+    shoot(small, "phone", "party-fees-en")
+    page.goto(f"{base}/research/party-fees/")
+    expect(page.locator("td.overdue")).to_have_count(1)
+    shoot(page, "desktop", "party-fees")
 
     everything = problems.items + phone_problems.items + small_problems.items
     assert everything == [], "\n".join(everything)

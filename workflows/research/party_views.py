@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from hall import params
 from hall.lists import escape
@@ -50,7 +50,7 @@ def _rows(payments, labels: dict, office: bool) -> str:
             f'<td data-label="{labels["due"]}">{_money(p.due)}</td>'
             f'<td data-label="{labels["paid"]}">{_money(p.paid)}</td>'
             f'<td data-label="{labels["arrears"]}"{late}><strong>{_money(arrears)}</strong></td>'
-            f'<td data-label="{labels["paid_on"]}">{p.paid_on or ""}</td></tr>'
+            f'<td data-label="{labels["paid_on"]}">{p.paid_on or "—"}</td></tr>'
         )
     return mark_safe("".join(out))  # noqa: S308 - every text in it is escaped above
 
@@ -62,7 +62,7 @@ def _labels() -> dict:
             ("month", _("Month")),
             ("member", _("Member")),
             ("base", _("Base")),
-            ("rate", _("Rate")),
+            ("rate", pgettext("party fee", "Rate")),
             ("due", _("Amount due")),
             ("paid", _("Paid")),
             ("arrears", _("Arrears")),
@@ -119,7 +119,7 @@ def _workbook(rows, office: bool) -> HttpResponse:
     head = [_("Month"), _("Base"), _("Rate (%)"), _("Amount due"), _("Paid"), _("Arrears")]
     head.append(_("Paid on"))
     if office:
-        head[1:1] = [_("Member"), _("Number")]
+        head[1:1] = [_("Member"), pgettext("party fee", "Number")]
     sheet.append(head)
     for p in rows.iterator(chunk_size=2000):
         line = [
