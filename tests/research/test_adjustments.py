@@ -242,3 +242,11 @@ def test_any_sequence_of_adjustments_keeps_the_books_balanced(
             raise Rollback
     except Rollback:
         pass
+
+
+def test_the_guide_reads_the_research_office_condition_in_words(adjustment_service, client):
+    # when
+    html = client.get(f"/services/{SERVICE}/").content.decode()
+    # then: not the key the hall writes at submission
+    assert "the adjustment rules call for the research office&#x27;s review" in html
+    assert "research_review" not in html
