@@ -20,8 +20,13 @@ run: install
 	$(BIN)/python manage.py seed_demo
 	@# Without a broker, a ticker in the background does what celery beat does: reminders and
 	@# the message outbox, every minute. It stops with the server.
+	@# Beside it the demo's finance system of record (a local receiver of the approved requests,
+	@# FINANCE_RECEIVER_ENABLED=0 to switch it off; on a busy FINANCE_RECEIVER_PORT it says so and
+	@# the hall still starts, the requests waiting in its outbox) and the data-transference sender.
 	$(BIN)/python manage.py tick --loop & TICK=$$!; \
-	  trap 'kill $$TICK 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/python manage.py finance_receiver & RECEIVER=$$!; \
+	  $(BIN)/python manage.py research_transfers --loop & TRANSFERS=$$!; \
+	  trap 'kill $$TICK $$RECEIVER $$TRANSFERS 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: install

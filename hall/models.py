@@ -594,6 +594,9 @@ class ServiceStep(Bilingual, models.Model):
         field = next((f for f in self.service.fields.all() if f.key == self.condition_field), None)
         operator = self.get_condition_operator_display()
         if field is None:  # a key no field has any more: say what the admin wrote
+            decided = DECIDED_CONDITIONS.get((self.condition_field, self.condition_value))
+            if decided is not None:  # a value the hall writes at submission, in words
+                return str(decided)
             return f"{self.condition_field} {operator} {self.condition_value}"
         value = self.condition_value
         if field.field_type in ServiceField.CHOICE_TYPES:
@@ -792,3 +795,8 @@ class SignInEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.method} {self.outcome} {self.identifier}"
+
+
+# Conditions on a value an app writes into the form at submission (no form field of that key):
+# (key, value) → how the guide page reads it; registered from the owning app's ready().
+DECIDED_CONDITIONS: dict[tuple[str, str], str] = {}

@@ -466,6 +466,13 @@ RESEARCH_API_TIMEOUT = env_int("RESEARCH_API_TIMEOUT", 10)
 RESEARCH_MIRROR_MAX_AGE_HOURS = env_int("RESEARCH_MIRROR_MAX_AGE_HOURS", 26)
 # Holders of any role in these departments see every project (the finance and research offices).
 RESEARCH_OFFICE_DEPARTMENTS = env_str("RESEARCH_OFFICE_DEPARTMENTS", "finance,research").split(",")
+# Holders of any role in these departments see every member's Party fees (the Party office).
+PARTY_OFFICE_DEPARTMENTS = env_str("PARTY_OFFICE_DEPARTMENTS", "organization").split(",")
+# The demo's finance system of record: a local receiver `make run` starts beside the hall
+# (manage.py finance_receiver); the demo services send their approved requests to it.
+FINANCE_RECEIVER_ENABLED = env_bool("FINANCE_RECEIVER_ENABLED", True)
+FINANCE_RECEIVER_PORT = env_int("FINANCE_RECEIVER_PORT", 8765)
+FINANCE_RECEIVER_SECRET = env_str("FINANCE_RECEIVER_SECRET", "hall-demo-finance-secret")
 
 LOGGING = {
     "version": 1,

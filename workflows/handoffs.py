@@ -189,3 +189,19 @@ def start_form_data(code: str, *, user: User, post: dict) -> dict:
     if handoff is None or handoff.form_data is None:
         raise HandoffError(_("This service cannot be started here."))
     return handoff.form_data(user, post)
+
+
+# Instant inquiry services: they answer at once on an app's own page, with no chain; their
+# "apply" opens that page (registered from the app's ready(), by service code and URL name).
+_INSTANT: dict[str, str] = {}
+
+
+def register_instant(code: str, url_name: str) -> None:
+    _INSTANT[code] = url_name
+
+
+def instant_url(code: str) -> str:
+    from django.urls import reverse
+
+    url_name = _INSTANT.get(code)
+    return reverse(url_name) if url_name else ""

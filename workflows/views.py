@@ -65,6 +65,8 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     except services.RequestError as exc:
         messages.error(request, exc.message)
         return redirect(service)
+    if handoffs.instant_url(service.code):  # an inquiry answers at once, on its own page
+        return redirect(handoffs.instant_url(service.code))
     specs = list(service.fields.all())
     draft = None
     draft_id = params.integer(

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
 from workflows.research.models import (
+    AdjustmentRule,
     BudgetLine,
     Freeze,
     ImportRun,
     Movement,
+    PartyFeePayment,
     Project,
     Transfer,
     TransferTarget,
@@ -68,3 +70,16 @@ class TransferAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(AdjustmentRule)
+class AdjustmentRuleAdmin(admin.ModelAdmin):
+    list_display = ("category", "may_increase", "review_above_percent")
+
+
+@admin.register(PartyFeePayment)
+class PartyFeePaymentAdmin(admin.ModelAdmin):
+    list_display = ("member", "month", "base", "rate", "due", "paid", "paid_on")
+    date_hierarchy = "month"
+    search_fields = ("member__number", "member__username", "member__full_name")
+    raw_id_fields = ("member",)

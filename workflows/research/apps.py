@@ -21,6 +21,16 @@ class ResearchConfig(AppConfig):
         handoffs.register_all()
         fields.register_all()
         register_facts(transfers.facts)
+        from workflows.handoffs import register_instant
+
+        register_instant("research-finance-one-key-inquiry", "research:inquiry")
+        register_instant("party-fee-inquiry", "research:party-fees")
+        from hall.models import DECIDED_CONDITIONS
+        from workflows.research.adjustments import REVIEW_FIELD
+
+        DECIDED_CONDITIONS[(REVIEW_FIELD, "yes")] = _(
+            "the adjustment rules call for the research office's review"
+        )
 
     def seed_demo(self) -> str:
         from workflows.research.demo import seed_demo_research

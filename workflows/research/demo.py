@@ -21,10 +21,12 @@ from workflows.demo import _approve_all
 from workflows.models import ApprovalTask, ServiceRequest
 from workflows.research import services
 from workflows.research.handoffs import (
+    ADJUSTMENT_SERVICE,
     CATEGORY_FIELD,
     CLAIM_SERVICES,
     INVOICE_CLAIM_SERVICE,
     TARGET_FIELD,
+    TO_CATEGORY_FIELD,
     TRANSFERENCE_SERVICE,
 )
 from workflows.research.models import ImportRun, Project
@@ -193,7 +195,82 @@ def _forms() -> None:
             )
 
 
-def _claim(story, service_code, user, project, category, amount, description, target=None):
+def _adjustment_form() -> None:
+    """The budget adjustment picks the project and the two categories; the research office's
+    step is taken only when the rules say so (its condition reads what the hall decided)."""
+    from hall.models import ServiceStep
+    from workflows.research.adjustments import REVIEW_FIELD
+    from workflows.research.models import AdjustmentRule
+
+    AdjustmentRule.objects.update_or_create(
+        category="management", defaults={"may_increase": False, "review_above_percent": None}
+    )
+    AdjustmentRule.objects.update_or_create(
+        category="equipment", defaults={"may_increase": True, "review_above_percent": 10}
+    )
+    service = Service.objects.filter(code=ADJUSTMENT_SERVICE).first()
+    if service is None:
+        return
+    ServiceField.objects.filter(service=service, key="project_number").update(
+        field_type=ServiceField.Type.PROJECT
+    )
+    ServiceField.objects.filter(
+        service=service, key__in=["project_name", "original_budget"]
+    ).update(required=False)
+    order = service.fields.filter(key="project_name").values_list("order", flat=True).first() or 0
+    for offset, key, zh, en in (
+        (1, CATEGORY_FIELD, "调减科目", "Category decreased"),
+        (2, TO_CATEGORY_FIELD, "调增科目", "Category increased"),
+    ):
+        ServiceField.objects.update_or_create(
+            service=service,
+            key=key,
+            defaults={
+                "order": order + offset,
+                "label_zh": zh,
+                "label_en": en,
+                "field_type": ServiceField.Type.CHOICE,
+                "options": CATEGORY_CHOICES,
+                "required": True,
+            },
+        )
+    ServiceStep.objects.filter(
+        service=service, department__code="research", role_code="reviewer"
+    ).update(condition_field=REVIEW_FIELD, condition_operator="eq", condition_value="yes")
+
+
+def _finance_target() -> None:
+    """The demo's claim, transference and adjustment services send their approved requests to
+    the local finance receiver `make run` starts (``manage.py finance_receiver``); with the
+    receiver switched off, the targets are inactive and nothing is sent."""
+    from django.conf import settings
+
+    from workflows.research.models import TransferTarget
+
+    url = f"http://127.0.0.1:{settings.FINANCE_RECEIVER_PORT}/receive/"
+    codes = (*CLAIM_SERVICES, INVOICE_CLAIM_SERVICE, TRANSFERENCE_SERVICE, ADJUSTMENT_SERVICE)
+    for service in Service.objects.filter(code__in=codes):
+        TransferTarget.objects.update_or_create(
+            service=service,
+            defaults={
+                "url": url,
+                "token": settings.FINANCE_RECEIVER_SECRET,
+                "is_active": settings.FINANCE_RECEIVER_ENABLED,
+            },
+        )
+
+
+def _claim(
+    story,
+    service_code,
+    user,
+    project,
+    category,
+    amount,
+    description,
+    target=None,
+    to_category="",
+):
     token = uuid.uuid5(NAMESPACE, story)
     existing = ServiceRequest.objects.filter(submit_token=token).first()
     if existing is not None:
@@ -208,6 +285,7 @@ def _claim(story, service_code, user, project, category, amount, description, ta
         "project_name": project.title,
         CATEGORY_FIELD: category,
         TARGET_FIELD: target.number if target else "",
+        TO_CATEGORY_FIELD: to_category,
         "amount": amount,
         "receipts": 3,
         "description": description,
@@ -285,6 +363,22 @@ def _stories(pi) -> int:
     if new:
         _approve_all(transfer)
         made += 1
+    # A budget adjustment that needed the research office: equipment up by 13 % (above 10 %).
+    fourth = Project.objects.filter(pi=pi).order_by("number")[3:4].first()
+    if fourth is not None:
+        adjustment, new = _claim(
+            "adjustment-research-office",
+            ADJUSTMENT_SERVICE,
+            pi,
+            fourth,
+            "labour",
+            "30000.00",
+            "采购高性能计算节点，劳务费调剂至设备费",
+            to_category="equipment",
+        )
+        if new:
+            _approve_all(adjustment)
+            made += 1
     return made
 
 
@@ -301,13 +395,81 @@ def _with_settled_transference(budgets: list[dict]) -> None:
         .select_related("request", "line")
         .first()
     )
-    if freeze is None:
-        return
-    data = freeze.request.form_data
-    moves = {data.get("project_number"): -freeze.amount, data.get(TARGET_FIELD): freeze.amount}
-    for row in budgets:
-        if row["category"] == freeze.line.category and row["project"] in moves:
-            row["budget"] = str(Decimal(row["budget"]) + moves[row["project"]])
+    if freeze is not None:
+        data = freeze.request.form_data
+        moves = {data.get("project_number"): -freeze.amount, data.get(TARGET_FIELD): freeze.amount}
+        for row in budgets:
+            if row["category"] == freeze.line.category and row["project"] in moves:
+                row["budget"] = str(Decimal(row["budget"]) + moves[row["project"]])
+    # Likewise the approved budget adjustment (between two categories of one project).
+    adjusted = (
+        Freeze.objects.filter(
+            request__submit_token=uuid.uuid5(NAMESPACE, "adjustment-research-office"),
+            state=Freeze.State.SPENT,
+        )
+        .select_related("request", "line__project")
+        .first()
+    )
+    if adjusted is not None:
+        data = adjusted.request.form_data
+        moves = {
+            adjusted.line.category: -adjusted.amount,
+            data.get(TO_CATEGORY_FIELD): adjusted.amount,
+        }
+        for row in budgets:
+            if row["project"] == adjusted.line.project.number and row["category"] in moves:
+                row["budget"] = str(Decimal(row["budget"]) + moves[row["category"]])
+
+
+def _party_rate(base: Decimal) -> Decimal:
+    for top, rate in ((3000, "0.5"), (5000, "1"), (10000, "1.5")):
+        if base <= top:
+            return Decimal(rate)
+    return Decimal(2)
+
+
+def _party_fee_rows(pi, student, others) -> list[dict]:
+    """A year of Party fees up to last month: staff pay 0.5–2 % of their monthly base by its
+    band; a student pays 0.20 a month; 张伟 has not yet paid last month's."""
+    first = timezone.localdate().replace(day=1)
+    months = []
+    for back in range(12, 0, -1):
+        year, month = divmod(first.year * 12 + first.month - 1 - back, 12)
+        months.append((year, month + 1))
+    rows = []
+    staff = [(pi, Decimal("18650.00"))] + [
+        (head, Decimal(9000 + 700 * n)) for n, head in enumerate(others[:6])
+    ]
+    for year, month in months:
+        last = (year, month) == months[-1]
+        for person, base in staff:
+            rate = _party_rate(base)
+            due = (base * rate / 100).quantize(Decimal("0.01"))
+            unpaid = last and person == pi
+            rows.append(
+                {
+                    "member": person.number,
+                    "month": f"{year}-{month:02d}",
+                    "base": str(base),
+                    "rate": str(rate),
+                    "due": str(due),
+                    "paid": "0" if unpaid else str(due),
+                    "paid_on": "" if unpaid else f"{year}-{month:02d}-15",
+                }
+            )
+        if student is not None:
+            rows.append(
+                {
+                    "member": student.number,
+                    "month": f"{year}-{month:02d}",
+                    "base": "0",
+                    "rate": "0",
+                    "due": "0.20",
+                    "paid": "0.20",
+                    "paid_on": f"{year}-{month:02d}-10",
+                }
+            )
+    return rows
 
 
 @transaction.atomic
@@ -321,12 +483,19 @@ def seed_demo_research() -> str:
         services.mirror_import(
             kind=kind, rows=rows, origin=ImportRun.Origin.FILE, source=f"demo-{kind}.xlsx"
         )
-        for kind, rows in (("projects", projects), ("budgets", budgets), ("movements", movements))
+        for kind, rows in (
+            ("projects", projects),
+            ("budgets", budgets),
+            ("movements", movements),
+            ("party_fees", _party_fee_rows(pi, student, others)),
+        )
     ]
     refused = [r for r in runs if not r.ok]
     if refused:
         raise RuntimeError(f"the research demo's import was refused: {refused[0].report[:3]}")
     _forms()
+    _adjustment_form()
+    _finance_target()
     stories = _stories(pi)
     return f"{Project.objects.count()} research projects, {stories} research demo requests"
 
@@ -343,6 +512,17 @@ def sample_form(service: Service, form_data: dict) -> tuple[dict, User]:
     if service.code == INVOICE_CLAIM_SERVICE:
         invoice = open_invoices(pi).first()
         data["invoice"] = str(invoice.pk) if invoice else ""
+        return data, pi
+    if service.code == ADJUSTMENT_SERVICE:
+        project = Project.objects.filter(pi=pi, status=Project.Status.ACTIVE).order_by("number")[0]
+        data.update(
+            {
+                "project_number": project.number,
+                CATEGORY_FIELD: "travel",
+                TO_CATEGORY_FIELD: "conference",
+                "amount": "100.00",
+            }
+        )
         return data, pi
     if service.code == TRANSFERENCE_SERVICE:
         a, b = Project.objects.filter(pi=pi, status=Project.Status.ACTIVE).order_by("number")[:2]

@@ -18,11 +18,15 @@ class ImportForm(forms.Form):
     kind = forms.ChoiceField(label=_("Layout"))
     file = forms.FileField(label=_("File (.xlsx or .csv)"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, kinds=None, **kwargs):
         from workflows.research.models import ImportRun
 
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = ImportRun.Kind.choices
+        self.fields["kind"].choices = [
+            (code, label)
+            for code, label in ImportRun.Kind.choices
+            if kinds is None or code in kinds
+        ]
 
 
 class HistoryForm(PeriodForm):

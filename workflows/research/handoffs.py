@@ -131,7 +131,55 @@ TRANSFERENCE_HANDOFF = Handoff(
 )
 
 
+# --- budget adjustment: between two categories of one project, under the admin's rules ------
+
+ADJUSTMENT_SERVICE = "research-budget-adjustment"
+TO_CATEGORY_FIELD = "to_category"
+
+
+def _is_adjustment(request: ServiceRequest) -> bool:
+    keys = {f.get("key") for f in request.service_fields}
+    return CATEGORY_FIELD in keys and TO_CATEGORY_FIELD in keys
+
+
+def adjustment_submitted(request: ServiceRequest) -> None:
+    """A form without the two categories (not set up yet) is an ordinary request."""
+    from workflows.research import adjustments
+
+    if not _is_adjustment(request):
+        return
+    data = request.form_data
+    number = str(data.get("project_number") or "")
+    adjustments.adjustment_hold(
+        request=request,
+        project_number=number,
+        from_category=str(data.get(CATEGORY_FIELD) or ""),
+        to_category=str(data.get(TO_CATEGORY_FIELD) or ""),
+        amount=data.get("amount"),
+    )
+    services.project_fill(request=request, project_number=number)
+
+
+def adjustment_approved(request: ServiceRequest) -> None:
+    from workflows.research import adjustments
+
+    if _is_adjustment(request):
+        adjustments.adjustment_settle(
+            request=request, to_category=str(request.form_data.get(TO_CATEGORY_FIELD) or "")
+        )
+
+
+ADJUSTMENT_HANDOFF = Handoff(
+    submitted=adjustment_submitted,
+    approved=adjustment_approved,
+    ended=ended,
+    required_fields=(),
+    refusals=(FundsError,),
+)
+
+
 def register_all() -> None:
+    register(ADJUSTMENT_SERVICE, ADJUSTMENT_HANDOFF)
     register(TRANSFERENCE_SERVICE, TRANSFERENCE_HANDOFF)
     for code in CLAIM_SERVICES:
         register(code, HANDOFF)

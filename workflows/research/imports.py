@@ -47,8 +47,17 @@ COLUMNS = {
         "amount": ("金额",),
         "description": ("摘要",),
     },
+    "party_fees": {
+        "member": ("工号", "学号", "党员编号"),
+        "month": ("月份", "缴费月份"),
+        "base": ("缴费基数", "基数"),
+        "rate": ("缴纳比例", "比例"),
+        "due": ("应缴金额", "应缴"),
+        "paid": ("实缴金额", "实缴"),
+        "paid_on": ("缴纳日期",),
+    },
 }
-OPTIONAL = {"members", "description", "status"}
+OPTIONAL = {"members", "description", "status", "due", "paid_on"}
 KIND_ALIASES = {"纵向": "vertical", "横向": "horizontal"}
 STATUS_ALIASES = {"在研": "active", "暂停": "suspended", "结题": "closed", "已结题": "closed"}
 
@@ -371,4 +380,72 @@ def check_movements(rows: list[dict]) -> Checked:
     return checked
 
 
-CHECKS = {"projects": check_projects, "budgets": check_budgets, "movements": check_movements}
+def _month(text: str) -> date | None:
+    """A month written 2026-03, 2026/03 or as its first day."""
+    text = text.replace("/", "-").strip()
+    try:
+        if len(text) <= 7:
+            year, month = text.split("-")
+            return date(int(year), int(month), 1)
+        day = date.fromisoformat(text)
+    except ValueError:
+        return None
+    return day.replace(day=1)
+
+
+def check_party_fees(rows: list[dict]) -> Checked:
+    """One row per member and month; the amount due, when left out, is the base × the rate."""
+    checked = Checked()
+    people = _people({r.get("member", "") for r in rows if r.get("member")})
+    seen = set()
+    for row in rows:
+        at = row["_row"]
+        member = people.get(row.get("member", ""))
+        month = _month(row.get("month", ""))
+        base, rate = _money(row.get("base", "")), _money(row.get("rate", ""))
+        paid = _money(row.get("paid", ""))
+        due = _money(row["due"]) if row.get("due") else None
+        paid_on = _date(row["paid_on"]) if row.get("paid_on") else None
+        if member is None:
+            checked.refuse(
+                at, _("no person has the number “%(number)s”") % {"number": row.get("member", "")}
+            )
+        elif month is None:
+            checked.refuse(at, _("the month must be written as YYYY-MM"))
+        elif (member, month) in seen:
+            checked.refuse(at, _("this member's month appears twice"))
+        elif base is None or base < 0:
+            checked.refuse(at, _("the base must be an amount of 0 or more"))
+        elif rate is None or not 0 <= rate <= 100:
+            checked.refuse(at, _("the rate must be a percentage from 0 to 100"))
+        elif row.get("due") and (due is None or due < 0):
+            checked.refuse(at, _("the amount due must be an amount of 0 or more"))
+        elif paid is None or paid < 0:
+            checked.refuse(at, _("the amount paid must be an amount of 0 or more"))
+        elif row.get("paid_on") and paid_on is None:
+            checked.refuse(at, _("the date must be written as YYYY-MM-DD"))
+        else:
+            seen.add((member, month))
+            if due is None:
+                due = (base * rate / 100).quantize(Decimal("0.01"))
+            checked.rows.append(
+                {
+                    "_row": at,
+                    "member_id": member,
+                    "month": month,
+                    "base": base,
+                    "rate": rate,
+                    "due": due,
+                    "paid": paid,
+                    "paid_on": paid_on,
+                }
+            )
+    return checked
+
+
+CHECKS = {
+    "projects": check_projects,
+    "budgets": check_budgets,
+    "movements": check_movements,
+    "party_fees": check_party_fees,
+}

@@ -173,6 +173,7 @@ class ImportRun(models.Model):
         PROJECTS = "projects", _("Projects")
         BUDGETS = "budgets", _("Budgets")
         MOVEMENTS = "movements", _("Ledger entries")
+        PARTY_FEES = "party_fees", _("Party fees")
 
     class Origin(models.TextChoices):
         FILE = "file", _("File")
@@ -291,3 +292,62 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id} {self.status}"
+
+
+class AdjustmentRule(models.Model):
+    """How a budget adjustment may change one category (set in admin): whether it may be
+    increased at all, and above which increase (as a percentage of its budget) the research
+    office's step is added to the adjustment's chain."""
+
+    category = models.CharField(_("category"), max_length=12, choices=Category.choices, unique=True)
+    may_increase = models.BooleanField(_("may be increased"), default=True)
+    review_above_percent = models.DecimalField(
+        _("research office's step above (% increase)"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Empty: an increase of this category never needs the research office."),
+    )
+
+    class Meta:
+        ordering = ["category"]
+        verbose_name = _("budget adjustment rule")
+        verbose_name_plural = _("budget adjustment rules")
+
+    def __str__(self) -> str:
+        return self.get_category_display()
+
+
+class PartyFeePayment(models.Model):
+    """One month of one member's Party fee, mirrored from the Party office's ledger: the base
+    (monthly income the fee is reckoned on), the rate, what is due and what was paid."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        related_name="party_fee_payments",
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    base = models.DecimalField(_("base"), max_digits=12, decimal_places=2, default=ZERO)
+    rate = models.DecimalField(_("rate (%)"), max_digits=5, decimal_places=2, default=ZERO)
+    due = models.DecimalField(_("amount due"), max_digits=12, decimal_places=2, default=ZERO)
+    paid = models.DecimalField(_("paid"), max_digits=12, decimal_places=2, default=ZERO)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-month", "member_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "month"], name="research_party_fee_unique")
+        ]
+        indexes = [models.Index(fields=["month"], name="research_party_fee_month_idx")]
+        verbose_name = _("Party fee payment")
+        verbose_name_plural = _("Party fee payments")
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.month:%Y-%m}"
+
+    @property
+    def arrears(self) -> Decimal:
+        return max(self.due - self.paid, ZERO)

@@ -24,14 +24,15 @@ class MirrorState:
         return timezone.now() - self.last_import > timedelta(hours=self.max_age_hours)
 
 
-def mirror_state() -> MirrorState:
-    """When the mirror last took a successful import, and whether that is too long ago."""
-    last = (
-        ImportRun.objects.filter(ok=True)
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)
-        .first()
-    )
+def mirror_state(*, party_fees: bool = False) -> MirrorState:
+    """When the mirror last took a successful import, and whether that is too long ago (the
+    Party fees come from their own system: their freshness is counted apart)."""
+    runs = ImportRun.objects.filter(ok=True)
+    if party_fees:
+        runs = runs.filter(kind=ImportRun.Kind.PARTY_FEES)
+    else:
+        runs = runs.exclude(kind=ImportRun.Kind.PARTY_FEES)
+    last = runs.order_by("-created_at").values_list("created_at", flat=True).first()
     return MirrorState(last_import=last, max_age_hours=settings.RESEARCH_MIRROR_MAX_AGE_HOURS)
 
 
@@ -111,3 +112,36 @@ def history_of(user: User, *, words: str = "", service: str = "", since=None, un
             | Q(number__icontains=words)
         )
     return rows
+
+
+# --- Party fees ----------------------------------------------------------------------------
+
+
+def is_party_office(user: User) -> bool:
+    """The Party office (the Organization Department, and superusers) sees every member's fees."""
+    if user.is_superuser:
+        return True
+    return Role.objects.filter(
+        holders=user, department__code__in=settings.PARTY_OFFICE_DEPARTMENTS
+    ).exists()
+
+
+def party_fees_of(
+    user: User, *, office: bool, since: date | None = None, until: date | None = None, who: str = ""
+):
+    """The Party fee months the person may see (their own; the office everyone's), newest first;
+    ``since``/``until`` take whole months."""
+    from workflows.research.models import PartyFeePayment
+
+    rows = PartyFeePayment.objects.select_related("member")
+    if not office:
+        rows = rows.filter(member=user)
+    elif who:
+        rows = rows.filter(
+            Q(member__number=who) | Q(member__username=who) | Q(member__full_name__icontains=who)
+        )
+    if since:
+        rows = rows.filter(month__gte=since.replace(day=1))
+    if until:
+        rows = rows.filter(month__lte=until)
+    return rows.order_by("-month", "member_id")

@@ -189,10 +189,44 @@ def _recount_spent(line: BudgetLine) -> None:
     line.save(update_fields=["spent"])
 
 
+def _apply_party_fees(rows: list[dict]) -> list[dict]:
+    """Keyed by member and month: a repeated file changes nothing, a corrected row updates."""
+    from workflows.research.models import PartyFeePayment
+
+    fields = ("base", "rate", "due", "paid", "paid_on")
+    existing = {
+        (p.member_id, p.month): p
+        for p in PartyFeePayment.objects.filter(
+            member_id__in={r["member_id"] for r in rows}, month__in={r["month"] for r in rows}
+        )
+    }
+    changes, new = [], []
+    for row in rows:
+        key = f"{row['member_id']}:{row['month']:%Y-%m}"
+        payment = existing.get((row["member_id"], row["month"]))
+        if payment is None:
+            new.append(
+                PartyFeePayment(
+                    member_id=row["member_id"], month=row["month"], **{f: row[f] for f in fields}
+                )
+            )
+            changes.append({"row": row["_row"], "key": key, "what": "created"})
+            continue
+        differs = [f for f in fields if getattr(payment, f) != row[f]]
+        if differs:
+            for f in differs:
+                setattr(payment, f, row[f])
+            payment.save(update_fields=differs)
+            changes.append({"row": row["_row"], "key": key, "what": "updated", "fields": differs})
+    PartyFeePayment.objects.bulk_create(new, batch_size=1000)
+    return changes
+
+
 APPLY = {
     "projects": _apply_projects,
     "budgets": _apply_budgets,
     "movements": _apply_movements,
+    "party_fees": _apply_party_fees,
 }
 
 

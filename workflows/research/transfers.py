@@ -60,8 +60,9 @@ def payload_of(request: ServiceRequest) -> dict:
     trail = [
         {
             "action": r.action,
-            "actor": r.actor.number or r.actor.username,
-            "actor_name": r.actor.full_name,
+            # The hall's own records (a step skipped by its condition) have no actor.
+            "actor": (r.actor.number or r.actor.username) if r.actor else "",
+            "actor_name": r.actor.full_name if r.actor else "",
             "step": r.step_name,
             "comment": r.comment,
             "at": r.created_at.isoformat(),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workflows.research import views
+from workflows.research import party_views, views
 
 app_name = "research"
 
@@ -10,3 +10,5 @@ urlpatterns = [
     path("transfers/", views.transfer_desk, name="transfers"),
     path("history/", views.history, name="history"),
 ]
+
+urlpatterns += [path("party-fees/", party_views.party_fees, name="party-fees")]

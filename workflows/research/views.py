@@ -200,12 +200,23 @@ def _workbook(projects, since, until) -> HttpResponse:
     return response
 
 
+def _import_kinds(user) -> list[str]:
+    """The finance and research offices import the mirror's layouts; the Party office its fees."""
+    kinds = []
+    if selectors.is_office(user):
+        kinds += [ImportRun.Kind.PROJECTS, ImportRun.Kind.BUDGETS, ImportRun.Kind.MOVEMENTS]
+    if selectors.is_party_office(user):
+        kinds.append(ImportRun.Kind.PARTY_FEES)
+    return kinds
+
+
 @login_required
 def import_page(request: HttpRequest) -> HttpResponse:
     """The offices upload an export; the report says what changed or which rows were refused."""
-    if not selectors.is_office(request.user):
+    kinds = _import_kinds(request.user)
+    if not kinds:
         raise Http404(_("No such page."))
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(request.POST or None, request.FILES or None, kinds=kinds)
     if request.method == "POST" and form.is_valid():
         run = services.mirror_import_file(
             kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"], user=request.user
@@ -220,8 +231,8 @@ def import_page(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("Nothing was imported: the file has refused rows."))
         return redirect(f"{request.path}?run={run.pk}")
     run_id = params.integer(request, "run", label=_("Import"))
-    run = ImportRun.objects.filter(pk=run_id).first() if run_id else None
-    recent = ImportRun.objects.order_by("-created_at", "-id")[:10]
+    run = ImportRun.objects.filter(pk=run_id, kind__in=kinds).first() if run_id else None
+    recent = ImportRun.objects.filter(kind__in=kinds).order_by("-created_at", "-id")[:10]
     return render(
         request,
         "research/import.html",
