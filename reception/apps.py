@@ -11,6 +11,10 @@ class ReceptionConfig(AppConfig):
         from reception import handoffs
 
         handoffs.register_all()
+        # Case extensions run a chain too; the case reminders ride on the hall's one tick.
+        from reception import case_clock
+
+        case_clock.register_all()
 
     def seed_demo(self) -> str:
         from reception.case_demo import seed_demo_cases

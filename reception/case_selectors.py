@@ -49,6 +49,17 @@ def public_case(number: str, code: str) -> Case | None:
         return None
     return (
         Case.objects.filter(number=number.strip(), verification_code=code.strip())
-        .only("number", "status", "public_reply", "consent_to_publish", "created_at", "title")
+        .select_related("merged_into")
+        .only(
+            "number",
+            "status",
+            "public_reply",
+            "consent_to_publish",
+            "created_at",
+            "title",
+            "merged_into__number",
+            "merged_into__status",
+            "merged_into__public_reply",
+        )
         .first()
     )

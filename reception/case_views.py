@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from hall import params
 from hall.models import Department
+from reception import case_more_views
 from reception import case_selectors as selectors
 from reception import case_services as cs
 from reception.case_forms import OnlineMessageForm, PhoneCaseForm
@@ -34,6 +35,16 @@ def _action_labels() -> dict[str, str]:
         "closed": _("Closed"),
         "callback": _("Called back"),
         "reopened": _("Reopened"),
+        "reminder": _("Reminder: due soon"),
+        "overdue": _("Overdue"),
+        "escalated": _("Escalated to the office's leader"),
+        "notice": _("Written notice"),
+        "extension_asked": _("Extension asked"),
+        "extended": _("Extension approved"),
+        "extension_refused": _("Extension not granted"),
+        "merged_into": _("Merged into"),
+        "merged_from": _("Merged with"),
+        "graded": _("Reply graded"),
     }
 
 
@@ -134,6 +145,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "steps": steps,
             "units": list(Department.objects.order_by("code")) if "dispatch" in steps else [],
             "satisfactions": Case.Satisfaction.choices,
+            **case_more_views.more_context(request, case),
         },
     )
 

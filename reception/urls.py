@@ -37,3 +37,15 @@ from reception import duty_views  # noqa: E402
 urlpatterns += [
     path("duty/", duty_views.duty_page, name="duty"),
 ]
+
+from reception import case_more_views  # noqa: E402
+
+urlpatterns += [
+    path("cases/<int:pk>/merge/", case_more_views.case_merge, name="case-merge"),
+    path("cases/<int:pk>/extend/", case_more_views.case_extend, name="case-extend"),
+    path("cases/<int:pk>/grade/", case_more_views.case_grade, name="case-grade"),
+    path("cases/<int:pk>/notices/<int:notice>/", case_more_views.case_notice, name="case-notice"),
+    path("cases/proposals/new/", case_more_views.proposal_new, name="proposal-new"),
+    path("hotspots/", case_more_views.hotspot_page, name="hotspots"),
+    path("hotspots.xlsx", case_more_views.hotspot_excel, name="hotspots-excel"),
+]
