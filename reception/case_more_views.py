@@ -209,7 +209,7 @@ def hotspot_excel(request: HttpRequest) -> HttpResponse:
         "by_unit": _("By lead unit"),
         "by_period": _("By month") if spots.period == "month" else _("By week"),
         "by_place": _("By place"),
-        "count": _("Cases"),
+        "count": _("Number of cases"),
     }
     response = HttpResponse(
         hotspots.workbook(spots, labels),

@@ -231,7 +231,10 @@ class CaseClock(models.Model):
     )
     # 信访 counts calendar days and NPC/CPPCC replies months (their rules say so).
     unit = models.CharField(
-        _("unit"), max_length=20, choices=Unit.choices, default=Unit.WORKING_DAYS
+        pgettext_lazy("clock", "unit"),
+        max_length=20,
+        choices=Unit.choices,
+        default=Unit.WORKING_DAYS,
     )
 
     class Meta:
