@@ -32,7 +32,7 @@ def _action_labels() -> dict[str, str]:
         "signed": _("Signed for"),
         "replied": _("Replied"),
         "sent_back": _("Sent back"),
-        "closed": _("Closed"),
+        "closed": pgettext("case", "Closed"),
         "callback": _("Called back"),
         "reopened": _("Reopened"),
         "reminder": _("Reminder: due soon"),

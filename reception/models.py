@@ -268,7 +268,7 @@ class Case(models.Model):
         RETURNED = "returned", _("Returned by the unit")
         SIGNED = "signed", _("Being handled")
         REPLIED = "replied", _("Reply under review")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("case", "Closed")
         DONE = "done", _("Called back")
         MERGED = "merged", _("Merged into another case")
 
