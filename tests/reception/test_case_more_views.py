@@ -166,3 +166,21 @@ def test_a_proposal_needs_its_proposer(office, noise):
             contact_phone="1",
         )
     assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "model", ["caseproposal", "caseextension", "casenotice", "casecomplainant", "case"]
+)
+def test_the_admin_lists_and_pages_of_part_2_open(client, olivia, petition, model):
+    from reception.models import CaseComplainant
+
+    CaseComplainant.objects.create(
+        case=petition, from_case=new_case(petition.category), name="李四"
+    )
+    client.force_login(olivia)
+    assert client.get(f"/admin/reception/{model}/").status_code == 200
+    if model == "case":
+        assert client.get(f"/admin/reception/case/{petition.pk}/change/").status_code == 200
+    if model == "casenotice":
+        notice = CaseNotice.objects.filter(case=petition).first()
+        assert client.get(f"/admin/reception/casenotice/{notice.pk}/change/").status_code == 200
