@@ -296,14 +296,41 @@ def office_leaders() -> list[int]:
     return heads
 
 
-def _handlers(case: Case) -> list[int]:
-    if case.lead_unit_id and case.status in (Status.DISPATCHED, Status.SIGNED):
-        return list(
-            User.objects.filter(department_id=case.lead_unit_id, is_active=True).values_list(
-                "pk", flat=True
-            )
-        )
-    return office_people()
+class _People:
+    """What one tick reads once: the office, its leaders, each unit's staff, the calendar."""
+
+    def __init__(self):
+        self._office: list[int] | None = None
+        self._leaders: list[int] | None = None
+        self._units: dict[int, list[int]] = {}
+        self._moments: dict[datetime, tuple[datetime, datetime, datetime]] = {}
+
+    def moments(self, due: datetime) -> tuple[datetime, datetime, datetime]:
+        """Approaching, due and escalation moments; many cases share a deadline's day."""
+        if due not in self._moments:
+            self._moments[due] = (approaching_moment(due), due, escalation_moment(due))
+        return self._moments[due]
+
+    def office(self) -> list[int]:
+        if self._office is None:
+            self._office = office_people()
+        return self._office
+
+    def leaders(self) -> list[int]:
+        if self._leaders is None:
+            self._leaders = office_leaders()
+        return self._leaders
+
+    def handlers(self, case: Case) -> list[int]:
+        if case.lead_unit_id and case.status in (Status.DISPATCHED, Status.SIGNED):
+            if case.lead_unit_id not in self._units:
+                self._units[case.lead_unit_id] = list(
+                    User.objects.filter(
+                        department_id=case.lead_unit_id, is_active=True
+                    ).values_list("pk", flat=True)
+                )
+            return self._units[case.lead_unit_id]
+        return self.office()
 
 
 def _send(case: Case, kind: str, recipients: list[int], zh: str, en: str) -> None:
@@ -316,26 +343,28 @@ def _send(case: Case, kind: str, recipients: list[int], zh: str, en: str) -> Non
     )
 
 
-def _tick_case(case: Case, now: datetime, sent: dict) -> None:
+def _tick_case(case: Case, now: datetime, sent: dict, people: _People) -> None:
     due = case.due_at
     window = f"{case.pk}:{due.isoformat()}"
-    late = now >= due
-    if approaching_moment(due) <= now < due and once("cases.approaching", window):
-        _send(case, Notification.Kind.REMINDER, _handlers(case), "工单即将到期", "Case due soon")
+    moments = people.moments(due)
+    if moments[0] <= now < due and once("cases.approaching", window):
+        _send(
+            case, Notification.Kind.REMINDER, people.handlers(case), "工单即将到期", "Case due soon"
+        )
         _event(case, "reminder", None, f"{timezone.localtime(due):%Y-%m-%d %H:%M}")
         sent["approaching"] += 1
-    if late and once("cases.overdue", window):
-        people = set(_handlers(case)) | set(office_people())
-        _send(case, Notification.Kind.OVERDUE, sorted(people), "工单已超期", "Case overdue")
+    if now >= due and once("cases.overdue", window):
+        late = sorted(set(people.handlers(case)) | set(people.office()))
+        _send(case, Notification.Kind.OVERDUE, late, "工单已超期", "Case overdue")
         _event(case, "overdue", None, f"{timezone.localtime(due):%Y-%m-%d %H:%M}")
         sent["overdue"] += 1
-    if now >= escalation_moment(due) and once("cases.escalation", window):
+    if now >= moments[2] and once("cases.escalation", window):
         _send(
-            case, Notification.Kind.ESCALATION, office_leaders(), "工单超期督办", "Case escalated"
+            case, Notification.Kind.ESCALATION, people.leaders(), "工单超期督办", "Case escalated"
         )
         _event(case, "escalated", None)
         sent["escalation"] += 1
-    case.remind_at = next_moment(case, now)
+    case.remind_at = next((m for m in moments if m > now), None)
 
 
 def cases_tick(*, now: datetime | None = None) -> dict[str, int]:
@@ -343,6 +372,7 @@ def cases_tick(*, now: datetime | None = None) -> dict[str, int]:
     the work), sends what is due once per deadline and schedules the next moment."""
     now = now or timezone.now()
     sent = {"approaching": 0, "overdue": 0, "escalation": 0}
+    people = _People()
     with transaction.atomic():
         due = list(
             Case.objects.select_for_update(skip_locked=True)
@@ -352,7 +382,7 @@ def cases_tick(*, now: datetime | None = None) -> dict[str, int]:
         )
         for case in due:
             if case.status in RUNNING and case.due_at is not None:
-                _tick_case(case, now, sent)
+                _tick_case(case, now, sent, people)
             else:
                 case.remind_at = None
             Case.objects.filter(pk=case.pk).update(remind_at=case.remind_at)

@@ -167,7 +167,7 @@ def _spots(request: HttpRequest):
         request, "period", [("week", "week"), ("month", "month")], label=_("Period"), default="week"
     )
     english = (request.LANGUAGE_CODE or "").startswith("en")
-    return hotspots.hotspots(start=start, end=end, period=period or "week", english=english)
+    return hotspots.cached_hotspots(start=start, end=end, period=period or "week", english=english)
 
 
 @login_required

@@ -167,3 +167,16 @@ def test_the_page_costs_the_same_queries_for_1_and_50_cases(
 
 
 QUERIES = 9  # the same at 1 and 50: every figure is one grouped query
+
+
+def test_the_page_keeps_its_figures_for_ten_minutes(client, office, noise):
+    query = {"from": "2026-12-01", "to": "2026-12-31"}
+    with time_machine.travel(at("2026-12-07", "09:00"), tick=False):
+        new_case(noise)
+    client.force_login(office)
+    assert client.get(URL, query).context["spots"].total == 1
+    with time_machine.travel(at("2026-12-07", "09:01"), tick=False):
+        new_case(noise)
+    # the same period again: the kept figures; another period: counted afresh
+    assert client.get(URL, query).context["spots"].total == 1
+    assert client.get(URL, {**query, "to": "2026-12-30"}).context["spots"].total == 2
