@@ -184,3 +184,27 @@ def test_the_admin_lists_and_pages_of_part_2_open(client, olivia, petition, mode
     if model == "casenotice":
         notice = CaseNotice.objects.filter(case=petition).first()
         assert client.get(f"/admin/reception/casenotice/{notice.pk}/change/").status_code == 200
+
+
+def test_the_office_decides_the_extension_in_its_inbox_with_the_case_linked(
+    client, areas, petition, office, ron
+):
+    from datetime import timedelta
+
+    from reception import case_clock
+    from workflows.models import ApprovalTask
+
+    cs.case_sign(case=petition, by=ron)
+    due = petition.due_at
+    extension = case_clock.extension_request(
+        case_id=petition.pk, user=ron, new_day=(due + timedelta(days=10)).date(), reason="情况复杂"
+    )
+    task = ApprovalTask.objects.get(request=extension.request, status="pending")
+    client.force_login(office)
+    page = client.get(reverse("workflows:task-detail", args=[task.pk])).content.decode()
+    assert f'<a href="{petition.get_absolute_url()}">{petition.number}</a>' in page
+    assert "情况复杂" in page
+    # the case page says an extension waits, and offers no second one
+    client.force_login(ron)
+    page = client.get(petition.get_absolute_url()).content.decode()
+    assert "Waiting for approval" in page and "Ask for more time" not in page
