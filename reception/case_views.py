@@ -7,13 +7,14 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from hall import params
 from hall.models import Department
-from reception import case_more_views
+from reception import case_clock, case_more_views
 from reception import case_selectors as selectors
 from reception import case_services as cs
 from reception.case_forms import OnlineMessageForm, PhoneCaseForm
@@ -56,9 +57,10 @@ def _english(request: HttpRequest) -> bool:
 def case_list(request: HttpRequest) -> HttpResponse:
     """The office's desk (every case) or a unit's list (the cases dispatched to it)."""
     status = params.choice(request, "status", Case.Status.choices, label=_("Status"))
-    page = Paginator(selectors.case_rows(request.user, status), PAGE_SIZE).get_page(
-        params.page_number(request)
-    )
+    overdue = params.choice(request, "overdue", ["1"], label=_("Overdue")) == "1"
+    page = Paginator(
+        selectors.case_rows(request.user, status, overdue=overdue), PAGE_SIZE
+    ).get_page(params.page_number(request))
     english = _english(request)
     labels = dict(Case.Status.choices)
     kinds = dict(Case.Kind.choices)
@@ -90,6 +92,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "statuses": Case.Status.choices,
             "status": status,
             "is_office": cs.is_office(request.user),
+            "overdue": overdue,
+            "now": timezone.now(),
+            "running": case_clock.RUNNING,
         },
     )
 

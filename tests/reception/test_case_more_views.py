@@ -208,3 +208,15 @@ def test_the_office_decides_the_extension_in_its_inbox_with_the_case_linked(
     client.force_login(ron)
     page = client.get(petition.get_absolute_url()).content.decode()
     assert "Waiting for approval" in page and "Ask for more time" not in page
+
+
+def test_the_office_lists_the_overdue_cases(client, office, roads, noise):
+    with time_machine.travel(at("2026-11-02", "09:00"), tick=False):
+        late = cs.case_accept(case=new_case(noise, title="逾期的工单", kind="urgent"), by=office)
+    fresh = cs.case_accept(case=new_case(noise, title="未到期的工单", kind="complaint"), by=office)
+    client.force_login(office)
+    page = client.get(reverse("reception:cases"), {"overdue": "1"}).content.decode()
+    assert late.number in page and fresh.number not in page
+    assert 'class="overdue"' in page
+    page = client.get(reverse("reception:cases"), {"overdue": "maybe"}).content.decode()
+    assert late.number in page and fresh.number in page and "was left out" in page
