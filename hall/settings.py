@@ -487,3 +487,8 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# The people's voices: a case's reminder this many working days before its deadline, and the
+# office's leader told when it is this many working days late (reception/case_clock.py).
+RECEPTION_CASE_REMIND_DAYS = env_int("RECEPTION_CASE_REMIND_DAYS", 1)
+RECEPTION_CASE_ESCALATE_DAYS = env_int("RECEPTION_CASE_ESCALATE_DAYS", 2)

@@ -56,6 +56,7 @@ class CaseCategoryAdmin(admin.ModelAdmin):
 @admin.register(CaseClock)
 class CaseClockAdmin(admin.ModelAdmin):
     list_display = ["kind", "working_days"]
+    list_display += ["unit"]
 
 
 @admin.register(Case)
@@ -66,6 +67,8 @@ class CaseAdmin(admin.ModelAdmin):
     search_fields = ["number", "title"]
     raw_id_fields = ["received_by"]
     readonly_fields = ["status"]
+    # Merging (并件) runs through reception/case_merging.py; a select of every case would not load.
+    readonly_fields += ["merged_into", "closed_at"]
 
     # Cases move through the loop's services (each step checked and logged), not by hand.
     def has_add_permission(self, request):
@@ -95,3 +98,40 @@ class ScheduleEntryAdmin(admin.ModelAdmin):
     list_select_related = ["leader__user"]
     raw_id_fields = ["leader", "created_by"]
     date_hierarchy = "starts_at"
+
+
+from reception.models import CaseComplainant, CaseExtension, CaseNotice, CaseProposal  # noqa: E402
+
+
+@admin.register(CaseProposal)
+class CaseProposalAdmin(admin.ModelAdmin):
+    list_display = ["proposal_number", "term", "session", "first_proposer", "grade", "case"]
+    list_filter = ["term", "session", "grade"]
+    search_fields = ["proposal_number", "first_proposer", "case__number", "case__title"]
+    raw_id_fields = ["case"]
+    list_select_related = ["case"]
+
+
+@admin.register(CaseExtension)
+class CaseExtensionAdmin(admin.ModelAdmin):
+    list_display = ["case", "old_due", "new_due", "status", "created_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["case", "request", "requested_by"]
+    list_select_related = ["case"]
+    # Decided by the catalogue chain (reception-case-extension), not by hand.
+    readonly_fields = ["status"]
+
+
+@admin.register(CaseNotice)
+class CaseNoticeAdmin(admin.ModelAdmin):
+    list_display = ["case", "kind", "addressee", "created_at"]
+    list_filter = ["kind"]
+    raw_id_fields = ["case"]
+    list_select_related = ["case"]
+
+
+@admin.register(CaseComplainant)
+class CaseComplainantAdmin(admin.ModelAdmin):
+    list_display = ["name", "case", "from_case", "replied_at"]
+    raw_id_fields = ["case", "from_case"]
+    list_select_related = ["case", "from_case"]

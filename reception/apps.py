@@ -20,6 +20,10 @@ class ReceptionConfig(AppConfig):
         from hall.home import register_panel
 
         register_panel("duty", watch.home_panel)
+        # Case extensions run a chain too; the case reminders ride on the hall's one tick.
+        from reception import case_clock
+
+        case_clock.register_all()
 
     def seed_demo(self) -> str:
         from reception.case_demo import seed_demo_cases

@@ -15,7 +15,9 @@ class OnlineMessageForm(forms.Form):
     title = forms.CharField(label=_("subject"), max_length=200)
     content = forms.CharField(label=_("content"), widget=forms.Textarea, max_length=5000)
     place = forms.CharField(label=_("place"), max_length=200, required=False)
-    contact_name = forms.CharField(label=_("name"), max_length=100, required=False)
+    contact_name = forms.CharField(
+        label=pgettext_lazy("person", "name"), max_length=100, required=False
+    )
     contact_phone = forms.CharField(label=_("phone"), max_length=40, required=False)
     contact_email = forms.EmailField(label=_("e-mail"), required=False)
     anonymous = forms.BooleanField(label=_("anonymous"), required=False)
@@ -29,3 +31,26 @@ class PhoneCaseForm(OnlineMessageForm):
         label=_("channel"), choices=[c for c in Case.Channel.choices if c[0] != "online"]
     )
     kind = forms.ChoiceField(label=_("kind"), choices=Case.Kind.choices)
+
+
+class ProposalForm(forms.Form):
+    """The office's desk for an NPC deputy's suggestion or a CPPCC proposal."""
+
+    channel = forms.ChoiceField(
+        label=_("channel"),
+        choices=[c for c in Case.Channel.choices if c[0] in ("npc", "cppcc")],
+    )
+    term = forms.IntegerField(label=_("term (届)"), min_value=1, max_value=99)
+    session = forms.IntegerField(label=_("session (次)"), min_value=1, max_value=20)
+    proposal_number = forms.CharField(label=_("proposal number"), max_length=30)
+    first_proposer = forms.CharField(label=_("first proposer"), max_length=100)
+    co_signers = forms.CharField(label=_("co-signers"), max_length=500, required=False)
+    category = forms.ModelChoiceField(
+        label=pgettext_lazy("case", "category"), queryset=CaseCategory.objects.all()
+    )
+    title = forms.CharField(label=_("subject"), max_length=200)
+    content = forms.CharField(label=_("content"), widget=forms.Textarea, max_length=20000)
+    contact_phone = forms.CharField(label=_("phone"), max_length=40, required=False)
+    contact_email = forms.EmailField(label=_("e-mail"), required=False)
+    urgent = forms.BooleanField(label=_("urgent (1 month)"), required=False)
+    is_complex = forms.BooleanField(label=_("complex (6 months)"), required=False)

@@ -19,10 +19,16 @@ def visible_cases(user: User) -> QuerySet[Case]:
     return cases.filter(Q(lead_unit_id=dept) | Q(co_units=dept)).distinct()
 
 
-def case_rows(user: User, status: str = "") -> QuerySet[Case]:
+def case_rows(user: User, status: str = "", *, overdue: bool = False) -> QuerySet[Case]:
     cases = visible_cases(user)
     if status:
         cases = cases.filter(status=status)
+    if overdue:
+        from django.utils import timezone
+
+        from reception.case_clock import RUNNING
+
+        cases = cases.filter(due_at__lt=timezone.now(), status__in=RUNNING)
     return cases.select_related("category", "lead_unit").only(
         "pk",
         "number",
@@ -49,6 +55,17 @@ def public_case(number: str, code: str) -> Case | None:
         return None
     return (
         Case.objects.filter(number=number.strip(), verification_code=code.strip())
-        .only("number", "status", "public_reply", "consent_to_publish", "created_at", "title")
+        .select_related("merged_into")
+        .only(
+            "number",
+            "status",
+            "public_reply",
+            "consent_to_publish",
+            "created_at",
+            "title",
+            "merged_into__number",
+            "merged_into__status",
+            "merged_into__public_reply",
+        )
         .first()
     )

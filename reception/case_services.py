@@ -181,6 +181,9 @@ def case_create(
     case.number = f"GD{timezone.localtime(case.created_at):%Y}{case.pk:07d}"
     case.save(update_fields=["number"])
     _event(case, "created", received_by, case.get_channel_display())
+    from reception import case_clock
+
+    case_clock.on_created(case)
     return case
 
 
@@ -190,10 +193,14 @@ def case_accept(*, case: Case, by: User) -> Case:
     case = _locked(case)
     _need_office(by)
     _need(case, Status.NEW)
+    from reception import case_clock
+
     case.status = Status.ACCEPTED
-    case.due_at = due_for(case.kind, timezone.now())
-    case.save(update_fields=["status", "due_at", "updated_at"])
+    case.due_at = case_clock.due_on_accept(case, timezone.now())
+    case_clock.schedule(case)
+    case.save(update_fields=["status", "due_at", "remind_at", "updated_at"])
     _event(case, "accepted", by)
+    case_clock.on_accepted(case, by)
     return case
 
 
@@ -206,8 +213,12 @@ def case_not_accept(*, case: Case, by: User, reason: str) -> Case:
     reason = _text(reason, _("Say why the case is not accepted."))
     case.status = Status.NOT_ACCEPTED
     case.not_accepted_reason = reason[:300]
-    case.save(update_fields=["status", "not_accepted_reason", "updated_at"])
+    case.remind_at = None
+    case.save(update_fields=["status", "not_accepted_reason", "remind_at", "updated_at"])
     _event(case, "not_accepted", by, reason)
+    from reception import case_clock
+
+    case_clock.on_not_accepted(case, by)
     return case
 
 
@@ -300,9 +311,16 @@ def case_close(*, case: Case, by: User) -> Case:
     _need_office(by)
     if case.status != Status.REPLIED or not case.reply:
         raise CaseError(_("A case closes only after a reply the office has read."))
+    from reception import case_clock
+
+    try:
+        case_clock.check_close(case)
+    except case_clock.ClockError as exc:
+        raise CaseError(exc.message) from exc
     case.status = Status.CLOSED
     case.save(update_fields=["status", "updated_at"])
     _event(case, "closed", by)
+    case_clock.on_closed(case, by)
     return case
 
 
@@ -321,9 +339,23 @@ def case_callback(*, case: Case, by: User, satisfaction: str, note: str = "") ->
     if satisfaction == Case.Satisfaction.DISSATISFIED:
         case.status = Status.SIGNED
         case.reopened += 1
-        case.due_at = due_for(case.kind, timezone.now())
+        from reception import case_clock
+
+        case.due_at = case_clock.due_on_reopen(case, timezone.now())
+        case.closed_at = None
+        case_clock.schedule(case)
         _event(case, "reopened", by)
     else:
         case.status = Status.DONE
-    case.save(update_fields=["status", "satisfaction", "reopened", "due_at", "updated_at"])
+    case.save(
+        update_fields=[
+            "status",
+            "satisfaction",
+            "reopened",
+            "due_at",
+            "remind_at",
+            "closed_at",
+            "updated_at",
+        ]
+    )
     return case

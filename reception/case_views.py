@@ -7,12 +7,14 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from hall import params
 from hall.models import Department
+from reception import case_clock, case_more_views
 from reception import case_selectors as selectors
 from reception import case_services as cs
 from reception.case_forms import OnlineMessageForm, PhoneCaseForm
@@ -31,9 +33,19 @@ def _action_labels() -> dict[str, str]:
         "signed": _("Signed for"),
         "replied": _("Replied"),
         "sent_back": _("Sent back"),
-        "closed": _("Closed"),
+        "closed": pgettext("case", "Closed"),
         "callback": _("Called back"),
         "reopened": _("Reopened"),
+        "reminder": _("Reminder: due soon"),
+        "overdue": _("Overdue"),
+        "escalated": _("Escalated to the office's leader"),
+        "notice": _("Written notice"),
+        "extension_asked": _("Extension asked"),
+        "extended": _("Extension approved"),
+        "extension_refused": _("Extension not granted"),
+        "merged_into": _("Merged into"),
+        "merged_from": _("Merged with"),
+        "graded": _("Reply graded"),
     }
 
 
@@ -45,9 +57,10 @@ def _english(request: HttpRequest) -> bool:
 def case_list(request: HttpRequest) -> HttpResponse:
     """The office's desk (every case) or a unit's list (the cases dispatched to it)."""
     status = params.choice(request, "status", Case.Status.choices, label=_("Status"))
-    page = Paginator(selectors.case_rows(request.user, status), PAGE_SIZE).get_page(
-        params.page_number(request)
-    )
+    overdue = params.choice(request, "overdue", ["1"], label=_("Overdue")) == "1"
+    page = Paginator(
+        selectors.case_rows(request.user, status, overdue=overdue), PAGE_SIZE
+    ).get_page(params.page_number(request))
     english = _english(request)
     labels = dict(Case.Status.choices)
     kinds = dict(Case.Kind.choices)
@@ -79,6 +92,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "statuses": Case.Status.choices,
             "status": status,
             "is_office": cs.is_office(request.user),
+            "overdue": overdue,
+            "now": timezone.now(),
+            "running": case_clock.RUNNING,
         },
     )
 
@@ -134,6 +150,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "steps": steps,
             "units": list(Department.objects.order_by("code")) if "dispatch" in steps else [],
             "satisfactions": Case.Satisfaction.choices,
+            **case_more_views.more_context(request, case),
         },
     )
 

@@ -220,9 +220,21 @@ class CaseCategory(Bilingual, models.Model):
 class CaseClock(models.Model):
     """How many working days a kind of case has (data, edited in admin)."""
 
+    class Unit(models.TextChoices):
+        WORKING_DAYS = "working_days", _("working days")
+        DAYS = "days", _("calendar days")
+        MONTHS = "months", _("months")
+
     kind = models.CharField(_("kind"), max_length=20, unique=True)
     working_days = models.PositiveIntegerField(
         _("working days"), help_text=_("0 means the end of the same working day.")
+    )
+    # 信访 counts calendar days and NPC/CPPCC replies months (their rules say so).
+    unit = models.CharField(
+        pgettext_lazy("clock", "unit"),
+        max_length=20,
+        choices=Unit.choices,
+        default=Unit.WORKING_DAYS,
     )
 
     class Meta:
@@ -239,6 +251,8 @@ class Case(models.Model):
         MAILBOX = "mailbox", _("Mailbox")
         ONLINE = "online", _("Online message")
         PETITION = "petition", _("Letters and visits")
+        NPC = "npc", _("NPC deputy's suggestion")
+        CPPCC = "cppcc", _("CPPCC proposal")
 
     class Kind(models.TextChoices):
         URGENT = "urgent", _("Urgent")
@@ -254,8 +268,9 @@ class Case(models.Model):
         RETURNED = "returned", _("Returned by the unit")
         SIGNED = "signed", _("Being handled")
         REPLIED = "replied", _("Reply under review")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("case", "Closed")
         DONE = "done", _("Called back")
+        MERGED = "merged", _("Merged into another case")
 
     class Satisfaction(models.TextChoices):
         SATISFIED = "satisfied", _("Satisfied")
@@ -310,6 +325,17 @@ class Case(models.Model):
     source_address = models.GenericIPAddressField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("received"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The next moment the reminder tick looks at this case (reception/case_clock.py).
+    remind_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_cases",
+    )
 
     class Meta:
         verbose_name = _("case")
@@ -464,6 +490,131 @@ class DutyShift(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.get_post_display()}"
+
+
+# --- the people's voices, part 2: extensions, notices, proposals, co-complainants -------------
+
+
+class CaseExtension(models.Model):
+    """The lead unit's request for more time, decided by a catalogue chain; the case's deadline
+    moves only when the chain approves."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Not granted")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions")
+    old_due = models.DateTimeField(_("present deadline"))
+    new_due = models.DateTimeField(_("new deadline asked"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    request = models.OneToOneField(
+        "workflows.ServiceRequest",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="case_extension",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("case extension")
+        verbose_name_plural = _("case extensions")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(status="pending"),
+                name="case_one_pending_extension",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.new_due:%Y-%m-%d}"
+
+
+class CaseNotice(models.Model):
+    """A written notice to the person (信访: of acceptance or not, of an extension, of the
+    reply), kept as the text that was given, to print or send."""
+
+    class Kind(models.TextChoices):
+        ACCEPTED = "accepted", _("Notice of acceptance")
+        NOT_ACCEPTED = "not_accepted", _("Notice of non-acceptance")
+        EXTENDED = "extended", _("Notice of extension")
+        REPLY = "reply", _("Written reply")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    addressee = models.CharField(_("addressee"), max_length=100, blank=True)
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("written notice")
+        verbose_name_plural = _("written notices")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class CaseProposal(models.Model):
+    """What an NPC deputy's suggestion or a CPPCC proposal adds to its case: 届/次, number,
+    proposers and the grade of the reply. 主办 and 会办 are the case's lead unit and co-units."""
+
+    class Grade(models.TextChoices):
+        A = "A", _("A: solved or adopted")
+        B = "B", _("B: being solved or planned")
+        C = "C", _("C: kept for reference")
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="proposal")
+    term = models.PositiveIntegerField(_("term (届)"))
+    session = models.PositiveIntegerField(_("session (次)"))
+    proposal_number = models.CharField(_("proposal number"), max_length=30)
+    first_proposer = models.CharField(_("first proposer"), max_length=100)
+    co_signers = models.CharField(_("co-signers"), max_length=500, blank=True)
+    is_complex = models.BooleanField(_("complex (6 months)"), default=False)
+    grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices, blank=True)
+    # Co-handling units' opinions are due to the lead unit within a month.
+    co_due_at = models.DateTimeField(_("co-handlers' opinions due"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("suggestion or proposal")
+        verbose_name_plural = _("suggestions and proposals")
+
+    def __str__(self) -> str:
+        return f"{self.term}-{self.session} {self.proposal_number}"
+
+
+class CaseComplainant(models.Model):
+    """A person who joined a case when their own case was merged into it (并件); they get the
+    same reply."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="complainants")
+    from_case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, related_name="+", verbose_name=_("merged case")
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    anonymous = models.BooleanField(_("anonymous"), default=False)
+    replied_at = models.DateTimeField(_("reply given"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("co-complainant")
+        verbose_name_plural = _("co-complainants")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class DutySwap(models.Model):

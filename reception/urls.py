@@ -49,3 +49,15 @@ urlpatterns += [
     path("duty/roster/", watch_views.roster_page, name="duty-roster"),
     path("feeds/duty/<uuid:token>.ics", watch_views.feed, name="duty-feed"),
 ]
+
+from reception import case_more_views  # noqa: E402
+
+urlpatterns += [
+    path("cases/<int:pk>/merge/", case_more_views.case_merge, name="case-merge"),
+    path("cases/<int:pk>/extend/", case_more_views.case_extend, name="case-extend"),
+    path("cases/<int:pk>/grade/", case_more_views.case_grade, name="case-grade"),
+    path("cases/<int:pk>/notices/<int:notice>/", case_more_views.case_notice, name="case-notice"),
+    path("cases/proposals/new/", case_more_views.proposal_new, name="proposal-new"),
+    path("hotspots/", case_more_views.hotspot_page, name="hotspots"),
+    path("hotspots.xlsx", case_more_views.hotspot_excel, name="hotspots-excel"),
+]

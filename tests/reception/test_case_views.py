@@ -160,7 +160,19 @@ def test_the_demo_cases_load_once_in_every_state(db):
     assert Case.objects.filter(reopened=1).exists()
     count = Case.objects.count()
     call_command("seed_demo", verbosity=0)
-    assert Case.objects.count() == count == 8
+    # 8 in the loop's states, and part 2's: overdue, a merged pair, 信访, NPC and CPPCC
+    assert Case.objects.count() == count == 14
+    assert Case.objects.filter(status="merged", merged_into__isnull=False).count() == 1
+    assert Case.objects.filter(events__action="escalated").count() == 1
+    assert set(
+        Case.objects.filter(channel="petition", notices__isnull=False).values_list(
+            "notices__kind", flat=True
+        )
+    ) == {"accepted", "extended", "reply"}
+    assert set(Case.objects.exclude(proposal=None).values_list("proposal__grade", flat=True)) == {
+        "A",
+        "B",
+    }
 
 
 def test_the_timeline_names_each_step_in_the_reader_language(client, settings, dispatched, office):
