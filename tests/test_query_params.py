@@ -203,6 +203,8 @@ PAGES = {
     "archives:report-create": Page({}, "archivist"),
     "archives:training-create": Page({}, "archivist"),
     "archives:chronicle-create": Page({}, "archivist"),
+    "documents:gazette": Page({"year": "int", "page": "page"}, "anyone"),
+    "documents:gazette-manage": Page({"page": "page"}, "admin"),
 }
 
 # Pages without a path argument that are not lists, and why.
@@ -227,6 +229,7 @@ NOT_PAGES = {
     "wecom-callback": "404 until the WeCom app is configured; code and state are checked",
     "set_language": "POST only (Django's)",
     "javascript-catalog": "Django's translation catalogue",
+    "documents:gazette-create": "POST only",
 }
 
 
