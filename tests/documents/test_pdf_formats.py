@@ -131,7 +131,12 @@ def test_a_letter_has_the_full_name_the_double_rules_and_the_number_at_the_right
 def test_a_letters_copy_number_and_security_sit_at_the_left_below_the_rule(office, draft, tmp_path):
     # given: a classified letter, copy 7 of a print run
     document = _issued(
-        office, draft, doc_type="letter", security="confidential", security_period="6个月"
+        office,
+        draft,
+        doc_type="letter",
+        security="confidential",
+        security_period="6个月",
+        urgency="urgent",
     )
     # when
     path = _render(document, tmp_path, "letter-copy", copy=7)
@@ -142,6 +147,8 @@ def test_a_letters_copy_number_and_security_sit_at_the_left_below_the_rule(offic
     number = next(w for w in words if w[4] == document.number)
     assert abs(copy[0] - 28 * MM) <= MM
     assert abs(level[0] - 28 * MM) <= MM and level[1] > copy[3]
+    urgency = next(w for w in words if w[4] == "加急")
+    assert abs(urgency[0] - 28 * MM) <= MM and urgency[1] > level[3]
     assert abs(_em_top(path, copy) - _em_top(path, number)) <= MM  # the same first line
     assert "秘密★6个月" in _pages_text(path)[0]
 
