@@ -163,3 +163,40 @@ class InfoPointsAdmin(admin.ModelAdmin):
 
     list_display = ["event", "points"]
     list_editable = ["points"]
+
+
+# Copy numbers and the gazette (read-mostly: the office works on its own pages).
+from documents.models import GazetteEntry, GazetteIssue, PrintRun  # noqa: E402
+
+
+@admin.register(PrintRun)
+class PrintRunAdmin(admin.ModelAdmin):
+    list_display = ["document", "first", "last", "printed_by", "printed_at"]
+    list_select_related = ["document", "printed_by"]
+    raw_id_fields = ["document", "printed_by"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # a print run is a record: numbers once given stay given
+
+
+class GazetteEntryInline(admin.TabularInline):
+    model = GazetteEntry
+    extra = 0
+    fields = ["position", "document", "page"]
+    readonly_fields = ["position", "document", "page"]
+
+    # Entries only through the office's page, which checks each document (public, unclassified).
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(GazetteIssue)
+class GazetteIssueAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "title", "status", "published_on", "pages"]
+    list_filter = ["status", "year"]
+    readonly_fields = ["year", "number", "status", "published_on", "published_by", "pdf", "pages"]
+    raw_id_fields = ["created_by"]
+    inlines = [GazetteEntryInline]

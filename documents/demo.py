@@ -113,6 +113,7 @@ def seed_demo_documents() -> int:
     _dispatch_demo(authority, registrar)
     _incoming_demo(office, authority, registrar, signer, people["president-office-reviewer1"])
     _seals_demo(office, people["president-office-reviewer1"], people["zhangwei"])
+    _formats_and_gazette_demo(authority, registrar, people["zhangwei"])
     return Outgoing.objects.filter(authority=authority).count()
 
 
@@ -276,3 +277,89 @@ def _decide_all_of(request_id: int) -> None:
     holder = _Doc()
     holder.request_id = request_id
     _decide_all(holder, 5)
+
+
+# --- the letter and minutes formats, copy numbers and the gazette (issue #13, h4) -------------
+
+PUBLIC_STORIES = [
+    # title, type, body, minutes fields
+    (
+        "关于2026年春季学期校园开放时间的通告",
+        "public-notice",
+        "为方便社会公众参观校园，现将2026年春季学期校园开放安排通告如下。\n"
+        "一、开放时间\n每周六、周日9:00至17:00。\n二、参观须知\n请持有效身份证件由南门进入。",
+        {},
+    ),
+    (
+        "关于表彰2025年度校园安全工作先进集体的决定",
+        "decision",
+        "2025年，各单位认真落实校园安全责任，涌现出一批先进集体。\n"
+        "一、表彰名单\n计算机学院、财务处、后勤服务中心。\n二、希望\n希望受表彰单位再接再厉。",
+        {},
+    ),
+    (
+        "校长办公会议纪要",
+        "minutes",
+        "2026年3月4日，校长主持召开校长办公会议，研究了以下事项：\n"
+        "一、关于寒假工作安排\n会议同意校长办公室提出的寒假工作安排。\n"
+        "二、关于校园开放\n会议同意春季学期周末向社会公众开放校园。",
+        {
+            "minutes_issue": 3,
+            "present": "张伟、李明、王芳、赵强",
+            "attending": "计算机学院负责人",
+            "absent": "刘洋（出差）",
+        },
+    ),
+]
+GAZETTE_TITLE = "2026年第一季度"
+
+
+def _formats_and_gazette_demo(authority: Authority, registrar: User, drafter: User) -> None:
+    """Two public documents and a 纪要 issued; 20 numbered copies of the 秘密 opinion; one
+    published gazette issue with the public documents and the winter-holiday notice."""
+    from documents import copies, gazette
+    from documents.models import GazetteIssue
+
+    others = list(Department.objects.exclude(code="president-office").order_by("order")[:2])
+    for title, doc_type, body, extra in PUBLIC_STORIES:
+        if Outgoing.objects.filter(authority=authority, title=title).exists():
+            continue
+        document = services.document_save(
+            user=drafter,
+            data={
+                "doc_type": doc_type,
+                "authority": authority,
+                "title": title,
+                "to_departments": others,
+                "to_others": "",
+                "copy_departments": [],
+                "body": body,
+                "security": "",
+                "security_period": "",
+                "urgency": "",
+                "signer": None,
+                "is_public": doc_type != "minutes",
+                **extra,
+            },
+        )
+        services.document_submit(document_id=document.pk, user=drafter)
+        document.refresh_from_db()
+        _decide_all(document, 3)
+        services.document_register(document_id=document.pk, user=registrar)
+    secret = Outgoing.objects.filter(
+        authority=authority, security="confidential", status=Outgoing.Status.REGISTERED
+    ).first()
+    if secret is not None and not secret.print_runs.exists():
+        copies.print_run_record(document_id=secret.pk, user=registrar, count=20)
+    if GazetteIssue.objects.filter(title=GAZETTE_TITLE).exists():
+        return
+    notice = Outgoing.objects.filter(authority=authority, title=STORIES[0][0]).first()
+    if notice is not None and notice.status == Outgoing.Status.REGISTERED:
+        gazette.document_mark_public(document_id=notice.pk, user=registrar, public=True)
+    issue = gazette.issue_create(user=registrar, title=GAZETTE_TITLE)
+    for document in Outgoing.objects.filter(
+        authority=authority, is_public=True, status=Outgoing.Status.REGISTERED
+    ).order_by("registered_at", "pk"):
+        gazette.issue_add(issue_id=issue.pk, user=registrar, document_id=document.pk)
+    if issue.entries.exists():
+        gazette.issue_publish(issue_id=issue.pk, user=registrar)

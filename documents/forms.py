@@ -20,6 +20,11 @@ FIELDS = [
     "security_period",
     "urgency",
     "signer",
+    "is_public",
+    "minutes_issue",
+    "present",
+    "attending",
+    "absent",
 ]
 
 
@@ -31,6 +36,9 @@ class DraftForm(forms.ModelForm):
             "body": forms.Textarea(attrs={"rows": 18}),
             "to_departments": forms.SelectMultiple(attrs={"size": 6}),
             "copy_departments": forms.SelectMultiple(attrs={"size": 6}),
+            "present": forms.Textarea(attrs={"rows": 2}),
+            "attending": forms.Textarea(attrs={"rows": 2}),
+            "absent": forms.Textarea(attrs={"rows": 2}),
         }
 
     def __init__(self, *args, **kwargs):
@@ -43,6 +51,8 @@ class DraftForm(forms.ModelForm):
             roles__code="leader", is_active=True
         ).distinct()
         self.fields["signer"].help_text = _("Only for reports and requests for instructions.")
+        for name in ("minutes_issue", "present", "attending", "absent"):
+            self.fields[name].help_text = _("Only for minutes (纪要); names separated by 、")
         if self.instance.pk and self.instance.status != Outgoing.Status.DRAFT:
             # In its chain the type and authority stay: they chose the chain and the 代字.
             for name in ("doc_type", "authority"):
@@ -52,6 +62,8 @@ class DraftForm(forms.ModelForm):
         data = super().clean()
         if data.get("signer") and data.get("doc_type") not in ("report", "request"):
             self.add_error("signer", _("Only reports and requests for instructions name a signer."))
+        if data.get("is_public") and data.get("security"):
+            self.add_error("is_public", _("A classified or internal document cannot be public."))
         return data
 
 

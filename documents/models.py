@@ -209,6 +209,19 @@ class Outgoing(models.Model):
         on_delete=models.SET_NULL,
         related_name="replies",
     )
+    # The gazette takes only documents marked public (never a classified or internal one).
+    is_public = models.BooleanField(
+        _("public (may enter the gazette)"),
+        default=False,
+        help_text=_("Issued documents marked public may be published in the government gazette."),
+    )
+    # The minutes format (纪要): its issue number and the people at the meeting.
+    minutes_issue = models.PositiveSmallIntegerField(
+        _("minutes issue number (期)"), null=True, blank=True
+    )
+    present = models.TextField(_("present (出席)"), blank=True)
+    attending = models.TextField(_("attending (列席)"), blank=True)
+    absent = models.TextField(_("on leave (请假)"), blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -983,3 +996,108 @@ class InfoPoints(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_event_display()}: {self.points}"
+
+
+# --- copy numbers (份号) -----------------------------------------------------------------------
+
+
+class PrintRun(models.Model):
+    """One print run of a document: copies first..last, each carrying its 份号 (GB/T 9704 §7.2.1).
+    Numbers are unique per document: a run starts after the document's last one."""
+
+    document = models.ForeignKey(Outgoing, on_delete=models.CASCADE, related_name="print_runs")
+    first = models.PositiveIntegerField(_("first copy number"))
+    last = models.PositiveIntegerField(_("last copy number"))
+    printed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("printed by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    printed_at = models.DateTimeField(_("printed at"))
+
+    class Meta:
+        ordering = ["document", "first"]
+        verbose_name = _("print run")
+        verbose_name_plural = _("print runs")
+        constraints = [
+            models.UniqueConstraint(fields=["document", "first"], name="printrun_unique_first"),
+            models.CheckConstraint(
+                condition=models.Q(first__gte=1, last__gte=models.F("first")),
+                name="printrun_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id}: {self.first:06d}–{self.last:06d}"
+
+    @property
+    def count(self) -> int:
+        return self.last - self.first + 1
+
+
+# --- the government gazette (政府公报) ---------------------------------------------------------
+
+
+class GazetteIssue(models.Model):
+    """An issue of the gazette: compiled by the office from public issued documents; numbered
+    (year, number) without gaps when it is published, and then public to everyone."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Being compiled")
+        PUBLISHED = "published", _("Published")
+
+    title = models.CharField(_("title"), max_length=100, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    number = models.PositiveSmallIntegerField(_("issue number"), null=True, blank=True)
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    pdf = models.FileField(_("PDF"), upload_to="gazette/", blank=True)
+    pages = models.PositiveSmallIntegerField(_("pages"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year", "-number", "-pk"]
+        verbose_name = _("gazette issue")
+        verbose_name_plural = _("gazette issues")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "number"], name="gazette_one_issue_per_number")
+        ]
+        indexes = [
+            models.Index(fields=["status", "-year", "-number"], name="gazette_status_year"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label_zh
+
+    @property
+    def label_zh(self) -> str:
+        return f"{self.year}年第{self.number}期" if self.number else "（待编期号）"
+
+
+class GazetteEntry(models.Model):
+    """A document in an issue, at its place in the contents. A document enters one issue."""
+
+    issue = models.ForeignKey(GazetteIssue, on_delete=models.CASCADE, related_name="entries")
+    document = models.OneToOneField(
+        Outgoing, on_delete=models.PROTECT, related_name="gazette_entry"
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    page = models.PositiveSmallIntegerField(_("page"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["issue", "position", "pk"]
+        verbose_name = _("gazette entry")
+        verbose_name_plural = _("gazette entries")
+
+    def __str__(self) -> str:
+        return f"{self.issue} · {self.document}"

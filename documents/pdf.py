@@ -65,9 +65,48 @@ def reader_stamp(reader, at) -> str:
     return f"{name}{number} {timezone.localtime(at):%Y-%m-%d %H:%M} 下载 · 不得外传"
 
 
-def render(document: Outgoing, *, reader=None, at=None) -> tuple[bytes, str]:
-    """The PDF and its body font. A 秘密/机密 document rendered for a reader carries the
-    reader's name and the time on every page (the archived copy is rendered for no one)."""
+LINE_MM = 10.227  # one line of the 22-line block
+TEMPLATES = {
+    "letter": "documents/pdf/letter.html",  # GB/T 9704-2012 §10.1 信函格式
+    "minutes": "documents/pdf/minutes.html",  # §10.3 纪要格式
+}
+
+
+def copy_number(k: int) -> str:
+    """份号 (§7.2.1): six Arabic digits."""
+    return f"{k:06d}"
+
+
+def minutes_parts(document: Outgoing) -> dict:
+    """The minutes' mark, its issue line and the people at the meeting (§10.3)."""
+    title = document.title.strip()
+    # A title that is itself "XXXX纪要" is the mark; otherwise the authority's minutes.
+    mark = title if title.endswith("纪要") else f"{document.authority.name_zh}纪要"
+    issue = document.minutes_issue or document.seq
+    people = [
+        (label, "、".join(n.strip() for n in re.split(r"[、，,\n]+", names) if n.strip()))
+        for label, names in (
+            ("出席", document.present),
+            ("请假", document.absent),
+            ("列席", document.attending),
+        )
+        if names.strip()
+    ]
+    return {
+        "minutes_mark": mark,
+        "minutes_title": "" if mark == title else title,
+        "minutes_issue": f"第{issue}期" if issue else "",
+        "people": people,
+    }
+
+
+def render(
+    document: Outgoing, *, reader=None, at=None, copy: int | None = None
+) -> tuple[bytes, str]:
+    """The PDF and its body font, in the format of its type: the standard one, the letter
+    (函) or the minutes (纪要). A 秘密/机密 document rendered for a reader carries the reader's
+    name and the time on every page (the archived copy is rendered for no one); a copy of a
+    print run carries its 份号 in the first line at the top left."""
     import base64
 
     import weasyprint
@@ -84,9 +123,17 @@ def render(document: Outgoing, *, reader=None, at=None) -> tuple[bytes, str]:
         for line in document.body.splitlines()
         if line.strip()
     ]
+    marks = sum(1 for x in (copy, document.security, document.urgency) if x)
+    extra = minutes_parts(document) if document.doc_type == "minutes" else {}
     html = render_to_string(
-        "documents/outgoing_pdf.html",
+        TEMPLATES.get(document.doc_type, "documents/outgoing_pdf.html"),
         {
+            **extra,
+            "copy_no": copy_number(copy) if copy else "",
+            # The letter's lower double rule: 20 mm above the bottom edge, from the block's top.
+            "bottom_rule_top": f"{297 - 20 - 37 - 1.95:.2f}",
+            "bottom_thick_top": f"{297 - 20 - 37 - 1.0:.2f}",
+            "minutes_top": f"{max(0.0, 35 - LINE_MM * marks):.3f}",
             "d": document,
             "font": font,
             "paragraphs": paragraphs,

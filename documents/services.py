@@ -103,6 +103,11 @@ TEXT_FIELDS = (
     "security_period",
     "urgency",
     "signer",
+    "is_public",
+    "minutes_issue",
+    "present",
+    "attending",
+    "absent",
 )
 
 

@@ -57,3 +57,26 @@ urlpatterns += [
     path("info/issues/<int:pk>/send/", info_views.issue_send, name="info-issue-send"),
     path("info/scores/", info_views.scores, name="info-scores"),
 ]
+
+# Copy numbers (份号) and the government gazette, in their own modules.
+from documents import copies_views, gazette_views  # noqa: E402
+
+urlpatterns += [
+    path("<int:pk>/copies/", copies_views.copies_page, name="copies"),
+    path("<int:pk>/copies/print/", copies_views.print_run, name="print-run"),
+    path("<int:pk>/copies/<int:k>/pdf/", copies_views.copy_pdf, name="copy-pdf"),
+]
+urlpatterns += [
+    path("<int:pk>/public/", gazette_views.mark_public, name="mark-public"),
+    path("gazette/", gazette_views.gazette_list, name="gazette"),
+    path("gazette/<int:year>/<int:number>/", gazette_views.gazette_issue, name="gazette-issue"),
+    path("gazette/<int:year>/<int:number>/pdf/", gazette_views.gazette_pdf, name="gazette-pdf"),
+    path("gazette/manage/", gazette_views.manage_list, name="gazette-manage"),
+    path("gazette/manage/new/", gazette_views.manage_create, name="gazette-create"),
+    path("gazette/manage/<int:pk>/", gazette_views.manage_detail, name="gazette-compile"),
+    path("gazette/manage/<int:pk>/add/", gazette_views.manage_add, name="gazette-add"),
+    path("gazette/manage/<int:pk>/remove/", gazette_views.manage_remove, name="gazette-remove"),
+    path("gazette/manage/<int:pk>/up/", gazette_views.manage_up, name="gazette-up"),
+    path("gazette/manage/<int:pk>/publish/", gazette_views.manage_publish, name="gazette-publish"),
+    path("gazette/manage/<int:pk>/pdf/", gazette_views.manage_pdf, name="gazette-preview"),
+]

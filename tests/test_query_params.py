@@ -212,6 +212,8 @@ PAGES = {
     "documents:info-scores": Page(
         {"period": "choice", "year": "int", "n": "int", "format": "choice"}, "admin"
     ),
+    "documents:gazette": Page({"year": "int", "page": "page"}, "anyone"),
+    "documents:gazette-manage": Page({"page": "page"}, "admin"),
 }
 
 # Pages without a path argument that are not lists, and why.
@@ -236,6 +238,7 @@ NOT_PAGES = {
     "wecom-callback": "404 until the WeCom app is configured; code and state are checked",
     "set_language": "POST only (Django's)",
     "javascript-catalog": "Django's translation catalogue",
+    "documents:gazette-create": "POST only",
 }
 
 
