@@ -16,6 +16,10 @@ class PerformanceConfig(AppConfig):
         plans.register_all()
         board_cache.connect()
         reminders.register_tick("supervision", services.supervision_tick)
+        from performance import dashboards, evaluation
+
+        reminders.register_tick("plans", dashboards.checkin_tick)
+        evaluation.register_all()
 
     def seed_demo(self) -> str:
         from performance.demo import seed_demo_supervision
