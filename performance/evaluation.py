@@ -417,13 +417,26 @@ def form_data(user: User, post: dict) -> dict:
         check_submittable(evaluation)
     except EvaluationError as exc:
         raise handoffs.HandoffError(exc.message) from exc
-    approver = plans._approver()
+    approver = _leader(user)
     return {
         "evaluation": str(evaluation.pk),
         "title": f"{evaluation.year}年{PERIOD_ZH[evaluation.period]}考核结果",
         "summary": _summary(evaluation),
         "approver": str(approver),
     }
+
+
+def _leader(user: User) -> int:
+    """The results are approved by a university leader (role ``leader``), else by another
+    holder of the office role: never by the one who sends them."""
+    from hall.models import Role
+
+    for code in ("leader", OFFICE_ROLE):
+        holders = Role.objects.filter(code=code).values_list("holders", flat=True)
+        found = next((pk for pk in holders if pk is not None and pk != user.pk), None)
+        if found is not None:
+            return found
+    raise handoffs.HandoffError(_("Nobody may approve the results: give a leader the role."))
 
 
 def service():
