@@ -26,4 +26,7 @@ class PerformanceConfig(AppConfig):
         from performance.plans_demo import seed_demo_plans
 
         items = seed_demo_supervision()
-        return f"{items} demo supervision items, {seed_demo_plans()} demo unit plans"
+        made = f"{items} demo supervision items, {seed_demo_plans()} demo unit plans"
+        from performance.evaluation_demo import seed_demo_evaluation
+
+        return f"{made}, {seed_demo_evaluation()} demo evaluation"
