@@ -117,14 +117,14 @@ class Ranked:
 
 
 def rank_and_grade(scores: list[tuple[int, Decimal, bool]], quota_pct: int) -> dict[int, Ranked]:
-    """Ranks (equal scores share a rank) and grades, the best first; excellent grades beyond
-    the quota go, lowest ranked first, to good."""
-    ordered = sorted(scores, key=lambda s: (-Decimal(s[1]), s[0]))
+    """Ranks (equal scores share a rank; a vetoed unit ranks after every other) and grades,
+    the best first; excellent grades beyond the quota go, lowest ranked first, to good."""
+    ordered = sorted(scores, key=lambda s: (bool(s[2]), -Decimal(s[1]), s[0]))
     allowed = quota_of(len(ordered), quota_pct)
     result, given, previous, rank = {}, 0, None, 0
     for position, (key, score, veto) in enumerate(ordered, start=1):
-        if score != previous:
-            rank, previous = position, score
+        if (veto, score) != previous:
+            rank, previous = position, (veto, score)
         grade = grade_of(score, veto)
         demoted = False
         if grade == Grade.EXCELLENT:

@@ -73,8 +73,8 @@ def test_the_excellent_quota_holds_and_ranks_follow_the_scores(scores, quota):
     for key, score, veto in rows:
         if veto:
             assert ranked[key].grade == Grade.FAIL
-        for other, other_score, _veto in rows:
-            if score > other_score:
+        for other, other_score, other_veto in rows:
+            if (veto, -score) < (other_veto, -other_score):  # a veto ranks after all others
                 assert ranked[key].rank < ranked[other].rank
 
 
