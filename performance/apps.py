@@ -20,6 +20,9 @@ class PerformanceConfig(AppConfig):
 
         reminders.register_tick("plans", dashboards.checkin_tick)
         evaluation.register_all()
+        from performance import coordination
+
+        coordination.register_all()
 
     def seed_demo(self) -> str:
         from performance.demo import seed_demo_supervision

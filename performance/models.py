@@ -779,3 +779,87 @@ class EvaluationEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.evaluation_id}: {self.unit_id} {self.final_score}"
+
+
+# --- Coordination of disputes between offices (协调) -------------------------------------------
+
+
+class Coordination(models.Model):
+    """A dispute between units that the office coordinates: the parties' positions, meetings
+    and opinions, the office's proposed solution, the leader's decision through a chain, which
+    then becomes a supervision item."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Being coordinated")
+        SUBMITTED = "submitted", _("With the leader for decision")
+        DECIDED = "decided", _("Decided")
+
+    title = models.CharField(_("title"), max_length=200)
+    matter = models.TextField(_("the matter in dispute"))
+    parties = models.ManyToManyField(
+        Department, verbose_name=_("parties"), related_name="coordinations"
+    )
+    coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("coordinator"),
+        on_delete=models.PROTECT,
+        related_name="coordinations_led",
+    )
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("leader who decides"),
+        on_delete=models.PROTECT,
+        related_name="coordinations_decided",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    proposal = models.TextField(_("proposed solution"), blank=True)
+    decision = models.TextField(_("leader's decision"), blank=True)
+    request = models.OneToOneField(
+        "workflows.ServiceRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    item = models.OneToOneField(
+        Item, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("performance:coordination", args=[self.pk])
+
+
+class CoordinationNote(models.Model):
+    """A party's position, the record of a coordination meeting, or an opinion."""
+
+    class Kind(models.TextChoices):
+        POSITION = "position", _("Position of a party")
+        MEETING = "meeting", _("Coordination meeting")
+        OPINION = "opinion", _("Opinion")
+
+    case = models.ForeignKey(Coordination, on_delete=models.CASCADE, related_name="notes")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    unit = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("text"))
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["case", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind}"

@@ -1,5 +1,6 @@
 from django.urls import path
 
+import performance.coordination_views as coordination_views
 import performance.dashboard_views as dashboard_views
 import performance.evaluation_views as evaluation_views
 import performance.plan_views as plan_views
@@ -72,5 +73,15 @@ urlpatterns += [
         "evaluations/<int:pk>/<slug:action>/",
         evaluation_views.evaluation_action,
         name="evaluation-action",
+    ),
+]
+urlpatterns += [
+    path("coordination/", coordination_views.case_list, name="coordinations"),
+    path("coordination/new/", coordination_views.case_create, name="coordination-create"),
+    path("coordination/<int:pk>/", coordination_views.case_detail, name="coordination"),
+    path(
+        "coordination/<int:pk>/<slug:action>/",
+        coordination_views.case_action,
+        name="coordination-action",
     ),
 ]
