@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, Sum, Value
+from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.html import escape
@@ -211,13 +211,21 @@ def institution_rows(*, year: int, kind: str, today: date, english: bool) -> dic
     plans = Plan.objects.filter(year=year)
     if kind:
         plans = plans.filter(unit__kind=kind)
-    missing = Value(0)  # nothing is missing before the first deadline
-    if due:
-        reported = CheckIn.objects.filter(line=OuterRef("pk"), quarter=due)
-        unreported = PlanLine.objects.filter(plan__year=year).exclude(Exists(reported))
-        missing = Count(
-            "lines", filter=Q(status=Plan.Status.APPROVED, lines__in=unreported.values("pk"))
+    # One pass over the year's check-ins by plan and quarter gives both the quarters' lights
+    # and, for the last quarter due, how many lines of each plan reported (the rest are missing).
+    by_plan_quarter = list(
+        CheckIn.objects.filter(line__plan__in=plans)
+        .values("line__plan_id", "quarter")
+        .annotate(
+            green=Count("pk", filter=Q(light=Light.GREEN)),
+            yellow=Count("pk", filter=Q(light=Light.YELLOW)),
+            red=Count("pk", filter=Q(light=Light.RED)),
+            progress=Sum("progress"),
+            n=Count("pk"),
         )
+        .order_by()
+    )
+    reported = {r["line__plan_id"]: r["n"] for r in by_plan_quarter if r["quarter"] == due}
     weighted = Coalesce(
         Sum(F("lines__weight") * F("lines__progress"), output_field=DecimalField()),
         Decimal(0),
@@ -232,7 +240,6 @@ def institution_rows(*, year: int, kind: str, today: date, english: bool) -> dic
             red=Count("lines", filter=Q(lines__light=Light.RED)),
             none=Count("lines", filter=Q(lines__light="")),
             weighted=weighted,
-            missing=missing,
         )
         .order_by("pk")
     )
@@ -255,23 +262,21 @@ def institution_rows(*, year: int, kind: str, today: date, english: bool) -> dic
                 "yellow": r["yellow"],
                 "red": r["red"],
                 "none": r["none"],
-                "missing": r["missing"],
+                "missing": (
+                    r["n"] - reported.get(r["pk"], 0)
+                    if due and r["status"] == Plan.Status.APPROVED
+                    else 0
+                ),
             }
         )
     table.sort(key=lambda row: (row["score"], -row["red"], row["pk"]))
-    lights = (
-        CheckIn.objects.filter(line__plan__in=plans)
-        .values("quarter")
-        .annotate(
-            green=Count("pk", filter=Q(light=Light.GREEN)),
-            yellow=Count("pk", filter=Q(light=Light.YELLOW)),
-            red=Count("pk", filter=Q(light=Light.RED)),
-            progress=Sum("progress"),
-            n=Count("pk"),
+    quarters: dict[int, dict] = {}
+    for r in by_plan_quarter:
+        total = quarters.setdefault(
+            r["quarter"], {"green": 0, "yellow": 0, "red": 0, "progress": 0, "n": 0}
         )
-        .order_by("quarter")
-    )
-    quarters = {r["quarter"]: r for r in lights}
+        for name in total:
+            total[name] += r[name] or 0
     result = {
         "rows": table,
         "totals": {
@@ -363,6 +368,11 @@ def checkin_tick(*, now: datetime | None = None) -> dict[str, int]:
                 notice = Notification.Kind.OVERDUE
             else:
                 continue
+            # Nothing changed since a pass that sent all it had to: skip the read (any plan or
+            # check-in write bumps the version, so a newly approved plan is seen next minute).
+            done = _key("tick", kind, year, q)
+            if cache.get(done):
+                continue
             sent = set(
                 SentOnce.objects.filter(kind=kind, key__endswith=f":{year}Q{q}").values_list(
                     "key", flat=True
@@ -382,4 +392,5 @@ def checkin_tick(*, now: datetime | None = None) -> dict[str, int]:
                     url=plan.get_absolute_url(),
                 )
                 result[what] += 1
+            cache.set(done, True, 86400)
     return result

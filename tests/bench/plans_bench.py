@@ -208,8 +208,21 @@ def main() -> None:
     t0 = time.perf_counter()
     sent = dashboards.checkin_tick(now=inside)
     print(
-        f"check-in tick in a reminder window, nothing missing over {n_plans} plans: "
+        f"check-in tick in a reminder window over {n_plans} plans, first pass: "
         f"{(time.perf_counter() - t0) * 1000:.1f} ms (sent {sum(sent.values())})"
+    )
+    t0 = time.perf_counter()
+    sent = dashboards.checkin_tick(now=inside + timedelta(minutes=1))
+    print(
+        f"  … the next minute, nothing written since: {(time.perf_counter() - t0) * 1000:.1f} ms"
+        f" (sent {sum(sent.values())})"
+    )
+    plans.changed()
+    t0 = time.perf_counter()
+    sent = dashboards.checkin_tick(now=inside + timedelta(minutes=2))
+    print(
+        f"  … after a check-in (reads again): {(time.perf_counter() - t0) * 1000:.1f} ms"
+        f" (sent {sum(sent.values())})"
     )
 
 

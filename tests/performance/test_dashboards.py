@@ -228,3 +228,18 @@ def test_the_offices_menu_links_the_plans(client, setup):
     client.force_login(setup["hank"])
     page = client.get(reverse("performance:plans")).content.decode()
     assert f'href="{reverse("performance:plans")}"' in page
+
+
+def test_a_plan_approved_after_a_pass_is_reminded_at_the_next_tick(setup):
+    # given a pass in the window that reminded the school's head
+    _approved(setup)
+    assert dashboards.checkin_tick(now=at("2026-10-10 09:00")) == {"due": 1, "late": 0}
+    assert dashboards.checkin_tick(now=at("2026-10-10 09:01")) == {"due": 0, "late": 0}
+    # when the maths school's plan is approved
+    maths = Plan.objects.get(unit=setup["other"])
+    Plan.objects.filter(pk=maths.pk).update(status=Plan.Status.APPROVED)
+    setup["other"].heads.add(setup["rita"])
+    plans.changed()  # as every plan write does
+    # then the next tick reminds its head, once
+    assert dashboards.checkin_tick(now=at("2026-10-10 09:02")) == {"due": 1, "late": 0}
+    assert sorted(_notices(Notification.Kind.REMINDER)) == ["hank", "rita"]
