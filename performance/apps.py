@@ -30,6 +30,7 @@ class PerformanceConfig(AppConfig):
 
         items = seed_demo_supervision()
         made = f"{items} demo supervision items, {seed_demo_plans()} demo unit plans"
-        from performance.evaluation_demo import seed_demo_evaluation
+        from performance.evaluation_demo import seed_demo_coordination, seed_demo_evaluation
 
-        return f"{made}, {seed_demo_evaluation()} demo evaluation"
+        made = f"{made}, {seed_demo_evaluation()} demo evaluation"
+        return f"{made}, {seed_demo_coordination()} demo coordination case"

@@ -69,3 +69,48 @@ def seed_demo_evaluation() -> int:
         if n % 3 != 2:  # the reviewer has scored two units in three so far
             ev.entry_review(score=Decimal(96 - 3 * n), **kwargs)
     return 1
+
+
+def seed_demo_coordination() -> int:
+    """A dispute between the School of CS and the assets office over rooms, with both
+    positions, a coordination meeting and the office's proposal, waiting to be sent."""
+    from hall.models import Department
+    from performance import coordination as co
+    from performance.models import Coordination
+
+    office = User.objects.filter(username="president-office-reviewer1").first()
+    leader = User.objects.filter(username="president-office-head").first()
+    units = {d.code: d for d in Department.objects.filter(code__in=["school-cs", "assets"])}
+    if office is None or leader is None or len(units) < 2:
+        return 0
+    title = "实验楼三层用房归属争议"
+    if Coordination.objects.filter(title=title).exists():
+        return 0
+    case = co.case_open(
+        user=office,
+        title=title,
+        matter="计算机科学与技术学院与国有资产管理处对实验楼三层东侧用房的使用权存在分歧，"
+        "影响新建人工智能实验室的建设进度。",
+        parties=[units["school-cs"], units["assets"]],
+        coordinator=office,
+        leader=leader,
+    )
+    for username, text in [
+        ("school-cs-head", "该层用房自2019年起由学院实验中心使用，拟建人工智能实验室已获立项。"),
+        ("assets-head", "按公用房管理办法，该层属学校统筹用房，应按定额重新核定后分配。"),
+    ]:
+        head = User.objects.filter(username=username).first()
+        if head is not None:
+            co.note_add(user=head, case_id=case.pk, kind="position", text=text)
+    co.note_add(
+        user=office,
+        case_id=case.pk,
+        kind="meeting",
+        text="11月25日召开协调会，双方同意按实际使用需求与定额相结合的原则处理。",
+    )
+    co.proposal_set(
+        user=office,
+        case_id=case.pk,
+        text="东侧4间由学院继续使用并纳入定额核算，西侧2间由资产处统筹，资产处于12月底前完成核定。",
+    )
+    return 1
