@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from hall.models import Department, Notification
 from performance import board_cache
 from performance.models import CheckIn, Plan, PlanLine
-from performance.plans import VERSION_KEY, Light
+from performance.plans import PLAN_KEY, ROWS_KEY, VERSION_KEY, Light
 
 TTL = 600
 LIGHT_ORDER = {Light.RED: 0, Light.YELLOW: 1, "": 2, Light.GREEN: 3}
@@ -199,21 +199,28 @@ def quarter_chart(points: list[tuple[str, Decimal | None]], label: str) -> str:
 # --- the institution's dashboard ---------------------------------------------------------------
 
 
-def institution_rows(*, year: int, kind: str, today: date, english: bool) -> dict:
-    """Every plan of the year (of one kind of unit, or all) with its weighted score and how
-    many indicators are on track, behind, off track, not reported and missing, weakest first;
-    the year's lights per quarter. One aggregate query (and one for the quarters), cached."""
-    key = _key("inst", year, kind or "-", today.isoformat(), int(english))
-    found = cache.get(key)
-    if found is not None:
-        return found
-    due = last_due_quarter(year, today)
-    plans = Plan.objects.filter(year=year)
-    if kind:
-        plans = plans.filter(unit__kind=kind)
-    # One pass over the year's check-ins by plan and quarter gives both the quarters' lights
-    # and, for the last quarter due, how many lines of each plan reported (the rest are missing).
-    by_plan_quarter = list(
+def _plan_figures(plans, due: int) -> dict[int, dict]:
+    """Each plan's counts by light, weighted progress, check-ins of the last quarter due and
+    lights per quarter: one aggregate over its lines and one over its check-ins."""
+    weighted = Coalesce(
+        Sum(F("lines__weight") * F("lines__progress"), output_field=DecimalField()),
+        Decimal(0),
+        output_field=DecimalField(),
+    )
+    figures = {
+        r["pk"]: {**r, "reported": 0, "quarters": {}}
+        for r in plans.values("pk")
+        .annotate(
+            n=Count("lines"),
+            green=Count("lines", filter=Q(lines__light=Light.GREEN)),
+            yellow=Count("lines", filter=Q(lines__light=Light.YELLOW)),
+            red=Count("lines", filter=Q(lines__light=Light.RED)),
+            none=Count("lines", filter=Q(lines__light="")),
+            weighted=weighted,
+        )
+        .order_by()
+    }
+    by_plan_quarter = (
         CheckIn.objects.filter(line__plan__in=plans)
         .values("line__plan_id", "quarter")
         .annotate(
@@ -225,58 +232,87 @@ def institution_rows(*, year: int, kind: str, today: date, english: bool) -> dic
         )
         .order_by()
     )
-    reported = {r["line__plan_id"]: r["n"] for r in by_plan_quarter if r["quarter"] == due}
-    weighted = Coalesce(
-        Sum(F("lines__weight") * F("lines__progress"), output_field=DecimalField()),
-        Decimal(0),
-        output_field=DecimalField(),
+    for r in by_plan_quarter:
+        plan = figures.get(r["line__plan_id"])
+        if plan is None:
+            continue
+        plan["quarters"][r["quarter"]] = {
+            k: r[k] or 0 for k in ("green", "yellow", "red", "progress", "n")
+        }
+        if r["quarter"] == due:
+            plan["reported"] = r["n"]
+    return figures
+
+
+EMPTY = {"n": 0, "green": 0, "yellow": 0, "red": 0, "none": 0, "weighted": 0, "reported": 0}
+
+
+def institution_rows(*, year: int, kind: str, today: date, english: bool) -> dict:
+    """Every plan of the year (of one kind of unit, or all) with its weighted score and how
+    many indicators are on track, behind, off track, not reported and missing, weakest first;
+    the year's lights per quarter.
+
+    The page is cached under the dashboards' version; each plan's figures under its own (a
+    check-in bumps its plan's), so the first reader after a check-in counts one plan again: one
+    query for the plans, two cache reads, and two aggregates over the plans not cached."""
+    key = _key("inst", year, kind or "-", today.isoformat(), int(english))
+    found = cache.get(key)
+    if found is not None:
+        return found
+    due = last_due_quarter(year, today)
+    plans = Plan.objects.filter(year=year)
+    if kind:
+        plans = plans.filter(unit__kind=kind)
+    listed = list(
+        plans.values("pk", "status", "unit__name_zh", "unit__name_en", "unit__kind").order_by("pk")
     )
-    rows = list(
-        plans.values("pk", "status", "unit__name_zh", "unit__name_en", "unit__kind")
-        .annotate(
-            n=Count("lines"),
-            green=Count("lines", filter=Q(lines__light=Light.GREEN)),
-            yellow=Count("lines", filter=Q(lines__light=Light.YELLOW)),
-            red=Count("lines", filter=Q(lines__light=Light.RED)),
-            none=Count("lines", filter=Q(lines__light="")),
-            weighted=weighted,
-        )
-        .order_by("pk")
-    )
+    rows_version = board_cache._version(ROWS_KEY)
+    versions = cache.get_many([f"{PLAN_KEY}:{p['pk']}" for p in listed])
+
+    def figure_key(pk: int) -> str:
+        own = versions.get(f"{PLAN_KEY}:{pk}", 0)
+        return f"performance:dash:plan:{rows_version}:{pk}:{own}:{due}"
+
+    cached = cache.get_many([figure_key(p["pk"]) for p in listed])
+    figures = {p["pk"]: cached.get(figure_key(p["pk"])) for p in listed}
+    stale = [pk for pk, value in figures.items() if value is None]
+    if stale:
+        scope = plans if len(stale) == len(listed) else Plan.objects.filter(pk__in=stale)
+        fresh = _plan_figures(scope, due)
+        figures.update(fresh)
+        cache.set_many({figure_key(pk): fresh[pk] for pk in fresh}, TTL)
     kinds = dict(Department.Kind.choices)
     states = dict(Plan.Status.choices)
     table = []
-    for r in rows:
-        score = (Decimal(r["weighted"]) / 100).quantize(Decimal("0.1"))
+    quarters: dict[int, dict] = {}
+    for p in listed:
+        f = figures.get(p["pk"]) or {**EMPTY, "quarters": {}}
+        for q, counts in f["quarters"].items():
+            total = quarters.setdefault(
+                q, {"green": 0, "yellow": 0, "red": 0, "progress": 0, "n": 0}
+            )
+            for name in total:
+                total[name] += counts[name]
         table.append(
             {
-                "pk": r["pk"],
+                "pk": p["pk"],
                 "unit": (
-                    r["unit__name_en"] if english and r["unit__name_en"] else r["unit__name_zh"]
+                    p["unit__name_en"] if english and p["unit__name_en"] else p["unit__name_zh"]
                 ),
-                "kind": str(kinds.get(r["unit__kind"], r["unit__kind"])),
-                "status": str(states.get(r["status"], r["status"])),
-                "score": score,
-                "n": r["n"],
-                "green": r["green"],
-                "yellow": r["yellow"],
-                "red": r["red"],
-                "none": r["none"],
+                "kind": str(kinds.get(p["unit__kind"], p["unit__kind"])),
+                "status": str(states.get(p["status"], p["status"])),
+                "score": (Decimal(f["weighted"]) / 100).quantize(Decimal("0.1")),
+                "n": f["n"],
+                "green": f["green"],
+                "yellow": f["yellow"],
+                "red": f["red"],
+                "none": f["none"],
                 "missing": (
-                    r["n"] - reported.get(r["pk"], 0)
-                    if due and r["status"] == Plan.Status.APPROVED
-                    else 0
+                    f["n"] - f["reported"] if due and p["status"] == Plan.Status.APPROVED else 0
                 ),
             }
         )
     table.sort(key=lambda row: (row["score"], -row["red"], row["pk"]))
-    quarters: dict[int, dict] = {}
-    for r in by_plan_quarter:
-        total = quarters.setdefault(
-            r["quarter"], {"green": 0, "yellow": 0, "red": 0, "progress": 0, "n": 0}
-        )
-        for name in total:
-            total[name] += r[name] or 0
     result = {
         "rows": table,
         "totals": {

@@ -30,10 +30,19 @@ HUNDRED = Decimal(100)
 VERSION_KEY = "performance:plans:version"
 
 
-def changed() -> None:
+# A plan's own figures (its lines' lights and its check-ins) follow its own version, so a
+# check-in makes the institution's page count that plan again, not all 500.
+PLAN_KEY = "performance:plans:plan"
+ROWS_KEY = "performance:plans:rows"
+
+
+def changed(plan_id: int | None = None) -> None:
+    """Every dashboard's cached page is stale; with a plan, only that plan's figures are,
+    without one every plan's."""
     from performance import board_cache
 
     board_cache.bump(VERSION_KEY)
+    board_cache.bump(f"{PLAN_KEY}:{plan_id}" if plan_id else ROWS_KEY)
 
 
 class PlanError(SupervisionError):
@@ -184,7 +193,7 @@ def plan_weights_set(*, plan_id: int, user: User, weights: dict[int, int]) -> Pl
             raise PlanError(_("A weight is not negative."))
     _check_total(line.weight for line in lines)
     PlanLine.objects.bulk_update(lines, ["weight"])
-    changed()
+    changed(plan.pk)
     return plan
 
 
@@ -272,7 +281,7 @@ def chain_submitted(request: ServiceRequest) -> None:
         raise PlanError(_("This plan is not a draft."))
     plan.status = Plan.Status.SUBMITTED
     plan.save(update_fields=["status"])
-    changed()
+    changed(plan.pk)
 
 
 def chain_approved(request: ServiceRequest) -> None:
@@ -281,7 +290,7 @@ def chain_approved(request: ServiceRequest) -> None:
         return
     plan.status = Plan.Status.APPROVED
     plan.save(update_fields=["status"])
-    changed()
+    changed(plan.pk)
 
 
 def chain_ended(request: ServiceRequest, rejected: bool) -> None:
@@ -290,7 +299,7 @@ def chain_ended(request: ServiceRequest, rejected: bool) -> None:
         return
     plan.status = Plan.Status.DRAFT
     plan.save(update_fields=["status"])
-    changed()
+    changed(plan.pk)
 
 
 HANDOFF = handoffs.Handoff(
@@ -360,7 +369,7 @@ def checkin_record(
     latest = line.checkins.order_by("-quarter").first()
     line.progress, line.light = latest.progress, latest.light
     line.save(update_fields=["progress", "light"])
-    changed()
+    changed(line.plan_id)
     return checkin
 
 
@@ -485,7 +494,7 @@ def change_approved(request: ServiceRequest) -> None:
     line.save(update_fields=["target"])
     change.status, change.version = change.Status.APPROVED, plan.version
     change.save(update_fields=["status", "version"])
-    changed()
+    changed(plan.pk)
 
 
 def change_ended(request: ServiceRequest, rejected: bool) -> None:

@@ -243,3 +243,25 @@ def test_a_plan_approved_after_a_pass_is_reminded_at_the_next_tick(setup):
     # then the next tick reminds its head, once
     assert dashboards.checkin_tick(now=at("2026-10-10 09:02")) == {"due": 1, "late": 0}
     assert sorted(_notices(Notification.Kind.REMINDER)) == ["hank", "rita"]
+
+
+def test_after_a_check_in_the_institution_page_counts_only_that_plan_again(
+    client, setup, approved
+):
+    # given the institution page read once, and another plan's line lit behind the services
+    other = Plan.objects.get(unit=setup["other"])
+    client.force_login(setup["sam"])
+    url = reverse("performance:plans-dashboard") + "?year=2026"
+    with time_machine.travel(at("2026-09-01 10:00"), tick=False):
+        client.get(url)
+        PlanLine.objects.filter(plan=other).update(light="red")
+        # when the school's head records a check-in (the services bump that plan only)
+        _check_in(setup, approved, "高水平论文", 3, 36, "2026-09-01 10:00")
+        rows = {r[1]: r for r in client.get(url).context["table"]}
+    # then the school's figures are counted again, the other plan's come from the cache
+    assert rows["School of Computer Science"][6:8] == (1, 0)  # papers: behind → on track
+    assert rows["数学学院"][8] == 0  # its lit line is not counted: nothing bumped it
+    plans.changed()  # a write without a plan: every plan's figures again
+    with time_machine.travel(at("2026-09-01 10:00"), tick=False):
+        rows = {r[1]: r for r in client.get(url).context["table"]}
+    assert rows["数学学院"][8] == 2
