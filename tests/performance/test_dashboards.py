@@ -245,9 +245,7 @@ def test_a_plan_approved_after_a_pass_is_reminded_at_the_next_tick(setup):
     assert sorted(_notices(Notification.Kind.REMINDER)) == ["hank", "rita"]
 
 
-def test_after_a_check_in_the_institution_page_counts_only_that_plan_again(
-    client, setup, approved
-):
+def test_after_a_check_in_the_institution_page_counts_only_that_plan_again(client, setup, approved):
     # given the institution page read once, and another plan's line lit behind the services
     other = Plan.objects.get(unit=setup["other"])
     client.force_login(setup["sam"])
