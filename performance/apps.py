@@ -16,10 +16,21 @@ class PerformanceConfig(AppConfig):
         plans.register_all()
         board_cache.connect()
         reminders.register_tick("supervision", services.supervision_tick)
+        from performance import dashboards, evaluation
+
+        reminders.register_tick("plans", dashboards.checkin_tick)
+        evaluation.register_all()
+        from performance import coordination
+
+        coordination.register_all()
 
     def seed_demo(self) -> str:
         from performance.demo import seed_demo_supervision
         from performance.plans_demo import seed_demo_plans
 
         items = seed_demo_supervision()
-        return f"{items} demo supervision items, {seed_demo_plans()} demo unit plans"
+        made = f"{items} demo supervision items, {seed_demo_plans()} demo unit plans"
+        from performance.evaluation_demo import seed_demo_coordination, seed_demo_evaluation
+
+        made = f"{made}, {seed_demo_evaluation()} demo evaluation"
+        return f"{made}, {seed_demo_coordination()} demo coordination case"

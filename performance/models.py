@@ -513,6 +513,8 @@ class Indicator(models.Model):
     class Rule(models.TextChoices):
         LINEAR = "linear", _("Linear, capped at the target")
         THRESHOLD = "threshold", _("Full marks at the target, none below")
+        MILESTONES = "milestones", _("A quarter of the marks per milestone reached")
+        GRADE_MAP = "grade_map", _("Marks by grade of progress (90/75/60 %)")
 
     name = models.CharField(_("indicator"), max_length=200)
     definition = models.TextField(_("definition"), blank=True)
@@ -675,3 +677,189 @@ class TargetChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line_id}: {self.old_target} → {self.new_target}"
+
+
+# --- Evaluation (考核): mid-year and annual summaries, scores, veto, quota, results -------------
+
+
+class Grade(models.TextChoices):
+    EXCELLENT = "excellent", _("Excellent (优秀)")
+    GOOD = "good", _("Good (良好)")
+    PASS = "pass", _("Pass (合格)")
+    FAIL = "fail", _("Fail (不合格)")
+
+
+class Evaluation(models.Model):
+    """A year's (or half-year's) evaluation of every unit with a plan."""
+
+    class Period(models.TextChoices):
+        MID_YEAR = "mid", _("Mid-year")
+        ANNUAL = "annual", _("Annual")
+
+    class Status(models.TextChoices):
+        SCORING = "scoring", _("Scoring")
+        SUBMITTED = "submitted", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    period = models.CharField(_("period"), max_length=10, choices=Period.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SCORING
+    )
+    # At most this share of the units may be rated excellent.
+    quota_excellent = models.PositiveSmallIntegerField(_("excellent quota (%)"), default=30)
+    committee = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("committee"),
+        blank=True,
+        related_name="evaluations_scored",
+    )
+    request = models.OneToOneField(
+        "workflows.ServiceRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    archive_code = models.CharField(_("archival code"), max_length=80, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year", "period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "period"], name="performance_evaluation_year_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.get_period_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("performance:evaluation", args=[self.pk])
+
+
+class EvaluationEntry(models.Model):
+    """One unit in an evaluation: its self-score (computed), items, veto, the scores given."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="entries")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        Department, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    self_score = models.DecimalField(_("self-score"), max_digits=6, decimal_places=2, default=0)
+    bonus = models.DecimalField(_("bonus"), max_digits=5, decimal_places=2, default=0)
+    penalty = models.DecimalField(_("penalty"), max_digits=5, decimal_places=2, default=0)
+    items_note = models.CharField(_("bonus and penalty items"), max_length=500, blank=True)
+    veto = models.BooleanField(_("veto (一票否决)"), default=False)
+    veto_reason = models.CharField(_("veto reason"), max_length=300, blank=True)
+    reviewer_score = models.DecimalField(
+        _("reviewer's score"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    committee_score = models.DecimalField(
+        _("committee's score"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    final_score = models.DecimalField(_("final score"), max_digits=6, decimal_places=2, default=0)
+    grade = models.CharField(_("grade"), max_length=10, choices=Grade.choices, blank=True)
+    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["evaluation", "rank", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "unit"], name="performance_entry_evaluation_unit"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation_id}: {self.unit_id} {self.final_score}"
+
+
+# --- Coordination of disputes between offices (协调) -------------------------------------------
+
+
+class Coordination(models.Model):
+    """A dispute between units that the office coordinates: the parties' positions, meetings
+    and opinions, the office's proposed solution, the leader's decision through a chain, which
+    then becomes a supervision item."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Being coordinated")
+        SUBMITTED = "submitted", _("With the leader for decision")
+        DECIDED = "decided", _("Decided")
+
+    title = models.CharField(_("title"), max_length=200)
+    matter = models.TextField(_("the matter in dispute"))
+    parties = models.ManyToManyField(
+        Department, verbose_name=_("parties"), related_name="coordinations"
+    )
+    coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("coordinator"),
+        on_delete=models.PROTECT,
+        related_name="coordinations_led",
+    )
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("leader who decides"),
+        on_delete=models.PROTECT,
+        related_name="coordinations_decided",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    proposal = models.TextField(_("proposed solution"), blank=True)
+    decision = models.TextField(_("leader's decision"), blank=True)
+    request = models.OneToOneField(
+        "workflows.ServiceRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    item = models.OneToOneField(
+        Item, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("performance:coordination", args=[self.pk])
+
+
+class CoordinationNote(models.Model):
+    """A party's position, the record of a coordination meeting, or an opinion."""
+
+    class Kind(models.TextChoices):
+        POSITION = "position", _("Position of a party")
+        MEETING = "meeting", _("Coordination meeting")
+        OPINION = "opinion", _("Opinion")
+
+    case = models.ForeignKey(Coordination, on_delete=models.CASCADE, related_name="notes")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    unit = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("text"))
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["case", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind}"

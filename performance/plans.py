@@ -26,6 +26,23 @@ from workflows.models import ServiceRequest
 
 PLAN_SERVICE = "performance-plan"
 HUNDRED = Decimal(100)
+# The dashboards' cached figures follow this version, bumped by every plan and check-in write.
+VERSION_KEY = "performance:plans:version"
+
+
+# A plan's own figures (its lines' lights and its check-ins) follow its own version, so a
+# check-in makes the institution's page count that plan again, not all 500.
+PLAN_KEY = "performance:plans:plan"
+ROWS_KEY = "performance:plans:rows"
+
+
+def changed(plan_id: int | None = None) -> None:
+    """Every dashboard's cached page is stale; with a plan, only that plan's figures are,
+    without one every plan's."""
+    from performance import board_cache
+
+    board_cache.bump(VERSION_KEY)
+    board_cache.bump(f"{PLAN_KEY}:{plan_id}" if plan_id else ROWS_KEY)
 
 
 class PlanError(SupervisionError):
@@ -153,6 +170,7 @@ def plans_from_template(*, user: User, template_id: int, year: int) -> int:
             for row in rows
         ]
     )
+    changed()
     return len(plans)
 
 
@@ -175,6 +193,7 @@ def plan_weights_set(*, plan_id: int, user: User, weights: dict[int, int]) -> Pl
             raise PlanError(_("A weight is not negative."))
     _check_total(line.weight for line in lines)
     PlanLine.objects.bulk_update(lines, ["weight"])
+    changed(plan.pk)
     return plan
 
 
@@ -262,6 +281,7 @@ def chain_submitted(request: ServiceRequest) -> None:
         raise PlanError(_("This plan is not a draft."))
     plan.status = Plan.Status.SUBMITTED
     plan.save(update_fields=["status"])
+    changed(plan.pk)
 
 
 def chain_approved(request: ServiceRequest) -> None:
@@ -270,6 +290,7 @@ def chain_approved(request: ServiceRequest) -> None:
         return
     plan.status = Plan.Status.APPROVED
     plan.save(update_fields=["status"])
+    changed(plan.pk)
 
 
 def chain_ended(request: ServiceRequest, rejected: bool) -> None:
@@ -278,6 +299,7 @@ def chain_ended(request: ServiceRequest, rejected: bool) -> None:
         return
     plan.status = Plan.Status.DRAFT
     plan.save(update_fields=["status"])
+    changed(plan.pk)
 
 
 HANDOFF = handoffs.Handoff(
@@ -347,6 +369,7 @@ def checkin_record(
     latest = line.checkins.order_by("-quarter").first()
     line.progress, line.light = latest.progress, latest.light
     line.save(update_fields=["progress", "light"])
+    changed(line.plan_id)
     return checkin
 
 
@@ -471,6 +494,7 @@ def change_approved(request: ServiceRequest) -> None:
     line.save(update_fields=["target"])
     change.status, change.version = change.Status.APPROVED, plan.version
     change.save(update_fields=["status", "version"])
+    changed(plan.pk)
 
 
 def change_ended(request: ServiceRequest, rejected: bool) -> None:

@@ -1,5 +1,8 @@
 from django.urls import path
 
+import performance.coordination_views as coordination_views
+import performance.dashboard_views as dashboard_views
+import performance.evaluation_views as evaluation_views
 import performance.plan_views as plan_views
 from performance import meeting_views, strategy_views, views
 
@@ -46,5 +49,39 @@ urlpatterns = [
         "plans/<int:pk>/checkins/<int:checkin_id>/evidence/",
         plan_views.checkin_evidence,
         name="plan-evidence",
+    ),
+]
+urlpatterns += [
+    path("plans/dashboard/", dashboard_views.institution_dashboard, name="plans-dashboard"),
+    path("plans/<int:pk>/dashboard/", dashboard_views.unit_dashboard, name="plan-dashboard"),
+]
+urlpatterns += [
+    path("evaluations/", evaluation_views.evaluation_list, name="evaluations"),
+    path("evaluations/open/", evaluation_views.evaluation_open, name="evaluation-open"),
+    path("evaluations/<int:pk>/", evaluation_views.evaluation_detail, name="evaluation"),
+    path(
+        "evaluations/<int:pk>/export.xlsx",
+        evaluation_views.evaluation_export,
+        name="evaluation-export",
+    ),
+    path(
+        "evaluations/<int:pk>/entries/<int:entry_id>/",
+        evaluation_views.entry_detail,
+        name="evaluation-entry",
+    ),
+    path(
+        "evaluations/<int:pk>/<slug:action>/",
+        evaluation_views.evaluation_action,
+        name="evaluation-action",
+    ),
+]
+urlpatterns += [
+    path("coordination/", coordination_views.case_list, name="coordinations"),
+    path("coordination/new/", coordination_views.case_create, name="coordination-create"),
+    path("coordination/<int:pk>/", coordination_views.case_detail, name="coordination"),
+    path(
+        "coordination/<int:pk>/<slug:action>/",
+        coordination_views.case_action,
+        name="coordination-action",
     ),
 ]

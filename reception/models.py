@@ -581,7 +581,9 @@ class CaseProposal(models.Model):
     first_proposer = models.CharField(_("first proposer"), max_length=100)
     co_signers = models.CharField(_("co-signers"), max_length=500, blank=True)
     is_complex = models.BooleanField(_("complex (6 months)"), default=False)
-    grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices, blank=True)
+    grade = models.CharField(
+        pgettext_lazy("proposal reply", "grade"), max_length=1, choices=Grade.choices, blank=True
+    )
     # Co-handling units' opinions are due to the lead unit within a month.
     co_due_at = models.DateTimeField(_("co-handlers' opinions due"), null=True, blank=True)
 

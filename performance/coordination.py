@@ -1,0 +1,281 @@
+"""Coordination of disputes between offices (协调): the office opens a case between two or more
+units with a coordinator; the parties state their positions, the coordinator records meetings
+and opinions and proposes a solution; the leader decides through a catalogue chain (internal
+service ``performance-coordination``); the decision becomes a supervision item, led by the first
+party with the others as co-units, whose source is the case (``performance.coordination:<pk>``).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from hall.models import Department, ServiceField, ServiceStep, User
+from performance import services as supervision
+from performance.models import Coordination, CoordinationNote, SourceKind
+from performance.services import OFFICE_ROLE, SupervisionError, is_office, staff_units
+from workflows import handoffs
+from workflows import services as requests
+from workflows.models import ServiceRequest
+
+SERVICE = "performance-coordination"
+ITEM_DAYS = 15
+
+
+class CoordinationError(SupervisionError):
+    pass
+
+
+def visible_cases(user: User) -> QuerySet[Coordination]:
+    """The office sees every case; the coordinator, the deciding leader and the parties' staff
+    theirs; everyone else none."""
+    if not user.is_authenticated:
+        return Coordination.objects.none()
+    if is_office(user):
+        return Coordination.objects.all()
+    units = staff_units(user).values("pk")
+    return Coordination.objects.filter(
+        Q(coordinator=user)
+        | Q(leader=user)
+        | Q(
+            pk__in=Coordination.parties.through.objects.filter(department_id__in=units).values(
+                "coordination_id"
+            )
+        )
+    )
+
+
+def case_for(user: User, pk: int) -> Coordination | None:
+    return visible_cases(user).filter(pk=pk).first()
+
+
+def may_coordinate(user: User, case: Coordination) -> bool:
+    return case.coordinator_id == user.pk or is_office(user)
+
+
+def party_of(user: User, case: Coordination) -> Department | None:
+    """The party a person speaks for (the first of theirs, by code)."""
+    return case.parties.filter(pk__in=staff_units(user).values("pk")).order_by("code").first()
+
+
+def _text(value: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise CoordinationError(message)
+    return value
+
+
+@transaction.atomic
+def case_open(
+    *,
+    user: User,
+    title: str,
+    matter: str,
+    parties: list[Department],
+    coordinator: User,
+    leader: User,
+) -> Coordination:
+    if not is_office(user):
+        raise CoordinationError(_("Only the office opens a coordination case."))
+    title = _text(title, _("Give the case a title."))
+    matter = _text(matter, _("Say what the units disagree about."))
+    if len({p.pk for p in parties}) < 2:
+        raise CoordinationError(_("A dispute has at least two parties."))
+    case = Coordination.objects.create(
+        title=title[:200],
+        matter=matter[:10000],
+        coordinator=coordinator,
+        leader=leader,
+        created_by=user,
+    )
+    case.parties.set(parties)
+    return case
+
+
+def _locked(case_id: int) -> Coordination:
+    return Coordination.objects.select_for_update().get(pk=case_id)
+
+
+@transaction.atomic
+def note_add(*, user: User, case_id: int, kind: str, text: str) -> CoordinationNote:
+    """A party states its position; the coordinator records a meeting or an opinion."""
+    case = _locked(case_id)
+    if case.status != Coordination.Status.OPEN:
+        raise CoordinationError(_("The case is no longer being coordinated."))
+    text = _text(text, _("Write the text."))
+    unit = None
+    if kind == CoordinationNote.Kind.POSITION:
+        unit = party_of(user, case)
+        if unit is None:
+            raise CoordinationError(_("Only a party states a position."))
+    elif kind in (CoordinationNote.Kind.MEETING, CoordinationNote.Kind.OPINION):
+        if not may_coordinate(user, case):
+            raise CoordinationError(_("Only the coordinator records meetings and opinions."))
+    else:
+        raise CoordinationError(_("Choose what you are recording."))
+    return CoordinationNote.objects.create(
+        case=case, kind=kind, unit=unit, author=user, text=text[:10000]
+    )
+
+
+@transaction.atomic
+def proposal_set(*, user: User, case_id: int, text: str) -> Coordination:
+    case = _locked(case_id)
+    if not may_coordinate(user, case):
+        raise CoordinationError(_("Only the coordinator proposes the solution."))
+    if case.status != Coordination.Status.OPEN:
+        raise CoordinationError(_("The case is no longer being coordinated."))
+    case.proposal = _text(text, _("Write the proposed solution."))[:10000]
+    case.save(update_fields=["proposal"])
+    return case
+
+
+FIELDS = [
+    ("case", "协调编号", "Case", ServiceField.Type.TEXT),
+    ("title", "协调事项", "Matter", ServiceField.Type.TEXT),
+    ("proposal", "拟办意见", "Proposed solution", ServiceField.Type.LONG_TEXT),
+    ("leader", "决定领导", "Leader who decides", ServiceField.Type.TEXT),
+]
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def form_data(user: User, post: dict) -> dict:
+    case = Coordination.objects.filter(pk=_int(post.get("case"))).first()
+    if case is None or not may_coordinate(user, case):
+        raise handoffs.HandoffError(_("No such coordination case."))
+    if case.status != Coordination.Status.OPEN:
+        raise handoffs.HandoffError(_("The case is no longer being coordinated."))
+    if not case.proposal.strip():
+        raise handoffs.HandoffError(_("Propose a solution before sending the case to the leader."))
+    return {
+        "case": str(case.pk),
+        "title": case.title,
+        "proposal": case.proposal[:4000],
+        "leader": str(case.leader_id),
+    }
+
+
+def service():
+    from hall.models import Service
+
+    found = Service.objects.filter(code=SERVICE).first()
+    if found is not None:
+        return found
+    office = Department.objects.filter(roles__code=OFFICE_ROLE).order_by("pk").first()
+    office = office or Department.objects.order_by("pk").first()
+    found = handoffs.internal_service(SERVICE, department=office)
+    ServiceStep.objects.filter(service=found).update(
+        rule=ServiceStep.Rule.FORM_FIELD, field_key="leader"
+    )
+    return found
+
+
+@transaction.atomic
+def case_submit(*, user: User, case_id: int) -> Coordination:
+    case = _locked(case_id)
+    try:
+        requests.request_submit(
+            service=service(),
+            applicant=user,
+            form_data=form_data(user, {"case": str(case.pk)}),
+            files={},
+            urgent=False,
+            urgent_reason="",
+            submit_token=uuid.uuid4(),
+        )
+    except (handoffs.HandoffError, requests.RequestError) as exc:
+        raise CoordinationError(exc.message) from exc
+    case.refresh_from_db()
+    return case
+
+
+def _of(request: ServiceRequest) -> Coordination | None:
+    return (
+        Coordination.objects.select_for_update()
+        .filter(pk=_int(request.form_data.get("case")))
+        .first()
+    )
+
+
+def chain_submitted(request: ServiceRequest) -> None:
+    case = _of(request)
+    if case is None or case.status != Coordination.Status.OPEN:
+        raise CoordinationError(_("The case is no longer being coordinated."))
+    case.status, case.request = Coordination.Status.SUBMITTED, request
+    case.save(update_fields=["status", "request"])
+
+
+def chain_approved(request: ServiceRequest) -> None:
+    """The leader's decision is the proposal as approved (with the leader's comment); it
+    becomes a supervision item for the parties."""
+    from workflows.models import ApprovalRecord
+
+    case = _of(request)
+    if case is None or case.status != Coordination.Status.SUBMITTED:
+        return
+    comment = (
+        ApprovalRecord.objects.filter(request=request)
+        .order_by("-created_at", "-pk")
+        .values_list("comment", flat=True)
+        .first()
+    )
+    case.decision = case.proposal + (f"\n领导意见：{comment}" if comment else "")
+    # The first party named when the case was opened leads; the others are co-units.
+    links = Coordination.parties.through.objects.filter(coordination=case).order_by("pk")
+    parties = [link.department for link in links.select_related("department")]
+    item = supervision.item_create(
+        user=case.created_by,
+        title=f"落实协调决定：{case.title}"[:200],
+        source=supervision.Source(
+            kind=SourceKind.ASSIGNED,
+            ref=f"performance.coordination:{case.pk}",
+            title=case.title,
+            url=case.get_absolute_url(),
+        ),
+        criteria=case.proposal[:2000],
+        requirement=case.decision,
+        leader=case.leader,
+        lead_unit=parties[0],
+        co_units=parties[1:],
+        days=ITEM_DAYS,
+    )
+    case.status, case.item = Coordination.Status.DECIDED, item
+    case.save(update_fields=["status", "decision", "item"])
+
+
+def chain_ended(request: ServiceRequest, rejected: bool) -> None:
+    case = _of(request)
+    if case is None or case.status != Coordination.Status.SUBMITTED:
+        return
+    case.status = Coordination.Status.OPEN
+    case.save(update_fields=["status"])
+
+
+HANDOFF = handoffs.Handoff(
+    submitted=chain_submitted,
+    approved=chain_approved,
+    ended=chain_ended,
+    required_fields=("case", "leader"),
+    refusals=(SupervisionError,),
+    form_data=form_data,
+    default_service={
+        "name_zh": "部门争议协调决定",
+        "name_en": "Decision on a dispute between offices",
+        "time_limit_days": 5,
+        "fields": FIELDS,
+        "steps": [("领导决定", "The leader decides", ServiceStep.Rule.APPLICANT_HEAD)],
+    },
+)
+
+
+def register_all() -> None:
+    handoffs.register(SERVICE, HANDOFF)

@@ -1,0 +1,131 @@
+"""Pages of the coordination cases: the list, a new case (the office), a case with its actions."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hall import params
+from hall.lists import url_maker
+from hall.models import Department, User
+from performance import coordination as co
+from performance.models import Coordination, CoordinationNote
+from performance.services import is_office
+
+PAGE_SIZE = 50
+
+
+def _case(request: HttpRequest, pk: int) -> Coordination:
+    found = co.case_for(request.user, pk)
+    if found is None:
+        raise Http404(_("No such coordination case."))
+    return found
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    rows = co.visible_cases(request.user).order_by("-created_at", "-pk")
+    page = Paginator(rows, PAGE_SIZE).get_page(params.page_number(request))
+    url = url_maker("performance:coordination")
+    states = {k: str(v) for k, v in Coordination.Status.choices}
+    table = [
+        (url(c.pk), c.title, states.get(c.status, c.status), c.created_at) for c in page.object_list
+    ]
+    office = is_office(request.user)
+    return render(
+        request,
+        "performance/coordination/list.html",
+        {
+            "page": page,
+            "table": table,
+            "office": office,
+            "units": list(Department.objects.order_by("order", "code").values_list("pk", "name_zh"))
+            if office
+            else [],
+            "people": list(
+                User.objects.filter(is_active=True, identity="staff")
+                .filter(headed_departments__isnull=False)
+                .distinct()
+                .order_by("username")
+                .values_list("pk", "full_name")[:300]
+            )
+            if office
+            else [],
+        },
+    )
+
+
+@login_required
+@require_POST
+def case_create(request: HttpRequest) -> HttpResponse:
+    if not is_office(request.user):
+        raise Http404(_("No such page."))
+    parties = list(Department.objects.filter(pk__in=params.posted_ids(request, "parties")))
+    coordinator = User.objects.filter(pk=params.posted_id(request, "coordinator") or 0).first()
+    leader = User.objects.filter(pk=params.posted_id(request, "leader") or 0).first()
+    if coordinator is None or leader is None:
+        messages.error(request, _("Choose the coordinator and the leader who decides."))
+        return redirect("performance:coordinations")
+    try:
+        case = co.case_open(
+            user=request.user,
+            title=request.POST.get("title", "")[:200],
+            matter=request.POST.get("matter", "")[:10000],
+            parties=parties,
+            coordinator=coordinator,
+            leader=leader,
+        )
+    except co.CoordinationError as exc:
+        messages.error(request, exc.message)
+        return redirect("performance:coordinations")
+    return redirect(case)
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    kinds = {k: str(v) for k, v in CoordinationNote.Kind.choices}
+    notes = [
+        (kinds.get(n.kind, n.kind), n.unit, n.author, n.at, n.text)
+        for n in case.notes.select_related("unit", "author")
+    ]
+    return render(
+        request,
+        "performance/coordination/detail.html",
+        {
+            "case": case,
+            "parties": list(case.parties.order_by("code")),
+            "notes": notes,
+            "party": co.party_of(request.user, case),
+            "coordinates": co.may_coordinate(request.user, case),
+            "open": case.status == Coordination.Status.OPEN,
+        },
+    )
+
+
+@login_required
+@require_POST
+def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    case = _case(request, pk)
+    text = request.POST.get("text", "")[:10000]
+    try:
+        if action == "note":
+            co.note_add(
+                user=request.user, case_id=case.pk, kind=request.POST.get("kind", ""), text=text
+            )
+        elif action == "propose":
+            co.proposal_set(user=request.user, case_id=case.pk, text=text)
+        elif action == "submit":
+            if not co.may_coordinate(request.user, case):
+                raise Http404(_("No such page."))
+            co.case_submit(user=request.user, case_id=case.pk)
+        else:
+            raise Http404(_("No such page."))
+    except co.CoordinationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect(case)

@@ -1,0 +1,432 @@
+"""Dashboards of the unit plans: a unit's indicators by light with their progress quarter by
+quarter, and the whole institution's units by score, weakest first.
+
+Both read only the computed figures (a check-in's progress and light, a line's latest ones):
+nothing is typed in. What the institution's page aggregates over every line of the year (20k
+lines for 500 units × 40 indicators) is cached under a version key that every check-in and plan
+write bumps (``plans.changed()``), per year, kind of unit and language; a unit's page costs three
+indexed queries and is cached likewise.
+
+Check-in deadlines: a quarter's check-in is due ``HALL_PLAN_CHECKIN_DAYS`` (15) days after the
+quarter ends; one recorded later is late, one not recorded by then is missing. The reminder tick
+reminds the unit's heads ``HALL_PLAN_REMIND_DAYS`` (5) days before, and flags the missing ones
+once after the deadline.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+
+from hall.models import Department, Notification
+from performance import board_cache
+from performance.models import CheckIn, Plan, PlanLine
+from performance.plans import PLAN_KEY, ROWS_KEY, VERSION_KEY, Light
+
+TTL = 600
+LIGHT_ORDER = {Light.RED: 0, Light.YELLOW: 1, "": 2, Light.GREEN: 3}
+QUARTERS = (1, 2, 3, 4)
+
+
+# --- deadlines ---------------------------------------------------------------------------------
+
+
+def checkin_due(year: int, quarter: int) -> date:
+    """The last day a quarter's check-in is on time."""
+    month = 3 * quarter
+    end = date(year, month, calendar.monthrange(year, month)[1])
+    return end + timedelta(days=getattr(settings, "HALL_PLAN_CHECKIN_DAYS", 15))
+
+
+def is_late(checkin_at: datetime, year: int, quarter: int) -> bool:
+    return timezone.localdate(checkin_at) > checkin_due(year, quarter)
+
+
+def last_due_quarter(year: int, today: date) -> int:
+    """The last quarter of the year whose check-in deadline has passed (0: none yet)."""
+    return max((q for q in QUARTERS if checkin_due(year, q) < today), default=0)
+
+
+def _version() -> int:
+    return board_cache._version(VERSION_KEY)
+
+
+def _key(*parts) -> str:
+    return ":".join(["performance:dash", str(_version()), *map(str, parts)])
+
+
+# --- a unit's dashboard ------------------------------------------------------------------------
+
+
+@dataclass
+class UnitDashboard:
+    counts: dict[str, int]
+    rows: list[dict]
+    quarters: list[dict]
+    score: Decimal
+    missing: int
+    late: int
+
+
+def _score(lines) -> Decimal:
+    total = sum((Decimal(line.weight) * (line.progress or 0) / 100 for line in lines), Decimal(0))
+    return total.quantize(Decimal("0.1"))
+
+
+def unit_dashboard(plan: Plan, *, today: date, english: bool) -> UnitDashboard:
+    """The plan's indicators weakest first (off track, behind, not reported, on track; then by
+    progress), each with its quarters' progress, lights and late marks; the plan's weighted
+    score per quarter against what the time elapsed expects."""
+    key = _key("unit", plan.pk, plan.version, today.isoformat(), int(english))
+    found = cache.get(key)
+    if found is not None:
+        return found
+    lines = list(plan.lines.select_related("indicator").order_by("pk"))
+    by_line: dict[int, dict[int, CheckIn]] = {}
+    for c in CheckIn.objects.filter(line__plan=plan).only(
+        "line_id", "quarter", "progress", "light", "at"
+    ):
+        by_line.setdefault(c.line_id, {})[c.quarter] = c
+    due = last_due_quarter(plan.year, today)
+    lights = _light_labels()
+    late_label, missing_label = _("late"), _("missing")
+    headers = [_("Q%(q)d") % {"q": q} for q in QUARTERS]
+    counts = {Light.GREEN: 0, Light.YELLOW: 0, Light.RED: 0, "": 0}
+    rows, n_missing, n_late = [], 0, 0
+    sums = {q: Decimal(0) for q in QUARTERS}
+    for line in lines:
+        counts[line.light or ""] = counts.get(line.light or "", 0) + 1
+        cells = []
+        for q in QUARTERS:
+            c = by_line.get(line.pk, {}).get(q)
+            if c is None:
+                missing = plan.status == Plan.Status.APPROVED and q <= due
+                n_missing += missing
+                cells.append(
+                    (
+                        headers[q - 1],
+                        f'<span class="dash-missing">{missing_label}</span>' if missing else "–",
+                    )
+                )
+                continue
+            sums[q] += Decimal(line.weight) * c.progress / 100
+            late = is_late(c.at, plan.year, q)
+            n_late += late
+            cells.append(
+                (
+                    headers[q - 1],
+                    f'<span class="sup-light sup-light-{c.light}"'
+                    f' title="{lights.get(c.light, "")}">{c.progress:.0f} %</span>'
+                    + (f' <span class="dash-late">{late_label}</span>' if late else ""),
+                )
+            )
+        name = escape(line.indicator.name)
+        rows.append(
+            {
+                "order": (LIGHT_ORDER.get(line.light, 2), line.progress or 0, line.pk),
+                "name": name,
+                "weight": line.weight,
+                "progress": "" if line.progress is None else f"{line.progress:.0f} %",
+                "light": line.light,
+                "light_label": lights.get(line.light, ""),
+                "cells": cells,
+                "bar": _bar(line.progress or 0),
+            }
+        )
+    rows.sort(key=lambda row: row["order"])
+    reported = {q for marks in by_line.values() for q in marks}
+    quarters = [
+        {
+            "q": q,
+            "score": sums[q].quantize(Decimal("0.1")) if q in reported else None,
+        }
+        for q in QUARTERS
+    ]
+    board = UnitDashboard(
+        counts=counts,
+        rows=rows,
+        quarters=quarters,
+        score=_score(lines),
+        missing=n_missing,
+        late=n_late,
+    )
+    cache.set(key, board, TTL)
+    return board
+
+
+def _light_labels() -> dict[str, str]:
+    return {Light.GREEN: _("On track"), Light.YELLOW: _("Behind"), Light.RED: _("Off track")}
+
+
+def _bar(progress) -> str:
+    """A progress bar drawn as SVG (no inline style, no script: the CSP stays strict)."""
+    width = max(0, min(100, int(progress)))
+    return (
+        '<svg class="dash-bar" viewBox="0 0 100 8" width="100" height="8" aria-hidden="true">'
+        '<rect width="100" height="8" class="dash-bar-bg"/>'
+        f'<rect width="{width}" height="8" class="dash-bar-fg"/></svg>'
+    )
+
+
+def quarter_chart(points: list[tuple[str, Decimal | None]], label: str) -> str:
+    """Bars per quarter (0..100) drawn server-side as SVG, with their figures as text."""
+    bars = []
+    for n, (name, value) in enumerate(points):
+        x = 20 + n * 70
+        if value is not None:
+            h = max(0, min(100, float(value)))
+            bars.append(
+                f'<rect x="{x}" y="{110 - h:.1f}" width="40" height="{h:.1f}" class="dash-col"/>'
+                f'<text x="{x + 20}" y="{104 - h:.1f}" text-anchor="middle">{value}</text>'
+            )
+        bars.append(f'<text x="{x + 20}" y="126" text-anchor="middle">{escape(name)}</text>')
+    return (
+        f'<svg class="dash-chart" viewBox="0 0 300 130" role="img" aria-label="{escape(label)}">'
+        '<line x1="10" y1="110" x2="295" y2="110" class="dash-axis"/>' + "".join(bars) + "</svg>"
+    )
+
+
+# --- the institution's dashboard ---------------------------------------------------------------
+
+
+def _plan_figures(plans, due: int) -> dict[int, dict]:
+    """Each plan's counts by light, weighted progress, check-ins of the last quarter due and
+    lights per quarter: one aggregate over its lines and one over its check-ins."""
+    weighted = Coalesce(
+        Sum(F("lines__weight") * F("lines__progress"), output_field=DecimalField()),
+        Decimal(0),
+        output_field=DecimalField(),
+    )
+    figures = {
+        r["pk"]: {**r, "reported": 0, "quarters": {}}
+        for r in plans.values("pk")
+        .annotate(
+            n=Count("lines"),
+            green=Count("lines", filter=Q(lines__light=Light.GREEN)),
+            yellow=Count("lines", filter=Q(lines__light=Light.YELLOW)),
+            red=Count("lines", filter=Q(lines__light=Light.RED)),
+            none=Count("lines", filter=Q(lines__light="")),
+            weighted=weighted,
+        )
+        .order_by()
+    }
+    by_plan_quarter = (
+        CheckIn.objects.filter(line__plan__in=plans)
+        .values("line__plan_id", "quarter")
+        .annotate(
+            green=Count("pk", filter=Q(light=Light.GREEN)),
+            yellow=Count("pk", filter=Q(light=Light.YELLOW)),
+            red=Count("pk", filter=Q(light=Light.RED)),
+            progress=Sum("progress"),
+            n=Count("pk"),
+        )
+        .order_by()
+    )
+    for r in by_plan_quarter:
+        plan = figures.get(r["line__plan_id"])
+        if plan is None:
+            continue
+        plan["quarters"][r["quarter"]] = {
+            k: r[k] or 0 for k in ("green", "yellow", "red", "progress", "n")
+        }
+        if r["quarter"] == due:
+            plan["reported"] = r["n"]
+    return figures
+
+
+EMPTY = {"n": 0, "green": 0, "yellow": 0, "red": 0, "none": 0, "weighted": 0, "reported": 0}
+
+
+def institution_rows(*, year: int, kind: str, today: date, english: bool) -> dict:
+    """Every plan of the year (of one kind of unit, or all) with its weighted score and how
+    many indicators are on track, behind, off track, not reported and missing, weakest first;
+    the year's lights per quarter.
+
+    The page is cached under the dashboards' version; each plan's figures under its own (a
+    check-in bumps its plan's), so the first reader after a check-in counts one plan again: one
+    query for the plans, two cache reads, and two aggregates over the plans not cached."""
+    key = _key("inst", year, kind or "-", today.isoformat(), int(english))
+    found = cache.get(key)
+    if found is not None:
+        return found
+    due = last_due_quarter(year, today)
+    plans = Plan.objects.filter(year=year)
+    if kind:
+        plans = plans.filter(unit__kind=kind)
+    listed = list(
+        plans.values("pk", "status", "unit__name_zh", "unit__name_en", "unit__kind").order_by("pk")
+    )
+    rows_version = board_cache._version(ROWS_KEY)
+    versions = cache.get_many([f"{PLAN_KEY}:{p['pk']}" for p in listed])
+
+    def figure_key(pk: int) -> str:
+        own = versions.get(f"{PLAN_KEY}:{pk}", 0)
+        return f"performance:dash:plan:{rows_version}:{pk}:{own}:{due}"
+
+    cached = cache.get_many([figure_key(p["pk"]) for p in listed])
+    figures = {p["pk"]: cached.get(figure_key(p["pk"])) for p in listed}
+    stale = [pk for pk, value in figures.items() if value is None]
+    if stale:
+        scope = plans if len(stale) == len(listed) else Plan.objects.filter(pk__in=stale)
+        fresh = _plan_figures(scope, due)
+        figures.update(fresh)
+        cache.set_many({figure_key(pk): fresh[pk] for pk in fresh}, TTL)
+    kinds = dict(Department.Kind.choices)
+    states = dict(Plan.Status.choices)
+    table = []
+    quarters: dict[int, dict] = {}
+    for p in listed:
+        f = figures.get(p["pk"]) or {**EMPTY, "quarters": {}}
+        for q, counts in f["quarters"].items():
+            total = quarters.setdefault(
+                q, {"green": 0, "yellow": 0, "red": 0, "progress": 0, "n": 0}
+            )
+            for name in total:
+                total[name] += counts[name]
+        table.append(
+            {
+                "pk": p["pk"],
+                "unit": (
+                    p["unit__name_en"] if english and p["unit__name_en"] else p["unit__name_zh"]
+                ),
+                "kind": str(kinds.get(p["unit__kind"], p["unit__kind"])),
+                "status": str(states.get(p["status"], p["status"])),
+                "score": (Decimal(f["weighted"]) / 100).quantize(Decimal("0.1")),
+                "n": f["n"],
+                "green": f["green"],
+                "yellow": f["yellow"],
+                "red": f["red"],
+                "none": f["none"],
+                "missing": (
+                    f["n"] - f["reported"] if due and p["status"] == Plan.Status.APPROVED else 0
+                ),
+            }
+        )
+    table.sort(key=lambda row: (row["score"], -row["red"], row["pk"]))
+    result = {
+        "rows": table,
+        "totals": {
+            "units": len(table),
+            "lines": sum(r["n"] for r in table),
+            "green": sum(r["green"] for r in table),
+            "yellow": sum(r["yellow"] for r in table),
+            "red": sum(r["red"] for r in table),
+            "none": sum(r["none"] for r in table),
+            "missing": sum(r["missing"] for r in table),
+            "units_off_track": sum(1 for r in table if r["red"]),
+        },
+        "quarters": [
+            {
+                "q": q,
+                "green": quarters.get(q, {}).get("green", 0),
+                "yellow": quarters.get(q, {}).get("yellow", 0),
+                "red": quarters.get(q, {}).get("red", 0),
+                "average": (
+                    (Decimal(quarters[q]["progress"]) / quarters[q]["n"]).quantize(Decimal("0.1"))
+                    if quarters.get(q, {}).get("n")
+                    else None
+                ),
+            }
+            for q in QUARTERS
+        ],
+        "due": due,
+    }
+    cache.set(key, result, TTL)
+    return result
+
+
+# --- reminders before the check-in deadline, and the late ones flagged -------------------------
+
+
+def _heads_of(unit_ids: list[int]) -> dict[int, list[int]]:
+    through = Department.heads.through
+    heads: dict[int, list[int]] = {}
+    for dept, user in through.objects.filter(department_id__in=unit_ids).values_list(
+        "department_id", "user_id"
+    ):
+        heads.setdefault(dept, []).append(user)
+    return heads
+
+
+def _plans_missing(year: int, quarter: int, sent: set[str], kind: str):
+    reported = CheckIn.objects.filter(line=OuterRef("pk"), quarter=quarter)
+    unreported = PlanLine.objects.filter(plan=OuterRef("pk")).exclude(Exists(reported))
+    return [
+        plan
+        for plan in Plan.objects.filter(year=year, status=Plan.Status.APPROVED)
+        .filter(Exists(unreported))
+        .select_related("unit")
+        .order_by("pk")
+        if f"{plan.pk}:{year}Q{quarter}" not in sent
+    ]
+
+
+def checkin_tick(*, now: datetime | None = None) -> dict[str, int]:
+    """Before a quarter's check-in deadline: one reminder to the heads of every approved plan
+    that still lacks a check-in; after it, one late notice. Each exactly once (``once``); the
+    tick reads nothing outside those windows."""
+    from hall.notifications import notify
+    from workflows.models import SentOnce
+    from workflows.reminders import once
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    lead = timedelta(days=getattr(settings, "HALL_PLAN_REMIND_DAYS", 5))
+    result = {"due": 0, "late": 0}
+    for year in (today.year - 1, today.year):
+        for q in QUARTERS:
+            deadline = checkin_due(year, q)
+            if deadline - lead <= today <= deadline:
+                kind, zh, en, what = (
+                    "performance.checkin_due",
+                    "季度进展填报即将截止",
+                    ("Quarterly check-in due"),
+                    "due",
+                )
+                notice = Notification.Kind.REMINDER
+            elif deadline < today <= deadline + timedelta(days=30):
+                kind, zh, en, what = (
+                    "performance.checkin_late",
+                    "季度进展填报逾期",
+                    ("Quarterly check-in late"),
+                    "late",
+                )
+                notice = Notification.Kind.OVERDUE
+            else:
+                continue
+            # Nothing changed since a pass that sent all it had to: skip the read (any plan or
+            # check-in write bumps the version, so a newly approved plan is seen next minute).
+            done = _key("tick", kind, year, q)
+            if cache.get(done):
+                continue
+            sent = set(
+                SentOnce.objects.filter(kind=kind, key__endswith=f":{year}Q{q}").values_list(
+                    "key", flat=True
+                )
+            )
+            plans = _plans_missing(year, q, sent, kind)
+            heads = _heads_of([p.unit_id for p in plans])
+            for plan in plans:
+                if not once(kind, f"{plan.pk}:{year}Q{q}"):
+                    continue
+                notify(
+                    recipients=heads.get(plan.unit_id, []),
+                    kind=notice,
+                    subject=f"{zh}：{plan.year}年第{q}季度 {plan.unit.name_zh}（{deadline}）",
+                    subject_en=f"{en}: {plan.year} Q{q}, {plan.unit.name_en or plan.unit.name_zh}"
+                    f" ({deadline})",
+                    url=plan.get_absolute_url(),
+                )
+                result[what] += 1
+            cache.set(done, True, 86400)
+    return result
