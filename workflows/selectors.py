@@ -1,6 +1,7 @@
 """Reads of the approval engine. Visibility comes from foreign keys (applicant, task handler,
 queue candidate, department admin) so the hot lists stay one indexed query each."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -129,6 +130,16 @@ def _shown(value: dict) -> str:
     return shown
 
 
+# How a form field kind of an app above workflows shows its stored value on the request page
+# (the invoice picker stores the invoice request's id; people read its number): registered
+# from that app's ready() beside its field builder, so workflows imports none of it.
+FIELD_DISPLAYS: dict[str, Callable[[object], str]] = {}
+
+
+def register_field_display(kind: str, display: Callable[[object], str]) -> None:
+    FIELD_DISPLAYS[kind] = display
+
+
 def form_rows(request: ServiceRequest) -> list[tuple[str, str, list[Attachment]]]:
     """(label, shown value, attachments) for every field of the request's form, in order."""
     files = attachments_by_id(request)
@@ -157,6 +168,8 @@ def form_rows(request: ServiceRequest) -> list[tuple[str, str, list[Attachment]]
             shown = "、".join(labels.get(str(v), str(v)) for v in picked if v not in (None, ""))
         if spec["field_type"] == "date_range" and isinstance(value, list) and len(value) == 2:
             shown = f"{value[0]} – {value[1]}"
+        if spec["field_type"] in FIELD_DISPLAYS and value not in (None, ""):
+            shown = FIELD_DISPLAYS[spec["field_type"]](value)
         rows.append((label, shown, attached))
     return rows
 

@@ -12,6 +12,7 @@ from tests.research.test_balances import decide, file_claim, travel
 from workflows import services as approvals
 from workflows.forms import ApplyForm
 from workflows.research.models import InvoiceClaim, Project
+from workflows.selectors import form_rows
 
 INVOICE = "research-fee-pre-borrowed-invoice"
 WITH_INVOICE = "project-claim-with-preborrowed-invoice"
@@ -130,6 +131,9 @@ def test_the_receipt_claim_picks_up_the_invoice_and_closes_it(invoice_services, 
     # when: the receipt claim picks it
     claim = claim_with(claim_service_, people["alice"], invoice.pk)
     # then: its data is carried over, and nothing is spent twice
+    assert dict((label, shown) for label, shown, _files in form_rows(claim))["invoice"] == (
+        invoice.number
+    )
     assert claim.form_data["project_number"] == "NSFC-7"
     assert claim.form_data["budget_category"] == "travel"
     assert claim.form_data["amount"] == "300"

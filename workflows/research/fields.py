@@ -89,8 +89,20 @@ def invoice_field(*, spec: ServiceField, user, common: dict) -> forms.Field:
     )
 
 
+def invoice_display(value) -> str:
+    """The picked invoice as people know it: its request number, not its id."""
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        return str(value)
+    invoice = ServiceRequest.objects.filter(pk=pk).only("number").first()
+    return invoice.number if invoice else str(value)
+
+
 def register_all() -> None:
     from workflows.forms import register_field_kind
+    from workflows.selectors import register_field_display
 
     register_field_kind(ServiceField.Type.PROJECT, project_field)
     register_field_kind(ServiceField.Type.INVOICE, invoice_field)
+    register_field_display(ServiceField.Type.INVOICE, invoice_display)
