@@ -95,3 +95,21 @@ class ScheduleEntryAdmin(admin.ModelAdmin):
     list_select_related = ["leader__user"]
     raw_id_fields = ["leader", "created_by"]
     date_hierarchy = "starts_at"
+
+
+from reception.models import CaseCategoryAttribute, Open311Request  # noqa: E402
+
+
+@admin.register(CaseCategoryAttribute)
+class CaseCategoryAttributeAdmin(admin.ModelAdmin):
+    list_display = ("category", "code", "description", "datatype", "required", "order")
+    list_filter = ("datatype", "required")
+    list_select_related = ("category",)
+    raw_id_fields = ("category",)
+
+
+@admin.register(Open311Request)
+class Open311RequestAdmin(admin.ModelAdmin):
+    list_display = ("token", "case", "api_key", "created_at")
+    raw_id_fields = ("case", "api_key")
+    readonly_fields = ("token", "created_at")

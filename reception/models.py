@@ -464,3 +464,64 @@ class DutyShift(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.get_post_display()}"
+
+
+class CaseCategoryAttribute(models.Model):
+    """One question an Open311 client asks for a category (the spec's service definition)."""
+
+    class Datatype(models.TextChoices):
+        STRING = "string", _("Short text")
+        NUMBER = "number", _("Number")
+        DATETIME = "datetime", _("Date and time")
+        TEXT = "text", _("Long text")
+        SINGLE = "singlevaluelist", _("One of a list")
+        MULTI = "multivaluelist", _("Several of a list")
+
+    category = models.ForeignKey(
+        CaseCategory,
+        on_delete=models.CASCADE,
+        related_name="attributes",
+        verbose_name=_("category"),
+    )
+    code = models.SlugField(_("code"), max_length=60)
+    description = models.CharField(_("question"), max_length=300)
+    datatype = models.CharField(
+        _("datatype"), max_length=20, choices=Datatype.choices, default=Datatype.STRING
+    )
+    required = models.BooleanField(_("required"), default=False)
+    # For the two list datatypes: [{"key": "...", "name": "..."}].
+    values = models.JSONField(_("values"), default=list, blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("category attribute")
+        verbose_name_plural = _("category attributes")
+        ordering = ["category", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "code"], name="case_attribute_code")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category.code}/{self.code}"
+
+
+class Open311Request(models.Model):
+    """What an Open311 client posted beside the case: its key (for the per-key rate limit), the
+    token it may ask about, the location and the attributes' answers."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="open311")
+    api_key = models.ForeignKey(Open311Key, on_delete=models.PROTECT, related_name="+")
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    lat = models.FloatField(null=True, blank=True)
+    long = models.FloatField(null=True, blank=True)
+    attributes = models.JSONField(default=dict, blank=True)
+    media_url = models.URLField(blank=True, max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Open311 request")
+        verbose_name_plural = _("Open311 requests")
+        indexes = [models.Index(fields=["api_key", "created_at"], name="open311_key_recent")]
+
+    def __str__(self) -> str:
+        return str(self.token)
