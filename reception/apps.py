@@ -11,6 +11,10 @@ class ReceptionConfig(AppConfig):
         from reception import handoffs
 
         handoffs.register_all()
+        # Unacknowledged incidents escalate tier by tier on the reminder tick.
+        from reception import emergencies
+
+        emergencies.register()
 
     def seed_demo(self) -> str:
         from reception.case_demo import seed_demo_cases

@@ -37,3 +37,13 @@ from reception import duty_views  # noqa: E402
 urlpatterns += [
     path("duty/", duty_views.duty_page, name="duty"),
 ]
+
+from reception import emergency_views  # noqa: E402
+
+urlpatterns += [
+    path("incidents/", emergency_views.incident_list, name="incidents"),
+    path("incidents/new/", emergency_views.incident_new, name="incident-new"),
+    path("incidents/<int:pk>/", emergency_views.incident_detail, name="incident"),
+    path("incidents/<int:pk>/ack/", emergency_views.incident_ack, name="incident-ack"),
+    path("incidents/<int:pk>/add/", emergency_views.incident_add, name="incident-add"),
+]
