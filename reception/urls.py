@@ -47,3 +47,11 @@ urlpatterns += [
     path("incidents/<int:pk>/ack/", emergency_views.incident_ack, name="incident-ack"),
     path("incidents/<int:pk>/add/", emergency_views.incident_add, name="incident-add"),
 ]
+
+from reception import visit_views  # noqa: E402
+
+urlpatterns += [
+    path("visits/", visit_views.visit_list, name="visits"),
+    path("visits/new/", visit_views.visit_new, name="visit-new"),
+    path("visits/<int:pk>/", visit_views.visit_detail, name="visit"),
+]
