@@ -25,7 +25,14 @@ class ReceptionConfig(AppConfig):
         cases = seed_demo_cases()
         entries = seed_demo_schedules()
         shifts = seed_demo_duty()
+        from reception.emergencies_demo import seed_demo_emergencies
+        from reception.open311_demo import seed_demo_open311
+        from reception.visits_demo import seed_demo_visits
+
+        seed_demo_open311()
+        incidents = seed_demo_emergencies()
+        visits = seed_demo_visits()
         return (
             f"{bookings} demo bookings, {cases} demo cases, {entries} schedule entries, "
-            f"{shifts} duty shifts"
+            f"{shifts} duty shifts, {incidents} incidents, {visits} visits"
         )

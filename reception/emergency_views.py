@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from hall.lists import Page, escape, url_maker
@@ -30,7 +30,9 @@ class IncidentForm(forms.Form):
         label=gettext_lazy("occurred at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    description = forms.CharField(label=gettext_lazy("description"), widget=forms.Textarea)
+    description = forms.CharField(
+        label=pgettext_lazy("incident", "description"), widget=forms.Textarea
+    )
     casualties = forms.CharField(label=gettext_lazy("casualties"), max_length=200, required=False)
     measures = forms.CharField(
         label=gettext_lazy("measures taken"), widget=forms.Textarea, required=False

@@ -571,7 +571,7 @@ class Incident(models.Model):
         SECURITY = "security", _("Social security")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("incident", "Open")
         CLOSED = "closed", _("Final report made")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -579,7 +579,7 @@ class Incident(models.Model):
     title = models.CharField(_("subject"), max_length=200)
     place = models.CharField(_("place"), max_length=200)
     occurred_at = models.DateTimeField(_("occurred at"))
-    description = models.TextField(_("description"))
+    description = models.TextField(pgettext_lazy("incident", "description"))
     casualties = models.CharField(_("casualties"), max_length=200, blank=True)
     measures = models.TextField(_("measures taken"), blank=True)
     reporter = models.ForeignKey(
@@ -706,9 +706,9 @@ class Visit(models.Model):
     organisation = models.CharField(_("organisation"), max_length=200)
     guests = models.TextField(_("guests"), help_text=_("One guest a line: name and position."))
     level = models.CharField(_("level"), max_length=20, choices=VisitLevel.choices)
-    purpose = models.CharField(_("purpose"), max_length=300, blank=True)
+    purpose = models.CharField(pgettext_lazy("visit", "purpose"), max_length=300, blank=True)
     starts_on = models.DateField(_("from"))
-    ends_on = models.DateField(_("until"))
+    ends_on = models.DateField(pgettext_lazy("visit", "until"))
     people = models.PositiveIntegerField(_("number of people"), default=1)
     host = models.ForeignKey(
         settings.AUTH_USER_MODEL,

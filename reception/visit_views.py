@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from hall.lists import escape, url_maker
 from reception import visits as vs
@@ -28,9 +28,11 @@ class VisitForm(forms.Form):
         help_text=gettext_lazy("One guest a line: name and position."),
     )
     level = forms.ChoiceField(label=gettext_lazy("level"), choices=VisitLevel.choices)
-    purpose = forms.CharField(label=gettext_lazy("purpose"), max_length=300, required=False)
+    purpose = forms.CharField(
+        label=pgettext_lazy("visit", "purpose"), max_length=300, required=False
+    )
     starts_on = forms.DateField(label=gettext_lazy("from"), widget=DATE)
-    ends_on = forms.DateField(label=gettext_lazy("until"), widget=DATE)
+    ends_on = forms.DateField(label=pgettext_lazy("visit", "until"), widget=DATE)
     people = forms.IntegerField(label=gettext_lazy("number of people"), min_value=1, initial=1)
 
 
