@@ -251,6 +251,9 @@ def test_get_requests_filters(client, noise, office, roads):
             id="end-before-start",
         ),
         pytest.param({"status": "pending"}, id="bad-status"),
+        pytest.param({"start_date": "\x00"}, id="nul-date"),
+        pytest.param({"end_date": "2026-13-45T99:99:99Z"}, id="impossible-date"),
+        pytest.param({"status": "open\x00"}, id="nul-status"),
         pytest.param({"service_request_id": ",".join(["x"] * 101)}, id="too-many-ids"),
     ],
 )
