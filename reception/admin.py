@@ -135,3 +135,62 @@ class CaseComplainantAdmin(admin.ModelAdmin):
     list_display = ["name", "case", "from_case", "replied_at"]
     raw_id_fields = ["case", "from_case"]
     list_select_related = ["case", "from_case"]
+
+
+from reception.models import CaseCategoryAttribute, Open311Request  # noqa: E402
+
+
+@admin.register(CaseCategoryAttribute)
+class CaseCategoryAttributeAdmin(admin.ModelAdmin):
+    list_display = ("category", "code", "description", "datatype", "required", "order")
+    list_filter = ("datatype", "required")
+    list_select_related = ("category",)
+    raw_id_fields = ("category",)
+
+
+@admin.register(Open311Request)
+class Open311RequestAdmin(admin.ModelAdmin):
+    list_display = ("token", "case", "api_key", "created_at")
+    raw_id_fields = ("case", "api_key")
+    readonly_fields = ("token", "created_at")
+
+
+from reception.models import (  # noqa: E402
+    Incident,
+    IncidentTier,
+    ItineraryItem,
+    ReceptionStandard,
+    Visit,
+)
+
+
+@admin.register(IncidentTier)
+class IncidentTierAdmin(admin.ModelAdmin):
+    list_display = ("level", "tier", "minutes")
+    filter_horizontal = ("leaders",)
+
+
+@admin.register(Incident)
+class IncidentAdmin(admin.ModelAdmin):
+    list_display = ("title", "level", "kind", "occurred_at", "status", "acknowledged_at")
+    list_filter = ("level", "kind", "status")
+    raw_id_fields = ("reporter", "acknowledged_by")
+
+
+@admin.register(ReceptionStandard)
+class ReceptionStandardAdmin(admin.ModelAdmin):
+    list_display = ("level", "meals", "accommodation", "car", "accompany")
+
+
+class ItineraryInline(admin.TabularInline):
+    model = ItineraryItem
+    extra = 0
+    raw_id_fields = ("booking", "schedule_entry")
+
+
+@admin.register(Visit)
+class VisitAdmin(admin.ModelAdmin):
+    list_display = ("title", "organisation", "level", "starts_on", "ends_on")
+    list_filter = ("level",)
+    raw_id_fields = ("host",)
+    inlines = [ItineraryInline]

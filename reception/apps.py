@@ -24,6 +24,10 @@ class ReceptionConfig(AppConfig):
         from reception import case_clock
 
         case_clock.register_all()
+        # Unacknowledged incidents escalate tier by tier on the reminder tick.
+        from reception import emergencies
+
+        emergencies.register()
 
     def seed_demo(self) -> str:
         from reception.case_demo import seed_demo_cases
@@ -39,7 +43,15 @@ class ReceptionConfig(AppConfig):
         entries = seed_demo_schedules()
         shifts = seed_demo_duty()
         watch = seed_demo_watch()
+        from reception.emergencies_demo import seed_demo_emergencies
+        from reception.open311_demo import seed_demo_open311
+        from reception.visits_demo import seed_demo_visits
+
+        seed_demo_open311()
+        incidents = seed_demo_emergencies()
+        visits = seed_demo_visits()
         return (
             f"{bookings} demo bookings, {cases} demo cases, {entries} schedule entries, "
-            f"{shifts} duty shifts, {watch} handovers and swaps"
+            f"{shifts} duty shifts, {watch} handovers and swaps, {incidents} incidents, "
+            f"{visits} visits"
         )

@@ -715,3 +715,299 @@ class DutyFeed(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class CaseCategoryAttribute(models.Model):
+    """One question an Open311 client asks for a category (the spec's service definition)."""
+
+    class Datatype(models.TextChoices):
+        STRING = "string", _("Short text")
+        NUMBER = "number", _("Number")
+        DATETIME = "datetime", _("Date and time")
+        TEXT = "text", _("Long text")
+        SINGLE = "singlevaluelist", _("One of a list")
+        MULTI = "multivaluelist", _("Several of a list")
+
+    category = models.ForeignKey(
+        CaseCategory,
+        on_delete=models.CASCADE,
+        related_name="attributes",
+        verbose_name=_("category"),
+    )
+    code = models.SlugField(_("code"), max_length=60)
+    description = models.CharField(_("question"), max_length=300)
+    datatype = models.CharField(
+        _("datatype"), max_length=20, choices=Datatype.choices, default=Datatype.STRING
+    )
+    required = models.BooleanField(_("required"), default=False)
+    # For the two list datatypes: [{"key": "...", "name": "..."}].
+    values = models.JSONField(_("values"), default=list, blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("category attribute")
+        verbose_name_plural = _("category attributes")
+        ordering = ["category", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "code"], name="case_attribute_code")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category.code}/{self.code}"
+
+
+class Open311Request(models.Model):
+    """What an Open311 client posted beside the case: its key (for the per-key rate limit), the
+    token it may ask about, the location and the attributes' answers."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="open311")
+    api_key = models.ForeignKey(Open311Key, on_delete=models.PROTECT, related_name="+")
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    lat = models.FloatField(null=True, blank=True)
+    long = models.FloatField(null=True, blank=True)
+    attributes = models.JSONField(default=dict, blank=True)
+    media_url = models.URLField(blank=True, max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Open311 request")
+        verbose_name_plural = _("Open311 requests")
+        indexes = [models.Index(fields=["api_key", "created_at"], name="open311_key_recent")]
+
+    def __str__(self) -> str:
+        return str(self.token)
+
+
+class IncidentLevel(models.IntegerChoices):
+    I = 1, _("Level I (especially grave)")  # noqa: E741
+    II = 2, _("Level II (grave)")
+    III = 3, _("Level III (major)")
+    IV = 4, _("Level IV (ordinary)")
+
+
+class IncidentTier(models.Model):
+    """Who is told of an incident of one level, tier after tier: tier 1 at once, the next tier
+    when nobody of the tier before acknowledged within its minutes."""
+
+    level = models.PositiveSmallIntegerField(_("level"), choices=IncidentLevel.choices)
+    tier = models.PositiveSmallIntegerField(_("tier"), default=1)
+    minutes = models.PositiveIntegerField(
+        _("minutes to acknowledge"),
+        default=30,
+        help_text=_("Unacknowledged after this long, the next tier is told."),
+    )
+    leaders = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("leaders"), related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("escalation tier")
+        verbose_name_plural = _("escalation tiers")
+        ordering = ["level", "tier"]
+        constraints = [
+            models.UniqueConstraint(fields=["level", "tier"], name="incident_tier_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} · {self.tier}"
+
+
+class Incident(models.Model):
+    """An emergency or important incident (突发事件) reported by the watch."""
+
+    class Kind(models.TextChoices):
+        NATURAL = "natural", _("Natural disaster")
+        ACCIDENT = "accident", _("Accident")
+        HEALTH = "health", _("Public health")
+        SECURITY = "security", _("Social security")
+
+    class Status(models.TextChoices):
+        OPEN = "open", pgettext_lazy("incident", "Open")
+        CLOSED = "closed", _("Final report made")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    level = models.PositiveSmallIntegerField(_("level"), choices=IncidentLevel.choices)
+    title = models.CharField(_("subject"), max_length=200)
+    place = models.CharField(_("place"), max_length=200)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    description = models.TextField(pgettext_lazy("incident", "description"))
+    casualties = models.CharField(_("casualties"), max_length=200, blank=True)
+    measures = models.TextField(_("measures taken"), blank=True)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reporter"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
+    )
+    tier = models.PositiveSmallIntegerField(_("tier reached"), default=0)
+    tier_notified_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acknowledged by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["tier_notified_at"],
+                name="incident_waiting_ack",
+                condition=models.Q(acknowledged_at__isnull=True, status="open"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("reception:incident", args=[self.pk])
+
+
+class IncidentNotice(models.Model):
+    """One leader told of one incident: the visibility of the incident for that leader."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="notices")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    tier = models.PositiveSmallIntegerField(default=1)
+    notified_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "user"], name="incident_notice_once")
+        ]
+        indexes = [models.Index(fields=["user", "incident"], name="incident_notice_user")]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} → {self.user_id}"
+
+
+class IncidentEntry(models.Model):
+    """One line of an incident's timeline."""
+
+    class Kind(models.TextChoices):
+        REPORT = "report", _("First report")
+        NOTIFIED = "notified", _("Leaders notified")
+        ESCALATED = "escalated", _("Escalated")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        FOLLOW_UP = "follow-up", _("Follow-up report")
+        INSTRUCTION = "instruction", _("Leader's instruction")
+        FINAL = "final", _("Final report")
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="entries")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    text = models.TextField(blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} {self.kind}"
+
+
+class VisitLevel(models.TextChoices):
+    MINISTER = "minister", _("Minister or above")
+    BUREAU = "bureau", _("Bureau level")
+    DIVISION = "division", _("Division level")
+    OTHER = "other", _("Other guests")
+
+
+class ReceptionStandard(models.Model):
+    """The reception standard for one level of guests (admin-edited data)."""
+
+    level = models.CharField(_("level"), max_length=20, choices=VisitLevel.choices, unique=True)
+    meals = models.CharField(_("meals"), max_length=200, blank=True)
+    meal_cap = models.DecimalField(
+        _("meal cap per person (yuan)"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    accommodation = models.CharField(_("accommodation"), max_length=200, blank=True)
+    room_cap = models.DecimalField(
+        _("room cap per night (yuan)"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    car = models.CharField(_("car"), max_length=200, blank=True)
+    accompany = models.CharField(_("who accompanies"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("reception standard")
+        verbose_name_plural = _("reception standards")
+        ordering = ["level"]
+
+    def __str__(self) -> str:
+        return self.get_level_display()
+
+
+class Visit(models.Model):
+    """A visit, study or inspection received by the office."""
+
+    title = models.CharField(_("subject"), max_length=200)
+    organisation = models.CharField(_("organisation"), max_length=200)
+    guests = models.TextField(_("guests"), help_text=_("One guest a line: name and position."))
+    level = models.CharField(_("level"), max_length=20, choices=VisitLevel.choices)
+    purpose = models.CharField(pgettext_lazy("visit", "purpose"), max_length=300, blank=True)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(pgettext_lazy("visit", "until"))
+    people = models.PositiveIntegerField(_("number of people"), default=1)
+    host = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("host"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-starts_on", "-pk"]
+        indexes = [models.Index(fields=["starts_on"], name="visit_starts")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("reception:visit", args=[self.pk])
+
+
+class ItineraryItem(models.Model):
+    """One item of a visit's itinerary; with a resource it is a booking of that resource, with
+    a leader it is an entry on that leader's schedule."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="items")
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    place = models.CharField(_("place"), max_length=200)
+    activity = models.CharField(_("activity"), max_length=200)
+    participants = models.CharField(_("participants"), max_length=300, blank=True)
+    booking = models.ForeignKey(
+        Booking, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    schedule_entry = models.ForeignKey(
+        ScheduleEntry, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("itinerary item")
+        verbose_name_plural = _("itinerary items")
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="itinerary_ends_after"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.activity

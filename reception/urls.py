@@ -61,3 +61,21 @@ urlpatterns += [
     path("hotspots/", case_more_views.hotspot_page, name="hotspots"),
     path("hotspots.xlsx", case_more_views.hotspot_excel, name="hotspots-excel"),
 ]
+
+from reception import emergency_views  # noqa: E402
+
+urlpatterns += [
+    path("incidents/", emergency_views.incident_list, name="incidents"),
+    path("incidents/new/", emergency_views.incident_new, name="incident-new"),
+    path("incidents/<int:pk>/", emergency_views.incident_detail, name="incident"),
+    path("incidents/<int:pk>/ack/", emergency_views.incident_ack, name="incident-ack"),
+    path("incidents/<int:pk>/add/", emergency_views.incident_add, name="incident-add"),
+]
+
+from reception import visit_views  # noqa: E402
+
+urlpatterns += [
+    path("visits/", visit_views.visit_list, name="visits"),
+    path("visits/new/", visit_views.visit_new, name="visit-new"),
+    path("visits/<int:pk>/", visit_views.visit_detail, name="visit"),
+]
