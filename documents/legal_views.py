@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from documents import legal
@@ -128,7 +128,7 @@ class QuestionForm(forms.Form):
 
 class AnswerForm(forms.Form):
     answer = forms.CharField(
-        label=gettext_lazy("Answer"), widget=forms.Textarea(), max_length=10_000
+        label=pgettext_lazy("legal", "Answer"), widget=forms.Textarea(), max_length=10_000
     )
 
 
@@ -552,7 +552,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
 def _case(request: HttpRequest, pk: int) -> LegalCase:
     case = legal.visible_cases(request.user).select_related("counsel").filter(pk=pk).first()
     if case is None:
-        raise Http404(_("No such case."))
+        raise Http404(pgettext("legal", "No such case."))
     return case
 
 

@@ -738,6 +738,9 @@ class SealLoan(models.Model):
 # --- legal counsel (法律事务) ------------------------------------------------------------------
 
 
+from django.utils.translation import pgettext_lazy  # noqa: E402
+
+
 class Counsel(models.Model):
     """A member of the legal team: an internal counsel or a lawyer of the retained law firm."""
 
@@ -745,7 +748,7 @@ class Counsel(models.Model):
         INTERNAL = "internal", _("Internal counsel")
         FIRM = "firm", _("Retained law firm")
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("legal", "name"), max_length=100)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("hall account"),
@@ -771,7 +774,7 @@ class Counsel(models.Model):
 
 class ContractKind(models.TextChoices):
     PURCHASE = "purchase", _("Purchase")
-    SERVICE = "service", _("Service")
+    SERVICE = "service", pgettext_lazy("legal", "Service")
     COOPERATION = "cooperation", _("Cooperation")
     LEASE = "lease", _("Lease")
     TECHNOLOGY = "technology", _("Technology")
@@ -787,7 +790,7 @@ class ContractReview(models.Model):
         TO_ASSIGN = "to_assign", _("Waiting for a counsel")
         REVIEWING = "reviewing", _("With the counsel")
         REVISING = "revising", _("To be revised")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("legal", "Closed")
         REJECTED = "rejected", _("Rejected")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
@@ -963,7 +966,7 @@ class LegalQuestion(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.TO_ASSIGN
     )
-    answer = models.TextField(_("answer"), blank=True)
+    answer = models.TextField(pgettext_lazy("legal", "answer"), blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -997,9 +1000,9 @@ class LegalCase(models.Model):
         FILED = "filed", _("Filed")
         TRIAL = "trial", _("In trial")
         JUDGED = "judged", _("Judged")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("legal", "Closed")
 
-    case_number = models.CharField(_("case number"), max_length=80)
+    case_number = models.CharField(pgettext_lazy("legal", "case number"), max_length=80)
     court = models.CharField(_("court"), max_length=150)
     parties = models.CharField(_("parties"), max_length=300)
     our_role = models.CharField(_("our role"), max_length=12, choices=Role.choices)

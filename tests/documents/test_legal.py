@@ -35,7 +35,7 @@ NOON = datetime(2026, 3, 2, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
 
 
 @pytest.fixture
-def team(people, areas):
+def team(people, areas, bob):
     make = User.objects.create_user
     office = Department.objects.create(code="legal-affairs", name_zh="法律事务室", name_en="Legal")
     lois = make("lois", password="pw", full_name="罗思", department=office)
@@ -56,6 +56,7 @@ def team(people, areas):
         "cora": cora,
         "finn": finn,
         "sam": sam,
+        "bob": bob,
         "counsels": counsels,
     }
 
