@@ -113,6 +113,9 @@ def seed_demo_documents() -> int:
     _dispatch_demo(authority, registrar)
     _incoming_demo(office, authority, registrar, signer, people["president-office-reviewer1"])
     _seals_demo(office, people["president-office-reviewer1"], people["zhangwei"])
+    from documents.legal_demo import seed_legal_demo
+
+    seed_legal_demo()
     return Outgoing.objects.filter(authority=authority).count()
 
 
