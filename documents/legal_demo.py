@@ -1,8 +1,9 @@
-"""Demo legal counsel: the legal office (法律事务室) with a roster of four counsels, contract
-reviews in every state, a register with one contract ending within 30 days, two lawsuits with a
-hearing next week, and legal opinions. Loading again adds nothing (keyed by titles and numbers).
+"""Demo legal counsel: the legal office (法律事务, in the president's office) with a roster of
+four counsels, contract reviews in every state, a register with one contract ending within 30
+days, two lawsuits with a hearing next week, and legal opinions. Loading again adds nothing
+(keyed by titles and case numbers).
 
-Logins (password as every demo account): legal-head (the legal office), counsel-liu and
+Logins (password as every demo account): legal-director (the legal office), counsel-liu and
 counsel-zhao (internal counsels), lawyer-chen (the retained firm); zhangwei of the School of CS
 asks, school-cs-head approves his department's step.
 """
@@ -135,18 +136,14 @@ def _decide(request_id: int, action: str = "approve", steps: int = 2) -> None:
         engine.task_decide(task_id=task.pk, user=user, action=action, comment=comment)
 
 
-def _team(office_parent) -> tuple[User, dict[str, Counsel]]:
+def _team(department) -> tuple[User, dict[str, Counsel]]:
+    """The legal team is run by the Administrative Center (the president's office), as the
+    issue's seed says: the office holds the role ``legal-office``; no department is added."""
     from hall.demo import _person
 
-    department, _ = Department.objects.update_or_create(
-        code="legal-affairs",
-        defaults={
-            "name_zh": "法律事务室",
-            "name_en": "Legal Affairs Office",
-            "parent": office_parent,
-        },
+    head = _person(
+        "legal-director", "王法明", department=department, title="法律事务室主任", number="T9100"
     )
-    head = _person("legal-head", "王法明", department=department, title="法律事务室主任")
     role, _ = Role.objects.get_or_create(
         department=department,
         code=legal.LEGAL_ROLE,
@@ -154,7 +151,7 @@ def _team(office_parent) -> tuple[User, dict[str, Counsel]]:
     )
     role.holders.add(head)
     counsels = {}
-    for username, name, kind, specialty, phone in ROSTER:
+    for n, (username, name, kind, specialty, phone) in enumerate(ROSTER, start=1):
         user = None
         if username:
             user = _person(
@@ -164,6 +161,7 @@ def _team(office_parent) -> tuple[User, dict[str, Counsel]]:
                 identity=Identity.STAFF if kind == "internal" else Identity.EXTERNAL,
                 title="法律顾问" if kind == "internal" else "律师",
                 phone=phone,
+                number=f"T91{n:02d}",
             )
         counsel, _ = Counsel.objects.update_or_create(
             name=name,

@@ -38,7 +38,7 @@ def test_the_review_page_at_both_widths_in_both_languages(
                 [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base}]
             )
             # when
-            log_in(page, base, "legal-head", review.get_absolute_url())
+            log_in(page, base, "legal-director", review.get_absolute_url())
             # then
             expect(page.locator("h1")).to_have_text(review.title)
             expect(page.locator("table.data-table tbody tr")).to_have_count(2)
