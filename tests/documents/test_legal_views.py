@@ -17,7 +17,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from documents import legal
-from documents.models import Contract, ContractReview, Counsel, LegalCase, ReviewVersion
+from documents.models import (
+    Contract,
+    ContractReview,
+    Counsel,
+    LegalCase,
+    LegalQuestion,
+    ReviewVersion,
+)
 from tests.documents.test_legal import _today, accepted, submit, team  # noqa: F401 - fixtures
 
 
@@ -276,6 +283,18 @@ def _rows(kind: str, w, n: int) -> None:
             )
             for i in range(n)
         )
+    elif kind == "questions":
+        LegalQuestion.objects.bulk_create(
+            LegalQuestion(
+                title=f"咨询{i}",
+                question="问题",
+                department=department,
+                requester=w["alice"],
+                counsel=counsel,
+                status="assigned",
+            )
+            for i in range(n)
+        )
     elif kind == "team":
         Counsel.objects.bulk_create(
             Counsel(name=f"律师{i}", kind="firm", firm="某律所", specialty="诉讼") for i in range(n)
@@ -287,8 +306,9 @@ LISTS = {
     "contracts": "documents:legal-contracts",
     "cases": "documents:legal-cases",
     "team": "documents:legal-team",
+    "questions": "documents:legal-questions",
 }
-EXPECTED = {"reviews": 5, "contracts": 5, "cases": 5, "team": 3}
+EXPECTED = {"reviews": 5, "contracts": 5, "cases": 5, "team": 3, "questions": 5}
 
 
 def _queries(client, name: str) -> int:
@@ -314,6 +334,7 @@ def test_each_list_costs_the_same_queries_at_1_and_50_rows(client, team, kind): 
         "contracts": Contract,
         "cases": LegalCase,
         "team": Counsel,
+        "questions": LegalQuestion,
     }[kind]
     assert counted.objects.count() == 50
     assert one == fifty == EXPECTED[kind]
