@@ -524,6 +524,10 @@ def reminders_tick(*, now: datetime | None = None) -> dict[str, int]:
     today = timezone.localdate(now)
     sent = {"contract_expiry": 0, "hearing": 0}
     office = legal_office_people()
+    # A contract whose term has passed leaves the register's "in force" by itself.
+    sent["contract_expired"] = Contract.objects.filter(
+        status=Contract.Status.ACTIVE, term_end__lt=today
+    ).update(status=Contract.Status.EXPIRED)
     contracts = (
         Contract.objects.filter(
             status=Contract.Status.ACTIVE,

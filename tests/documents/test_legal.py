@@ -268,6 +268,8 @@ def test_a_contract_is_reminded_30_and_7_days_before_its_end_each_once(team):
     assert _tick(date(2026, 4, 20))["contract_expiry"] == 0
     assert _tick(date(2026, 4, 24))["contract_expiry"] == 1  # 7 days before
     assert _tick(date(2026, 4, 30))["contract_expiry"] == 0
+    assert _tick(date(2026, 5, 2))["contract_expired"] == 1  # the March one went on 31 March
+    assert set(Contract.objects.values_list("status", flat=True)) == {"expired"}
     assert Notification.objects.filter(recipient=team["lois"], kind="reminder").count() == 3
 
 
