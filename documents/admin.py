@@ -200,3 +200,63 @@ class GazetteIssueAdmin(admin.ModelAdmin):
     readonly_fields = ["year", "number", "status", "published_on", "published_by", "pdf", "pages"]
     raw_id_fields = ["created_by"]
     inlines = [GazetteEntryInline]
+
+
+# --- legal counsel: the roster is kept here; the rest is read or corrected here -------------
+from documents.models import (  # noqa: E402
+    Contract,
+    ContractReview,
+    Counsel,
+    Hearing,
+    LegalCase,
+    LegalQuestion,
+)
+
+
+@admin.register(Counsel)
+class CounselAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "firm", "specialty", "phone", "active", "user"]
+    list_select_related = ["user"]
+    list_filter = ["kind", "active"]
+    search_fields = ["name", "firm", "specialty"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(ContractReview)
+class ContractReviewAdmin(admin.ModelAdmin):
+    list_display = ["title", "counterparty", "amount", "department", "status", "counsel"]
+    list_select_related = ["department", "counsel"]
+    list_filter = ["status", "kind"]
+    search_fields = ["title", "counterparty"]
+    raw_id_fields = ["requester", "request", "department"]
+
+
+@admin.register(Contract)
+class ContractAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "amount", "department", "term_end", "status"]
+    list_select_related = ["department"]
+    list_filter = ["status", "kind"]
+    search_fields = ["number", "title", "parties"]
+    raw_id_fields = ["review", "department"]
+
+
+@admin.register(LegalQuestion)
+class LegalQuestionAdmin(admin.ModelAdmin):
+    list_display = ["title", "department", "counsel", "status", "created_at"]
+    list_select_related = ["department", "counsel"]
+    list_filter = ["status"]
+    raw_id_fields = ["requester", "department"]
+
+
+class HearingInline(admin.TabularInline):
+    model = Hearing
+    extra = 0
+
+
+@admin.register(LegalCase)
+class LegalCaseAdmin(admin.ModelAdmin):
+    list_display = ["case_number", "court", "cause", "our_role", "counsel", "status"]
+    list_select_related = ["counsel"]
+    list_filter = ["status", "our_role"]
+    search_fields = ["case_number", "cause", "parties"]
+    inlines = [HearingInline]

@@ -25,6 +25,11 @@ class DocumentsConfig(AppConfig):
 
         drafting.register_handoffs()
         register_tick("documents-drafting", drafting.reminders_tick)
+        # Legal counsel: the contract-review chain's handoff; expiry and hearing reminders.
+        from documents import legal
+
+        legal.register_handoffs()
+        register_tick("documents.legal", legal.reminders_tick)
 
     def seed_demo(self) -> str:
         from documents.demo import seed_demo_documents

@@ -114,6 +114,9 @@ def seed_demo_documents() -> int:
     _incoming_demo(office, authority, registrar, signer, people["president-office-reviewer1"])
     _seals_demo(office, people["president-office-reviewer1"], people["zhangwei"])
     _formats_and_gazette_demo(authority, registrar, people["zhangwei"])
+    from documents.legal_demo import seed_legal_demo
+
+    seed_legal_demo()
     return Outgoing.objects.filter(authority=authority).count()
 
 

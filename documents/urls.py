@@ -80,3 +80,29 @@ urlpatterns += [
     path("gazette/manage/<int:pk>/publish/", gazette_views.manage_publish, name="gazette-publish"),
     path("gazette/manage/<int:pk>/pdf/", gazette_views.manage_pdf, name="gazette-preview"),
 ]
+
+# Legal counsel (法律事务): documents/legal_views.py
+from documents import legal_views  # noqa: E402
+
+urlpatterns += [
+    path("legal/", legal_views.review_list, name="legal-reviews"),
+    path("legal/new/", legal_views.review_create, name="legal-review-create"),
+    path("legal/<int:pk>/", legal_views.review_detail, name="legal-review"),
+    path("legal/<int:pk>/files/<int:number>/", legal_views.review_file, name="legal-review-file"),
+    path("legal/<int:pk>/<slug:action>/", legal_views.review_act, name="legal-review-act"),
+    path("legal/opinions/<int:pk>/file/", legal_views.opinion_file, name="legal-opinion-file"),
+    path("legal/contracts/", legal_views.contract_list, name="legal-contracts"),
+    path("legal/questions/", legal_views.question_list, name="legal-questions"),
+    path("legal/questions/new/", legal_views.question_create, name="legal-question-create"),
+    path("legal/questions/<int:pk>/", legal_views.question_detail, name="legal-question"),
+    path(
+        "legal/questions/<int:pk>/<slug:action>/",
+        legal_views.question_act,
+        name="legal-question-act",
+    ),
+    path("legal/cases/", legal_views.case_list, name="legal-cases"),
+    path("legal/cases/new/", legal_views.case_create, name="legal-case-create"),
+    path("legal/cases/<int:pk>/", legal_views.case_detail, name="legal-case"),
+    path("legal/cases/<int:pk>/<slug:action>/", legal_views.case_act, name="legal-case-act"),
+    path("legal/team/", legal_views.team, name="legal-team"),
+]

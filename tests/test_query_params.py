@@ -221,6 +221,14 @@ PAGES = {
     "reception:incident-new": Page({}, "admin"),
     "reception:visits": Page({}, "admin"),
     "reception:visit-new": Page({}, "admin"),
+    "documents:legal-reviews": Page({"status": "choice", "page": "page"}, "alice"),
+    "documents:legal-contracts": Page({"page": "page"}, "alice"),
+    "documents:legal-questions": Page({"page": "page"}, "alice"),
+    "documents:legal-cases": Page({"page": "page"}, "admin"),
+    "documents:legal-team": Page({}, "admin"),
+    "documents:legal-review-create": Page({}, "alice"),
+    "documents:legal-question-create": Page({}, "alice"),
+    "documents:legal-case-create": Page({}, "admin"),
 }
 
 # Pages without a path argument that are not lists, and why.
