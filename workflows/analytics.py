@@ -210,11 +210,16 @@ def predicted_finish(request: ServiceRequest) -> Prediction | None:
     if len(latest) < PREDICTION_MIN_HISTORY:
         return None
     history: dict[int, list[timedelta]] = {}
-    rows = ApprovalTask.objects.filter(
-        request__in=latest,
-        status__in=["approved", "rejected", "returned"],
-        decided_at__isnull=False,
-    ).values_list("step_index", "created_at", "decided_at")
+    # Unordered: only medians are taken (the default ordering sorted ~800 rows on each page).
+    rows = (
+        ApprovalTask.objects.filter(
+            request__in=latest,
+            status__in=["approved", "rejected", "returned"],
+            decided_at__isnull=False,
+        )
+        .order_by()
+        .values_list("step_index", "created_at", "decided_at")
+    )
     for index, created, decided in rows:
         history.setdefault(index, []).append(decided - created)
     now = timezone.now()

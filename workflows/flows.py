@@ -44,7 +44,17 @@ class ServiceRequestFlow(flow.Flow):
         return activation.process
 
     def _request(self, activation):
-        return services.request_for_process(activation.process)
+        # One run of the flow (a decision's route, advance, has_step, approve) read the same
+        # request once per node: five queries of an approval's sixty. The nodes of a run share
+        # the process instance, and the run happens inside the transaction that holds the
+        # request's row lock (services._locked, or the submit creating it), so the request read
+        # by the first node is the one every later node sees and saves.
+        process = activation.process
+        request = getattr(process, "_service_request", None)
+        if request is None:
+            request = services.request_for_process(process)
+            process._service_request = request
+        return request
 
     def advance_step(self, activation):
         services.step_advance(request=self._request(activation))

@@ -312,3 +312,51 @@ def rating_of(request: ServiceRequest):
     if not request.is_finished:
         return None
     return Rating.objects.filter(request=request).first()
+
+
+# --- the request page's live poll ------------------------------------------------------------
+
+
+def request_for_live(user: User, request_id: int) -> ServiceRequest | None:
+    """request_for() plus the id of the request's latest trail entry (``last_record_id``), in
+    the same query: with ``updated_at`` it tells whether anything the live part shows moved."""
+    from django.db.models import Subquery
+
+    latest = ApprovalRecord.objects.filter(request=OuterRef("pk")).order_by("-pk").values("pk")
+    return (
+        visible_requests(user)
+        .select_related("service", "service__department", "applicant", "department")
+        .annotate(last_record_id=Subquery(latest[:1]))
+        .filter(pk=request_id)
+        .first()
+    )
+
+
+# The likely finish (workflows.analytics.predicted_finish) is an estimate read from other
+# requests' history: the poll lets it stand up to this long before rendering it again.
+PREDICTION_REFRESH_SECONDS = 600
+
+
+def live_stamp(request: ServiceRequest, user: User, now: datetime) -> str:
+    """A stamp of what the live part of the request page shows to this person now, without a
+    query: every change of it saves the request (``updated_at``) or writes a trail entry (a
+    decision, a claim, a transfer, a comment: ``last_record_id``); the countdown to the step's
+    due time is part of it as shown, the likely finish at most every 10 minutes. Not in it:
+    a handler's phone or office edited meanwhile (shown on the next change or reload)."""
+    import hashlib
+
+    from django.utils.timesince import timesince, timeuntil
+
+    parts = [
+        request.pk,
+        request.updated_at.isoformat() if request.updated_at else "",
+        getattr(request, "last_record_id", None),
+        user.pk,
+        get_language(),
+    ]
+    due = request.current_due
+    if due is not None:
+        parts.append(f"late {timesince(due, now)}" if due < now else f"left {timeuntil(due, now)}")
+    if request.status == ServiceRequest.Status.IN_PROGRESS:
+        parts.append(int(now.timestamp()) // PREDICTION_REFRESH_SECONDS)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]

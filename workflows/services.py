@@ -295,7 +295,10 @@ def _handoff_submitted(request: ServiceRequest) -> None:
 
 
 def request_for_process(process) -> ServiceRequest:
-    return ServiceRequest.objects.get(pk=process.data["request_id"])
+    # The service and the applicant: the next step's approvers and every message need them.
+    return ServiceRequest.objects.select_related("service", "applicant").get(
+        pk=process.data["request_id"]
+    )
 
 
 def _condition_holds(step: dict, form_data: dict) -> bool:

@@ -178,19 +178,42 @@ def _detail_context(req: ServiceRequest, user) -> dict:
     }
 
 
+def _live_or_404(request: HttpRequest, pk: int) -> ServiceRequest:
+    found = selectors.request_for_live(request.user, pk)
+    if found is None:
+        raise Http404(_("No such request."))
+    return found
+
+
 @login_required
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    req = _request_or_404(request, pk)
+    req = _live_or_404(request, pk)
     if req.status == ServiceRequest.Status.DRAFT and req.applicant_id == request.user.pk:
         return redirect(f"{req.service.get_absolute_url()}apply/?draft={req.pk}")
-    return render(request, "workflows/request_detail.html", _detail_context(req, request.user))
+    context = _detail_context(req, request.user)
+    context["live_stamp"] = selectors.live_stamp(req, request.user, context["now"])
+    return render(request, "workflows/request_detail.html", context)
 
 
 @login_required
 def request_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """The live part of the request page, for it to refresh without a full reload."""
-    req = _request_or_404(request, pk)
-    return render(request, "workflows/_request_live.html", _detail_context(req, request.user))
+    """The live part of the request page, for it to refresh without a full reload. The page
+    polls it every 10 s with the stamp of what it shows (If-None-Match): while nothing moved
+    the answer is a bodiless 304 after two queries (the person, the request)."""
+    from django.utils.http import parse_etags
+
+    req = _live_or_404(request, pk)
+    now = timezone.now()
+    stamp = selectors.live_stamp(req, request.user, now)
+    etag = f'"{stamp}"'
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response = HttpResponse(status=304)
+    else:
+        context = _detail_context(req, request.user)
+        context["live_stamp"] = stamp
+        response = render(request, "workflows/_request_live.html", context)
+    response["ETag"] = etag
+    return response
 
 
 @login_required

@@ -91,7 +91,9 @@
       var live = document.getElementById("live");
       if (!live || live.dataset.open !== "1") { clearInterval(timer); return; }
       if (live.contains(document.activeElement) && document.activeElement !== document.body) return;
-      fetch(live.dataset.url, {credentials: "same-origin"})
+      // The stamp of what is shown: the server answers 304 (r.ok is false) while it holds.
+      var headers = live.dataset.stamp ? {"If-None-Match": '"' + live.dataset.stamp + '"'} : {};
+      fetch(live.dataset.url, {credentials: "same-origin", headers: headers})
         .then(function (r) { return r.ok ? r.text() : null; })
         .then(function (html) {
           if (!html) return;

@@ -573,7 +573,7 @@ def _worker(args: tuple) -> dict:
 USER_COLUMNS = (
     "id, password, last_login, is_superuser, username, first_name, last_name, email, is_staff, "
     "is_active, date_joined, full_name, number, identity, title, phone, office, department_id, "
-    "language, notify_by_email, notify_by_webhook"
+    "language, notify_by_email, notify_by_webhook, notify_by_wecom, session_generation"
 )
 USER_TEXT = "password, username, first_name, last_name, email, full_name, identity, title, phone, "
 USER_TEXT += "office, language"
@@ -658,7 +658,7 @@ def generate_users(total: int, rng: random.Random, out_dir: str) -> int:
                 f"{username}@bench.example.edu.cn", "f", "t", joined,
                 rng.choice(SURNAMES) + given, f"{prefix[identity]}9{n:07d}",
                 identity, rng.choice(titles[identity]), f"0571-{rng.randint(80000000, 89999999)}",
-                "", rng.choice(departments), "zh-hans", "t", "f",
+                "", rng.choice(departments), "zh-hans", "t", "f", "t", 0,
             ))  # fmt: skip
     rows = copy_file("hall_user", USER_COLUMNS, USER_TEXT, path)
     from django.db import connection

@@ -1,0 +1,137 @@
+"""The request page and its 10-second live poll: exact query counts whatever the trail's
+length, and a poll that costs two queries and no rendering while nothing moved."""
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from tests.chains import HEAD
+from workflows import services
+from workflows.models import ApprovalTask
+
+
+def _decide_all_but_the_last(req, people, steps: int) -> None:
+    for _ in range(steps - 1):
+        task = ApprovalTask.objects.get(request=req, status="pending")
+        services.task_decide(task_id=task.pk, user=people["hank"], action="approve")
+
+
+@pytest.fixture
+def in_progress(make_chain, submit, people):
+    """A request of ``steps`` steps, each for the applicant's head, decided but the last."""
+
+    def make(steps: int):
+        req = submit(make_chain([HEAD] * steps))
+        _decide_all_but_the_last(req, people, steps)
+        return req
+
+    return make
+
+
+def _poll(client, req, stamp: str = ""):
+    headers = {"HTTP_IF_NONE_MATCH": f'"{stamp}"'} if stamp else {}
+    return client.get(reverse("workflows:request-progress", args=[req.pk]), **headers)
+
+
+@pytest.mark.parametrize("steps", [1, 20], ids=["1-trail-step", "20-trail-steps"])
+def test_the_request_page_costs_the_same_queries_for_a_short_and_a_long_trail(
+    client, django_assert_num_queries, in_progress, people, steps
+):
+    # given a request in progress with 1 or 20 steps (and as many trail entries)
+    req = in_progress(steps)
+    client.force_login(people["alice"])
+    client.get(req.get_absolute_url())  # fills the caches (session, the bell's count)
+    # when the applicant opens it: user, request (+ its latest trail entry), tasks, trail,
+    # attachments, the step history of the likely finish
+    with django_assert_num_queries(6):
+        response = client.get(req.get_absolute_url())
+    # then every step and every decision is on it
+    assert response.status_code == 200
+    assert len(response.context["steps"]) == steps
+    assert len(response.context["records"]) == steps  # submitted + each decision
+
+
+@pytest.mark.parametrize("steps", [1, 20], ids=["1-trail-step", "20-trail-steps"])
+def test_the_poll_while_nothing_moved_is_a_304_after_two_queries(
+    client, django_assert_num_queries, in_progress, people, steps
+):
+    # given the page open with the stamp of what it shows
+    req = in_progress(steps)
+    client.force_login(people["alice"])
+    with time_machine.travel("2026-11-10 09:00 +0800", tick=False):
+        page = client.get(req.get_absolute_url())
+        stamp = page.context["live_stamp"]
+        assert f'data-stamp="{stamp}"' in page.content.decode()
+        # when it polls ten seconds later: the person, then the request with its latest entry
+        later = time_machine.travel("2026-11-10 09:00:10 +0800", tick=False)
+        with later, django_assert_num_queries(2):
+            response = _poll(client, req, stamp)
+    # then nothing is rendered or sent
+    assert response.status_code == 304 and response.content == b""
+    assert response["ETag"] == f'"{stamp}"'
+
+
+@pytest.mark.parametrize("steps", [1, 20], ids=["1-trail-step", "20-trail-steps"])
+def test_the_poll_sends_the_live_part_again_once_the_request_moved(
+    client, django_assert_num_queries, in_progress, people, steps
+):
+    # given the page open at a request with 1 or 20 steps
+    req = in_progress(steps)
+    client.force_login(people["alice"])
+    stamp = client.get(req.get_absolute_url()).context["live_stamp"]
+    # when the head approves the last step and the page polls
+    task = ApprovalTask.objects.get(request=req, status="pending")
+    services.task_decide(task_id=task.pk, user=people["hank"], action="approve")
+    # user, request, tasks, trail, attachments, archived code, rating, the research fees'
+    # transference facts (registered by workflows.research)
+    with django_assert_num_queries(8):
+        response = _poll(client, req, stamp)
+    # then the fresh live part says so, with a new stamp, and stops the polling
+    html = response.content.decode()
+    assert response.status_code == 200 and response["ETag"] != f'"{stamp}"'
+    assert 'data-open="0"' in html and response.context["live_stamp"] in html
+    assert len(response.context["records"]) == steps + 1
+
+
+def test_a_claim_without_a_save_of_the_request_moves_the_stamp(client, in_progress, people):
+    # given the applicant's page open
+    req = in_progress(1)
+    client.force_login(people["alice"])
+    stamp = client.get(req.get_absolute_url()).context["live_stamp"]
+    # when the head comments (a trail entry; the request row is not saved)
+    services.request_comment(request_id=req.pk, user=people["hank"], comment="已阅，请补充发票")
+    response = _poll(client, req, stamp)
+    # then the poll brings the comment
+    assert response.status_code == 200 and "已阅，请补充发票" in response.content.decode()
+
+
+def test_the_countdown_moves_the_stamp_when_its_words_change(client, in_progress, people):
+    from datetime import UTC, datetime
+
+    from workflows.selectors import PREDICTION_REFRESH_SECONDS as REFRESH
+
+    # given the page open a few minutes before the step is due, at the start of one of the
+    # likely finish's 10-minute periods (so only the countdown can change)
+    req = in_progress(1)
+    start = (int(req.current_due.timestamp()) - 120) // REFRESH * REFRESH
+    with time_machine.travel(datetime.fromtimestamp(start, UTC), tick=False):
+        client.force_login(people["alice"])
+        stamp = client.get(req.get_absolute_url()).context["live_stamp"]
+    # when a minute passes, the "… minutes left" reads differently
+    with time_machine.travel(datetime.fromtimestamp(start + 60, UTC), tick=False):
+        response = _poll(client, req, stamp)
+    # then the poll renders it again
+    assert response.status_code == 200
+
+
+def test_nobody_else_polls_the_request(client, in_progress, people):
+    # given a request of alice's
+    req = in_progress(1)
+    # when an outsider or an anonymous visitor polls it
+    client.force_login(people["charlie"])
+    outsider = _poll(client, req)
+    client.logout()
+    anonymous = _poll(client, req)
+    # then 404 and the login page
+    assert outsider.status_code == 404
+    assert anonymous.status_code == 302 and "/login" in anonymous["Location"]
