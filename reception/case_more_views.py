@@ -3,7 +3,6 @@ proposal's reply, a 信访 case's written notices, the NPC/CPPCC desk, and the h
 
 from datetime import date, timedelta
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -156,8 +155,8 @@ def _spots(request: HttpRequest):
     if not cs.is_office(request.user):
         raise Http404(_("No such page."))
     today = timezone.localdate()
-    start = params.read(request, "from", forms.DateField(required=False), label=_("From"))
-    end = params.read(request, "to", forms.DateField(required=False), label=_("To"))
+    start = params.read(request, "from", params.DateField(required=False), label=_("From"))
+    end = params.read(request, "to", params.DateField(required=False), label=_("To"))
     end = end or today
     start = start or end - timedelta(days=89)
     if start > end or (end - start).days > 731:

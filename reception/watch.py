@@ -272,12 +272,14 @@ def handover_write(*, user: User, shift_id: int, events: str, pending: str) -> H
     handover = Handover.objects.filter(shift=shift).first()
     if handover is not None and handover.acknowledged_at is not None:
         raise DutyError(_("The next shift has acknowledged this handover; it cannot change."))
-    if handover is None:
+    first = handover is None
+    if first:
         handover = Handover(shift=shift, written_by=user)
     handover.events, handover.pending = events[:5000], pending[:5000]
     handover.save()
     following = next_shift(shift)
-    if following is not None and following.person_id != user.pk:
+    # The next shift is told once, when the handover is first written, not at every rewrite.
+    if first and following is not None and following.person_id != user.pk:
         notify(
             recipients=[following.person_id],
             kind="duty",

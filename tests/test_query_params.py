@@ -148,6 +148,10 @@ PAGES = {
         "alice",
     ),
     "research:import": Page({"run": "int"}, "admin"),
+    "research:party-fees": Page(
+        {"who": "text", "date_from": "date", "date_to": "date", "format": "choice", "page": "page"},
+        "admin",
+    ),
     "research:transfers": Page({"show": "choice", "page": "page"}, "admin"),
     "performance:board": Page(
         {
@@ -189,7 +193,11 @@ PAGES = {
     "performance:evaluations": Page({"page": "page"}, "admin"),
     "performance:coordinations": Page({"page": "page"}, "alice"),
     "documents:incoming": Page({"status": "choice", "q": "text", "page": "page"}, "alice"),
-    "reception:cases": Page({"status": "choice", "page": "page"}, "admin"),
+    "reception:cases": Page({"status": "choice", "overdue": "choice", "page": "page"}, "admin"),
+    "reception:hotspots": Page({"from": "date", "to": "date", "period": "choice"}, "admin"),
+    "reception:proposal-new": Page({}, "admin"),
+    "reception:duty-mine": Page({}, "alice"),
+    "reception:duty-roster": Page({}, "admin"),
     "reception:lookup": Page({"number": "text", "code": "text"}, "anyone"),
     "reception:case-new": Page({}, "admin"),
     "reception:message": Page({}, "anyone"),
@@ -256,6 +264,10 @@ NOT_PAGES = {
     "set_language": "POST only (Django's)",
     "javascript-catalog": "Django's translation catalogue",
     "documents:gazette-create": "POST only",
+    "reception:duty-swap": "POST only",
+    "reception:hotspots-excel": "an Excel download that reads the hot spots page's parameters "
+    "through the same function (tested there)",
+    "reception:duty-feed-renew": "POST only",
     "open311:discovery-xml": "Open311 XML that reads no parameter (test_open311_full.py)",
     "open311:services-xml": "Open311 XML that reads no parameter (test_open311_full.py)",
     "open311:requests-xml": "Open311: a bad filter is the spec's 400 error (test_open311_full.py)",

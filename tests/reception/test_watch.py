@@ -182,7 +182,8 @@ def test_the_shift_hands_over_and_the_next_shift_acknowledges(roster):
     # given
     tonight, tomorrow = _staff(roster, "2026-12-07"), _staff(roster, "2026-12-08")
     with time_machine.travel(at("2026-12-08", "07:30"), tick=False):
-        # when
+        # when: written, then rewritten before it is acknowledged
+        watch.handover_write(user=tonight.person, shift_id=tonight.pk, events="草稿", pending="")
         handover = watch.handover_write(
             user=tonight.person, shift_id=tonight.pk, events="22:40 停电报修", pending="报告主任"
         )
