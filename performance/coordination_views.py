@@ -42,7 +42,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "table": table,
             "office": office,
-            "units": list(Department.objects.order_by("order", "code").values_list("pk", "name_zh"))
+            "units": [(d.pk, d.name) for d in Department.objects.order_by("order", "code")]
             if office
             else [],
             "people": list(

@@ -152,3 +152,16 @@ def test_the_list_costs_the_same_at_1_and_50_cases(client, office, case, django_
     with django_assert_num_queries(len(ctx.captured_queries)):
         page = client.get(url)
     assert len(page.context["table"]) == 50
+
+
+def test_the_open_form_names_the_units_in_the_readers_language(client, office):
+    # given a unit with an English name and the office reading in English
+    unit = office["school"]
+    unit.name_en = "School of Computing"
+    unit.save(update_fields=["name_en"])
+    client.force_login(office["sam"])
+    # when the office opens the coordination list
+    page = client.get(reverse("performance:coordinations")).content.decode()
+    # then the parties to choose read in English, and each field sits in its own box
+    assert f'<option value="{unit.pk}">School of Computing</option>' in page
+    assert 'class="stacked coord-open"' in page

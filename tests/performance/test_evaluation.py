@@ -306,3 +306,14 @@ def test_the_results_page_costs_the_same_at_1_and_50_units(
     with django_assert_num_queries(len(ctx.captured_queries)):
         page = client.get(url)
     assert len(page.context["table"]) == 50
+
+
+def test_the_open_form_reads_its_quota_label_in_chinese(client, setup, settings):
+    # given the office reading the hall in Chinese
+    client.force_login(setup["sam"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    # when it opens the evaluations (a template looks a literal "%" up as "%%")
+    page = client.get(reverse("performance:evaluations")).content.decode()
+    # then the quota's label is Chinese
+    assert "优秀比例上限（%）" in page
+    assert "Excellent quota" not in page

@@ -258,3 +258,19 @@ def test_the_page_asks_for_a_new_target_and_shows_the_versions(client, setup):
     client.force_login(setup["charlie"])
     assert client.post(url, {"new_target": "30", "reason": "x"}).status_code == 404
     assert TargetChange.objects.count() == 1
+
+
+def test_a_check_in_row_labels_its_progress_and_light_for_a_phone(client, setup):
+    # given a quarter's check-in on an approved plan
+    plan = _approved(setup)
+    papers = plan.lines.get(indicator__name="高水平论文")
+    plans.checkin_record(
+        line_id=papers.pk, user=setup["hank"], quarter=2, value=Decimal(24), narrative="6篇在审"
+    )
+    client.force_login(setup["hank"])
+    # when the unit's head opens the plan
+    page = client.get(reverse("performance:plan", args=[plan.pk])).content.decode()
+    # then the check-in's stacked cells say which is the progress and which the light
+    row = page.split('<tr class="checkin">')[1].split("</tr>")[0]
+    assert 'data-label="Progress">20' in row
+    assert 'data-label="Light"><span' in row

@@ -180,3 +180,16 @@ def test_the_timeline_names_each_step_in_the_reader_language(client, settings, d
     client.force_login(office)
     page = client.get(dispatched.get_absolute_url()).content.decode()
     assert "· 已受理" in page and "· dispatched" not in page
+
+
+def test_the_case_list_labels_each_cell_for_a_phone(client, dispatched, office):
+    # given a case on the office's list
+    client.force_login(office)
+    # when the office opens the list
+    page = client.get(reverse("reception:cases")).content.decode()
+    # then every cell of the row says its column (the header row is hidden at <= 640 px)
+    row = page.split(dispatched.number)[0].rsplit("<tr>", 1)[1] + page.split(dispatched.number)[1]
+    row = row.split("</tr>")[0]
+    for label in ("Case number", "Subject", "Lead unit", "Due", "Status"):
+        assert f'data-label="{label}"' in row
+    assert "<td>" not in row
