@@ -162,6 +162,9 @@ def test_documents_journey(
     log_in(phone, base, "finance-head", "/tasks/")
     _open_task(phone, base, number)
     shoot(phone, "phone", "countersign-task")
+    # The body in the request's form keeps its heading lines (it ran into one line before).
+    body = phone.locator(".form-rows dd").filter(has_text="总体要求")
+    assert body.inner_text().count("\n") >= 3, body.inner_text()
     approve = phone.locator(".decide button[name=action][value=approve]")
     approve.scroll_into_view_if_needed()
     box = approve.bounding_box()
@@ -273,6 +276,7 @@ def test_documents_journey(
     # 12. In the archives, under its code --------------------------------------------------------
     record = Record.objects.get(source_ref=f"documents.outgoing:{document.pk}")
     assert record.code == document.archive_code
+    assert record.pages == _pages(pdf_path)  # it said 0 before the filing counted them
     archivist, archivist_problems = make_page("desktop")
     log_in(archivist, base, "archives-reviewer1", "/archives/")
     archivist.goto(f"{base}/archives/?q={document.number}")
@@ -331,3 +335,10 @@ def _check_pdf(pdf_path, number: str, artifacts_dir) -> None:
             ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf_path), str(out)],
             check=True,
         )
+
+
+def _pages(pdf_path) -> int:
+    import pikepdf
+
+    with pikepdf.open(pdf_path) as pdf:
+        return len(pdf.pages)
