@@ -310,6 +310,9 @@ def incoming_finish(*, incoming_id: int, user: User, answer: str) -> Incoming:
         raise DocumentError(_("Write the answer: how it was handled."))
     incoming.answer, incoming.done_at, incoming.status = answer.strip(), timezone.now(), Status.DONE
     incoming.save(update_fields=["answer", "done_at", "status", "updated_at"])
+    from documents.tasks import file_incoming
+
+    transaction.on_commit(lambda pk=incoming.pk: file_incoming.delay(pk))
     return incoming
 
 

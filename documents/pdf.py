@@ -158,3 +158,13 @@ def render(
     )
     pdf = weasyprint.HTML(string=html).write_pdf(pdf_variant="pdf/a-2b")
     return pdf, font
+
+
+def page_count(content: bytes) -> int:
+    """The number of pages of a rendered PDF (the archives record it with the file)."""
+    import io
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(content)) as pdf:
+        return len(pdf.pages)

@@ -579,6 +579,7 @@ def document_file(*, document_id: int):
                     "trail": trail,
                     "drafter": str(document.drafter or ""),
                     "versions": document.versions.count(),
+                    "pages": red_header.page_count(content),
                 },
             )
         )

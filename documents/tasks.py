@@ -17,3 +17,12 @@ def file_drafting(task_id: int) -> str:
 
     record = drafting.task_file(task_id=task_id)
     return record.code if record else ""
+
+
+@shared_task(acks_late=True)
+def file_incoming(incoming_id: int) -> str:
+    """Files a done incoming document in the archives; twice leaves one record."""
+    from documents import incoming_filing
+
+    record = incoming_filing.incoming_file(incoming_id=incoming_id)
+    return record.code if record else ""

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from documents import incoming as services_incoming
-from documents import seals, selectors, services
+from documents import incoming_filing, seals, selectors, services
 from documents.forms import (
     AssignForm,
     CheckForm,
@@ -414,6 +414,11 @@ def incoming_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "circulate_form": CirculateForm(department_id=incoming.department_id),
             "finish_form": FinishForm(),
             "reply_form": ReplyForm(),
+            "archive_code": (
+                incoming_filing.archive_code(incoming)
+                if incoming.status == incoming.Status.DONE
+                else ""
+            ),
         },
     )
 

@@ -48,6 +48,7 @@ def test_a_dispatched_document_reaches_its_departments_and_is_filed_once(
     assert document.archive_code == record.code
     assert record.doc_number == document.number
     assert record.retention == "D30"  # a notice
+    assert record.pages >= 1  # counted from the red-header PDF (it was 0)
     names = sorted(f.name for f in record.files.all())
     assert names == sorted(
         [f"{document.number}.pdf", f"{document.number}-正文.txt", f"{document.number}-审批记录.txt"]
