@@ -85,3 +85,10 @@ urlpatterns += [
         name="coordination-action",
     ),
 ]
+
+import performance.bulletin_views as bulletin_views  # noqa: E402
+
+urlpatterns += [
+    path("supervision/notice/bulletin.pdf", bulletin_views.bulletin_pdf, name="bulletin-pdf"),
+    path("supervision/notice/bulletin.xlsx", bulletin_views.bulletin_xlsx, name="bulletin-xlsx"),
+]
