@@ -92,3 +92,6 @@ urlpatterns += [
     path("supervision/notice/bulletin.pdf", bulletin_views.bulletin_pdf, name="bulletin-pdf"),
     path("supervision/notice/bulletin.xlsx", bulletin_views.bulletin_xlsx, name="bulletin-xlsx"),
 ]
+urlpatterns += [
+    path("meetings/<int:pk>/minutes.pdf", meeting_views.minutes_pdf, name="minutes-pdf"),
+]
