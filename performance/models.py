@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hall.models import Department
 
@@ -683,10 +684,11 @@ class TargetChange(models.Model):
 
 
 class Grade(models.TextChoices):
-    EXCELLENT = "excellent", _("Excellent (优秀)")
-    GOOD = "good", _("Good (良好)")
-    PASS = "pass", _("Pass (合格)")
-    FAIL = "fail", _("Fail (不合格)")
+    # The grade's own words in each language ("Pass" and "Fail" also name other things).
+    EXCELLENT = "excellent", pgettext_lazy("grade", "Excellent")
+    GOOD = "good", pgettext_lazy("grade", "Good")
+    PASS = "pass", pgettext_lazy("grade", "Pass")
+    FAIL = "fail", pgettext_lazy("grade", "Fail")
 
 
 class Evaluation(models.Model):

@@ -95,3 +95,10 @@ urlpatterns += [
 urlpatterns += [
     path("meetings/<int:pk>/minutes.pdf", meeting_views.minutes_pdf, name="minutes-pdf"),
 ]
+
+import performance.unit_result_views as unit_result_views  # noqa: E402
+
+urlpatterns += [
+    path("evaluations/my-unit/", unit_result_views.result_list, name="unit-results"),
+    path("evaluations/my-unit/<int:pk>/", unit_result_views.result_detail, name="unit-result"),
+]

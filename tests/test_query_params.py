@@ -188,6 +188,7 @@ PAGES = {
     "performance:plans-dashboard": Page({"year": "int", "kind": "choice", "page": "page"}, "admin"),
     "performance:evaluations": Page({"page": "page"}, "admin"),
     "performance:coordinations": Page({"page": "page"}, "alice"),
+    "performance:unit-results": Page({"page": "page"}, "approver"),
     "documents:incoming": Page({"status": "choice", "q": "text", "page": "page"}, "alice"),
     "reception:cases": Page({"status": "choice", "page": "page"}, "admin"),
     "reception:lookup": Page({"number": "text", "code": "text"}, "anyone"),
@@ -244,6 +245,8 @@ NOT_PAGES = {
     "set_language": "POST only (Django's)",
     "javascript-catalog": "Django's translation catalogue",
     "documents:gazette-create": "POST only",
+    "performance:bulletin-pdf": "a download; a bad period is refused in test_bulletin.py",
+    "performance:bulletin-xlsx": "a download; a bad period is refused in test_bulletin.py",
 }
 
 
