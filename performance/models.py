@@ -865,3 +865,44 @@ class CoordinationNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind}"
+
+
+class WeightChange(models.Model):
+    """A change of an approved plan's weights (all its lines at once, still totalling 100):
+    waits for its own approval; old and new weights are kept, with the version it made."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="weight_changes")
+    # {line id: weight} before and after, as strings of the ids (JSON keys).
+    old_weights = models.JSONField(_("old weights"))
+    new_weights = models.JSONField(_("new weights"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    version = models.PositiveSmallIntegerField(_("version"), null=True, blank=True)
+    request = models.OneToOneField(
+        "workflows.ServiceRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["plan", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan"],
+                condition=models.Q(status="pending"),
+                name="one_pending_weight_change",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}: {self.old_weights} → {self.new_weights}"
