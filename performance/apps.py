@@ -23,6 +23,9 @@ class PerformanceConfig(AppConfig):
         from performance import coordination
 
         coordination.register_all()
+        from performance import weight_changes
+
+        weight_changes.register_all()
 
     def seed_demo(self) -> str:
         from performance.demo import seed_demo_supervision

@@ -541,9 +541,11 @@ def results(evaluation: Evaluation) -> list[EvaluationEntry]:
 
 def workbook(evaluation: Evaluation) -> bytes:
     """The results as an Excel sheet (Chinese headers: the archives keep it as it was issued)."""
+    from django.utils import translation
     from openpyxl import Workbook
 
-    labels = dict(Grade.choices)
+    with translation.override("zh-hans"):  # the grades in Chinese, as the headers
+        labels = {k: str(v) for k, v in Grade.choices}
     book = Workbook()
     sheet = book.active
     sheet.title = f"{evaluation.year}考核结果"

@@ -264,3 +264,19 @@ def ical(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(calendar.serialize(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="meetings.ics"'
     return response
+
+
+@login_required
+def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The minutes as a PDF for those who see the meeting once issued; the office also reads
+    its drafts (marked 草稿)."""
+    from performance.minutes_pdf import minutes_pdf as render_pdf
+
+    meeting = _meeting(request, pk)
+    minutes = Minutes.objects.filter(meeting=meeting).select_related("meeting__kind").first()
+    issued = minutes is not None and minutes.status == Minutes.Status.ISSUED
+    if minutes is None or not (issued or services.is_office(request.user)):
+        raise Http404(_("No minutes yet."))
+    response = HttpResponse(render_pdf(minutes), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="minutes-{meeting.pk}.pdf"'
+    return response

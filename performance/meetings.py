@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hall.models import Department, User
+from hall.models import Department, Identity, User
 from performance import services
 from performance.models import (
     Attendance,
@@ -181,6 +181,9 @@ def minutes_issue(*, meeting_id: int, user: User, now: datetime | None = None) -
     minutes.status = Minutes.Status.ISSUED
     minutes.issued_at, minutes.reviewed_by = now, user
     minutes.save(update_fields=["number", "status", "issued_at", "reviewed_by", "updated_at"])
+    from performance.minutes_pdf import enqueue_filing
+
+    enqueue_filing(minutes)
     return minutes
 
 
@@ -264,7 +267,8 @@ def visible_meetings(user: User) -> QuerySet[Meeting]:
         return meetings
     invited = Exists(Attendance.objects.filter(meeting_id=OuterRef("pk"), user_id=user.pk))
     mine = Q(chair_id=user.pk) | invited
-    if user.department_id is not None:
+    # A unit's topic is for its staff: a student of the school does not see the meeting.
+    if user.department_id is not None and user.identity == Identity.STAFF:
         mine |= Exists(Topic.objects.filter(meeting_id=OuterRef("pk"), unit_id=user.department_id))
     return meetings.filter(mine)
 

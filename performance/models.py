@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hall.models import Department
 
@@ -683,10 +684,11 @@ class TargetChange(models.Model):
 
 
 class Grade(models.TextChoices):
-    EXCELLENT = "excellent", _("Excellent (优秀)")
-    GOOD = "good", _("Good (良好)")
-    PASS = "pass", _("Pass (合格)")
-    FAIL = "fail", _("Fail (不合格)")
+    # The grade's own words in each language ("Pass" and "Fail" also name other things).
+    EXCELLENT = "excellent", pgettext_lazy("grade", "Excellent")
+    GOOD = "good", pgettext_lazy("grade", "Good")
+    PASS = "pass", pgettext_lazy("grade", "Pass")
+    FAIL = "fail", pgettext_lazy("grade", "Fail")
 
 
 class Evaluation(models.Model):
@@ -863,3 +865,44 @@ class CoordinationNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind}"
+
+
+class WeightChange(models.Model):
+    """A change of an approved plan's weights (all its lines at once, still totalling 100):
+    waits for its own approval; old and new weights are kept, with the version it made."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="weight_changes")
+    # {line id: weight} before and after, as strings of the ids (JSON keys).
+    old_weights = models.JSONField(_("old weights"))
+    new_weights = models.JSONField(_("new weights"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    version = models.PositiveSmallIntegerField(_("version"), null=True, blank=True)
+    request = models.OneToOneField(
+        "workflows.ServiceRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["plan", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan"],
+                condition=models.Q(status="pending"),
+                name="one_pending_weight_change",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}: {self.old_weights} → {self.new_weights}"

@@ -83,7 +83,13 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "performance/plans/list.html",
-        {"page": page, "table": table, "office": office, "templates": templates},
+        {
+            "page": page,
+            "table": table,
+            "office": office,
+            "templates": templates,
+            "heads_unit": request.user.headed_departments.exists(),
+        },
     )
 
 

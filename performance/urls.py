@@ -85,3 +85,20 @@ urlpatterns += [
         name="coordination-action",
     ),
 ]
+
+import performance.bulletin_views as bulletin_views  # noqa: E402
+
+urlpatterns += [
+    path("supervision/notice/bulletin.pdf", bulletin_views.bulletin_pdf, name="bulletin-pdf"),
+    path("supervision/notice/bulletin.xlsx", bulletin_views.bulletin_xlsx, name="bulletin-xlsx"),
+]
+urlpatterns += [
+    path("meetings/<int:pk>/minutes.pdf", meeting_views.minutes_pdf, name="minutes-pdf"),
+]
+
+import performance.unit_result_views as unit_result_views  # noqa: E402
+
+urlpatterns += [
+    path("evaluations/my-unit/", unit_result_views.result_list, name="unit-results"),
+    path("evaluations/my-unit/<int:pk>/", unit_result_views.result_detail, name="unit-result"),
+]

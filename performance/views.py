@@ -158,6 +158,7 @@ def notice(request: HttpRequest) -> HttpResponse:
             "page": page,
             "table": table,
             "querystring": form.querystring(),
+            "office": services.is_office(request.user),
         },
     )
 

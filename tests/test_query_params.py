@@ -192,6 +192,7 @@ PAGES = {
     "performance:plans-dashboard": Page({"year": "int", "kind": "choice", "page": "page"}, "admin"),
     "performance:evaluations": Page({"page": "page"}, "admin"),
     "performance:coordinations": Page({"page": "page"}, "alice"),
+    "performance:unit-results": Page({"page": "page"}, "approver"),
     "documents:incoming": Page({"status": "choice", "q": "text", "page": "page"}, "alice"),
     "reception:cases": Page({"status": "choice", "overdue": "choice", "page": "page"}, "admin"),
     "reception:hotspots": Page({"from": "date", "to": "date", "period": "choice"}, "admin"),
@@ -271,6 +272,8 @@ NOT_PAGES = {
     "open311:discovery-xml": "Open311 XML that reads no parameter (test_open311_full.py)",
     "open311:services-xml": "Open311 XML that reads no parameter (test_open311_full.py)",
     "open311:requests-xml": "Open311: a bad filter is the spec's 400 error (test_open311_full.py)",
+    "performance:bulletin-pdf": "a download; a bad period is refused in test_bulletin.py",
+    "performance:bulletin-xlsx": "a download; a bad period is refused in test_bulletin.py",
 }
 
 
