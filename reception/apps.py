@@ -39,7 +39,10 @@ class ReceptionConfig(AppConfig):
         entries = seed_demo_schedules()
         shifts = seed_demo_duty()
         watch = seed_demo_watch()
+        from reception.activities_demo import seed_demo_activities
+
+        activities = seed_demo_activities()
         return (
             f"{bookings} demo bookings, {cases} demo cases, {entries} schedule entries, "
-            f"{shifts} duty shifts, {watch} handovers and swaps"
+            f"{shifts} duty shifts, {watch} handovers and swaps, {activities} activities"
         )

@@ -3,7 +3,6 @@ next steps, the public online message and the public look-up."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,6 +12,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from hall import params
+from hall.lists import CappedPaginator, Page
 from hall.models import Department
 from reception import case_clock, case_more_views
 from reception import case_selectors as selectors
@@ -58,13 +58,16 @@ def case_list(request: HttpRequest) -> HttpResponse:
     """The office's desk (every case) or a unit's list (the cases dispatched to it)."""
     status = params.choice(request, "status", Case.Status.choices, label=_("Status"))
     overdue = params.choice(request, "overdue", ["1"], label=_("Overdue")) == "1"
-    page = Paginator(
+    # Counted up to 10,000 rows: a full COUNT(*) of a million cases cost ~300 ms a page.
+    page = CappedPaginator(
         selectors.case_rows(request.user, status, overdue=overdue), PAGE_SIZE
     ).get_page(params.page_number(request))
     english = _english(request)
     labels = dict(Case.Status.choices)
     kinds = dict(Case.Kind.choices)
     prefix = reverse("reception:cases")
+    # The due time and the overdue mark are written here once per row (no date filter per row).
+    lists, now, running = Page(), timezone.now(), set(case_clock.RUNNING)
 
     def name(obj) -> str:
         return obj.name_en if english and obj.name_en else obj.name_zh
@@ -77,7 +80,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
             name(case.category),
             kinds.get(case.kind, case.kind),
             name(case.lead_unit) if case.lead_unit_id else "",
-            case.due_at,
+            lists.minute(case.due_at),
+            bool(case.due_at and case.due_at < now and case.status in running),
             case.status,
             labels.get(case.status, case.status),
         )
