@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
@@ -21,6 +22,14 @@ from reception.case_forms import OnlineMessageForm, PhoneCaseForm
 from reception.models import Case
 
 PAGE_SIZE = 50
+
+
+class CasePaginator(CappedPaginator):
+    # Counted without the list's order: a unit's count of 10,001 cases then reads the unit's
+    # index instead of walking every case by date (0.3 s at 1M cases).
+    @cached_property
+    def _counted(self) -> int:
+        return self.object_list.order_by()[: self.cap + 1].count()
 
 
 def _action_labels() -> dict[str, str]:
@@ -59,7 +68,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     status = params.choice(request, "status", Case.Status.choices, label=_("Status"))
     overdue = params.choice(request, "overdue", ["1"], label=_("Overdue")) == "1"
     # Counted up to 10,000 rows: a full COUNT(*) of a million cases cost ~300 ms a page.
-    page = CappedPaginator(
+    page = CasePaginator(
         selectors.case_rows(request.user, status, overdue=overdue), PAGE_SIZE
     ).get_page(params.page_number(request))
     english = _english(request)
