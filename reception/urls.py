@@ -71,7 +71,5 @@ urlpatterns += [
     path("activities/<int:pk>/book/", activity_views.activity_book, name="activity-book"),
     path("activities/<int:pk>/tasks/", activity_views.activity_task, name="activity-task"),
     path("activities/tasks/", activity_views.unit_tasks, name="activity-tasks"),
-    path(
-        "activities/tasks/<int:pk>/done/", activity_views.task_done, name="activity-task-done"
-    ),
+    path("activities/tasks/<int:pk>/done/", activity_views.task_done, name="activity-task-done"),
 ]
