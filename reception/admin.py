@@ -194,3 +194,22 @@ class VisitAdmin(admin.ModelAdmin):
     list_filter = ("level",)
     raw_id_fields = ("host",)
     inlines = [ItineraryInline]
+
+
+from reception.models import Activity, ActivityTask  # noqa: E402
+
+
+class ActivityTaskInline(admin.TabularInline):
+    model = ActivityTask
+    extra = 0
+    autocomplete_fields = ["department"]
+    raw_id_fields = ["done_by"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ["title", "organiser", "starts_on", "ends_on", "attendance"]
+    search_fields = ["title", "place"]
+    raw_id_fields = ["organiser"]
+    date_hierarchy = "starts_on"
+    inlines = [ActivityTaskInline]

@@ -43,6 +43,7 @@ class ReceptionConfig(AppConfig):
         entries = seed_demo_schedules()
         shifts = seed_demo_duty()
         watch = seed_demo_watch()
+        from reception.activities_demo import seed_demo_activities
         from reception.emergencies_demo import seed_demo_emergencies
         from reception.open311_demo import seed_demo_open311
         from reception.visits_demo import seed_demo_visits
@@ -50,8 +51,9 @@ class ReceptionConfig(AppConfig):
         seed_demo_open311()
         incidents = seed_demo_emergencies()
         visits = seed_demo_visits()
+        activities = seed_demo_activities()
         return (
             f"{bookings} demo bookings, {cases} demo cases, {entries} schedule entries, "
             f"{shifts} duty shifts, {watch} handovers and swaps, {incidents} incidents, "
-            f"{visits} visits"
+            f"{visits} visits, {activities} activities"
         )

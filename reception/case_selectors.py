@@ -16,7 +16,10 @@ def visible_cases(user: User) -> QuerySet[Case]:
     if not user.is_authenticated or user.department_id is None:
         return cases.none()
     dept = user.department_id
-    return cases.filter(Q(lead_unit_id=dept) | Q(co_units=dept)).distinct()
+    # A subquery, not a join with DISTINCT: the page then walks the created_at index and stops
+    # at 50 rows (the join and DISTINCT sorted every case of the unit first).
+    co = Case.co_units.through.objects.filter(department_id=dept).values("case_id")
+    return cases.filter(Q(lead_unit_id=dept) | Q(pk__in=co))
 
 
 def case_rows(user: User, status: str = "", *, overdue: bool = False) -> QuerySet[Case]:

@@ -3,16 +3,17 @@ next steps, the public online message and the public look-up."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from hall import params
+from hall.lists import CappedPaginator, Page
 from hall.models import Department
 from reception import case_clock, case_more_views
 from reception import case_selectors as selectors
@@ -21,6 +22,14 @@ from reception.case_forms import OnlineMessageForm, PhoneCaseForm
 from reception.models import Case
 
 PAGE_SIZE = 50
+
+
+class CasePaginator(CappedPaginator):
+    # Counted without the list's order: a unit's count of 10,001 cases then reads the unit's
+    # index instead of walking every case by date (0.3 s at 1M cases).
+    @cached_property
+    def _counted(self) -> int:
+        return self.object_list.order_by()[: self.cap + 1].count()
 
 
 def _action_labels() -> dict[str, str]:
@@ -58,13 +67,16 @@ def case_list(request: HttpRequest) -> HttpResponse:
     """The office's desk (every case) or a unit's list (the cases dispatched to it)."""
     status = params.choice(request, "status", Case.Status.choices, label=_("Status"))
     overdue = params.choice(request, "overdue", ["1"], label=_("Overdue")) == "1"
-    page = Paginator(
+    # Counted up to 10,000 rows: a full COUNT(*) of a million cases cost ~300 ms a page.
+    page = CasePaginator(
         selectors.case_rows(request.user, status, overdue=overdue), PAGE_SIZE
     ).get_page(params.page_number(request))
     english = _english(request)
     labels = dict(Case.Status.choices)
     kinds = dict(Case.Kind.choices)
     prefix = reverse("reception:cases")
+    # The due time and the overdue mark are written here once per row (no date filter per row).
+    lists, now, running = Page(), timezone.now(), set(case_clock.RUNNING)
 
     def name(obj) -> str:
         return obj.name_en if english and obj.name_en else obj.name_zh
@@ -77,7 +89,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
             name(case.category),
             kinds.get(case.kind, case.kind),
             name(case.lead_unit) if case.lead_unit_id else "",
-            case.due_at,
+            lists.minute(case.due_at),
+            bool(case.due_at and case.due_at < now and case.status in running),
             case.status,
             labels.get(case.status, case.status),
         )

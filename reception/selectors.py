@@ -103,8 +103,8 @@ def _span(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(hours=GRID_UNTIL - GRID_FROM)
 
 
-def _segment(kind, start, end, day, label, url=""):
-    lo, hi = _span(day)
+def _segment(kind, start, end, span, label, url=""):
+    lo, hi = span
     start, end = max(start, lo), min(end, hi)
     if end <= start:
         return None
@@ -137,39 +137,56 @@ def grid(rows: list[Resource], days: list[date], *, booking_prefix: str, viewer:
         .order_by("starts_at")
     )
     blackouts = Blackout.objects.filter(resource_id__in=ids, starts_at__lt=hi, ends_at__gt=lo)
-    by_resource: dict[int, list] = {pk: [] for pk in ids}
+    # Each booking is filed under the days it touches, with its label written once: the week
+    # view (7 days x 20 resources) then looks only at a day's own bookings.
+    wanted = set(days)
+    by_day: dict[tuple[int, date], list] = {}
     for b in bookings:
-        by_resource[b.resource_id].append(b)
+        start, end = timezone.localtime(b.starts_at), timezone.localtime(b.ends_at)
+        who = b.booker.full_name or b.booker.username
+        b.grid_label = f"{start:%H:%M}–{end:%H:%M} {who} {b.title}"
+        day = start.date()
+        while day <= end.date():
+            if day in wanted:
+                by_day.setdefault((b.resource_id, day), []).append(b)
+            day += timedelta(days=1)
     dark: dict[int, list] = {pk: [] for pk in ids}
     for b in blackouts:
         dark[b.resource_id].append(b)
+    # The day's span and the opening hours made aware once per page, not once per segment
+    # (reading the current time zone costs a few µs each time, a thousand times a week view).
+    spans = {day: _span(day) for day in days}
+    aware: dict[tuple[date, time], datetime] = {}
+
+    def at(day: date, moment: time) -> datetime:
+        if (day, moment) not in aware:
+            aware[day, moment] = timezone.make_aware(datetime.combine(day, moment))
+        return aware[day, moment]
+
     out = []
     for resource in rows:
         line = []
         for day in days:
+            span = spans[day]
             segments = []
             if resource.opens_at is not None and resource.closes_at is not None:
-                day_lo, day_hi = _span(day)
-                opens = timezone.make_aware(datetime.combine(day, resource.opens_at))
-                closes = timezone.make_aware(datetime.combine(day, resource.closes_at))
+                day_lo, day_hi = span
+                opens = at(day, resource.opens_at)
+                closes = at(day, resource.closes_at)
                 for a, z in ((day_lo, opens), (closes, day_hi)):
-                    seg = _segment("closed", a, z, day, "")
+                    seg = _segment("closed", a, z, span, "")
                     if seg:
                         segments.append(seg)
             for b in dark[resource.pk]:
-                seg = _segment("blackout", b.starts_at, b.ends_at, day, b.reason)
+                seg = _segment("blackout", b.starts_at, b.ends_at, span, b.reason)
                 if seg:
                     segments.append(seg)
-            for b in by_resource[resource.pk]:
-                hours = (
-                    f"{timezone.localtime(b.starts_at):%H:%M}–{timezone.localtime(b.ends_at):%H:%M}"
-                )
-                who = b.booker.full_name or b.booker.username
-                label = f"{hours} {who} {b.title}"
+            for b in by_day.get((resource.pk, day), ()):
+                label = b.grid_label
                 # Only the booker's own bookings link to their page (others would answer 404).
                 url = f"{booking_prefix}{b.pk}/" if b.booker_id == viewer.pk else ""
                 kind = "booked" if b.status == Status.CONFIRMED else "pending"
-                seg = _segment(kind, b.starts_at, b.ends_at, day, label, url)
+                seg = _segment(kind, b.starts_at, b.ends_at, span, label, url)
                 if seg:
                     segments.append(seg)
             line.append(Day(day, segments))

@@ -79,3 +79,15 @@ urlpatterns += [
     path("visits/new/", visit_views.visit_new, name="visit-new"),
     path("visits/<int:pk>/", visit_views.visit_detail, name="visit"),
 ]
+
+from reception import activity_views  # noqa: E402
+
+urlpatterns += [
+    path("activities/", activity_views.activity_list, name="activities"),
+    path("activities/new/", activity_views.activity_new, name="activity-new"),
+    path("activities/<int:pk>/", activity_views.activity_detail, name="activity"),
+    path("activities/<int:pk>/book/", activity_views.activity_book, name="activity-book"),
+    path("activities/<int:pk>/tasks/", activity_views.activity_task, name="activity-task"),
+    path("activities/tasks/", activity_views.unit_tasks, name="activity-tasks"),
+    path("activities/tasks/<int:pk>/done/", activity_views.task_done, name="activity-task-done"),
+]

@@ -1,0 +1,242 @@
+"""Large activities (大型活动): one title over several bookings and the units' service tasks.
+
+An activity's bookings are made through the booking services (``services.booking_create``), so
+its halls, rooms, cars and equipment meet the same rules as any booking: buffers, blackouts,
+the exclusion constraint and the approval chain. A refused booking changes nothing (the link is
+written in the same transaction). A service task (sound, cleaning, security, catering) names the
+unit responsible and a due time; the unit's staff are told and mark it done.
+
+Who sees an activity: its organiser and the Service Center's office (the role
+``activity-office`` in any department, and superusers); a task's unit sees its own tasks on
+the units' task list, not the activity.
+"""
+
+from datetime import date, datetime
+
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hall.models import Department, Role, User
+from hall.notifications import notify
+from reception import services
+from reception.models import Activity, ActivityBooking, ActivityTask, Booking
+
+OFFICE_ROLE = "activity-office"
+
+
+class ActivityError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def is_office(user: User) -> bool:
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or Role.objects.filter(holders=user, code=OFFICE_ROLE).exists()
+
+
+def may_manage(user: User, activity: Activity) -> bool:
+    return activity.organiser_id == user.pk or is_office(user)
+
+
+# --- reads ----------------------------------------------------------------------------------
+
+
+def visible_activities(user: User) -> QuerySet[Activity]:
+    rows = Activity.objects.all()
+    if not user.is_authenticated:
+        return rows.none()
+    if is_office(user):
+        return rows
+    return rows.filter(organiser=user)
+
+
+def activity_rows(user: User) -> QuerySet[Activity]:
+    """The list: each activity with its counts, in one query."""
+    return (
+        visible_activities(user)
+        .select_related("organiser")
+        .only(
+            "id",
+            "title",
+            "starts_on",
+            "ends_on",
+            "attendance",
+            "place",
+            "organiser__full_name",
+            "organiser__username",
+        )
+        .annotate(
+            n_bookings=Count("links", distinct=True),
+            n_tasks=Count("tasks", distinct=True),
+            n_open=Count("tasks", filter=Q(tasks__done_at__isnull=True), distinct=True),
+        )
+        .order_by("-starts_on", "-id")
+    )
+
+
+def activity_for(user: User, pk: int) -> Activity | None:
+    return visible_activities(user).select_related("organiser").filter(pk=pk).first()
+
+
+def activity_bookings(activity: Activity) -> list[Booking]:
+    return list(
+        Booking.objects.filter(activity_link__activity=activity)
+        .select_related("resource", "booker")
+        .order_by("starts_at", "pk")
+    )
+
+
+def activity_tasks(activity: Activity) -> list[ActivityTask]:
+    return list(activity.tasks.select_related("department", "done_by").order_by("due_at", "pk"))
+
+
+def unit_tasks(user: User) -> QuerySet[ActivityTask]:
+    """The tasks of the person's unit, open ones first (the units' task list)."""
+    if not user.is_authenticated or user.department_id is None:
+        return ActivityTask.objects.none()
+    return (
+        ActivityTask.objects.filter(department_id=user.department_id)
+        .select_related("activity")
+        .only(
+            "id",
+            "kind",
+            "title",
+            "due_at",
+            "done_at",
+            "activity__id",
+            "activity__title",
+            "department_id",
+        )
+        .order_by("done_at", "due_at", "pk")
+    )
+
+
+# --- writes ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def activity_create(
+    *,
+    organiser: User,
+    title: str,
+    starts_on: date,
+    ends_on: date,
+    attendance: int = 0,
+    place: str = "",
+    description: str = "",
+) -> Activity:
+    title = (title or "").strip()
+    if not title:
+        raise ActivityError(_("Give the activity a title."))
+    if ends_on < starts_on:
+        raise ActivityError(_("The last day must not come before the first."))
+    return Activity.objects.create(
+        organiser=organiser,
+        title=title[:200],
+        starts_on=starts_on,
+        ends_on=ends_on,
+        attendance=max(0, attendance),
+        place=(place or "").strip()[:200],
+        description=(description or "").strip(),
+    )
+
+
+def _locked(activity_id: int) -> Activity:
+    return Activity.objects.select_for_update().get(pk=activity_id)
+
+
+@transaction.atomic
+def activity_book(
+    *,
+    activity_id: int,
+    user: User,
+    resource_id: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    attendees: int = 1,
+    title: str = "",
+    now: datetime | None = None,
+) -> Booking:
+    """Books a resource for the activity through the booking services; a conflict is refused
+    with the holder named (services.BookingError) and nothing is written."""
+    activity = _locked(activity_id)
+    if not may_manage(user, activity):
+        raise ActivityError(_("Only the organiser or the office changes this activity."))
+    first, last = timezone.localtime(starts_at).date(), timezone.localtime(ends_at).date()
+    if first < activity.starts_on or last > activity.ends_on:
+        raise ActivityError(_("A booking of the activity falls within its days."))
+    booking = services.booking_create(
+        resource_id=resource_id,
+        booker=user,
+        title=(title or "").strip() or activity.title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        attendees=attendees,
+        note=_("For the activity “%(title)s”") % {"title": activity.title},
+        now=now,
+    )
+    ActivityBooking.objects.create(activity=activity, booking=booking)
+    return booking
+
+
+@transaction.atomic
+def task_add(
+    *,
+    activity_id: int,
+    user: User,
+    kind: str,
+    title: str,
+    department: Department | None,
+    due_at: datetime | None,
+) -> ActivityTask:
+    activity = _locked(activity_id)
+    if not may_manage(user, activity):
+        raise ActivityError(_("Only the organiser or the office changes this activity."))
+    if kind not in ActivityTask.Kind.values:
+        raise ActivityError(_("Choose the kind of service."))
+    if department is None:
+        raise ActivityError(_("Choose the unit responsible."))
+    if due_at is None:
+        raise ActivityError(_("Give the time it is due."))
+    title = (title or "").strip() or str(ActivityTask.Kind(kind).label)
+    task = ActivityTask.objects.create(
+        activity=activity, kind=kind, title=title[:200], department=department, due_at=due_at
+    )
+    staff = User.objects.filter(department=department, is_active=True).values_list("pk", flat=True)
+    due = timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M")
+    notify(
+        recipients=list(staff),
+        kind="activity",
+        subject=f"活动服务任务：{activity.title}：{task.title}（{due} 前）",
+        subject_en=f"Service task for {activity.title}: {task.title} (due {due})",
+        url=reverse("reception:activity-tasks"),
+    )
+    return task
+
+
+def may_mark(user: User, task: ActivityTask) -> bool:
+    if not user.is_authenticated:
+        return False
+    return user.department_id == task.department_id or may_manage(user, task.activity)
+
+
+@transaction.atomic
+def task_done(*, task_id: int, user: User, now: datetime | None = None) -> ActivityTask:
+    task = (
+        ActivityTask.objects.select_for_update(of=("self",))
+        .select_related("activity")
+        .get(pk=task_id)
+    )
+    if not may_mark(user, task):
+        raise ActivityError(_("Only the unit responsible or the organiser marks this task."))
+    if task.done_at is not None:
+        raise ActivityError(_("This task is already done."))
+    task.done_at = now or timezone.now()
+    task.done_by = user
+    task.save(update_fields=["done_at", "done_by"])
+    return task
