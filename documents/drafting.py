@@ -9,7 +9,6 @@ Who sees what: the writers, the office in charge (its registrar/admin roles), th
 people; a unit's staff see only their own unit's contribution. Everyone else gets a 404.
 """
 
-import uuid
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -343,18 +342,12 @@ def task_submit(*, task_id: int, user: User, comment: str = "") -> DraftingTask:
         raise DocumentError(_("This task is already in review or done."))
     _keep(task)
     service = handoffs.internal_service(SERVICE, department=task.office)
-    try:
-        requests.request_submit(
-            service=service,
-            applicant=user,
-            form_data=_form(task),
-            files={},
-            urgent=False,
-            urgent_reason="",
-            submit_token=uuid.uuid4(),
-        )
-    except (requests.RequestError, handoffs.HandoffError) as exc:
-        raise DocumentError(exc.message) from exc
+    handoffs.start_chain(
+        service=service,
+        applicant=user,
+        form_data=lambda: _form(task),
+        refusal=DocumentError,
+    )
     task.refresh_from_db()
     return task
 

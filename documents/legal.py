@@ -3,7 +3,6 @@ then the legal office), the counsel's opinions on numbered versions, the contrac
 expiry reminders, legal opinions on other matters, litigation with hearing reminders, and the
 team's workload. Writes first, reads below; who may see what is decided here only."""
 
-import uuid
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
@@ -26,7 +25,6 @@ from documents.services import DocumentError, _int
 from hall.models import Identity, Role, ServiceField, ServiceStep, User
 from hall.notifications import notify
 from workflows import handoffs
-from workflows import services as requests
 from workflows.models import ServiceRequest
 from workflows.reminders import once
 from workflows.selectors import visible_requests
@@ -170,18 +168,12 @@ def review_submit(
         requester=user,
     )
     ReviewVersion.objects.create(review=review, number=1, file=file, uploaded_by=user)
-    try:
-        requests.request_submit(
-            service=_service(department),
-            applicant=user,
-            form_data=_form(review),
-            files={},
-            urgent=False,
-            urgent_reason="",
-            submit_token=uuid.uuid4(),
-        )
-    except (requests.RequestError, handoffs.HandoffError) as exc:
-        raise DocumentError(exc.message) from exc
+    handoffs.start_chain(
+        service=lambda: _service(department),
+        applicant=user,
+        form_data=lambda: _form(review),
+        refusal=DocumentError,
+    )
     review.refresh_from_db()
     return review
 

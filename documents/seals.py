@@ -1,7 +1,6 @@
 """Seals (印章): use requests through a catalogue chain (the handoff registry), the custodian's
 record of each use, and taking a seal out of the office (外带) until it comes back."""
 
-import uuid
 from datetime import datetime
 
 from django.db import transaction
@@ -12,7 +11,6 @@ from documents.models import Outgoing, Seal, SealLoan, SealUse
 from documents.services import DocumentError, _int
 from hall.models import ServiceField, ServiceStep, User
 from workflows import handoffs
-from workflows import services as requests
 from workflows.models import ServiceRequest
 
 SERVICE = "documents-seal-use"
@@ -81,18 +79,12 @@ def seal_use_request(
         use.file = file
         use.save(update_fields=["file"])
     service = handoffs.internal_service(SERVICE, department=seal.department)
-    try:
-        requests.request_submit(
-            service=service,
-            applicant=user,
-            form_data=_form(use),
-            files={},
-            urgent=False,
-            urgent_reason="",
-            submit_token=uuid.uuid4(),
-        )
-    except (requests.RequestError, handoffs.HandoffError) as exc:
-        raise DocumentError(exc.message) from exc
+    handoffs.start_chain(
+        service=service,
+        applicant=user,
+        form_data=lambda: _form(use),
+        refusal=DocumentError,
+    )
     use.refresh_from_db()
     return use
 

@@ -7,8 +7,6 @@ party with the others as co-units, whose source is the case (``performance.coord
 
 from __future__ import annotations
 
-import uuid
-
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -18,7 +16,6 @@ from performance import services as supervision
 from performance.models import Coordination, CoordinationNote, SourceKind
 from performance.services import OFFICE_ROLE, SupervisionError, is_office, staff_units
 from workflows import handoffs
-from workflows import services as requests
 from workflows.models import ServiceRequest
 
 SERVICE = "performance-coordination"
@@ -182,18 +179,12 @@ def service():
 @transaction.atomic
 def case_submit(*, user: User, case_id: int) -> Coordination:
     case = _locked(case_id)
-    try:
-        requests.request_submit(
-            service=service(),
-            applicant=user,
-            form_data=form_data(user, {"case": str(case.pk)}),
-            files={},
-            urgent=False,
-            urgent_reason="",
-            submit_token=uuid.uuid4(),
-        )
-    except (handoffs.HandoffError, requests.RequestError) as exc:
-        raise CoordinationError(exc.message) from exc
+    handoffs.start_chain(
+        service=service,
+        applicant=user,
+        form_data=lambda: form_data(user, {"case": str(case.pk)}),
+        refusal=CoordinationError,
+    )
     case.refresh_from_db()
     return case
 

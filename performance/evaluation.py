@@ -12,7 +12,6 @@ the archives by a Celery task after commit (``performance.evaluation:<pk>``, fil
 from __future__ import annotations
 
 import io
-import uuid
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -34,7 +33,6 @@ from performance.models import (
 )
 from performance.services import OFFICE_ROLE, SupervisionError, is_office
 from workflows import handoffs
-from workflows import services as requests
 from workflows.models import ServiceRequest
 
 SERVICE = "performance-evaluation"
@@ -459,18 +457,12 @@ def evaluation_submit(*, user: User, evaluation_id: int) -> Evaluation:
     _check_office(user)
     evaluation = _locked(evaluation_id)
     check_submittable(evaluation)
-    try:
-        requests.request_submit(
-            service=service(),
-            applicant=user,
-            form_data=form_data(user, {"evaluation": str(evaluation.pk)}),
-            files={},
-            urgent=False,
-            urgent_reason="",
-            submit_token=uuid.uuid4(),
-        )
-    except (handoffs.HandoffError, requests.RequestError) as exc:
-        raise EvaluationError(exc.message) from exc
+    handoffs.start_chain(
+        service=service,
+        applicant=user,
+        form_data=lambda: form_data(user, {"evaluation": str(evaluation.pk)}),
+        refusal=EvaluationError,
+    )
     evaluation.refresh_from_db()
     return evaluation
 

@@ -250,19 +250,12 @@ def plan_service() -> Service:
 @transaction.atomic
 def plan_submit(*, plan_id: int, user: User) -> Plan:
     plan = _locked(plan_id)
-    try:
-        form = plan_form(user, {"plan": str(plan.pk)})
-        requests.request_submit(
-            service=plan_service(),
-            applicant=user,
-            form_data=form,
-            files={},
-            urgent=False,
-            urgent_reason="",
-            submit_token=uuid.uuid4(),
-        )
-    except (handoffs.HandoffError, requests.RequestError) as exc:
-        raise PlanError(exc.message) from exc
+    handoffs.start_chain(
+        service=plan_service,
+        applicant=user,
+        form_data=lambda: plan_form(user, {"plan": str(plan.pk)}),
+        refusal=PlanError,
+    )
     plan.refresh_from_db()
     return plan
 

@@ -6,7 +6,6 @@ message for the person), then writes the item, one history step and its notifica
 transaction.
 """
 
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -39,7 +38,6 @@ from performance.models import (
     Step,
 )
 from workflows import handoffs
-from workflows import services as requests
 from workflows.models import ServiceRequest
 from workflows.reminders import once
 
@@ -521,19 +519,12 @@ def extension_request(
         "new_deadline": new_deadline.isoformat() if new_deadline else "",
         "reason": reason,
     }
-    try:
-        form = extension_form(user, post)
-        requests.request_submit(
-            service=extension_service(),
-            applicant=user,
-            form_data=form,
-            files={},
-            urgent=False,
-            urgent_reason="",
-            submit_token=uuid.uuid4(),
-        )
-    except (handoffs.HandoffError, requests.RequestError) as exc:
-        raise SupervisionError(exc.message) from exc
+    handoffs.start_chain(
+        service=extension_service,
+        applicant=user,
+        form_data=lambda: extension_form(user, post),
+        refusal=SupervisionError,
+    )
     return Extension.objects.get(item=item, status=Extension.Status.PENDING)
 
 

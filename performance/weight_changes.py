@@ -4,8 +4,6 @@ the plan's version is bumped, and the change keeps the old and the new weights."
 
 from __future__ import annotations
 
-import uuid
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -15,7 +13,6 @@ from performance.models import Plan, PlanLine, WeightChange
 from performance.plans import PlanError
 from performance.services import OFFICE_ROLE
 from workflows import handoffs
-from workflows import services as requests
 from workflows.models import ServiceRequest
 
 SERVICE = "performance-plan-weights"
@@ -99,18 +96,12 @@ def weight_change_request(
     change = WeightChange.objects.create(
         plan=plan, old_weights=old, new_weights=new, reason=reason.strip()
     )
-    try:
-        requests.request_submit(
-            service=_service(),
-            applicant=user,
-            form_data=change_form(user, {"change": str(change.pk)}),
-            files={},
-            urgent=False,
-            urgent_reason="",
-            submit_token=uuid.uuid4(),
-        )
-    except (handoffs.HandoffError, requests.RequestError) as exc:
-        raise PlanError(exc.message) from exc
+    handoffs.start_chain(
+        service=_service,
+        applicant=user,
+        form_data=lambda: change_form(user, {"change": str(change.pk)}),
+        refusal=PlanError,
+    )
     change.refresh_from_db()
     return change
 

@@ -14,7 +14,6 @@ approved extension (a new deadline) gets its own reminders, and two ticks at onc
 twice (the cases are claimed with FOR UPDATE SKIP LOCKED as well).
 """
 
-import uuid
 from datetime import datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -489,7 +488,6 @@ def extension_service():
 
 @transaction.atomic
 def extension_request(*, case_id: int, user: User, new_day, reason: str) -> CaseExtension:
-    from workflows import services as requests
 
     Case.objects.select_for_update().filter(pk=case_id).first()
     post = {
@@ -497,19 +495,12 @@ def extension_request(*, case_id: int, user: User, new_day, reason: str) -> Case
         "new_deadline": new_day.isoformat() if new_day else "",
         "reason": reason,
     }
-    try:
-        form = extension_form(user, post)
-        requests.request_submit(
-            service=extension_service(),
-            applicant=user,
-            form_data=form,
-            files={},
-            urgent=False,
-            urgent_reason="",
-            submit_token=uuid.uuid4(),
-        )
-    except (handoffs.HandoffError, requests.RequestError) as exc:
-        raise ClockError(exc.message) from exc
+    handoffs.start_chain(
+        service=extension_service,
+        applicant=user,
+        form_data=lambda: extension_form(user, post),
+        refusal=ClockError,
+    )
     return CaseExtension.objects.get(case_id=case_id, status=CaseExtension.Status.PENDING)
 
 

@@ -9,7 +9,6 @@ loser reads the holder after the winner committed. SQLite has no exclusion const
 the service takes the database's write lock before the check (SQLite lets one writer at a time).
 """
 
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -486,18 +485,12 @@ def booking_service(resource: Resource) -> Service:
 
 
 def _submit_for_approval(booking: Booking, booker: User, series: Series | None = None) -> None:
-    try:
-        requests.request_submit(
-            service=booking_service(booking.resource),
-            applicant=booker,
-            form_data=_request_form(booking, series),
-            files={},
-            urgent=False,
-            urgent_reason="",
-            submit_token=uuid.uuid4(),
-        )
-    except (requests.RequestError, handoffs.HandoffError) as exc:
-        raise BookingError(exc.message) from exc
+    handoffs.start_chain(
+        service=lambda: booking_service(booking.resource),
+        applicant=booker,
+        form_data=lambda: _request_form(booking, series),
+        refusal=BookingError,
+    )
 
 
 def _bookings_of(request: ServiceRequest):

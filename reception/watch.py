@@ -24,7 +24,6 @@ from reception.duty import roster_changed
 from reception.models import DutyFeed, DutyShift, DutySwap, Handover
 from reception.schedules import OFFICE_ROLE, ScheduleError, is_office
 from workflows import handoffs
-from workflows import services as requests
 from workflows.models import ServiceRequest
 from workflows.reminders import once
 
@@ -146,18 +145,12 @@ def swap_request(*, user: User, shift_id: int, other_shift_id: int, reason: str)
     swap = DutySwap.objects.create(
         shift=shift, other_shift=other, asked_by=user, partner=other.person, reason=reason[:300]
     )
-    try:
-        requests.request_submit(
-            service=swap_service(),
-            applicant=user,
-            form_data=_swap_form(swap),
-            files={},
-            urgent=False,
-            urgent_reason="",
-            submit_token=uuid.uuid4(),
-        )
-    except (requests.RequestError, handoffs.HandoffError) as exc:
-        raise DutyError(exc.message) from exc
+    handoffs.start_chain(
+        service=swap_service,
+        applicant=user,
+        form_data=lambda: _swap_form(swap),
+        refusal=DutyError,
+    )
     swap.refresh_from_db()
     return swap
 

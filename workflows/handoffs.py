@@ -184,6 +184,29 @@ def internal_service(code: str, *, department) -> Service:
     return service
 
 
+def start_chain(*, service, applicant: User, form_data, refusal: type[Exception]) -> ServiceRequest:
+    """Starts an internal service's chain for a back office's object (a seal use, a swap, a
+    plan): its form carried over from the office's page, no files, not urgent. ``service`` and
+    ``form_data`` may be functions, called here, so that whatever refuses (the engine, a handoff,
+    the form's builder) reaches the owning app as its own error: ``refusal(message)``."""
+    import uuid
+
+    from workflows import services as requests
+
+    try:
+        return requests.request_submit(
+            service=service() if callable(service) else service,
+            applicant=applicant,
+            form_data=form_data() if callable(form_data) else form_data,
+            files={},
+            urgent=False,
+            urgent_reason="",
+            submit_token=uuid.uuid4(),
+        )
+    except (requests.RequestError, HandoffError) as exc:
+        raise refusal(exc.message) from exc
+
+
 def start_form_data(code: str, *, user: User, post: dict) -> dict:
     handoff = _REGISTRY.get(code)
     if handoff is None or handoff.form_data is None:
