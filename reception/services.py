@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from dateutil import rrule
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -32,6 +32,7 @@ MANAGER_ROLE = "resource-manager"
 # A series is made of at most this many occurrences (a year of weekdays fits).
 MAX_OCCURRENCES = 260
 EXCLUSION_VIOLATION = "23P01"
+DEADLOCK = "40P01"
 
 
 class BookingError(Exception):
@@ -167,18 +168,27 @@ def _write_lock(resource: Resource) -> None:
 def _confirm(booking: Booking) -> None:
     """Saves a booking as confirmed; the exclusion constraint refuses an overlap on Postgres."""
     booking.status = Status.CONFIRMED
-    try:
-        with transaction.atomic():
-            booking.save()
-    except IntegrityError as exc:
-        if getattr(exc.__cause__, "pgcode", None) != EXCLUSION_VIOLATION:
-            raise
-        # The other booking committed before the constraint answered: it is visible now.
-        holder = holder_of(booking.resource, booking.blocked_from, booking.blocked_until)
-        if holder is None:
-            again = _("Someone booked this time at the same moment; try again.")
-            raise BookingError(again) from exc
-        raise BookingError(holder_message(holder)) from exc
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                booking.save()
+            return
+        except (IntegrityError, OperationalError) as exc:
+            code = getattr(exc.__cause__, "pgcode", None)
+            # Two bookings of one slot at once may wait on each other's row until Postgres
+            # breaks the wait as a deadlock (40P01): only this savepoint is rolled back, and
+            # the insert is tried once more, which waits for the other to commit and then
+            # meets the constraint like any later booking.
+            if code == DEADLOCK and attempt == 0:
+                continue
+            if code not in (EXCLUSION_VIOLATION, DEADLOCK):
+                raise
+            # The other booking committed before the constraint answered: it is visible now.
+            holder = holder_of(booking.resource, booking.blocked_from, booking.blocked_until)
+            if holder is None:
+                again = _("Someone booked this time at the same moment; try again.")
+                raise BookingError(again) from exc
+            raise BookingError(holder_message(holder)) from exc
 
 
 def _new_booking(resource, booker, title, starts_at, ends_at, attendees, note="", series=None):
