@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from hall.models import Department, Role, User
 from hall.notifications import notify
-from reception import services
+from reception import schedules, services
 from reception.models import Activity, ActivityBooking, ActivityTask, Booking
 
 OFFICE_ROLE = "activity-office"
@@ -101,7 +101,7 @@ def unit_tasks(user: User) -> QuerySet[ActivityTask]:
         return ActivityTask.objects.none()
     return (
         ActivityTask.objects.filter(department_id=user.department_id)
-        .select_related("activity")
+        .select_related("activity", "visit")
         .only(
             "id",
             "kind",
@@ -110,6 +110,8 @@ def unit_tasks(user: User) -> QuerySet[ActivityTask]:
             "done_at",
             "activity__id",
             "activity__title",
+            "visit__id",
+            "visit__title",
             "department_id",
         )
         .order_by("done_at", "due_at", "pk")
@@ -199,37 +201,73 @@ def task_add(
         raise ActivityError(_("Only the organiser or the office changes this activity."))
     if kind not in ActivityTask.Kind.values:
         raise ActivityError(_("Choose the kind of service."))
+    return task_create(
+        activity=activity, kind=kind, title=title, department=department, due_at=due_at
+    )
+
+
+def task_create(
+    *,
+    kind: str,
+    title: str,
+    department: Department | None,
+    due_at: datetime | None,
+    activity: Activity | None = None,
+    visit=None,
+) -> ActivityTask:
+    """A service task of an activity or of a visit (``reception.visit_plans``, which checks
+    who may add it); the unit's staff are told."""
     if department is None:
         raise ActivityError(_("Choose the unit responsible."))
     if due_at is None:
         raise ActivityError(_("Give the time it is due."))
     title = (title or "").strip() or str(ActivityTask.Kind(kind).label)
     task = ActivityTask.objects.create(
-        activity=activity, kind=kind, title=title[:200], department=department, due_at=due_at
+        activity=activity,
+        visit=visit,
+        kind=kind,
+        title=title[:200],
+        department=department,
+        due_at=due_at,
     )
+    owner = (activity or visit).title
     staff = User.objects.filter(department=department, is_active=True).values_list("pk", flat=True)
     due = timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M")
+    if visit is not None:
+        subject = f"接待服务任务：{owner}：{task.title}（{due} 前）"
+        subject_en = f"Service task for the visit {owner}: {task.title} (due {due})"
+    else:
+        subject = f"活动服务任务：{owner}：{task.title}（{due} 前）"
+        subject_en = f"Service task for {owner}: {task.title} (due {due})"
     notify(
         recipients=list(staff),
         kind="activity",
-        subject=f"活动服务任务：{activity.title}：{task.title}（{due} 前）",
-        subject_en=f"Service task for {activity.title}: {task.title} (due {due})",
+        subject=subject,
+        subject_en=subject_en,
         url=reverse("reception:activity-tasks"),
     )
     return task
 
 
+def may_manage_task(user: User, task: ActivityTask) -> bool:
+    """The activity's organiser or the activities office; for a visit's task, the office that
+    arranges visits."""
+    if task.visit_id:
+        return schedules.is_office(user)
+    return may_manage(user, task.activity)
+
+
 def may_mark(user: User, task: ActivityTask) -> bool:
     if not user.is_authenticated:
         return False
-    return user.department_id == task.department_id or may_manage(user, task.activity)
+    return user.department_id == task.department_id or may_manage_task(user, task)
 
 
 @transaction.atomic
 def task_done(*, task_id: int, user: User, now: datetime | None = None) -> ActivityTask:
     task = (
         ActivityTask.objects.select_for_update(of=("self",))
-        .select_related("activity")
+        .select_related("activity", "visit")
         .get(pk=task_id)
     )
     if not may_mark(user, task):

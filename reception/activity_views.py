@@ -166,7 +166,7 @@ def activity_task(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def task_done(request: HttpRequest, pk: int) -> HttpResponse:
-    task = ActivityTask.objects.select_related("activity").filter(pk=pk).first()
+    task = ActivityTask.objects.select_related("activity", "visit").filter(pk=pk).first()
     if task is None or not act.may_mark(request.user, task):
         raise Http404(_("No such task."))
     try:
@@ -175,8 +175,8 @@ def task_done(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Marked as done."))
-    if act.may_manage(request.user, task.activity):
-        return redirect(task.activity)
+    if act.may_manage_task(request.user, task):
+        return redirect(task.owner)
     return redirect("reception:activity-tasks")
 
 
@@ -189,7 +189,7 @@ def unit_tasks(request: HttpRequest) -> HttpResponse:
     table = [
         (
             done(t.pk),
-            t.activity.title,
+            t.owner.title,
             kinds.get(t.kind, t.kind),
             t.title,
             lists.minute(t.due_at),

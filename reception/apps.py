@@ -28,6 +28,11 @@ class ReceptionConfig(AppConfig):
         from reception import emergencies
 
         emergencies.register()
+        # Visit plans run the chain ``reception-visit-plan`` (a higher approver when over the
+        # standard).
+        from reception import visit_plans
+
+        visit_plans.register_all()
 
     def seed_demo(self) -> str:
         from reception.case_demo import seed_demo_cases

@@ -78,6 +78,11 @@ urlpatterns += [
     path("visits/", visit_views.visit_list, name="visits"),
     path("visits/new/", visit_views.visit_new, name="visit-new"),
     path("visits/<int:pk>/", visit_views.visit_detail, name="visit"),
+    path("visits/<int:pk>/plan/", visit_views.visit_plan, name="visit-plan"),
+    path("visits/<int:pk>/tasks/", visit_views.visit_task, name="visit-task"),
+    path("visits/<int:pk>/costs/", visit_views.visit_close, name="visit-close"),
+    path("visits/<int:pk>/itinerary.pdf", visit_views.visit_pdf, name="visit-pdf"),
+    path("visits/<int:pk>/itinerary.ics", visit_views.visit_ics, name="visit-ics"),
 ]
 
 from reception import activity_views  # noqa: E402

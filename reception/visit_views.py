@@ -9,10 +9,14 @@ from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.views.decorators.http import require_POST
 
-from hall.lists import escape, url_maker
+from hall.actions import REFUSED, act
+from hall.lists import Page, escape, url_maker
+from reception import visit_plans as plans
 from reception import visits as vs
-from reception.models import Leader, Resource, VisitLevel
+from reception.activity_forms import TaskForm
+from reception.models import ActivityTask, Leader, Resource, Visit, VisitLevel
 
 PAGE = 50
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -56,6 +60,44 @@ class ItemForm(forms.Form):
     )
 
 
+def _amount(label) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label, min_value=0, max_digits=10, decimal_places=2, required=False, initial=0
+    )
+
+
+class PlanForm(forms.Form):
+    meals = _amount(gettext_lazy("meals"))
+    rooms = _amount(gettext_lazy("accommodation"))
+    cars = _amount(gettext_lazy("cars"))
+    gifts = _amount(gettext_lazy("gifts"))
+    reason = forms.CharField(
+        label=gettext_lazy("reason for going over the standard"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy(
+            "Only for a plan over the standard: it then goes to a higher approver."
+        ),
+    )
+
+
+class CostsForm(forms.Form):
+    meals = _amount(gettext_lazy("meals"))
+    rooms = _amount(gettext_lazy("accommodation"))
+    cars = _amount(gettext_lazy("cars"))
+    gifts = _amount(gettext_lazy("gifts"))
+    summary = forms.CharField(
+        label=pgettext_lazy("visit", "summary"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class VisitTaskForm(TaskForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        kinds = dict(ActivityTask.Kind.choices)
+        self.fields["kind"].choices = [(k, kinds[k]) for k in plans.TASK_KINDS]
+
+
 def _visible(request: HttpRequest) -> None:
     if not vs.may_see(request.user):
         raise Http404(_("No such page."))
@@ -66,13 +108,16 @@ def visit_list(request: HttpRequest) -> HttpResponse:
     _visible(request)
     url = url_maker("reception:visit")
     levels = {k: str(v) for k, v in VisitLevel.choices}
+    states = {k: escape(str(v)) for k, v in Visit.Status.choices}
     l_dates, l_visit, l_level, l_people = _("Dates"), _("Visit"), _("Level"), _("People")
+    l_status = _("Status")
     rows = [
         f'<tr><td data-label="{l_dates}">{v.starts_on:%Y-%m-%d} – {v.ends_on:%m-%d}</td>'
         f'<td data-label="{l_visit}"><a href="{url(v.pk)}">{escape(v.title)}</a> '
         f"<small>{escape(v.organisation)}</small></td>"
         f'<td data-label="{l_level}">{escape(levels[v.level])}</td>'
-        f'<td data-label="{l_people}">{v.people}</td></tr>'
+        f'<td data-label="{l_people}">{v.people}</td>'
+        f'<td data-label="{l_status}" class="status-{v.status}">{states[v.status]}</td></tr>'
         for v in vs.visits(request.user)[:PAGE]
     ]
     return render(
@@ -99,10 +144,7 @@ def visit_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _visible(request)
-    visit = vs.visits(request.user).filter(pk=pk).first()
-    if visit is None:
-        raise Http404(_("No such visit."))
+    visit = _visit(request, pk)
     form = None
     if vs.may_edit(request.user):
         form = ItemForm(request.POST or None)
@@ -127,13 +169,177 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(visit.get_absolute_url())
     elif request.method == "POST":
         raise Http404(_("No such page."))
+    return _detail(request, visit, form)
+
+
+def _visit(request: HttpRequest, pk: int) -> Visit:
+    _visible(request)
+    visit = vs.visits(request.user).filter(pk=pk).first()
+    if visit is None:
+        raise Http404(_("No such visit."))
+    return visit
+
+
+def _detail(request, visit, form=None, plan_form=None, task_form=None, costs_form=None):
+    lists = Page()
+    standard = vs.standard_for(visit)
+    editing = vs.may_edit(request.user)
+    kinds = dict(ActivityTask.Kind.choices)
+    tasks = [
+        (
+            t.pk,
+            kinds.get(t.kind, t.kind),
+            t.title,
+            lists.name(t.department),
+            lists.minute(t.due_at),
+            lists.minute(t.done_at),
+            (t.done_by.full_name or t.done_by.username) if t.done_by_id else "",
+        )
+        for t in plans.tasks_of(visit)
+    ]
+    budget = [
+        (
+            line.label,
+            plans.yuan(line.cap),
+            plans.yuan(line.planned),
+            plans.yuan(line.actual),
+            line.over,
+            line.actual_over,
+        )
+        for line in plans.lines(visit, standard)
+    ]
+    Status = Visit.Status
+    if editing and visit.status == Status.DRAFT and plan_form is None:
+        plan_form = PlanForm(
+            initial={k: getattr(visit, f"{k}_planned") for k in plans.KEYS}
+            | {"reason": visit.over_reason}
+        )
+    if editing and visit.status == Status.APPROVED and costs_form is None:
+        costs_form = CostsForm(initial={k: getattr(visit, f"{k}_planned") for k in plans.KEYS})
+    if editing and visit.status != Status.CLOSED and task_form is None:
+        task_form = VisitTaskForm()
     return render(
         request,
         "reception/visit.html",
         {
             "visit": visit,
-            "standard": vs.standard_for(visit),
+            "standard": standard,
+            "days": plans.days_of(visit),
             "items": vs.itinerary(visit),
-            "form": form,
+            "form": form if editing and visit.status != Status.CLOSED else None,
+            "budget": budget,
+            "tasks": tasks,
+            "plan_form": plan_form if visit.status == Status.DRAFT else None,
+            "task_form": task_form,
+            "costs_form": costs_form if visit.status == Status.APPROVED else None,
+            "editing": editing,
         },
     )
+
+
+def _edit(request: HttpRequest, pk: int) -> Visit:
+    visit = _visit(request, pk)
+    if not vs.may_edit(request.user):
+        raise Http404(_("No such page."))
+    return visit
+
+
+@login_required
+@require_POST
+def visit_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = _edit(request, pk)
+    form = PlanForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, visit, plan_form=form)
+    data = form.cleaned_data
+    done = act(
+        request,
+        lambda: plans.plan_submit(
+            user=request.user,
+            visit_id=visit.pk,
+            meals=data["meals"] or 0,
+            rooms=data["rooms"] or 0,
+            cars=data["cars"] or 0,
+            gifts=data["gifts"] or 0,
+            reason=data["reason"],
+        ),
+        lambda v: (
+            _("The plan is sent for approval (over the standard: a higher approver too).")
+            if v.over_standard
+            else _("The plan is sent for approval.")
+        ),
+        refused=vs.VisitError,
+    )
+    if done is not REFUSED:
+        return redirect(visit.get_absolute_url())
+    return _detail(request, visit, plan_form=form)
+
+
+@login_required
+@require_POST
+def visit_task(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = _edit(request, pk)
+    form = VisitTaskForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, visit, task_form=form)
+    done = act(
+        request,
+        lambda: plans.task_add(user=request.user, visit_id=visit.pk, **form.cleaned_data),
+        _("The task is given to the unit, who has been told."),
+        refused=vs.VisitError,
+    )
+    if done is not REFUSED:
+        return redirect(visit.get_absolute_url())
+    return _detail(request, visit, task_form=form)
+
+
+@login_required
+@require_POST
+def visit_close(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = _edit(request, pk)
+    form = CostsForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, visit, costs_form=form)
+    data = form.cleaned_data
+    done = act(
+        request,
+        lambda: plans.visit_close(
+            user=request.user,
+            visit_id=visit.pk,
+            meals=data["meals"] or 0,
+            rooms=data["rooms"] or 0,
+            cars=data["cars"] or 0,
+            gifts=data["gifts"] or 0,
+            summary=data["summary"],
+        ),
+        _("The costs and the summary are saved; the visit is being filed in the archives."),
+        refused=vs.VisitError,
+    )
+    if done is not REFUSED:
+        return redirect(visit.get_absolute_url())
+    return _detail(request, visit, costs_form=form)
+
+
+@login_required
+def visit_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    from reception import visit_print
+
+    visit = _visit(request, pk)
+    closed = visit.status == Visit.Status.CLOSED
+    body = visit_print.report_pdf(visit) if closed else visit_print.itinerary_pdf(visit)
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="visit-{visit.pk}.pdf"'
+    return response
+
+
+@login_required
+def visit_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    from reception import visit_print
+
+    visit = _visit(request, pk)
+    response = HttpResponse(
+        visit_print.visit_feed(visit), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'inline; filename="visit-{visit.pk}.ics"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -118,6 +118,8 @@ def item_add(
     if not may_edit(user):
         raise VisitError(_("Only the office arranges visits."))
     visit = Visit.objects.select_for_update().get(pk=visit_id)
+    if visit.status == Visit.Status.CLOSED:
+        raise VisitError(_("This visit is settled; its itinerary no longer changes."))
     place, activity = place.strip(), activity.strip()
     if not (place and activity):
         raise VisitError(_("Give the place and the activity."))

@@ -67,9 +67,18 @@ class ActivityTask(models.Model):
         CLEANING = "cleaning", _("Cleaning")
         SECURITY = "security", _("Security")
         CATERING = "catering", _("Catering")
+        ROOMS = "rooms", pgettext_lazy("service task", "Rooms")
+        CARS = "cars", pgettext_lazy("service task", "Cars")
+        BADGES = "badges", pgettext_lazy("service task", "Badges")
         OTHER = "other", pgettext_lazy("task", "Other")
 
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="tasks")
+    # A task serves a large activity or a visit (reception.models.visits), never both.
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="tasks", null=True, blank=True
+    )
+    visit = models.ForeignKey(
+        "reception.Visit", on_delete=models.CASCADE, related_name="tasks", null=True, blank=True
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     title = models.CharField(_("what to do"), max_length=200)
     department = models.ForeignKey(
@@ -86,6 +95,18 @@ class ActivityTask(models.Model):
         verbose_name = _("service task")
         verbose_name_plural = _("service tasks")
         indexes = [models.Index(fields=["department", "done_at", "due_at"], name="atask_unit_due")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(activity__isnull=False, visit__isnull=True)
+                | models.Q(activity__isnull=True, visit__isnull=False),
+                name="atask_activity_or_visit",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def owner(self):
+        """The activity or the visit the task serves."""
+        return self.activity if self.activity_id else self.visit

@@ -2,6 +2,8 @@
 itineraries.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -25,13 +27,37 @@ class ReceptionStandard(models.Model):
     level = models.CharField(_("level"), max_length=20, choices=VisitLevel.choices, unique=True)
     meals = models.CharField(_("meals"), max_length=200, blank=True)
     meal_cap = models.DecimalField(
-        _("meal cap per person (yuan)"), max_digits=8, decimal_places=2, null=True, blank=True
+        _("meals cap per person a day (yuan)"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
     )
     accommodation = models.CharField(_("accommodation"), max_length=200, blank=True)
     room_cap = models.DecimalField(
-        _("room cap per night (yuan)"), max_digits=8, decimal_places=2, null=True, blank=True
+        _("accommodation cap per person a day (yuan)"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
     )
     car = models.CharField(_("car"), max_length=200, blank=True)
+    car_cap = models.DecimalField(
+        _("cars cap per person a day (yuan)"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Empty: not capped; 0: none allowed."),
+    )
+    gift_cap = models.DecimalField(
+        _("gifts cap per person a day (yuan)"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Empty: not capped; 0: none allowed."),
+    )
     accompany = models.CharField(_("who accompanies"), max_length=200, blank=True)
 
     class Meta:
@@ -43,8 +69,20 @@ class ReceptionStandard(models.Model):
         return self.get_level_display()
 
 
+def _money(label) -> models.DecimalField:
+    return models.DecimalField(label, max_digits=10, decimal_places=2, default=Decimal(0))
+
+
 class Visit(models.Model):
-    """A visit, study or inspection received by the office."""
+    """A visit, study or inspection received by the office: its plan (the budget by category,
+    approved through the chain ``reception-visit-plan``) and, after the visit, the actual costs
+    and a summary, filed in the archives."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", pgettext_lazy("visit", "Being planned")
+        PENDING = "pending", pgettext_lazy("visit", "Plan awaiting approval")
+        APPROVED = "approved", pgettext_lazy("visit", "Plan approved")
+        CLOSED = "closed", pgettext_lazy("visit", "Costs settled")
 
     title = models.CharField(_("subject"), max_length=200)
     organisation = models.CharField(_("organisation"), max_length=200)
@@ -60,6 +98,29 @@ class Visit(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    meals_planned = _money(_("meals planned"))
+    rooms_planned = _money(_("accommodation planned"))
+    cars_planned = _money(_("cars planned"))
+    gifts_planned = _money(_("gifts planned"))
+    over_reason = models.TextField(_("reason for going over the standard"), blank=True)
+    over_standard = models.BooleanField(_("over the standard"), default=False)
+    request = models.ForeignKey(
+        "workflows.ServiceRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    meals_actual = _money(_("meals spent"))
+    rooms_actual = _money(_("accommodation spent"))
+    cars_actual = _money(_("cars spent"))
+    gifts_actual = _money(_("gifts spent"))
+    summary = models.TextField(pgettext_lazy("visit", "summary"), blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    record_code = models.CharField(_("archival code"), max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
