@@ -42,7 +42,7 @@ def test_an_incident_is_reported_and_acknowledged_and_a_visit_read(
 ):
     seed_demo_reception()
     seed_demo_schedules()
-    assert seed_demo_emergencies() == 1 and seed_demo_visits() == 1
+    assert seed_demo_emergencies() == 1 and seed_demo_visits() == 2
     words = WORDS[lang]
     page, problems = make_page(viewport)
     page.context.add_cookies([{"name": "django_language", "value": lang, "url": live_server.url}])
