@@ -179,7 +179,7 @@ class IncidentAdmin(admin.ModelAdmin):
 
 @admin.register(ReceptionStandard)
 class ReceptionStandardAdmin(admin.ModelAdmin):
-    list_display = ("level", "meals", "accommodation", "car", "accompany")
+    list_display = ("level", "meal_cap", "room_cap", "car_cap", "gift_cap", "accompany")
 
 
 class ItineraryInline(admin.TabularInline):
@@ -190,9 +190,9 @@ class ItineraryInline(admin.TabularInline):
 
 @admin.register(Visit)
 class VisitAdmin(admin.ModelAdmin):
-    list_display = ("title", "organisation", "level", "starts_on", "ends_on")
-    list_filter = ("level",)
-    raw_id_fields = ("host",)
+    list_display = ("title", "organisation", "level", "starts_on", "ends_on", "status")
+    list_filter = ("level", "status")
+    raw_id_fields = ("host", "request")
     inlines = [ItineraryInline]
 
 

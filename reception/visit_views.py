@@ -244,80 +244,60 @@ def _edit(request: HttpRequest, pk: int) -> Visit:
     return visit
 
 
+def _post(request, pk: int, form_class, slot: str, action, done) -> HttpResponse:
+    """One of the visit page's forms: a bad form or a refusal shows the page again with it;
+    ``action(visit, data)`` calls the service."""
+    visit = _edit(request, pk)
+    form = form_class(request.POST)
+    if form.is_valid():
+        data = {k: (0 if v is None else v) for k, v in form.cleaned_data.items()}
+        result = act(request, lambda: action(visit, data), done, refused=vs.VisitError)
+        if result is not REFUSED:
+            return redirect(visit.get_absolute_url())
+    return _detail(request, visit, **{slot: form})
+
+
 @login_required
 @require_POST
 def visit_plan(request: HttpRequest, pk: int) -> HttpResponse:
-    visit = _edit(request, pk)
-    form = PlanForm(request.POST)
-    if not form.is_valid():
-        return _detail(request, visit, plan_form=form)
-    data = form.cleaned_data
-    done = act(
+    return _post(
         request,
-        lambda: plans.plan_submit(
-            user=request.user,
-            visit_id=visit.pk,
-            meals=data["meals"] or 0,
-            rooms=data["rooms"] or 0,
-            cars=data["cars"] or 0,
-            gifts=data["gifts"] or 0,
-            reason=data["reason"],
-        ),
+        pk,
+        PlanForm,
+        "plan_form",
+        lambda visit, data: plans.plan_submit(user=request.user, visit_id=visit.pk, **data),
         lambda v: (
             _("The plan is sent for approval (over the standard: a higher approver too).")
             if v.over_standard
             else _("The plan is sent for approval.")
         ),
-        refused=vs.VisitError,
     )
-    if done is not REFUSED:
-        return redirect(visit.get_absolute_url())
-    return _detail(request, visit, plan_form=form)
 
 
 @login_required
 @require_POST
 def visit_task(request: HttpRequest, pk: int) -> HttpResponse:
-    visit = _edit(request, pk)
-    form = VisitTaskForm(request.POST)
-    if not form.is_valid():
-        return _detail(request, visit, task_form=form)
-    done = act(
+    return _post(
         request,
-        lambda: plans.task_add(user=request.user, visit_id=visit.pk, **form.cleaned_data),
+        pk,
+        VisitTaskForm,
+        "task_form",
+        lambda visit, data: plans.task_add(user=request.user, visit_id=visit.pk, **data),
         _("The task is given to the unit, who has been told."),
-        refused=vs.VisitError,
     )
-    if done is not REFUSED:
-        return redirect(visit.get_absolute_url())
-    return _detail(request, visit, task_form=form)
 
 
 @login_required
 @require_POST
 def visit_close(request: HttpRequest, pk: int) -> HttpResponse:
-    visit = _edit(request, pk)
-    form = CostsForm(request.POST)
-    if not form.is_valid():
-        return _detail(request, visit, costs_form=form)
-    data = form.cleaned_data
-    done = act(
+    return _post(
         request,
-        lambda: plans.visit_close(
-            user=request.user,
-            visit_id=visit.pk,
-            meals=data["meals"] or 0,
-            rooms=data["rooms"] or 0,
-            cars=data["cars"] or 0,
-            gifts=data["gifts"] or 0,
-            summary=data["summary"],
-        ),
+        pk,
+        CostsForm,
+        "costs_form",
+        lambda visit, data: plans.visit_close(user=request.user, visit_id=visit.pk, **data),
         _("The costs and the summary are saved; the visit is being filed in the archives."),
-        refused=vs.VisitError,
     )
-    if done is not REFUSED:
-        return redirect(visit.get_absolute_url())
-    return _detail(request, visit, costs_form=form)
 
 
 @login_required

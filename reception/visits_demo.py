@@ -104,30 +104,30 @@ def seed_demo_visits() -> int:
         ),
     ]
     for day, start, end, place, activity, who, resource in items:
+        moment = (clerk, visit, day, start, end, place, activity, who)
         try:
-            vs.item_add(
-                user=clerk,
-                visit_id=visit.pk,
-                starts_at=_at(day, start),
-                ends_at=_at(day, end),
-                place=place,
-                activity=activity,
-                participants=who,
+            _item(
+                *moment,
                 resource_id=resource.pk if resource else None,
                 leader_id=vice.pk if vice and resource else None,
             )
         except vs.VisitError:
             # The room is taken in this demo week: the item is kept without the booking.
-            vs.item_add(
-                user=clerk,
-                visit_id=visit.pk,
-                starts_at=_at(day, start),
-                ends_at=_at(day, end),
-                place=place,
-                activity=activity,
-                participants=who,
-            )
+            _item(*moment)
     return made + 1
+
+
+def _item(clerk, visit, day, start, end, place, activity, who, **kwargs) -> None:
+    vs.item_add(
+        user=clerk,
+        visit_id=visit.pk,
+        starts_at=_at(day, start),
+        ends_at=_at(day, end),
+        place=place,
+        activity=activity,
+        participants=who,
+        **kwargs,
+    )
 
 
 def _tasks(clerk: User, visit: Visit, tuesday) -> None:
@@ -207,15 +207,7 @@ def _past_visit(clerk: User, today) -> int:
             "科技园",
         ),
     ):
-        vs.item_add(
-            user=clerk,
-            visit_id=visit.pk,
-            starts_at=_at(day, start),
-            ends_at=_at(day, end),
-            place=place,
-            activity=activity,
-            participants=who,
-        )
+        _item(clerk, visit, day, start, end, place, activity, who)
     # caps for 4 people × 2 days (division): meals 640, rooms 2400, cars 800, gifts 0
     try:
         plans.plan_submit(

@@ -21,42 +21,26 @@ class VisitLevel(models.TextChoices):
     OTHER = "other", _("Other guests")
 
 
+def _cap(label, **kwargs) -> models.DecimalField:
+    return models.DecimalField(
+        label, max_digits=8, decimal_places=2, null=True, blank=True, **kwargs
+    )
+
+
 class ReceptionStandard(models.Model):
     """The reception standard for one level of guests (admin-edited data)."""
 
     level = models.CharField(_("level"), max_length=20, choices=VisitLevel.choices, unique=True)
     meals = models.CharField(_("meals"), max_length=200, blank=True)
-    meal_cap = models.DecimalField(
-        _("meals cap per person a day (yuan)"),
-        max_digits=8,
-        decimal_places=2,
-        null=True,
-        blank=True,
-    )
+    meal_cap = _cap(_("meals cap per person a day (yuan)"))
     accommodation = models.CharField(_("accommodation"), max_length=200, blank=True)
-    room_cap = models.DecimalField(
-        _("accommodation cap per person a day (yuan)"),
-        max_digits=8,
-        decimal_places=2,
-        null=True,
-        blank=True,
-    )
+    room_cap = _cap(_("accommodation cap per person a day (yuan)"))
     car = models.CharField(_("car"), max_length=200, blank=True)
-    car_cap = models.DecimalField(
-        _("cars cap per person a day (yuan)"),
-        max_digits=8,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        help_text=_("Empty: not capped; 0: none allowed."),
+    car_cap = _cap(
+        _("cars cap per person a day (yuan)"), help_text=_("Empty: not capped; 0: none allowed.")
     )
-    gift_cap = models.DecimalField(
-        _("gifts cap per person a day (yuan)"),
-        max_digits=8,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        help_text=_("Empty: not capped; 0: none allowed."),
+    gift_cap = _cap(
+        _("gifts cap per person a day (yuan)"), help_text=_("Empty: not capped; 0: none allowed.")
     )
     accompany = models.CharField(_("who accompanies"), max_length=200, blank=True)
 
