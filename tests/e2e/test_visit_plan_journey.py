@@ -19,6 +19,7 @@ except ImportError:  # pragma: no cover - the dev extras install Playwright
 from django.utils import timezone
 
 from archives.models import Record
+from hall.models import Department
 from reception.models import ActivityTask, Visit
 from reception.schedules_demo import seed_demo_schedules
 from reception.visits_demo import seed_demo_visits
@@ -111,7 +112,8 @@ def test_a_visit_over_the_standard_is_approved_served_and_filed(
     page.locator("details:has(#id_kind) summary").click()
     page.locator("#id_kind").select_option("catering")
     page.locator("#id_title").fill("工作晚餐两人，教工餐厅")
-    page.locator("#id_department").select_option(label="后勤保障处")
+    logistics = Department.objects.get(code="logistics")
+    page.locator("#id_department").select_option(value=str(logistics.pk))
     page.locator("#id_due_at").fill(f"{today:%Y-%m-%d}T12:00")
     with page.expect_navigation():
         page.locator("details:has(#id_kind) button[type=submit]").click()
