@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hall import params
+from hall.actions import REFUSED, act
 from reception import case_clock, case_merging, hotspots
 from reception import case_selectors as selectors
 from reception import case_services as cs
@@ -72,18 +73,21 @@ def case_merge(request: HttpRequest, pk: int) -> HttpResponse:
     """并件: this case into the one chosen (both must be visible to the office)."""
     case = _case(request, pk)
     into = selectors.case_detail(request.user, params.posted_id(request, "into") or 0)
-    try:
+
+    def merge():
         if into is None:
             raise cs.CaseError(_("Choose the case to merge into."))
-        case_merging.case_merge(case=case, into=into, by=request.user)
-    except cs.CaseError as exc:
-        messages.error(request, exc.message)
-        return redirect(case)
-    messages.success(
+        return case_merging.case_merge(case=case, into=into, by=request.user)
+
+    done = act(
         request,
-        _("Merged into %(number)s; the person will get its reply.") % {"number": into.number},
+        merge,
+        lambda _merged: (
+            _("Merged into %(number)s; the person will get its reply.") % {"number": into.number}
+        ),
+        refused=cs.CaseError,
     )
-    return redirect(into)
+    return redirect(case if done is REFUSED else into)
 
 
 @login_required
@@ -98,14 +102,14 @@ def case_extend(request: HttpRequest, pk: int) -> HttpResponse:
     reason = params.posted_text(request, "reason", label=_("Reason"), max_length=2000)
     if reason is None:
         return redirect(case)
-    try:
-        case_clock.extension_request(
+    act(
+        request,
+        lambda: case_clock.extension_request(
             case_id=case.pk, user=request.user, new_day=new_day, reason=reason
-        )
-    except case_clock.ClockError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The extension is asked; the deadline moves once approved."))
+        ),
+        _("The extension is asked; the deadline moves once approved."),
+        refused=case_clock.ClockError,
+    )
     return redirect(case)
 
 
@@ -113,12 +117,14 @@ def case_extend(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def case_grade(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
-    try:
-        case_merging.proposal_grade(case=case, by=request.user, grade=request.POST.get("grade", ""))
-    except cs.CaseError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The grade is recorded."))
+    act(
+        request,
+        lambda: case_merging.proposal_grade(
+            case=case, by=request.user, grade=request.POST.get("grade", "")
+        ),
+        _("The grade is recorded."),
+        refused=cs.CaseError,
+    )
     return redirect(case)
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from hall import params
+from hall.actions import act
 from hall.lists import CappedPaginator, Page
 from hall.models import Department
 from reception import case_clock, case_more_views
@@ -177,37 +178,30 @@ def case_act(request: HttpRequest, pk: int) -> HttpResponse:
     if text is None:
         return redirect(case)
     user = request.user
-    try:
-        if action == "accept":
-            cs.case_accept(case=case, by=user)
-        elif action == "not_accept":
-            cs.case_not_accept(case=case, by=user, reason=text)
-        elif action == "dispatch":
-            lead_id = params.posted_id(request, "lead_unit")
-            lead = Department.objects.filter(pk=lead_id).first() if lead_id else None
-            co = Department.objects.filter(pk__in=params.posted_ids(request, "co_units"))
-            cs.case_dispatch(case=case, by=user, lead_unit=lead, co_units=list(co))
-        elif action == "sign":
-            cs.case_sign(case=case, by=user)
-        elif action == "return":
-            cs.case_return(case=case, by=user, reason=text)
-        elif action == "reply":
-            cs.case_reply(case=case, by=user, reply=text)
-        elif action == "send_back":
-            cs.case_send_back(case=case, by=user, reason=text)
-        elif action == "close":
-            cs.case_close(case=case, by=user)
-        elif action == "callback":
-            cs.case_callback(
-                case=case, by=user, satisfaction=request.POST.get("satisfaction", ""), note=text
-            )
-        else:
-            messages.error(request, _("Choose a step."))
-            return redirect(case)
-    except cs.CaseError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, pgettext("case", "Done."))
+
+    def dispatch():
+        lead_id = params.posted_id(request, "lead_unit")
+        lead = Department.objects.filter(pk=lead_id).first() if lead_id else None
+        co = Department.objects.filter(pk__in=params.posted_ids(request, "co_units"))
+        return cs.case_dispatch(case=case, by=user, lead_unit=lead, co_units=list(co))
+
+    steps = {
+        "accept": lambda: cs.case_accept(case=case, by=user),
+        "not_accept": lambda: cs.case_not_accept(case=case, by=user, reason=text),
+        "dispatch": dispatch,
+        "sign": lambda: cs.case_sign(case=case, by=user),
+        "return": lambda: cs.case_return(case=case, by=user, reason=text),
+        "reply": lambda: cs.case_reply(case=case, by=user, reply=text),
+        "send_back": lambda: cs.case_send_back(case=case, by=user, reason=text),
+        "close": lambda: cs.case_close(case=case, by=user),
+        "callback": lambda: cs.case_callback(
+            case=case, by=user, satisfaction=request.POST.get("satisfaction", ""), note=text
+        ),
+    }
+    if action not in steps:
+        messages.error(request, _("Choose a step."))
+        return redirect(case)
+    act(request, steps[action], pgettext("case", "Done."), refused=cs.CaseError)
     if selectors.case_detail(user, case.pk) is None:
         return redirect("reception:cases")
     return redirect(case)
