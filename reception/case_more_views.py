@@ -8,12 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hall import params
 from hall.actions import REFUSED, act
-from reception import case_clock, case_merging, hotspots
+from reception import case_clock, case_merging, hotspots, proposal_views
 from reception import case_selectors as selectors
 from reception import case_services as cs
 from reception.case_forms import ProposalForm
@@ -59,11 +60,13 @@ def more_context(request: HttpRequest, case: Case) -> dict:
         "notices": list(case.notices.only("pk", "kind", "addressee", "created_at"))
         if visible
         else [],
+        "attachments": list(case.attachments.only("pk", "name", "size")) if visible else [],
         "extensions": list(case.extensions.all()),
         "may_extend": lead
         and case.due_at is not None
         and case.status in (Case.Status.DISPATCHED, Case.Status.SIGNED)
         and not case.extensions.filter(status=CaseExtension.Status.PENDING).exists(),
+        **proposal_views.context(request, case, proposal),
     }
 
 
@@ -171,18 +174,24 @@ def _spots(request: HttpRequest):
     period = params.choice(
         request, "period", [("week", "week"), ("month", "month")], label=_("Period"), default="week"
     )
+    channel = params.choice(request, "channel", Case.Channel.choices, label=_("channel"))
     english = (request.LANGUAGE_CODE or "").startswith("en")
-    return hotspots.cached_hotspots(start=start, end=end, period=period or "week", english=english)
+    return hotspots.cached_hotspots(
+        start=start, end=end, period=period or "week", english=english, channel=channel or ""
+    )
 
 
 @login_required
 def hotspot_page(request: HttpRequest) -> HttpResponse:
     spots = _spots(request)
+    by_period = _("By month") if spots.period == "month" else _("By week")
     return render(
         request,
         "reception/hotspots.html",
         {
             "spots": spots,
+            "channels": Case.Channel.choices,
+            "period_chart": mark_safe(hotspots.period_chart(spots.by_period, by_period)),  # noqa: S308 - escaped in period_chart
             "charts": [
                 (_("By category"), hotspots.bars(spots.by_category)),
                 (_("By lead unit"), hotspots.bars(spots.by_unit)),

@@ -26,11 +26,22 @@ PAGE_SIZE = 50
 
 
 class CasePaginator(CappedPaginator):
-    # Counted without the list's order: a unit's count of 10,001 cases then reads the unit's
-    # index instead of walking every case by date (0.3 s at 1M cases).
+    """Counts the list's disjoint parts (``case_selectors.count_parts``) one by one, each
+    without the list's order and up to the cap: a unit's count then reads its indexes instead
+    of walking every case by date (0.3 s at 1M cases) or scanning for an OR."""
+
+    def __init__(self, object_list, per_page, *, parts, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.parts = parts
+
     @cached_property
     def _counted(self) -> int:
-        return self.object_list.order_by()[: self.cap + 1].count()
+        total = 0
+        for part in self.parts:
+            total += part.order_by()[: self.cap + 1 - total].count()
+            if total > self.cap:
+                break
+        return total
 
 
 def _action_labels() -> dict[str, str]:
@@ -56,6 +67,10 @@ def _action_labels() -> dict[str, str]:
         "merged_into": _("Merged into"),
         "merged_from": _("Merged with"),
         "graded": _("Reply graded"),
+        "opinion": _("Co-handler's opinion"),
+        "complex_asked": _("Asked to count as complex"),
+        "made_complex": _("Counted as complex"),
+        "attachment_refused": _("Attachment refused"),
     }
 
 
@@ -68,9 +83,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
     """The office's desk (every case) or a unit's list (the cases dispatched to it)."""
     status = params.choice(request, "status", Case.Status.choices, label=_("Status"))
     overdue = params.choice(request, "overdue", ["1"], label=_("Overdue")) == "1"
+    office = cs.is_office(request.user)
     # Counted up to 10,000 rows: a full COUNT(*) of a million cases cost ~300 ms a page.
     page = CasePaginator(
-        selectors.case_rows(request.user, status, overdue=overdue), PAGE_SIZE
+        selectors.case_rows(request.user, status, overdue=overdue),
+        PAGE_SIZE,
+        parts=selectors.count_parts(request.user, status, overdue=overdue, office=office),
     ).get_page(params.page_number(request))
     english = _english(request)
     labels = dict(Case.Status.choices)
@@ -105,7 +123,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "statuses": Case.Status.choices,
             "status": status,
-            "is_office": cs.is_office(request.user),
+            "is_office": office,
             "overdue": overdue,
             "now": timezone.now(),
             "running": case_clock.RUNNING,
