@@ -229,9 +229,10 @@ def test_the_proposer_answers_through_the_link_without_signing_in(client, handle
 def test_a_dissatisfied_proposer_gets_a_new_reply_within_three_months(client, handled, office, ron):
     with time_machine.travel(at("2027-01-20", "10:00"), tick=False):
         case = _closed(handled, office, ron)
-    client.force_login(office)
     url = reverse("reception:proposal-feedback", args=[case.pk])
     with time_machine.travel(at("2027-01-25", "10:00"), tick=False):
+        # signed in on the day (the idle sign-out would end a session a month old)
+        client.force_login(office)
         response = client.post(url, {**ANSWERS, "result": "dissatisfied"}, follow=True)
     assert "the answers are recorded" in response.content.decode()
     case.refresh_from_db()
