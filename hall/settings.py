@@ -492,3 +492,16 @@ LOGGING = {
 # office's leader told when it is this many working days late (reception/case_clock.py).
 RECEPTION_CASE_REMIND_DAYS = env_int("RECEPTION_CASE_REMIND_DAYS", 1)
 RECEPTION_CASE_ESCALATE_DAYS = env_int("RECEPTION_CASE_ESCALATE_DAYS", 2)
+# The principal's / mayor's mailbox read over IMAP (reception/mailbox.py): no host, no reading.
+# The tick reads the folder at most every RECEPTION_IMAP_EVERY_MINUTES; messages become cases on
+# the channel "mailbox", once per Message-ID.
+RECEPTION_IMAP_HOST = env_str("RECEPTION_IMAP_HOST")
+RECEPTION_IMAP_PORT = env_int("RECEPTION_IMAP_PORT", 993)
+RECEPTION_IMAP_SSL = env_bool("RECEPTION_IMAP_SSL", True)
+RECEPTION_IMAP_USER = env_str("RECEPTION_IMAP_USER")
+RECEPTION_IMAP_PASSWORD = env_str("RECEPTION_IMAP_PASSWORD")
+RECEPTION_IMAP_FOLDER = env_str("RECEPTION_IMAP_FOLDER", "INBOX")
+RECEPTION_IMAP_EVERY_MINUTES = env_int("RECEPTION_IMAP_EVERY_MINUTES", 10)
+# The category and kind an imported message starts with (the office may reclassify it).
+RECEPTION_MAILBOX_CATEGORY = env_str("RECEPTION_MAILBOX_CATEGORY")
+RECEPTION_MAILBOX_KIND = env_str("RECEPTION_MAILBOX_KIND", "complaint")

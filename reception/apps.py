@@ -24,6 +24,10 @@ class ReceptionConfig(AppConfig):
         from reception import case_clock
 
         case_clock.register_all()
+        # Proposals: the complex chain, and co-handlers' opinions on the tick.
+        from reception import proposals
+
+        proposals.register_all()
         # Unacknowledged incidents escalate tier by tier on the reminder tick.
         from reception import emergencies
 

@@ -267,6 +267,9 @@ def on_closed(case: Case, by: User) -> None:
             )
         _event(case, "notice", by, CaseNotice.Kind.REPLY.label)
     CaseComplainant.objects.filter(pk__in=[p.pk for p in people]).update(replied_at=now)
+    from reception import proposals
+
+    proposals.feedback_open(case)
 
 
 # --- the tick --------------------------------------------------------------------------------
@@ -546,9 +549,11 @@ def chain_approved(request: ServiceRequest) -> None:
     case.due_at = extension.new_due
     schedule(case)
     case.save(update_fields=["due_at", "remind_at", "updated_at"])
+    if extension.makes_complex:
+        CaseProposal.objects.filter(case=case).update(is_complex=True)
     _event(
         case,
-        "extended",
+        "made_complex" if extension.makes_complex else "extended",
         handoffs.last_approver(request),
         f"{timezone.localtime(case.due_at):%Y-%m-%d}",
     )

@@ -198,7 +198,7 @@ def seed_demo_cases_more() -> int:
 
     from django.utils import timezone
 
-    from reception import case_clock
+    from reception import case_clock, proposals
     from reception.case_merging import case_merge, proposal_create, proposal_grade
 
     office_user = User.objects.filter(username="president-office-reviewer1").first()
@@ -327,6 +327,11 @@ def seed_demo_cases_more() -> int:
         case = cs.case_accept(case=case, by=office_user)
         case = cs.case_dispatch(case=case, by=office_user, lead_unit=logistics, co_units=[assets])
         case = cs.case_sign(case=case, by=staff)
+        assets_staff = User.objects.filter(username="assets-reviewer1").first()
+        if assets_staff is not None:
+            proposals.opinion_give(
+                case=case, by=assets_staff, text="资产处同意主办单位意见，配合落实所需场地。"
+            )
         proposal_grade(case=case, by=staff, grade=grade)
         case = cs.case_reply(case=case, by=staff, reply=reply)
         case = cs.case_close(case=case, by=office_user)

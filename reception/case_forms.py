@@ -54,3 +54,29 @@ class ProposalForm(forms.Form):
     contact_email = forms.EmailField(label=_("e-mail"), required=False)
     urgent = forms.BooleanField(label=_("urgent (1 month)"), required=False)
     is_complex = forms.BooleanField(label=_("complex (6 months)"), required=False)
+
+
+class ProposalFeedbackForm(forms.Form):
+    """The proposer's satisfaction form (征询意见表) for one reply."""
+
+    contact = forms.ChoiceField(
+        label=_("Did the handling unit contact you before replying?"),
+        choices=Case.Satisfaction.choices,
+        widget=forms.RadioSelect,
+    )
+    attitude = forms.ChoiceField(
+        label=_("The handling unit's attitude"),
+        choices=Case.Satisfaction.choices,
+        widget=forms.RadioSelect,
+    )
+    result = forms.ChoiceField(
+        label=_("The result of the handling"),
+        choices=Case.Satisfaction.choices,
+        widget=forms.RadioSelect,
+    )
+    opinion = forms.CharField(
+        label=_("opinions and suggestions"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        required=False,
+    )

@@ -8,11 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hall import params
-from reception import case_clock, case_merging, hotspots
+from hall.actions import REFUSED, act
+from reception import case_clock, case_merging, hotspots, proposal_views
 from reception import case_selectors as selectors
 from reception import case_services as cs
 from reception.case_forms import ProposalForm
@@ -58,11 +60,13 @@ def more_context(request: HttpRequest, case: Case) -> dict:
         "notices": list(case.notices.only("pk", "kind", "addressee", "created_at"))
         if visible
         else [],
+        "attachments": list(case.attachments.only("pk", "name", "size")) if visible else [],
         "extensions": list(case.extensions.all()),
         "may_extend": lead
         and case.due_at is not None
         and case.status in (Case.Status.DISPATCHED, Case.Status.SIGNED)
         and not case.extensions.filter(status=CaseExtension.Status.PENDING).exists(),
+        **proposal_views.context(request, case, proposal),
     }
 
 
@@ -72,18 +76,21 @@ def case_merge(request: HttpRequest, pk: int) -> HttpResponse:
     """并件: this case into the one chosen (both must be visible to the office)."""
     case = _case(request, pk)
     into = selectors.case_detail(request.user, params.posted_id(request, "into") or 0)
-    try:
+
+    def merge():
         if into is None:
             raise cs.CaseError(_("Choose the case to merge into."))
-        case_merging.case_merge(case=case, into=into, by=request.user)
-    except cs.CaseError as exc:
-        messages.error(request, exc.message)
-        return redirect(case)
-    messages.success(
+        return case_merging.case_merge(case=case, into=into, by=request.user)
+
+    done = act(
         request,
-        _("Merged into %(number)s; the person will get its reply.") % {"number": into.number},
+        merge,
+        lambda _merged: (
+            _("Merged into %(number)s; the person will get its reply.") % {"number": into.number}
+        ),
+        refused=cs.CaseError,
     )
-    return redirect(into)
+    return redirect(case if done is REFUSED else into)
 
 
 @login_required
@@ -98,14 +105,14 @@ def case_extend(request: HttpRequest, pk: int) -> HttpResponse:
     reason = params.posted_text(request, "reason", label=_("Reason"), max_length=2000)
     if reason is None:
         return redirect(case)
-    try:
-        case_clock.extension_request(
+    act(
+        request,
+        lambda: case_clock.extension_request(
             case_id=case.pk, user=request.user, new_day=new_day, reason=reason
-        )
-    except case_clock.ClockError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The extension is asked; the deadline moves once approved."))
+        ),
+        _("The extension is asked; the deadline moves once approved."),
+        refused=case_clock.ClockError,
+    )
     return redirect(case)
 
 
@@ -113,12 +120,14 @@ def case_extend(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def case_grade(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
-    try:
-        case_merging.proposal_grade(case=case, by=request.user, grade=request.POST.get("grade", ""))
-    except cs.CaseError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The grade is recorded."))
+    act(
+        request,
+        lambda: case_merging.proposal_grade(
+            case=case, by=request.user, grade=request.POST.get("grade", "")
+        ),
+        _("The grade is recorded."),
+        refused=cs.CaseError,
+    )
     return redirect(case)
 
 
@@ -165,18 +174,24 @@ def _spots(request: HttpRequest):
     period = params.choice(
         request, "period", [("week", "week"), ("month", "month")], label=_("Period"), default="week"
     )
+    channel = params.choice(request, "channel", Case.Channel.choices, label=_("channel"))
     english = (request.LANGUAGE_CODE or "").startswith("en")
-    return hotspots.cached_hotspots(start=start, end=end, period=period or "week", english=english)
+    return hotspots.cached_hotspots(
+        start=start, end=end, period=period or "week", english=english, channel=channel or ""
+    )
 
 
 @login_required
 def hotspot_page(request: HttpRequest) -> HttpResponse:
     spots = _spots(request)
+    by_period = _("By month") if spots.period == "month" else _("By week")
     return render(
         request,
         "reception/hotspots.html",
         {
             "spots": spots,
+            "channels": Case.Channel.choices,
+            "period_chart": mark_safe(hotspots.period_chart(spots.by_period, by_period)),  # noqa: S308 - escaped in period_chart
             "charts": [
                 (_("By category"), hotspots.bars(spots.by_category)),
                 (_("By lead unit"), hotspots.bars(spots.by_unit)),

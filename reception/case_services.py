@@ -144,6 +144,7 @@ def case_create(
     consent_to_publish: bool = False,
     received_by: User | None = None,
     source_address: str | None = None,
+    message_id: str = "",
 ) -> Case:
     """A new case on any channel. An online message is limited per address."""
     title = _text(title, _("Give the case a subject."))
@@ -177,6 +178,7 @@ def case_create(
         consent_to_publish=consent_to_publish,
         received_by=received_by,
         source_address=source_address if channel == Case.Channel.ONLINE else None,
+        message_id=message_id[:300],
     )
     case.number = f"GD{timezone.localtime(case.created_at):%Y}{case.pk:07d}"
     case.save(update_fields=["number"])
@@ -237,6 +239,9 @@ def case_dispatch(
     case.lead_unit = lead_unit
     case.save(update_fields=["status", "lead_unit", "updated_at"])
     case.co_units.set(co)
+    from reception import proposals
+
+    proposals.opinions_open(case)
     _event(case, "dispatched", by, ", ".join([lead_unit.name, *[u.name for u in co]]))
     staff = User.objects.filter(department=lead_unit, is_active=True).values_list("pk", flat=True)
     notify(
@@ -329,6 +334,11 @@ def case_callback(*, case: Case, by: User, satisfaction: str, note: str = "") ->
     """回访: the person's satisfaction; dissatisfied reopens the case for the same unit."""
     case = _locked(case)
     _need_office(by)
+    return callback_record(case=case, by=by, satisfaction=satisfaction, note=note)
+
+
+def callback_record(*, case: Case, by: User | None, satisfaction: str, note: str = "") -> Case:
+    """The callback's effect on a locked case (``by`` None: the proposer's own form)."""
     if case.status == Status.DONE:
         raise CaseError(_("This case has already been called back."))
     _need(case, Status.CLOSED)

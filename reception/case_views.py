@@ -13,6 +13,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from hall import params
+from hall.actions import act
 from hall.lists import CappedPaginator, Page
 from hall.models import Department
 from reception import case_clock, case_more_views
@@ -25,11 +26,22 @@ PAGE_SIZE = 50
 
 
 class CasePaginator(CappedPaginator):
-    # Counted without the list's order: a unit's count of 10,001 cases then reads the unit's
-    # index instead of walking every case by date (0.3 s at 1M cases).
+    """Counts the list's disjoint parts (``case_selectors.count_parts``) one by one, each
+    without the list's order and up to the cap: a unit's count then reads its indexes instead
+    of walking every case by date (0.3 s at 1M cases) or scanning for an OR."""
+
+    def __init__(self, object_list, per_page, *, parts, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.parts = parts
+
     @cached_property
     def _counted(self) -> int:
-        return self.object_list.order_by()[: self.cap + 1].count()
+        total = 0
+        for part in self.parts:
+            total += part.order_by()[: self.cap + 1 - total].count()
+            if total > self.cap:
+                break
+        return total
 
 
 def _action_labels() -> dict[str, str]:
@@ -55,6 +67,10 @@ def _action_labels() -> dict[str, str]:
         "merged_into": _("Merged into"),
         "merged_from": _("Merged with"),
         "graded": _("Reply graded"),
+        "opinion": _("Co-handler's opinion"),
+        "complex_asked": _("Asked to count as complex"),
+        "made_complex": _("Counted as complex"),
+        "attachment_refused": _("Attachment refused"),
     }
 
 
@@ -67,9 +83,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
     """The office's desk (every case) or a unit's list (the cases dispatched to it)."""
     status = params.choice(request, "status", Case.Status.choices, label=_("Status"))
     overdue = params.choice(request, "overdue", ["1"], label=_("Overdue")) == "1"
+    office = cs.is_office(request.user)
     # Counted up to 10,000 rows: a full COUNT(*) of a million cases cost ~300 ms a page.
     page = CasePaginator(
-        selectors.case_rows(request.user, status, overdue=overdue), PAGE_SIZE
+        selectors.case_rows(request.user, status, overdue=overdue),
+        PAGE_SIZE,
+        parts=selectors.count_parts(request.user, status, overdue=overdue, office=office),
     ).get_page(params.page_number(request))
     english = _english(request)
     labels = dict(Case.Status.choices)
@@ -104,7 +123,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "statuses": Case.Status.choices,
             "status": status,
-            "is_office": cs.is_office(request.user),
+            "is_office": office,
             "overdue": overdue,
             "now": timezone.now(),
             "running": case_clock.RUNNING,
@@ -177,37 +196,30 @@ def case_act(request: HttpRequest, pk: int) -> HttpResponse:
     if text is None:
         return redirect(case)
     user = request.user
-    try:
-        if action == "accept":
-            cs.case_accept(case=case, by=user)
-        elif action == "not_accept":
-            cs.case_not_accept(case=case, by=user, reason=text)
-        elif action == "dispatch":
-            lead_id = params.posted_id(request, "lead_unit")
-            lead = Department.objects.filter(pk=lead_id).first() if lead_id else None
-            co = Department.objects.filter(pk__in=params.posted_ids(request, "co_units"))
-            cs.case_dispatch(case=case, by=user, lead_unit=lead, co_units=list(co))
-        elif action == "sign":
-            cs.case_sign(case=case, by=user)
-        elif action == "return":
-            cs.case_return(case=case, by=user, reason=text)
-        elif action == "reply":
-            cs.case_reply(case=case, by=user, reply=text)
-        elif action == "send_back":
-            cs.case_send_back(case=case, by=user, reason=text)
-        elif action == "close":
-            cs.case_close(case=case, by=user)
-        elif action == "callback":
-            cs.case_callback(
-                case=case, by=user, satisfaction=request.POST.get("satisfaction", ""), note=text
-            )
-        else:
-            messages.error(request, _("Choose a step."))
-            return redirect(case)
-    except cs.CaseError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, pgettext("case", "Done."))
+
+    def dispatch():
+        lead_id = params.posted_id(request, "lead_unit")
+        lead = Department.objects.filter(pk=lead_id).first() if lead_id else None
+        co = Department.objects.filter(pk__in=params.posted_ids(request, "co_units"))
+        return cs.case_dispatch(case=case, by=user, lead_unit=lead, co_units=list(co))
+
+    steps = {
+        "accept": lambda: cs.case_accept(case=case, by=user),
+        "not_accept": lambda: cs.case_not_accept(case=case, by=user, reason=text),
+        "dispatch": dispatch,
+        "sign": lambda: cs.case_sign(case=case, by=user),
+        "return": lambda: cs.case_return(case=case, by=user, reason=text),
+        "reply": lambda: cs.case_reply(case=case, by=user, reply=text),
+        "send_back": lambda: cs.case_send_back(case=case, by=user, reason=text),
+        "close": lambda: cs.case_close(case=case, by=user),
+        "callback": lambda: cs.case_callback(
+            case=case, by=user, satisfaction=request.POST.get("satisfaction", ""), note=text
+        ),
+    }
+    if action not in steps:
+        messages.error(request, _("Choose a step."))
+        return redirect(case)
+    act(request, steps[action], pgettext("case", "Done."), refused=cs.CaseError)
     if selectors.case_detail(user, case.pk) is None:
         return redirect("reception:cases")
     return redirect(case)

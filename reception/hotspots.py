@@ -14,6 +14,7 @@ from io import BytesIO
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
+from django.utils.html import escape
 
 from hall.models import Department
 from reception.models import Case, CaseCategory
@@ -37,6 +38,7 @@ class Hotspots:
     by_period: list[tuple[str, int]]
     by_place: list[tuple[str, int]]
     computed_at: datetime | None = None
+    channel: str = ""
 
     @property
     def on_time_rate(self) -> float | None:
@@ -59,11 +61,15 @@ def _name(obj, english: bool) -> str:
     return obj.name_en if english and obj.name_en else obj.name_zh
 
 
-def hotspots(*, start: date, end: date, period: str = "week", english: bool = False) -> Hotspots:
-    """Cases received from ``start`` to ``end`` (both days included)."""
+def hotspots(
+    *, start: date, end: date, period: str = "week", english: bool = False, channel: str = ""
+) -> Hotspots:
+    """Cases received from ``start`` to ``end`` (both days included), of one channel if given."""
     cases = Case.objects.filter(
         created_at__gte=_moment(start), created_at__lt=_moment(end + timedelta(days=1))
     ).exclude(status=Status.MERGED)
+    if channel:
+        cases = cases.filter(channel=channel)
     totals = cases.aggregate(
         total=Count("pk"),
         closed=Count("pk", filter=Q(closed_at__isnull=False, due_at__isnull=False)),
@@ -99,6 +105,7 @@ def hotspots(*, start: date, end: date, period: str = "week", english: bool = Fa
         start=start,
         end=end,
         period=period,
+        channel=channel,
         **totals,
         by_category=[(_name(cats[r["category_id"]], english), r["n"]) for r in by_cat],
         by_unit=[(_name(units[r["lead_unit_id"]], english), r["n"]) for r in by_unit],
@@ -115,13 +122,15 @@ def hotspots(*, start: date, end: date, period: str = "week", english: bool = Fa
 CACHE_SECONDS = 600
 
 
-def cached_hotspots(*, start: date, end: date, period: str, english: bool) -> Hotspots:
+def cached_hotspots(
+    *, start: date, end: date, period: str, english: bool, channel: str = ""
+) -> Hotspots:
     from django.core.cache import cache
 
-    key = f"reception:hotspots:{start:%Y%m%d}:{end:%Y%m%d}:{period}:{int(english)}"
+    key = f"reception:hotspots:{start:%Y%m%d}:{end:%Y%m%d}:{period}:{int(english)}:{channel}"
     spots = cache.get(key)
     if spots is None:
-        spots = hotspots(start=start, end=end, period=period, english=english)
+        spots = hotspots(start=start, end=end, period=period, english=english, channel=channel)
         cache.set(key, spots, CACHE_SECONDS)
     return spots
 
@@ -130,6 +139,35 @@ def bars(rows: list[tuple[str, int]]) -> list[tuple[str, int, int]]:
     """(label, count, width in percent of the largest) for the chart's CSS bars."""
     top = max((n for _label, n in rows), default=0)
     return [(label, n, round(100 * n / top) if top else 0) for label, n in rows]
+
+
+def period_chart(rows: list[tuple[str, int]], label: str) -> str:
+    """Columns per week or month drawn server-side as SVG (no script, no inline style): each
+    column's figure in its <title>, a period's date under every few columns."""
+    if not rows:
+        return ""
+    top = max(n for _name, n in rows) or 1
+    step = 14
+    width = max(300, 30 + step * len(rows))
+    every = max(1, len(rows) // 8)
+    parts = []
+    for i, (name, n) in enumerate(rows):
+        x = 24 + i * step
+        h = round(100 * n / top, 1)
+        parts.append(
+            f'<rect x="{x}" y="{110 - h}" width="{step - 3}" height="{h}" class="spot-col">'
+            f"<title>{escape(name)}: {n}</title></rect>"
+        )
+        if i % every == 0:
+            parts.append(f'<text x="{x}" y="126" class="spot-tick">{escape(name[5:])}</text>')
+    return (
+        f'<svg class="spot-chart" viewBox="0 0 {width} 132" role="img" '
+        f'aria-label="{escape(label)}">'
+        f'<text x="0" y="12" class="spot-tick">{top}</text>'
+        f'<line x1="20" y1="110" x2="{width}" y2="110" class="spot-axis"/>'
+        + "".join(parts)
+        + "</svg>"
+    )
 
 
 def workbook(spots: Hotspots, labels: dict[str, str]) -> bytes:

@@ -50,7 +50,7 @@ urlpatterns += [
     path("feeds/duty/<uuid:token>.ics", watch_views.feed, name="duty-feed"),
 ]
 
-from reception import case_more_views  # noqa: E402
+from reception import case_more_views, mailbox_views, proposal_views  # noqa: E402
 
 urlpatterns += [
     path("cases/<int:pk>/merge/", case_more_views.case_merge, name="case-merge"),
@@ -58,6 +58,20 @@ urlpatterns += [
     path("cases/<int:pk>/grade/", case_more_views.case_grade, name="case-grade"),
     path("cases/<int:pk>/notices/<int:notice>/", case_more_views.case_notice, name="case-notice"),
     path("cases/proposals/new/", case_more_views.proposal_new, name="proposal-new"),
+    path("cases/mailbox/", mailbox_views.mailbox_import, name="mailbox-import"),
+    path(
+        "cases/<int:pk>/attachments/<int:attachment>/",
+        mailbox_views.attachment,
+        name="case-attachment",
+    ),
+    path("cases/<int:pk>/opinion/", proposal_views.opinion_give, name="case-opinion"),
+    path("cases/<int:pk>/complex/", proposal_views.complex_ask, name="case-complex"),
+    path("cases/<int:pk>/feedback/", proposal_views.feedback_office, name="proposal-feedback"),
+    path(
+        "feedback/<uuid:token>/",
+        proposal_views.feedback_public,
+        name="proposal-feedback-public",
+    ),
     path("hotspots/", case_more_views.hotspot_page, name="hotspots"),
     path("hotspots.xlsx", case_more_views.hotspot_excel, name="hotspots-excel"),
 ]

@@ -195,7 +195,10 @@ PAGES = {
     "performance:unit-results": Page({"page": "page"}, "approver"),
     "documents:incoming": Page({"status": "choice", "q": "text", "page": "page"}, "alice"),
     "reception:cases": Page({"status": "choice", "overdue": "choice", "page": "page"}, "admin"),
-    "reception:hotspots": Page({"from": "date", "to": "date", "period": "choice"}, "admin"),
+    "reception:hotspots": Page(
+        {"from": "date", "to": "date", "period": "choice", "channel": "choice"}, "admin"
+    ),
+    "reception:mailbox-import": Page({}, "admin"),
     "reception:proposal-new": Page({}, "admin"),
     "reception:duty-mine": Page({}, "alice"),
     "reception:duty-roster": Page({}, "admin"),

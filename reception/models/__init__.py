@@ -14,6 +14,7 @@ from reception.models.bookings import (  # noqa: F401
 )
 from reception.models.cases import (  # noqa: F401
     Case,
+    CaseAttachment,
     CaseCategory,
     CaseCategoryAttribute,
     CaseClock,
@@ -21,9 +22,11 @@ from reception.models.cases import (  # noqa: F401
     CaseEvent,
     CaseExtension,
     CaseNotice,
+    CaseOpinion,
     CaseProposal,
     Open311Key,
     Open311Request,
+    ProposalFeedback,
 )
 from reception.models.incidents import (  # noqa: F401
     Incident,

@@ -157,6 +157,8 @@ class Case(models.Model):
         blank=True,
         related_name="merged_cases",
     )
+    # An imported mailbox message's Message-ID: the same message imported twice is one case.
+    message_id = models.CharField(max_length=300, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("case")
@@ -165,6 +167,11 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["lead_unit", "status", "-created_at"], name="case_unit_status"),
             models.Index(fields=["source_address", "created_at"], name="case_source_at"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message_id"], condition=~models.Q(message_id=""), name="case_message_id"
+            )
         ]
 
     def __str__(self) -> str:
@@ -232,6 +239,8 @@ class CaseExtension(models.Model):
         blank=True,
         related_name="case_extension",
     )
+    # A proposal made complex after acceptance: its deadline becomes the 6-month clock's.
+    makes_complex = models.BooleanField(_("made complex"), default=False)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -391,3 +400,88 @@ class Open311Request(models.Model):
 
     def __str__(self) -> str:
         return str(self.token)
+
+
+class CaseAttachment(models.Model):
+    """A file that came with a case (an imported mail's attachments), checked by hall.uploads."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to="reception/cases/%Y/%m/")
+    name = models.CharField(_("name"), max_length=200)
+    size = models.PositiveIntegerField(_("size"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("case attachment")
+        verbose_name_plural = _("case attachments")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CaseOpinion(models.Model):
+    """会办意见: a co-handling unit's own opinion on a proposal, due to the lead unit within a
+    month of acceptance; the tick reminds the unit once before and once at the deadline."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="opinions")
+    unit = models.ForeignKey(
+        Department, verbose_name=_("co-unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField(pgettext_lazy("co-handler", "opinion"), blank=True)
+    due_at = models.DateTimeField(_("due"))
+    remind_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    given_at = models.DateTimeField(_("given"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("co-handler's opinion")
+        verbose_name_plural = _("co-handlers' opinions")
+        ordering = ["created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["case", "unit"], name="case_opinion_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.unit_id}"
+
+
+class ProposalFeedback(models.Model):
+    """The proposer's satisfaction form (征询意见表) for one reply: the office fills it from the
+    proposer's answer, or the proposer opens the tokened link; either way once."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="feedback")
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The case's ``reopened`` count when the reply went out: one form per reply.
+    round = models.PositiveIntegerField(default=0)
+    contact = models.CharField(
+        _("contact before the reply"), max_length=20, choices=Case.Satisfaction.choices, blank=True
+    )
+    attitude = models.CharField(
+        _("attitude of the handling unit"),
+        max_length=20,
+        choices=Case.Satisfaction.choices,
+        blank=True,
+    )
+    result = models.CharField(
+        _("result"), max_length=20, choices=Case.Satisfaction.choices, blank=True
+    )
+    opinion = models.TextField(_("opinions and suggestions"), blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    # None when the proposer answered through the link.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("proposer's satisfaction form")
+        verbose_name_plural = _("proposers' satisfaction forms")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "round"], name="proposal_feedback_round")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}/{self.round}"

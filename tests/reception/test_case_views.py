@@ -4,6 +4,7 @@ on every page but the handling staff's, the public form and look-up, constant qu
 import pytest
 from django.urls import reverse
 
+from reception import case_selectors as selectors
 from reception import case_services as cs
 from reception.models import Case
 
@@ -135,7 +136,8 @@ def test_the_lists_cost_the_same_queries_for_1_and_50(
         cs.case_dispatch(
             case=cs.case_accept(case=new_case(noise), by=office), by=office, lead_unit=roads
         )
-    for user, queries in ((office, 6), (ron, 6)):
+    # a unit counts its lead and its co-unit cases apart: one query more than the office
+    for user, queries in ((office, 6), (ron, 7)):
         client.force_login(user)
         with django_assert_num_queries(queries):
             response = client.get(reverse("reception:cases"))
@@ -193,3 +195,22 @@ def test_the_case_list_labels_each_cell_for_a_phone(client, dispatched, office):
     for label in ("Case number", "Subject", "Lead unit", "Due", "Status"):
         assert f'data-label="{label}"' in row
     assert "<td>" not in row
+
+
+def test_a_units_count_adds_its_lead_and_co_unit_cases(client, office, ron, roads, parks, noise):
+    from reception.case_views import CasePaginator
+
+    for lead, co in ((roads, []), (roads, []), (parks, [roads]), (parks, [])):
+        cs.case_dispatch(
+            case=cs.case_accept(case=new_case(noise), by=office),
+            by=office,
+            lead_unit=lead,
+            co_units=co,
+        )
+    cs.case_sign(case=Case.objects.filter(lead_unit=roads).first(), by=ron)
+    for status, expected in (("", 3), ("signed", 1), ("dispatched", 2)):
+        rows = selectors.case_rows(ron, status)
+        parts = selectors.count_parts(ron, status, office=False)
+        paginator = CasePaginator(rows, 50, parts=parts)
+        assert paginator.count == rows.count() == expected
+        assert CasePaginator(rows, 50, parts=parts, cap=2).capped is (expected > 2)

@@ -180,3 +180,36 @@ def test_the_page_keeps_its_figures_for_ten_minutes(client, office, noise):
     # the same period again: the kept figures; another period: counted afresh
     assert client.get(URL, query).context["spots"].total == 1
     assert client.get(URL, {**query, "to": "2026-12-30"}).context["spots"].total == 2
+
+
+def test_a_channel_narrows_the_figures_and_the_week_chart_is_drawn(client, office, noise):
+    with time_machine.travel(at("2026-12-07", "10:00"), tick=False):
+        new_case(noise)
+        new_case(noise, channel="mailbox", contact_email="a@example.cn")
+    with time_machine.travel(at("2026-12-15", "10:00"), tick=False):
+        new_case(noise, channel="mailbox", contact_email="b@example.cn")
+    spots = hotspots(start=date(2026, 12, 1), end=date(2026, 12, 31), channel="mailbox")
+    assert spots.total == 2 and spots.by_period == [("2026-12-07", 1), ("2026-12-14", 1)]
+    assert hotspots(start=date(2026, 12, 1), end=date(2026, 12, 31)).total == 3
+    client.force_login(office)
+    page = client.get(URL, {"from": "2026-12-01", "to": "2026-12-31", "channel": "mailbox"})
+    body = page.content.decode()
+    assert '<svg class="spot-chart"' in body and "<title>2026-12-14: 1</title>" in body
+    assert '<option value="mailbox" selected>' in body
+    assert "channel=mailbox" in body  # the Excel link keeps the channel
+    book = load_workbook(
+        BytesIO(
+            client.get(
+                "/reception/hotspots.xlsx",
+                {"from": "2026-12-01", "to": "2026-12-31", "channel": "mailbox"},
+            ).content
+        )
+    )
+    assert book.active["B3"].value == 2
+
+
+def test_a_bad_channel_is_a_message_and_all_channels(client, office, noise):
+    client.force_login(office)
+    response = client.get(URL, {"channel": "pigeon"})
+    assert response.status_code == 200
+    assert "is not one of the choices" in response.content.decode()
