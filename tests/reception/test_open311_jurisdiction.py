@@ -118,14 +118,14 @@ def test_the_georeport_client_with_our_jurisdiction_and_another(live_server, tra
         # and when it names another, every read is refused with 404 in the error shape
         other = GeoReport(root, jurisdiction="elsewhere.gov", output_format=fmt)
         calls = (
-            other.get_service_list,
-            lambda: other.get_service_definition("noise"),
-            lambda: other.get_service_requests(status="open"),
-            lambda: other.get_service_request(case.number),
+            (other.get_service_list, ()),
+            (other.get_service_definition, ("noise",)),
+            (other.get_service_requests, ()),
+            (other.get_service_request, (case.number,)),
         )
-        for call in calls:
+        for call, args in calls:
             with pytest.raises(http.HTTPError) as refused:
-                call()
+                call(*args)
             assert refused.value.response.status_code == 404
             if fmt == "json":
                 validate(refused.value.response.json(), ERRORS)
