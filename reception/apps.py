@@ -28,6 +28,10 @@ class ReceptionConfig(AppConfig):
         from reception import emergencies
 
         emergencies.register()
+        # Service tasks of large activities are reminded before their due time.
+        from reception import activities
+
+        activities.register()
 
     def seed_demo(self) -> str:
         from reception.case_demo import seed_demo_cases
