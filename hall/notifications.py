@@ -49,7 +49,12 @@ TITLES = {
 
 
 def title_of(notification: Notification) -> str:
-    return _(TITLES[notification.kind]) % {"subject": notification.localized_subject}
+    # The back offices' own kinds (an incident, a booking, a case) carry their title in the
+    # subject itself.
+    template = TITLES.get(notification.kind)
+    if template is None:
+        return notification.localized_subject
+    return _(template) % {"subject": notification.localized_subject}
 
 
 def absolute(url: str) -> str:
@@ -64,8 +69,12 @@ def notify(
     url: str,
     subject_en: str = "",
     body: str = "",
+    every_channel: bool = False,
 ) -> list[Notification]:
-    """Writes one notification per recipient and its deliveries; sends after commit."""
+    """Writes one notification per recipient and its deliveries; sends after commit.
+
+    ``every_channel`` (an emergency) reaches each person on every channel the hall has and they
+    can be reached on, whatever they chose in their preferences."""
     ids = {r.pk if isinstance(r, User) else r for r in recipients}
     users = list(User.objects.filter(pk__in=ids, is_active=True))
     made, deliveries = [], []
@@ -81,11 +90,11 @@ def notify(
         )
         made.append(notification)
         unread_changed(user.pk)
-        if user.notify_by_email and user.email:
+        if (every_channel or user.notify_by_email) and user.email:
             deliveries.append(Delivery(notification=notification, channel="email"))
-        if user.notify_by_webhook and settings.HALL_WEBHOOK_URL:
+        if (every_channel or user.notify_by_webhook) and settings.HALL_WEBHOOK_URL:
             deliveries.append(Delivery(notification=notification, channel="webhook"))
-        if wecom_on and user.notify_by_wecom and user.wecom_user_id:
+        if wecom_on and (every_channel or user.notify_by_wecom) and user.wecom_user_id:
             deliveries.append(Delivery(notification=notification, channel="wecom"))
     for delivery in deliveries:
         delivery.key = f"{delivery.notification_id}:{delivery.channel}"

@@ -457,6 +457,10 @@ HALL_REMIND_BEFORE_DAYS = env_int("HALL_REMIND_BEFORE_DAYS", 1)
 HALL_ESCALATE_AFTER_DAYS = env_int("HALL_ESCALATE_AFTER_DAYS", 2)
 HALL_URGENT_EVERY_HOURS = env_int("HALL_URGENT_EVERY_HOURS", 4)
 HALL_PAGE_SIZE = env_int("HALL_PAGE_SIZE", 20)
+# Open311 GeoReport v2: the one jurisdiction the hall serves. A call may name it (any other is
+# 404); with OPEN311_JURISDICTION_REQUIRED a call without it is 400.
+OPEN311_JURISDICTION_ID = env_str("OPEN311_JURISDICTION_ID", HALL_MAIL_DOMAIN)
+OPEN311_JURISDICTION_REQUIRED = env_bool("OPEN311_JURISDICTION_REQUIRED", False)
 
 # The research and finance offices' systems of record (workflows/research): the JSON API the
 # mirror pulls from, and the age after which its pages say the figures may be out of date.

@@ -9,10 +9,17 @@ unit responsible and a due time; the unit's staff are told and mark it done.
 Who sees an activity: its organiser and the Service Center's office (the role
 ``activity-office`` in any department, and superusers); a task's unit sees its own tasks on
 the units' task list, not the activity.
+
+The organiser or the office edits the activity on its page, adds and removes its bookings (a
+removed booking is cancelled through the booking services, which say who may) and its tasks (an
+open one only; its unit is told). The reminder tick tells a task's unit once before its due time
+(``RECEPTION_TASK_REMIND_HOURS``, 24 by default), through ``workflows.reminders.once`` keyed by
+the task and its due time.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
@@ -23,6 +30,7 @@ from hall.models import Department, Role, User
 from hall.notifications import notify
 from reception import schedules, services
 from reception.models import Activity, ActivityBooking, ActivityTask, Booking
+from workflows.reminders import once, register_tick
 
 OFFICE_ROLE = "activity-office"
 
@@ -121,6 +129,15 @@ def unit_tasks(user: User) -> QuerySet[ActivityTask]:
 # --- writes ---------------------------------------------------------------------------------
 
 
+def _check(title: str, starts_on: date, ends_on: date) -> str:
+    title = (title or "").strip()
+    if not title:
+        raise ActivityError(_("Give the activity a title."))
+    if ends_on < starts_on:
+        raise ActivityError(_("The last day must not come before the first."))
+    return title
+
+
 @transaction.atomic
 def activity_create(
     *,
@@ -132,11 +149,7 @@ def activity_create(
     place: str = "",
     description: str = "",
 ) -> Activity:
-    title = (title or "").strip()
-    if not title:
-        raise ActivityError(_("Give the activity a title."))
-    if ends_on < starts_on:
-        raise ActivityError(_("The last day must not come before the first."))
+    title = _check(title, starts_on, ends_on)
     return Activity.objects.create(
         organiser=organiser,
         title=title[:200],
@@ -150,6 +163,72 @@ def activity_create(
 
 def _locked(activity_id: int) -> Activity:
     return Activity.objects.select_for_update().get(pk=activity_id)
+
+
+def _managed(activity_id: int, user: User) -> Activity:
+    activity = _locked(activity_id)
+    if not may_manage(user, activity):
+        raise ActivityError(_("Only the organiser or the office changes this activity."))
+    return activity
+
+
+@transaction.atomic
+def activity_update(
+    *,
+    activity_id: int,
+    user: User,
+    title: str,
+    starts_on: date,
+    ends_on: date,
+    attendance: int = 0,
+    place: str = "",
+    description: str = "",
+) -> Activity:
+    """Edits the activity; its days may not shrink past a booking that is still on."""
+    activity = _managed(activity_id, user)
+    title = _check(title, starts_on, ends_on)
+    outside = [
+        b
+        for b in activity_bookings(activity)
+        if b.is_active
+        and not (
+            starts_on
+            <= timezone.localtime(b.starts_at).date()
+            <= timezone.localtime(b.ends_at).date()
+            <= ends_on
+        )
+    ]
+    if outside:
+        first = outside[0]
+        raise ActivityError(
+            _("The booking “%(title)s” on %(day)s falls outside these days; remove it first.")
+            % {"title": first.title, "day": f"{timezone.localtime(first.starts_at):%Y-%m-%d}"}
+        )
+    activity.title, activity.starts_on, activity.ends_on = title[:200], starts_on, ends_on
+    activity.attendance = max(0, attendance)
+    activity.place = (place or "").strip()[:200]
+    activity.description = (description or "").strip()
+    activity.save()
+    return activity
+
+
+@transaction.atomic
+def activity_unbook(*, activity_id: int, user: User, booking_id: int) -> Booking:
+    """Takes a booking off the activity; one still on is cancelled through the booking services
+    (the booker or the resource's manager may), one that is over or cancelled is only unlinked."""
+    activity = _managed(activity_id, user)
+    link = ActivityBooking.objects.filter(activity=activity, booking_id=booking_id).first()
+    if link is None:
+        raise ActivityError(_("This booking is not one of the activity's."))
+    booking = link.booking
+    if booking.is_active and booking.ends_at > timezone.now():
+        booking = services.booking_cancel(
+            booking_id=booking.pk,
+            user=user,
+            reason=_("Taken off the activity “%(title)s”") % {"title": activity.title},
+        )
+    link.delete()
+    return booking
 
 
 @transaction.atomic
@@ -166,9 +245,7 @@ def activity_book(
 ) -> Booking:
     """Books a resource for the activity through the booking services; a conflict is refused
     with the holder named (services.BookingError) and nothing is written."""
-    activity = _locked(activity_id)
-    if not may_manage(user, activity):
-        raise ActivityError(_("Only the organiser or the office changes this activity."))
+    activity = _managed(activity_id, user)
     first, last = timezone.localtime(starts_at).date(), timezone.localtime(ends_at).date()
     if first < activity.starts_on or last > activity.ends_on:
         raise ActivityError(_("A booking of the activity falls within its days."))
@@ -196,9 +273,7 @@ def task_add(
     department: Department | None,
     due_at: datetime | None,
 ) -> ActivityTask:
-    activity = _locked(activity_id)
-    if not may_manage(user, activity):
-        raise ActivityError(_("Only the organiser or the office changes this activity."))
+    activity = _managed(activity_id, user)
     if kind not in ActivityTask.Kind.values:
         raise ActivityError(_("Choose the kind of service."))
     return task_create(
@@ -231,7 +306,6 @@ def task_create(
         due_at=due_at,
     )
     owner = (activity or visit).title
-    staff = User.objects.filter(department=department, is_active=True).values_list("pk", flat=True)
     due = timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M")
     if visit is not None:
         subject = f"接待服务任务：{owner}：{task.title}（{due} 前）"
@@ -240,7 +314,7 @@ def task_create(
         subject = f"活动服务任务：{owner}：{task.title}（{due} 前）"
         subject_en = f"Service task for {owner}: {task.title} (due {due})"
     notify(
-        recipients=list(staff),
+        recipients=_unit_staff(department.pk),
         kind="activity",
         subject=subject,
         subject_en=subject_en,
@@ -278,3 +352,66 @@ def task_done(*, task_id: int, user: User, now: datetime | None = None) -> Activ
     task.done_by = user
     task.save(update_fields=["done_at", "done_by"])
     return task
+
+
+@transaction.atomic
+def task_remove(*, task_id: int, user: User) -> ActivityTask:
+    """Withdraws an open task from its unit (who are told); a done one stays on the record."""
+    task = ActivityTask.objects.select_related("activity").get(pk=task_id)
+    activity = _managed(task.activity_id, user)
+    task = ActivityTask.objects.select_for_update().get(pk=task_id)
+    if task.done_at is not None:
+        raise ActivityError(_("A task that is done stays on the record."))
+    task.delete()
+    notify(
+        recipients=_unit_staff(task.department_id),
+        kind="activity",
+        subject=f"活动服务任务已撤销：{activity.title}：{task.title}",
+        subject_en=f"Service task withdrawn for {activity.title}: {task.title}",
+        url=reverse("reception:activity-tasks"),
+    )
+    return task
+
+
+def _unit_staff(department_id: int) -> list[int]:
+    return list(
+        User.objects.filter(department_id=department_id, is_active=True).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def remind_hours() -> int:
+    return getattr(settings, "RECEPTION_TASK_REMIND_HOURS", 24)
+
+
+def task_reminders_tick(*, now: datetime | None = None) -> dict[str, int]:
+    """Tells each open task's unit once that it is due within the reminder window; a task whose
+    due time moved is a new key, so it is reminded again for the new time."""
+    now = now or timezone.now()
+    due = (
+        ActivityTask.objects.filter(
+            done_at__isnull=True, due_at__gt=now, due_at__lte=now + timedelta(hours=remind_hours())
+        )
+        .select_related("activity", "visit")
+        .order_by("due_at", "pk")[:500]
+    )
+    sent = 0
+    for task in due:
+        with transaction.atomic():
+            if not once("reception.activity-task", f"{task.pk}:{task.due_at.isoformat()}"):
+                continue
+            when = timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M")
+            notify(
+                recipients=_unit_staff(task.department_id),
+                kind="reminder",
+                subject=f"服务任务：{task.owner.title}：{task.title}（{when} 前）",
+                subject_en=f"Service task for {task.owner.title}: {task.title} (due {when})",
+                url=reverse("reception:activity-tasks"),
+            )
+            sent += 1
+    return {"due": sent}
+
+
+def register() -> None:
+    register_tick("reception.activities", task_reminders_tick)

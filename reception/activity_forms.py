@@ -45,6 +45,8 @@ class ActivityBookingForm(forms.Form):
     attendees = forms.IntegerField(label=_("People"), min_value=1, max_value=100000, initial=1)
 
     def __init__(self, *args, **kwargs):
+        # The booking and the task forms share a page: their ids must not collide.
+        kwargs.setdefault("auto_id", "book_%s")
         super().__init__(*args, **kwargs)
         self.fields["resource"].queryset = Resource.objects.filter(is_active=True)
 
@@ -68,5 +70,6 @@ class TaskForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "task_%s")
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = Department.objects.order_by("order", "code")

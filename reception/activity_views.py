@@ -1,9 +1,8 @@
-"""Pages of large activities: the list, a new activity, an activity's page with its bookings
-and service tasks, and the units' task list."""
+"""Pages of large activities: the list, a new activity, its edit page, an activity's page with
+its bookings and service tasks (added and removed there), and the units' task list."""
 
 from datetime import datetime
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hall import params
+from hall.actions import REFUSED
+from hall.actions import act as run
 from hall.lists import Page, url_maker
 from reception import activities as act
 from reception.activity_forms import ActivityBookingForm, ActivityForm, TaskForm
@@ -56,14 +57,36 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 def activity_new(request: HttpRequest) -> HttpResponse:
     form = ActivityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            activity = act.activity_create(organiser=request.user, **form.cleaned_data)
-        except act.ActivityError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("The activity is made; now book its resources."))
+        activity = run(
+            request,
+            lambda: act.activity_create(organiser=request.user, **form.cleaned_data),
+            _("The activity is made; now book its resources."),
+            refused=act.ActivityError,
+        )
+        if activity is not REFUSED:
             return redirect(activity)
     return render(request, "reception/activities/new.html", {"form": form})
+
+
+@login_required
+def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _activity(request, pk)
+    if not act.may_manage(request.user, activity):
+        raise Http404(_("No such activity."))
+    fields = ("title", "starts_on", "ends_on", "attendance", "place", "description")
+    form = ActivityForm(request.POST or None, initial={f: getattr(activity, f) for f in fields})
+    if request.method == "POST" and form.is_valid():
+        done = run(
+            request,
+            lambda: act.activity_update(
+                activity_id=activity.pk, user=request.user, **form.cleaned_data
+            ),
+            _("Saved."),
+            refused=act.ActivityError,
+        )
+        if done is not REFUSED:
+            return redirect(activity)
+    return render(request, "reception/activities/new.html", {"form": form, "activity": activity})
 
 
 @login_required
@@ -80,6 +103,7 @@ def _detail(request, activity, booking_form, task_form, status=200) -> HttpRespo
     kinds = dict(ActivityTask.Kind.choices)
     bookings = [
         (
+            b.pk,
             f"{b.get_absolute_url()}",
             lists.name(b.resource),
             b.title,
@@ -110,6 +134,7 @@ def _detail(request, activity, booking_form, task_form, status=200) -> HttpRespo
             "tasks": tasks,
             "booking_form": booking_form,
             "task_form": task_form,
+            "manage": act.may_manage(request.user, activity),
         },
         status=status,
     )
@@ -127,8 +152,9 @@ def activity_book(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _detail(request, activity, form, TaskForm(), status=400)
     data = form.cleaned_data
-    try:
-        booking = act.activity_book(
+    booking = run(
+        request,
+        lambda: act.activity_book(
             activity_id=activity.pk,
             user=request.user,
             resource_id=data["resource"].pk,
@@ -136,14 +162,31 @@ def activity_book(request: HttpRequest, pk: int) -> HttpResponse:
             ends_at=_aware(data["day"], data["end"]),
             attendees=data["attendees"],
             title=data["title"],
-        )
-    except (act.ActivityError, BookingError) as exc:
-        messages.error(request, exc.message)
+        ),
+        lambda b: (
+            _("Sent for approval; the time is yours once it is approved.")
+            if b.status == Booking.Status.PENDING
+            else _("Booked.")
+        ),
+        refused=(act.ActivityError, BookingError),
+    )
+    if booking is REFUSED:
         return _detail(request, activity, form, TaskForm(), status=409)
-    if booking.status == Booking.Status.PENDING:
-        messages.success(request, _("Sent for approval; the time is yours once it is approved."))
-    else:
-        messages.success(request, _("Booked."))
+    return redirect(activity)
+
+
+@login_required
+@require_POST
+def activity_unbook(request: HttpRequest, pk: int, booking: int) -> HttpResponse:
+    activity = _activity(request, pk)
+    if not act.may_manage(request.user, activity):
+        raise Http404(_("No such activity."))
+    run(
+        request,
+        lambda: act.activity_unbook(activity_id=activity.pk, user=request.user, booking_id=booking),
+        _("The booking is taken off the activity."),
+        refused=(act.ActivityError, BookingError),
+    )
     return redirect(activity)
 
 
@@ -154,12 +197,14 @@ def activity_task(request: HttpRequest, pk: int) -> HttpResponse:
     form = TaskForm(request.POST)
     if not form.is_valid():
         return _detail(request, activity, ActivityBookingForm(), form, status=400)
-    try:
-        act.task_add(activity_id=activity.pk, user=request.user, **form.cleaned_data)
-    except act.ActivityError as exc:
-        messages.error(request, exc.message)
+    task = run(
+        request,
+        lambda: act.task_add(activity_id=activity.pk, user=request.user, **form.cleaned_data),
+        _("The task is given to the unit, who has been told."),
+        refused=act.ActivityError,
+    )
+    if task is REFUSED:
         return _detail(request, activity, ActivityBookingForm(), form, status=409)
-    messages.success(request, _("The task is given to the unit, who has been told."))
     return redirect(activity)
 
 
@@ -169,15 +214,30 @@ def task_done(request: HttpRequest, pk: int) -> HttpResponse:
     task = ActivityTask.objects.select_related("activity", "visit").filter(pk=pk).first()
     if task is None or not act.may_mark(request.user, task):
         raise Http404(_("No such task."))
-    try:
-        act.task_done(task_id=task.pk, user=request.user)
-    except act.ActivityError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Marked as done."))
+    run(
+        request,
+        lambda: act.task_done(task_id=task.pk, user=request.user),
+        _("Marked as done."),
+        refused=act.ActivityError,
+    )
     if act.may_manage_task(request.user, task):
         return redirect(task.owner)
     return redirect("reception:activity-tasks")
+
+
+@login_required
+@require_POST
+def task_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    task = ActivityTask.objects.select_related("activity").filter(pk=pk).first()
+    if task is None or not act.may_manage(request.user, task.activity):
+        raise Http404(_("No such task."))
+    run(
+        request,
+        lambda: act.task_remove(task_id=task.pk, user=request.user),
+        _("The task is withdrawn; its unit has been told."),
+        refused=act.ActivityError,
+    )
+    return redirect(task.activity)
 
 
 @login_required

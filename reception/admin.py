@@ -166,7 +166,8 @@ from reception.models import (  # noqa: E402
 
 @admin.register(IncidentTier)
 class IncidentTierAdmin(admin.ModelAdmin):
-    list_display = ("level", "tier", "minutes")
+    list_display = ("level", "kind", "tier", "minutes")
+    list_filter = ("level", "kind")
     filter_horizontal = ("leaders",)
 
 

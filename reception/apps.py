@@ -38,6 +38,11 @@ class ReceptionConfig(AppConfig):
 
         visit_plans.register_all()
 
+        # Service tasks of large activities are reminded before their due time.
+        from reception import activities
+
+        activities.register()
+
     def seed_demo(self) -> str:
         from reception.case_demo import seed_demo_cases
         from reception.demo import seed_demo_reception

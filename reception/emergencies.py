@@ -1,8 +1,12 @@
-"""Emergencies and important incidents (突发事件): the watch reports one, the leaders of its level
-are told at once (tier 1), and while nobody acknowledges it the next tier is told when the tier
-before has let its minutes pass — each tier exactly once, however many reminder ticks run at once
-(``workflows.reminders.once``). Follow-up reports (续报), the leaders' instructions (批示) and the
-final report (终报) go on one timeline.
+"""Emergencies and important incidents (突发事件): the watch reports one, the leader on duty at
+the time of the report (the roster's "leader on duty" shift covering it) and the leaders of tier 1
+for its kind and level are told at once, on every channel the hall has (in-hall message, e-mail,
+the enterprise-chat webhook and WeCom where configured, whatever their preferences say); while
+nobody acknowledges it, the next tier is told when the tier before has let its minutes pass (the
+level's limit unless the tier gives its own) — each tier exactly once, however many reminder
+ticks run at once (``workflows.reminders.once``). Tiers are rows of kind × level × tier in admin;
+a row without a kind holds for every kind, and the rows of one tier add up. Follow-up reports
+(续报), the leaders' instructions (批示) and the final report (终报) go on one timeline.
 
 Who sees an incident: the duty office (the schedule office and superusers), the people on duty
 now, the reporter, and the leaders it was sent to (by foreign key rows); everyone else gets 404.
@@ -15,11 +19,18 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hall.models import User
+from hall.models import Role, User
 from hall.notifications import notify
 from reception.duty import on_duty_now
-from reception.models import Incident, IncidentEntry, IncidentNotice, IncidentTier
-from reception.schedules import is_office
+from reception.models import (
+    DutyShift,
+    Incident,
+    IncidentEntry,
+    IncidentNotice,
+    IncidentTier,
+)
+from reception.models.incidents import DEFAULT_ACK_MINUTES
+from reception.schedules import OFFICE_ROLE, is_office
 from workflows.reminders import once, register_tick
 
 E = IncidentEntry.Kind
@@ -53,6 +64,27 @@ def visible_to(user: User) -> QuerySet[Incident]:
     return rows.filter(Q(Exists(told)) | Q(reporter=user))
 
 
+def may_see_register(user: User, moment: datetime | None = None) -> bool:
+    """Whether the register of incidents is for this person (the menu's link and the list's
+    404): the duty office, the watch now, a reporter or a leader told of one — in one query."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    moment = moment or timezone.now()
+    pk = user.pk
+    return (
+        User.objects.filter(pk=pk)
+        .filter(
+            Exists(Role.objects.filter(holders=OuterRef("pk"), code=OFFICE_ROLE))
+            | Exists(DutyShift.objects.filter(person=pk, starts_at__lte=moment, ends_at__gt=moment))
+            | Exists(IncidentNotice.objects.filter(user=pk))
+            | Exists(Incident.objects.filter(reporter=pk))
+        )
+        .exists()
+    )
+
+
 def may_acknowledge(user: User, incident: Incident) -> bool:
     return IncidentNotice.objects.filter(incident=incident, user=user).exists()
 
@@ -64,16 +96,57 @@ def timeline(incident: Incident) -> list[IncidentEntry]:
 # --- writes -----------------------------------------------------------------------------------
 
 
-def _tell(incident: Incident, tier: IncidentTier, now: datetime) -> list[int]:
-    ids = [u for u in tier.leaders.filter(is_active=True).values_list("pk", flat=True)]
+class Step:
+    """One tier of who is told, for one kind and level: the leaders of every matching row."""
+
+    def __init__(self, number: int, minutes: int, leader_ids: list[int]) -> None:
+        self.number, self.minutes, self.leader_ids = number, minutes, leader_ids
+
+
+def steps_for(level: int, kind: str, rows: list[IncidentTier] | None = None) -> list[Step]:
+    """The tiers of an incident of this kind and level, in order. ``rows`` (every tier with its
+    leaders prefetched) lets the tick read the table once for all incidents."""
+    if rows is None:
+        rows = list(
+            IncidentTier.objects.filter(level=level, kind__in=("", kind)).prefetch_related(
+                "leaders"
+            )
+        )
+    merged: dict[int, Step] = {}
+    for row in rows:
+        if row.level != level or row.kind not in ("", kind):
+            continue
+        step = merged.setdefault(row.tier, Step(row.tier, 0, []))
+        # The strictest limit among the rows of a tier holds.
+        step.minutes = min(step.minutes or row.limit, row.limit)
+        step.leader_ids += [u.pk for u in row.leaders.all() if u.is_active]
+    return [merged[n] for n in sorted(merged)]
+
+
+def leaders_on_duty(moment: datetime) -> list[int]:
+    return list(
+        DutyShift.objects.filter(
+            post=DutyShift.Post.LEADER, starts_at__lte=moment, ends_at__gt=moment
+        ).values_list("person_id", flat=True)
+    )
+
+
+def _tell(
+    incident: Incident, tier: int, ids: list[int], now: datetime, on_duty: tuple[int, ...] = ()
+) -> list[int]:
     already = set(
         IncidentNotice.objects.filter(incident=incident, user__in=ids).values_list(
             "user_id", flat=True
         )
     )
-    new = [u for u in ids if u not in already]
+    new = list(dict.fromkeys(u for u in ids if u not in already))
     IncidentNotice.objects.bulk_create(
-        [IncidentNotice(incident=incident, user_id=u, tier=tier.tier, notified_at=now) for u in new]
+        [
+            IncidentNotice(
+                incident=incident, user_id=u, tier=tier, notified_at=now, on_duty=u in on_duty
+            )
+            for u in new
+        ]
     )
     level = incident.get_level_display()
     notify(
@@ -83,6 +156,7 @@ def _tell(incident: Incident, tier: IncidentTier, now: datetime) -> list[int]:
         subject_en=f"[Incident] {incident.title} ({level}), {incident.place}",
         url=incident.get_absolute_url(),
         body=incident.description[:500],
+        every_channel=True,
     )
     return new
 
@@ -106,7 +180,8 @@ def incident_report(
     measures: str = "",
     now: datetime | None = None,
 ) -> Incident:
-    """The watch reports an incident; the first tier of its level is told at once."""
+    """The watch reports an incident; the leader on duty and tier 1 of its kind and level are
+    told at once."""
     now = now or timezone.now()
     if not may_report(user):
         raise IncidentError(_("Only the duty office and the people on duty report incidents."))
@@ -119,9 +194,16 @@ def incident_report(
         raise IncidentError(_("Give the subject, the place and what happened."))
     if occurred_at > now + timedelta(minutes=5):
         raise IncidentError(_("The incident cannot have happened in the future."))
-    first = IncidentTier.objects.filter(level=level).order_by("tier").first()
-    if first is None:
-        raise IncidentError(_("No leaders are set up for this level; ask the office."))
+    steps = steps_for(level, kind)
+    duty = leaders_on_duty(now)
+    first = steps[0] if steps else Step(1, DEFAULT_ACK_MINUTES[level], [])
+    if not (duty or first.leader_ids):
+        raise IncidentError(
+            _(
+                "Nobody leads the watch now and no leaders are set up for this level; "
+                "ask the office."
+            )
+        )
     incident = Incident.objects.create(
         kind=kind,
         level=level,
@@ -132,14 +214,14 @@ def incident_report(
         casualties=casualties.strip()[:200],
         measures=measures.strip(),
         reporter=user,
-        tier=first.tier,
+        tier=first.number,
         tier_notified_at=now,
     )
     IncidentEntry.objects.create(
         incident=incident, kind=E.REPORT, text=description, by=user, at=now
     )
-    once(ONCE_KIND, f"{incident.pk}:{first.tier}")
-    told = _tell(incident, first, now)
+    once(ONCE_KIND, f"{incident.pk}:{first.number}")
+    told = _tell(incident, first.number, [*duty, *first.leader_ids], now, on_duty=tuple(duty))
     IncidentEntry.objects.create(incident=incident, kind=E.NOTIFIED, text=_names(told), at=now)
     return incident
 
@@ -192,6 +274,7 @@ def incident_add(
             subject_en=f"[{kind}] {incident.title}",
             url=incident.get_absolute_url(),
             body=text[:500],
+            every_channel=True,
         )
     return entry
 
@@ -202,9 +285,7 @@ def escalation_tick(*, now: datetime | None = None) -> dict[str, int]:
     once tell each tier exactly once."""
     now = now or timezone.now()
     escalated = 0
-    tiers: dict[int, list[IncidentTier]] = {}
-    for tier in IncidentTier.objects.order_by("level", "tier"):
-        tiers.setdefault(tier.level, []).append(tier)
+    rows = list(IncidentTier.objects.prefetch_related("leaders"))
     with transaction.atomic():
         waiting = list(
             Incident.objects.select_for_update(skip_locked=True).filter(
@@ -214,18 +295,20 @@ def escalation_tick(*, now: datetime | None = None) -> dict[str, int]:
             )[:500]
         )
         for incident in waiting:
-            levels = tiers.get(incident.level, [])
-            current = next((t for t in levels if t.tier == incident.tier), None)
-            following = next((t for t in levels if t.tier > incident.tier), None)
-            if current is None or following is None:
+            steps = steps_for(incident.level, incident.kind, rows)
+            current = next((t for t in steps if t.number == incident.tier), None)
+            following = next((t for t in steps if t.number > incident.tier), None)
+            if following is None:
                 continue
-            if incident.tier_notified_at + timedelta(minutes=current.minutes) > now:
+            # Only the leader on duty was told (no tier 1 row): the level's limit holds.
+            minutes = current.minutes if current else DEFAULT_ACK_MINUTES[incident.level]
+            if incident.tier_notified_at + timedelta(minutes=minutes) > now:
                 continue
-            if not once(ONCE_KIND, f"{incident.pk}:{following.tier}"):
+            if not once(ONCE_KIND, f"{incident.pk}:{following.number}"):
                 continue
-            incident.tier, incident.tier_notified_at = following.tier, now
+            incident.tier, incident.tier_notified_at = following.number, now
             incident.save(update_fields=["tier", "tier_notified_at"])
-            told = _tell(incident, following, now)
+            told = _tell(incident, following.number, following.leader_ids, now)
             IncidentEntry.objects.create(
                 incident=incident, kind=E.ESCALATED, text=_names(told), at=now
             )

@@ -2,7 +2,6 @@
 its acknowledgement, follow-ups, instructions and final report."""
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
+from hall.actions import REFUSED, act
 from hall.lists import Page, escape, url_maker
 from reception import emergencies as em
 from reception.models import Incident, IncidentEntry, IncidentLevel
@@ -41,9 +41,9 @@ class IncidentForm(forms.Form):
 
 @login_required
 def incident_list(request: HttpRequest) -> HttpResponse:
-    rows_qs = em.visible_to(request.user)
-    if not em.may_report(request.user) and not rows_qs.exists():
+    if not em.may_see_register(request.user):
         raise Http404(_("No such page."))
+    rows_qs = em.visible_to(request.user)
     page = Page()
     url = url_maker("reception:incident")
     levels = {k: str(v) for k, v in IncidentLevel.choices}
@@ -74,12 +74,13 @@ def incident_new(request: HttpRequest) -> HttpResponse:
         raise Http404(_("No such page."))
     form = IncidentForm(request.POST or None, initial={"occurred_at": timezone.localtime()})
     if request.method == "POST" and form.is_valid():
-        try:
-            incident = em.incident_report(user=request.user, **form.cleaned_data)
-        except em.IncidentError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Reported; the leaders of its level are told."))
+        incident = act(
+            request,
+            lambda: em.incident_report(user=request.user, **form.cleaned_data),
+            _("Reported; the leader on duty and the leaders of its kind and level are told."),
+            refused=em.IncidentError,
+        )
+        if incident is not REFUSED:
             return redirect(incident.get_absolute_url())
     return render(request, "reception/incident_new.html", {"form": form})
 
@@ -119,12 +120,12 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def incident_ack(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _incident(request, pk)
-    try:
-        em.incident_acknowledge(user=request.user, incident_id=incident.pk)
-    except em.IncidentError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Acknowledged."))
+    act(
+        request,
+        lambda: em.incident_acknowledge(user=request.user, incident_id=incident.pk),
+        _("Acknowledged."),
+        refused=em.IncidentError,
+    )
     return redirect(incident.get_absolute_url())
 
 
@@ -132,15 +133,15 @@ def incident_ack(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def incident_add(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _incident(request, pk)
-    try:
-        em.incident_add(
+    act(
+        request,
+        lambda: em.incident_add(
             user=request.user,
             incident_id=incident.pk,
             kind=request.POST.get("kind", "")[:20],
             text=request.POST.get("text", "")[:5000],
-        )
-    except em.IncidentError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Added to the timeline."))
+        ),
+        _("Added to the timeline."),
+        refused=em.IncidentError,
+    )
     return redirect(incident.get_absolute_url())

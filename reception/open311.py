@@ -3,6 +3,10 @@ requests (with an api_key, rate limited per key), GET requests (the spec's filte
 and tokens, each in JSON and in XML with the spec's element names. Errors are the spec's list of
 ``{code, description}`` (``<errors><error>`` in XML) with 400 / 403 / 404 / 429.
 
+``jurisdiction_id`` is optional on every call, as the spec has it for an endpoint that serves
+one jurisdiction: the configured one (``OPEN311_JURISDICTION_ID``, shown in discovery) is
+accepted, any other is 404; with ``OPEN311_JURISDICTION_REQUIRED`` a call without it is 400.
+
 A posted request becomes a case on the channel "online" at once, so the answer carries both its
 ``service_request_id`` and a ``token``; ``tokens/{token}`` resolves the token to the id. A GET
 never shows a person's data: no name, phone, e-mail or address of the sender, and the description
@@ -10,6 +14,7 @@ only when the person agreed to publish it.
 """
 
 from datetime import datetime, timedelta
+from functools import wraps
 from xml.etree import ElementTree as ET
 
 from django.conf import settings
@@ -88,16 +93,36 @@ def _iso(moment) -> str | None:
     return moment.isoformat(timespec="seconds") if moment else None
 
 
+def jurisdiction(view):
+    """Checks ``jurisdiction_id`` (query string, or the form of a POST) before the view runs."""
+
+    @wraps(view)
+    def checked(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        fmt = kwargs.get("fmt", "json")
+        data = request.POST if request.method == "POST" else request.GET
+        given = data.get("jurisdiction_id")
+        if given is None or given == "":
+            if settings.OPEN311_JURISDICTION_REQUIRED:
+                return error(400, "jurisdiction_id was not provided.", fmt)
+        elif given != settings.OPEN311_JURISDICTION_ID:
+            return error(404, f"jurisdiction_id {given[:60]!r} was not found.", fmt)
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
 # --- discovery and services -----------------------------------------------------------------
 
 
 @require_GET
+@jurisdiction
 def discovery(request: HttpRequest, fmt: str = "json") -> HttpResponse:
     base = request.build_absolute_uri(reverse("open311:services")).rsplit("/", 1)[0] + "/"
     data = {
         "changeset": CHANGESET,
         "contact": "One-stop Business Hall",
         "key_service": "Keys are issued by the office in the hall's admin.",
+        "jurisdiction_id": settings.OPEN311_JURISDICTION_ID,
         "endpoints": [
             {
                 "specification": "http://wiki.open311.org/GeoReport_v2",
@@ -118,6 +143,7 @@ def _leaves():
 
 
 @require_GET
+@jurisdiction
 def services(request: HttpRequest, fmt: str = "json") -> HttpResponse:
     leaves = _leaves()
     with_attributes = set(
@@ -166,6 +192,7 @@ def _attribute_row(attribute: CaseCategoryAttribute) -> dict:
 
 
 @require_GET
+@jurisdiction
 def service_definition(request: HttpRequest, code: str, fmt: str = "json") -> HttpResponse:
     category = _leaf(code)
     if category is None:
@@ -211,6 +238,7 @@ def _row(case: Case) -> dict:
 
 
 @require_GET
+@jurisdiction
 def request_detail(request: HttpRequest, number: str, fmt: str = "json") -> HttpResponse:
     case = _visible().filter(number=number).first()
     if case is None:
@@ -276,6 +304,7 @@ def _filtered(request: HttpRequest, now: datetime):
 
 
 @csrf_exempt
+@jurisdiction
 def requests(request: HttpRequest, fmt: str = "json") -> HttpResponse:
     if request.method == "POST":
         return _post(request, fmt)
@@ -289,6 +318,7 @@ def requests(request: HttpRequest, fmt: str = "json") -> HttpResponse:
 
 
 @require_GET
+@jurisdiction
 def token(request: HttpRequest, token: str, fmt: str = "json") -> HttpResponse:
     found = (
         Open311Request.objects.filter(token=token).values_list("token", "case__number").first()

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hall.actions import REFUSED, act
 from reception import schedules
 from reception.models import Leader
 from reception.schedule_forms import EntryForm, WeekFilter
@@ -147,8 +148,9 @@ def entry_new(request: HttpRequest) -> HttpResponse:
             if data["day"] and data["start"] and data["end"]:
                 starts = timezone.make_aware(datetime.combine(data["day"], data["start"]))
                 ends = timezone.make_aware(datetime.combine(data["day"], data["end"]))
-            try:
-                entry = schedules.entry_create(
+            entry = act(
+                request,
+                lambda: schedules.entry_create(
                     user=request.user,
                     leader_id=data["leader"].pk,
                     title=data["title"],
@@ -157,11 +159,11 @@ def entry_new(request: HttpRequest) -> HttpResponse:
                     place=data["place"],
                     participants=data["participants"],
                     booking_id=data["booking"],
-                )
-            except ScheduleError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, _("Added to the schedule."))
+                ),
+                _("Added to the schedule."),
+                refused=ScheduleError,
+            )
+            if entry is not REFUSED:
                 day = timezone.localtime(entry.starts_at).date().isoformat()
                 return redirect(f"{reverse('reception:schedules')}?week={day}")
     else:

@@ -105,8 +105,17 @@ urlpatterns += [
     path("activities/", activity_views.activity_list, name="activities"),
     path("activities/new/", activity_views.activity_new, name="activity-new"),
     path("activities/<int:pk>/", activity_views.activity_detail, name="activity"),
+    path("activities/<int:pk>/edit/", activity_views.activity_edit, name="activity-edit"),
     path("activities/<int:pk>/book/", activity_views.activity_book, name="activity-book"),
+    path(
+        "activities/<int:pk>/bookings/<int:booking>/remove/",
+        activity_views.activity_unbook,
+        name="activity-unbook",
+    ),
     path("activities/<int:pk>/tasks/", activity_views.activity_task, name="activity-task"),
     path("activities/tasks/", activity_views.unit_tasks, name="activity-tasks"),
     path("activities/tasks/<int:pk>/done/", activity_views.task_done, name="activity-task-done"),
+    path(
+        "activities/tasks/<int:pk>/remove/", activity_views.task_remove, name="activity-task-remove"
+    ),
 ]

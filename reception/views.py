@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hall import params
-from reception import feeds, selectors, services
+from reception import emergencies, feeds, selectors, services
 from reception.forms import BookingForm, CancelForm, GridFilter
 from reception.models import Booking, Resource
 from reception.services import BookingError, SeriesConflict
@@ -73,6 +73,7 @@ def grid(request: HttpRequest) -> HttpResponse:
             "page": page,
             "table": table,
             "hours": list(range(selectors.GRID_FROM, selectors.GRID_UNTIL + 1, 3)),
+            "incidents": emergencies.may_see_register(request.user),
             "querystring": form.querystring(),
         },
     )

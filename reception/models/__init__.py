@@ -31,6 +31,7 @@ from reception.models.cases import (  # noqa: F401
 from reception.models.incidents import (  # noqa: F401
     Incident,
     IncidentEntry,
+    IncidentKind,
     IncidentLevel,
     IncidentNotice,
     IncidentTier,

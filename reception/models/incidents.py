@@ -16,16 +16,39 @@ class IncidentLevel(models.IntegerChoices):
     IV = 4, _("Level IV (ordinary)")
 
 
+# The level's limit for acknowledging when a tier gives no minutes of its own.
+DEFAULT_ACK_MINUTES = {1: 15, 2: 30, 3: 60, 4: 60}
+
+
+class IncidentKind(models.TextChoices):
+    NATURAL = "natural", _("Natural disaster")
+    ACCIDENT = "accident", _("Accident")
+    HEALTH = "health", _("Public health")
+    SECURITY = "security", _("Social security")
+
+
 class IncidentTier(models.Model):
-    """Who is told of an incident of one level, tier after tier: tier 1 at once, the next tier
-    when nobody of the tier before acknowledged within its minutes."""
+    """Who is told of an incident of one kind and level, tier after tier: tier 1 at once (with
+    the leader on duty), the next tier when nobody told so far acknowledged within the tier's
+    minutes. A row without a kind holds for every kind; the rows of one tier add up."""
 
     level = models.PositiveSmallIntegerField(_("level"), choices=IncidentLevel.choices)
+    kind = models.CharField(
+        _("kind"),
+        max_length=20,
+        choices=IncidentKind.choices,
+        blank=True,
+        help_text=_("Empty: incidents of every kind."),
+    )
     tier = models.PositiveSmallIntegerField(_("tier"), default=1)
     minutes = models.PositiveIntegerField(
         _("minutes to acknowledge"),
-        default=30,
-        help_text=_("Unacknowledged after this long, the next tier is told."),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Unacknowledged after this long, the next tier is told. Empty: the level's limit "
+            "(15 minutes for level I, 30 for II, 60 for III and IV)."
+        ),
     )
     leaders = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("leaders"), related_name="+"
@@ -34,23 +57,26 @@ class IncidentTier(models.Model):
     class Meta:
         verbose_name = _("escalation tier")
         verbose_name_plural = _("escalation tiers")
-        ordering = ["level", "tier"]
+        ordering = ["level", "kind", "tier"]
         constraints = [
-            models.UniqueConstraint(fields=["level", "tier"], name="incident_tier_unique")
+            models.UniqueConstraint(
+                fields=["level", "kind", "tier"], name="incident_tier_kind_unique"
+            )
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_level_display()} · {self.tier}"
+        kind = self.get_kind_display() if self.kind else _("every kind")
+        return f"{self.get_level_display()} · {kind} · {self.tier}"
+
+    @property
+    def limit(self) -> int:
+        return self.minutes or DEFAULT_ACK_MINUTES[self.level]
 
 
 class Incident(models.Model):
     """An emergency or important incident (突发事件) reported by the watch."""
 
-    class Kind(models.TextChoices):
-        NATURAL = "natural", _("Natural disaster")
-        ACCIDENT = "accident", _("Accident")
-        HEALTH = "health", _("Public health")
-        SECURITY = "security", _("Social security")
+    Kind = IncidentKind
 
     class Status(models.TextChoices):
         OPEN = "open", pgettext_lazy("incident", "Open")
@@ -112,6 +138,8 @@ class IncidentNotice(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     tier = models.PositiveSmallIntegerField(default=1)
     notified_at = models.DateTimeField()
+    # Told as the leader on duty at the time of the report (not by an escalation tier).
+    on_duty = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

@@ -75,8 +75,8 @@ def test_the_grid_costs_the_same_queries_for_1_and_20_rooms(
     _grid_rows(room, alice, logistics, n)
     client.force_login(alice)
     # when / then: user, the count, the resources, bookings, blackouts, the bell (the second
-    # page reads the bell from the cache)
-    for view, queries in (("day", 6), ("week", 5)):
+    # page reads the bell from the cache), whether the incidents' link is for this person
+    for view, queries in (("day", 7), ("week", 6)):
         with django_assert_num_queries(queries):
             response = client.get(
                 reverse("reception:resources"), {"kind": "room", "day": "2026-12-07", "view": view}
@@ -179,3 +179,18 @@ def test_the_feed_address_is_shown_to_managers_only(client, room, alice, mona):
     assert str(room.feed_token) not in client.get(room.get_absolute_url()).content.decode()
     client.force_login(mona)
     assert str(room.feed_token) in client.get(room.get_absolute_url()).content.decode()
+
+
+def test_the_grid_links_the_incidents_only_for_whom_they_are(client, alice, bob):
+    from hall.models import Role
+
+    url = reverse("reception:resources")
+    incidents = reverse("reception:incidents")
+    client.force_login(alice)
+    assert incidents not in client.get(url).content.decode()
+    assert client.get(incidents).status_code == 404
+    role = Role.objects.create(department=bob.department, code="schedule-office", name_zh="值班室")
+    role.holders.add(bob)
+    client.force_login(bob)
+    assert incidents in client.get(url).content.decode()
+    assert client.get(incidents).status_code == 200

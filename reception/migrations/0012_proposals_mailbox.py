@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("hall", "0013_service_bigram_index"),
-        ("reception", "0010_activities"),
+        ("reception", "0011_visit_plans_costs_and_tasks"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
