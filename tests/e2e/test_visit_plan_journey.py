@@ -109,14 +109,14 @@ def test_a_visit_over_the_standard_is_approved_served_and_filed(
     # the office gives logistics a service task
     _switch(page, base, lang)
     log_in(page, base, "president-office-reviewer1", visit.get_absolute_url())
-    page.locator("details:has(#id_kind) summary").click()
-    page.locator("#id_kind").select_option("catering")
-    page.locator("#id_title").fill("工作晚餐两人，教工餐厅")
+    page.locator("details:has(#task_kind) summary").click()
+    page.locator("#task_kind").select_option("catering")
+    page.locator("#task_title").fill("工作晚餐两人，教工餐厅")
     logistics = Department.objects.get(code="logistics")
-    page.locator("#id_department").select_option(value=str(logistics.pk))
-    page.locator("#id_due_at").fill(f"{today:%Y-%m-%d}T12:00")
+    page.locator("#task_department").select_option(value=str(logistics.pk))
+    page.locator("#task_due_at").fill(f"{today:%Y-%m-%d}T12:00")
     with page.expect_navigation():
-        page.locator("details:has(#id_kind) button[type=submit]").click()
+        page.locator("details:has(#task_kind) button[type=submit]").click()
     task = ActivityTask.objects.get(visit=visit)
     # the unit marks it done on its task list
     _switch(page, base, lang)
