@@ -5,6 +5,7 @@ then checks, then changes; the viewflow process is moved only from here. Every a
 and completion goes through ``request_event``, the one place messages hook into.
 """
 
+import contextvars
 import hashlib
 import logging
 import os
@@ -13,7 +14,7 @@ import uuid
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Subquery
 from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -242,9 +243,11 @@ def request_submit(
     request.save()
     _handoff_submitted(request)
     _record(request=request, actor=applicant, action=Action.SUBMIT)
-    process = ServiceRequestFlow.start.run(request_id=request.pk)
+    _move_on(request)
+    with _moving(request):
+        process = ServiceRequestFlow.start.run(request_id=request.pk)
     ServiceRequest.objects.filter(pk=request.pk).update(process=process)
-    request.refresh_from_db()
+    request.process_id = process.pk
     return request
 
 
@@ -294,11 +297,37 @@ def _handoff_submitted(request: ServiceRequest) -> None:
 # --- the flow's own steps --------------------------------------------------------------------
 
 
+_in_flow: contextvars.ContextVar[ServiceRequest | None] = contextvars.ContextVar(
+    "request_in_flow", default=None
+)
+
+
+class _moving:
+    """While the flow is moved from here, its route reads the locked request in hand."""
+
+    def __init__(self, request: ServiceRequest):
+        self.request = request
+
+    def __enter__(self):
+        self.token = _in_flow.set(self.request)
+
+    def __exit__(self, *exc):
+        _in_flow.reset(self.token)
+
+
 def request_for_process(process) -> ServiceRequest:
     # The service and the applicant: the next step's approvers and every message need them.
     return ServiceRequest.objects.select_related("service", "applicant").get(
         pk=process.data["request_id"]
     )
+
+
+def request_in_flow(process) -> ServiceRequest:
+    """The request the flow's route looks at: the one being moved, else read afresh."""
+    request = _in_flow.get()
+    if request is not None and request.pk == process.data["request_id"]:
+        return request
+    return request_for_process(process)
 
 
 def _condition_holds(step: dict, form_data: dict) -> bool:
@@ -439,6 +468,13 @@ def step_advance(*, request: ServiceRequest) -> None:
     request.save()
 
 
+def _move_on(request: ServiceRequest) -> None:
+    """After a step is through (or at submission): the next step, or the approval at the end."""
+    step_advance(request=request)
+    if request.current_step is None:
+        request_finish_approved(request=request)
+
+
 def enqueue_pdf(request_id: int) -> None:
     from workflows import tasks
 
@@ -496,12 +532,16 @@ def _record(*, request, actor, action, task=None, step_index=None, comment="", o
 
 
 def _locked(task_id: int) -> tuple[ServiceRequest, ApprovalTask]:
-    request_id = (
-        ApprovalTask.objects.filter(pk=task_id).values_list("request_id", flat=True).first()
+    # The request row first (every writer locks it before its tasks), found by the task in the
+    # same statement; with its service and applicant, which the next step and the messages read.
+    request = (
+        ServiceRequest.objects.select_for_update(of=("self",))
+        .select_related("service", "applicant")
+        .filter(pk=Subquery(ApprovalTask.objects.filter(pk=task_id).values("request_id")))
+        .first()
     )
-    if request_id is None:
+    if request is None:
         raise RequestError(_("No such task."))
-    request = ServiceRequest.objects.select_for_update().get(pk=request_id)
     task = ApprovalTask.objects.select_for_update().get(pk=task_id)
     return request, task
 
@@ -523,12 +563,15 @@ def _complete_flow_handle(request: ServiceRequest, node_name: str) -> None:
     from workflows.flows import ServiceRequestFlow
 
     node = getattr(ServiceRequestFlow, node_name)
-    handle = Task.objects.filter(
-        process_id=request.process_id, flow_task=node, status="NEW"
-    ).first()
+    handle = (
+        Task.objects.select_related("process")
+        .filter(process_id=request.process_id, flow_task=node, status="NEW")
+        .first()
+    )
     if handle is None:
         raise RequestError(_("The request's process is not waiting here; nothing was changed."))
-    node.run(handle)
+    with _moving(request):
+        node.run(handle)
 
 
 def _step_outcome(request: ServiceRequest, index: int) -> str | None:
@@ -603,11 +646,13 @@ def task_decide(
             return request  # the step waits for more signatures
         step["state"] = "approved"
         _cancel_pending(request, task.step_index)
+        _move_on(request)
     elif action == Action.REJECT:
         step["state"] = "rejected"
         request.status = Status.REJECTED
         request.outcome_comment = comment
         _cancel_pending(request)
+        request_finish_rejected(request=request)
     else:
         step["state"] = "returned"
         _cancel_pending(request)
@@ -615,6 +660,7 @@ def task_decide(
             request.status = Status.RETURNED
             request.current_due = None
             request.paused_at = now
+            request.save()
             request_event(
                 request=request, kind="returned", recipients=[request.applicant], body=comment
             )
@@ -622,9 +668,8 @@ def task_decide(
             for later in request.chain[return_to:]:
                 later["state"] = "pending"
             request.resume_at = return_to
-    request.save()
+            _move_on(request)
     _complete_flow_handle(request, "step")
-    request.refresh_from_db()
     return request
 
 
@@ -720,9 +765,8 @@ def task_add_signer(
     _cancel_pending(request)
     request.chain[here + 1]["state"] = "pending"
     request.resume_at = here
-    request.save()
+    _move_on(request)
     _complete_flow_handle(request, "step")
-    request.refresh_from_db()
     return request
 
 
@@ -825,7 +869,11 @@ def request_withdraw(*, request_id: int, user: User, comment: str = "") -> Servi
 def request_resubmit(
     *, request_id: int, user: User, form_data: dict, files: dict, comment: str = ""
 ) -> ServiceRequest:
-    request = ServiceRequest.objects.select_for_update().get(pk=request_id)
+    request = (
+        ServiceRequest.objects.select_for_update(of=("self",))
+        .select_related("service", "applicant")
+        .get(pk=request_id)
+    )
     if request.applicant_id != user.pk:
         raise RequestError(_("Only the applicant can resubmit a request."))
     if request.status != Status.RETURNED:
@@ -849,8 +897,8 @@ def request_resubmit(
     request.save()
     _handoff_submitted(request)
     _record(request=request, actor=user, action=Action.RESUBMIT, comment=comment)
+    _move_on(request)
     _complete_flow_handle(request, "revise")
-    request.refresh_from_db()
     return request
 
 
