@@ -574,8 +574,9 @@ def _complete_flow_handle(request: ServiceRequest, node_name: str) -> None:
         node.run(handle)
 
 
-def _step_outcome(request: ServiceRequest, index: int) -> str | None:
-    """'approved' when the step's mode is satisfied, else None (keep waiting)."""
+def _step_outcome(request: ServiceRequest, index: int) -> tuple[str | None, int]:
+    """('approved' when the step's mode is satisfied, else None: keep waiting; and how many of
+    the step's tasks are still pending)."""
     step = request.chain[index]
     # Only this opening of the step counts: a step opened again (after a return to it, or an
     # added signer before it) starts from no approvals.
@@ -590,11 +591,12 @@ def _step_outcome(request: ServiceRequest, index: int) -> str | None:
     pending = statuses.count(TaskStatus.PENDING)
     mode = step["mode"]
     if mode in (Mode.SINGLE, Mode.ANY):
-        return "approved" if approved >= 1 else None
-    if mode == Mode.N_OF_M:
-        needed = min(step.get("quorum") or 1, len(statuses))
-        return "approved" if approved >= needed else None
-    return "approved" if pending == 0 else None
+        done = approved >= 1
+    elif mode == Mode.N_OF_M:
+        done = approved >= min(step.get("quorum") or 1, len(statuses))
+    else:
+        done = pending == 0
+    return ("approved" if done else None), pending
 
 
 def _cancel_pending(request: ServiceRequest, index: int | None = None) -> None:
@@ -642,10 +644,12 @@ def task_decide(
     )
     step = request.chain[task.step_index]
     if action == Action.APPROVE:
-        if _step_outcome(request, task.step_index) is None:
+        outcome, pending = _step_outcome(request, task.step_index)
+        if outcome is None:
             return request  # the step waits for more signatures
         step["state"] = "approved"
-        _cancel_pending(request, task.step_index)
+        if pending:  # the rest of a countersign that needed fewer than all
+            _cancel_pending(request, task.step_index)
         _move_on(request)
     elif action == Action.REJECT:
         step["state"] = "rejected"
