@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
+GRANIAN = str(Path(PYTHON).with_name("granian"))
 SETTINGS = "tests.bench.bench_settings"
 WSGI_APP = "tests.bench.bench_wsgi:application"
 HOST = "127.0.0.1"
@@ -507,12 +508,23 @@ class Server:
         self.port = free_port()
         self.log_path = os.path.join(workdir, "gunicorn.log")
         threads = args.threads if args.worker_class == "gthread" else 1
-        self.command = [
-            GUNICORN, WSGI_APP, "--bind", f"{HOST}:{self.port}", "--workers", str(args.workers),
-            "--worker-class", args.worker_class, "--threads", str(threads), "--chdir", str(ROOT),
-            *(["--timeout", str(timeout)] if timeout is not None else []),
-            "--error-logfile", self.log_path, "--log-level", "warning",
-        ]  # fmt: skip
+        if args.worker_class == "granian":
+            # granian's WSGI interface: Rust I/O threads in front of each worker process, one
+            # Python thread running the app (``--blocking-threads 1``), as in docker-compose.yml.
+            if not os.path.exists(GRANIAN):
+                raise SystemExit("granian is not installed: .venv/bin/pip install '.[bench]'")
+            self.command = [
+                GRANIAN, "--interface", "wsgi", "--host", HOST, "--port", str(self.port),
+                "--workers", str(args.workers), "--blocking-threads", "1",
+                "--log-level", "warning", WSGI_APP,
+            ]  # fmt: skip
+        else:
+            self.command = [
+                GUNICORN, WSGI_APP, "--bind", f"{HOST}:{self.port}", "--workers",
+                str(args.workers), "--worker-class", args.worker_class, "--threads", str(threads),
+                "--chdir", str(ROOT), *(["--timeout", str(timeout)] if timeout is not None else []),
+                "--error-logfile", self.log_path, "--log-level", "warning",
+            ]  # fmt: skip
         self.env = env
         self.proc: subprocess.Popen | None = None
         self._log: IO[str] | None = None
@@ -870,7 +882,10 @@ def add_load_options(
     p.add_argument("--concurrency", type=int, default=8, help="concurrent connections")
     p.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     p.add_argument(
-        "--worker-class", choices=["gthread", "sync"], default="sync", help=worker_class_help
+        "--worker-class",
+        choices=["gthread", "sync", "granian"],
+        default="sync",
+        help=worker_class_help or "gunicorn's sync or gthread workers, or granian (WSGI)",
     )
     p.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     p.add_argument("--wrk-threads", type=int, default=1, help="wrk threads (-t)")
@@ -994,8 +1009,13 @@ def measure(
 def server_lines(args: argparse.Namespace, loader: Loader, redis_url: str) -> list[str]:
     """The report's lines on the server, the load generator and the static files."""
     threads = f" x {args.threads} threads" if args.worker_class == "gthread" else ""
+    name = (
+        f"granian {args.workers} workers (WSGI, 1 blocking thread)"
+        if args.worker_class == "granian"
+        else f"gunicorn {args.workers} workers ({args.worker_class}{threads})"
+    )
     lines = [
-        f"server: gunicorn {args.workers} workers ({args.worker_class}{threads}), DEBUG off, "
+        f"server: {name}, DEBUG off, "
         f"Postgres {loader.db.name}, Redis db {redis_url.rsplit('/', 1)[1]}; "
         f"load: {loader.name}, same machine"
     ]
