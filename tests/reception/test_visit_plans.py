@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from archives.models import Record
 from hall.models import Area, Department, Notification, Role, User
-from reception import schedules, visit_plans, visits
+from reception import activities, schedules, visit_plans, visits
 from reception.models import ActivityTask, Leader, ReceptionStandard, Visit
 from reception.tasks import file_visit
 from tests.reception.conftest import at
@@ -258,6 +258,55 @@ def test_a_unit_is_told_of_its_task_and_marks_it_done(client, oscar, visit, logi
     assert response.status_code == 302
     task.refresh_from_db()
     assert task.done_by == mona and task.done_at is not None
+
+
+def _visit_task(oscar, visit, logistics):
+    return visit_plans.task_add(
+        user=oscar,
+        visit_id=visit.pk,
+        kind=ActivityTask.Kind.CARS,
+        title="接站商务车",
+        department=logistics,
+        due_at=at("2026-12-07", "18:00"),
+    )
+
+
+def test_the_office_withdraws_a_visit_task_and_the_unit_is_told(
+    client, oscar, visit, logistics, mona
+):
+    # given an open task of the visit (no activity: it is the visit's)
+    task = _visit_task(oscar, visit, logistics)
+    client.force_login(oscar)
+    assert "/remove/" in client.get(visit.get_absolute_url()).content.decode()
+    # when the office withdraws it on the visit's page
+    response = client.post(reverse("reception:activity-task-remove", args=[task.pk]))
+    # then it is gone, the office is back on the visit, and the unit is told under the visit
+    assert response.status_code == 302 and response["Location"] == visit.get_absolute_url()
+    assert not ActivityTask.objects.exists()
+    told = Notification.objects.get(recipient=mona, subject__contains="已撤销")
+    assert told.subject == f"接待服务任务已撤销：{visit.title}：接站商务车"
+
+
+@pytest.mark.parametrize("who", ["alice", "mona", "vp"])
+def test_an_outsider_may_not_withdraw_a_visit_task(
+    client, oscar, vp, alice, visit, logistics, mona, who
+):
+    task = _visit_task(oscar, visit, logistics)
+    person = {"alice": alice, "mona": mona, "vp": vp}[who]
+    # the page is 404 for them, and the service refuses with a message
+    client.force_login(person)
+    assert client.post(reverse("reception:activity-task-remove", args=[task.pk])).status_code == 404
+    with pytest.raises(activities.ActivityError, match="Only the organiser or the office"):
+        activities.task_remove(task_id=task.pk, user=person)
+    assert ActivityTask.objects.filter(pk=task.pk, done_at__isnull=True).exists()
+
+
+def test_a_done_visit_task_stays_on_the_record(oscar, visit, logistics, mona):
+    task = _visit_task(oscar, visit, logistics)
+    activities.task_done(task_id=task.pk, user=mona)
+    with pytest.raises(activities.ActivityError, match="stays on the record"):
+        activities.task_remove(task_id=task.pk, user=oscar)
+    assert ActivityTask.objects.filter(pk=task.pk).exists()
 
 
 def test_a_visit_task_of_another_kind_is_refused(oscar, visit, logistics):
