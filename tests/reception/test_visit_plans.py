@@ -423,3 +423,108 @@ def test_the_page_sends_the_plan_and_shows_a_refusal(client, oscar, visit):
     response = client.post(url, {"meals": "900", "reason": "晚宴", "rooms": "", "cars": ""})
     assert response.status_code == 302
     assert Visit.objects.get(pk=visit.pk).status == Visit.Status.PENDING
+
+
+# --- the plan's form, its read-only amounts once approved, a settled itinerary -----------------
+
+
+def test_a_plan_of_nothing_but_zeros_is_refused_and_nothing_saved(client, oscar, visit):
+    # given
+    before = _snapshot(visit)
+    # when, through the service and through the page
+    with pytest.raises(visits.VisitError, match="Every amount of the plan is zero"):
+        plan(oscar, visit, meals=0, rooms=0, cars=0, gifts=0)
+    client.force_login(oscar)
+    page = client.post(reverse("reception:visit-plan", args=[visit.pk]), {"meals": "0"})
+    # then the page says why and nothing changed
+    assert "Every amount of the plan is zero" in page.content.decode()
+    assert _snapshot(visit) == before
+
+
+def test_only_the_money_fields_of_the_plan_say_yuan(client, oscar, visit):
+    client.force_login(oscar)
+    page = client.get(visit.get_absolute_url()).content.decode()
+    assert '<label for="id_meals">Meals (¥)</label>' in page
+    assert '<label for="id_gifts">Gifts (¥)</label>' in page
+    assert '<label for="id_reason">Reason for going over the standard</label>' in page
+
+
+def test_an_approved_plan_is_read_only_and_revised_through_the_chain(client, oscar, visit):
+    # given an approved plan
+    visit = approved(oscar, visit)
+    client.force_login(oscar)
+    page = client.get(visit.get_absolute_url()).content.decode()
+    # then its page has no plan form but says how to change it
+    assert "visit-plan-form" not in page and "The approved plan's amounts are read-only" in page
+    # and sending a plan again is refused, the amounts unchanged
+    before = _snapshot(visit)
+    page = client.post(
+        reverse("reception:visit-plan", args=[visit.pk]), {"meals": "700", "rooms": "2600"}
+    )
+    assert "already waiting for approval or approved" in page.content.decode()
+    assert _snapshot(visit) == before
+    # when the office takes it back to revise it
+    response = client.post(reverse("reception:visit-plan-revise", args=[visit.pk]))
+    assert response.status_code == 302
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.DRAFT and visit.meals_planned == Decimal(600)
+    assert Notification.objects.filter(recipient=oscar, subject__contains="退回修改").exists()
+    # then the changed plan goes through the chain again
+    visit = plan(oscar, visit, meals=700)
+    assert visit.status == Visit.Status.PENDING and ServiceRequest.objects.count() == 2
+    decide(pending(visit))
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.APPROVED and visit.meals_planned == Decimal(700)
+
+
+def test_only_an_approved_plan_is_revised_and_only_by_the_office(client, oscar, vp, visit):
+    with pytest.raises(visits.VisitError, match="Only an approved plan"):
+        visit_plans.plan_reopen(user=oscar, visit_id=visit.pk)
+    visit = approved(oscar, visit)
+    with pytest.raises(visits.VisitError, match="Only the office"):
+        visit_plans.plan_reopen(user=vp, visit_id=visit.pk)
+    client.force_login(vp)
+    assert client.post(reverse("reception:visit-plan-revise", args=[visit.pk])).status_code == 404
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.APPROVED
+
+
+ITEM = {
+    "starts_at": "2026-12-09T14:00",
+    "ends_at": "2026-12-09T15:00",
+    "place": "图书馆",
+    "activity": "参观图书馆",
+}
+
+
+def test_a_refused_item_shows_the_message_and_adds_nothing(client, oscar, visit):
+    client.force_login(oscar)
+    page = client.post(visit.get_absolute_url(), {**ITEM, "ends_at": "2026-12-09T13:00"})
+    assert page.status_code == 200
+    assert "The end must come after the start." in page.content.decode()
+    assert visit.items.count() == 1
+
+
+def test_a_settled_visit_s_itinerary_no_longer_changes(client, oscar, visit):
+    # given a settled visit
+    visit = approved(oscar, visit)
+    with time_machine.travel(AFTER, tick=False):
+        visit_plans.visit_close(user=oscar, visit_id=visit.pk, meals=500, summary="顺利")
+    client.force_login(oscar)
+    # then its page has no form for items, and posting one is refused, nothing added
+    assert 'name="place"' not in client.get(visit.get_absolute_url()).content.decode()
+    page = client.post(visit.get_absolute_url(), ITEM)
+    assert "its itinerary no longer changes" in page.content.decode()
+    assert visit.items.count() == 1
+
+
+def test_the_admin_keeps_what_the_chain_decided_read_only(admin_client, oscar, visit):
+    url = reverse("admin:reception_visit_change", args=[visit.pk])
+    page = admin_client.get(url).content.decode()
+    assert 'name="meals_planned"' in page and 'name="items-0-place"' in page
+    assert 'name="status"' not in page
+    visit = approved(oscar, visit)
+    page = admin_client.get(url).content.decode()
+    assert 'name="meals_planned"' not in page and 'name="items-0-place"' in page
+    Visit.objects.filter(pk=visit.pk).update(status=Visit.Status.CLOSED)
+    assert 'name="items-0-place"' not in admin_client.get(url).content.decode()
