@@ -13,9 +13,9 @@ import vobject
 from django.urls import reverse
 
 from archives.models import Record
-from hall.models import Area, Department, Notification, Role, User
-from reception import activities, schedules, visit_plans, visits
-from reception.models import ActivityTask, Leader, ReceptionStandard, Visit
+from hall.models import Area, Notification, Role, User
+from reception import activities, visit_plans, visits
+from reception.models import ActivityTask, Leader, Visit
 from reception.tasks import file_visit
 from tests.reception.conftest import at
 from workflows import services as engine
@@ -32,61 +32,28 @@ def _frozen():
 
 
 @pytest.fixture
-def office(db):
-    Area.objects.create(code="general", name_zh="综合", name_en="General")
-    return Department.objects.create(code="president-office", name_zh="校长办公室")
-
-
-@pytest.fixture
-def head(office):
+def head(office_dept):
     """The office's head: the chain's first step."""
-    user = User.objects.create_user("head", password="pw", full_name="主任", department=office)
-    office.heads.add(user)
+    Area.objects.create(code="general", name_zh="综合", name_en="General")
+    user = User.objects.create_user("head", password="pw", full_name="主任", department=office_dept)
+    office_dept.heads.add(user)
     return user
 
 
 @pytest.fixture
-def vp(office):
+def vp(office_dept):
     """The higher approver of over-standard plans (and a leader, who reads visits)."""
     user = User.objects.create_user("vp", password="pw", full_name="副校长")
     Role.objects.create(
-        department=office, code=visit_plans.HIGHER_ROLE, name_zh="接待审批"
+        department=office_dept, code=visit_plans.HIGHER_ROLE, name_zh="接待审批"
     ).holders.add(user)
     Leader.objects.create(user=user, position_zh="副校长", position_en="Vice-president")
     return user
 
 
 @pytest.fixture
-def oscar(office, head, vp):
-    oscar = User.objects.create_user("oscar", password="pw", full_name="奥斯卡", department=office)
-    Role.objects.create(
-        department=office, code=schedules.OFFICE_ROLE, name_zh="日程秘书"
-    ).holders.add(oscar)
-    return oscar
-
-
-@pytest.fixture
-def alice(db):
-    return User.objects.create_user("alice", password="pw", full_name="爱丽丝")
-
-
-@pytest.fixture
-def standard(db):
-    # bureau level: 120 meals, 450 rooms, 100 cars, 0 gifts, per person a day
-    return ReceptionStandard.objects.create(
-        level="bureau",
-        meals="工作餐",
-        meal_cap=120,
-        accommodation="标准间",
-        room_cap=450,
-        car="商务车",
-        car_cap=100,
-        gift_cap=0,
-    )
-
-
-@pytest.fixture
-def visit(oscar, standard):
+def visit(oscar, head, vp, standard):
+    """A two-day visit of three people with one item; its chain has its head and approver."""
     visit = visits.visit_create(
         user=oscar,
         title="省教育厅调研",
