@@ -99,6 +99,20 @@ def test_an_outsider_cannot_revoke_or_delete(client, alice, vice, president):
     assert ScheduleEntry.objects.filter(pk=entry.pk).exists()
 
 
+@pytest.mark.parametrize("rows", [1, 50])
+def test_a_leader_s_page_has_constant_queries(
+    client, oscar, president, rows, django_assert_num_queries
+):
+    for n in range(rows):
+        _entry(president, title=f"会议{n}", day=f"2026-12-{7 + n % 7:02d}")
+    _login(client, oscar)
+    # user, office role, the leader, whether the office keeps the feed, the week's entries, the
+    # header's unread count
+    with django_assert_num_queries(6):
+        response = client.get(reverse("reception:leader", args=[president.pk]))
+    assert response.content.decode().count("会议") == rows
+
+
 # --- the week page -----------------------------------------------------------------------------
 
 

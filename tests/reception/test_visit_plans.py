@@ -495,3 +495,36 @@ def test_the_admin_keeps_what_the_chain_decided_read_only(admin_client, oscar, v
     assert 'name="meals_planned"' not in page and 'name="items-0-place"' in page
     Visit.objects.filter(pk=visit.pk).update(status=Visit.Status.CLOSED)
     assert 'name="items-0-place"' not in admin_client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_the_visit_page_costs_the_same_queries_for_1_and_50_items_and_tasks(
+    client, oscar, vp, visit, car, logistics, rows, django_assert_num_queries
+):
+    # given items that book the car and go on the vice-president's week, and units' tasks
+    from datetime import timedelta
+
+    visit.items.all().delete()
+    leader = Leader.objects.get(user=vp)
+    first = at("2026-12-08", "00:00")
+    for n in range(rows):
+        starts = first + timedelta(minutes=40 * n)
+        visits.item_add(
+            user=oscar,
+            visit_id=visit.pk,
+            starts_at=starts,
+            ends_at=starts + timedelta(minutes=30),
+            place=f"地点{n}",
+            activity=f"活动{n}",
+            resource_id=car.pk,
+            leader_id=leader.pk,
+        )
+        ActivityTask.objects.create(
+            visit=visit, kind="cars", title=f"任务{n}", department=logistics, due_at=starts
+        )
+    client.force_login(oscar)
+    # when / then: 13 however many (the user, roles, the visit, its standard, the items with
+    # their bookings and entries, the tasks, the forms' choices, the header's unread count)
+    with django_assert_num_queries(13):
+        page = client.get(visit.get_absolute_url()).content.decode()
+    assert page.count("活动") >= rows and page.count("任务") >= rows
