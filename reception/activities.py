@@ -356,18 +356,34 @@ def task_done(*, task_id: int, user: User, now: datetime | None = None) -> Activ
 
 @transaction.atomic
 def task_remove(*, task_id: int, user: User) -> ActivityTask:
-    """Withdraws an open task from its unit (who are told); a done one stays on the record."""
-    task = ActivityTask.objects.select_related("activity").get(pk=task_id)
-    activity = _managed(task.activity_id, user)
-    task = ActivityTask.objects.select_for_update().get(pk=task_id)
+    """Withdraws an open task from its unit (who are told); a done one stays on the record.
+    An activity's task is withdrawn by its organiser or the activities office, a visit's by the
+    office that arranges visits (``may_manage_task``, through the task's owner)."""
+    task = (
+        ActivityTask.objects.select_for_update(of=("self",))
+        .select_related("activity", "visit")
+        .filter(pk=task_id)
+        .first()
+    )
+    if task is None:
+        raise ActivityError(_("No such task."))
+    if not may_manage_task(user, task):
+        raise ActivityError(_("Only the organiser or the office withdraws this task."))
     if task.done_at is not None:
         raise ActivityError(_("A task that is done stays on the record."))
+    owner = task.owner
     task.delete()
+    if task.visit_id:
+        subject = f"接待服务任务已撤销：{owner.title}：{task.title}"
+        subject_en = f"Service task withdrawn for the visit {owner.title}: {task.title}"
+    else:
+        subject = f"活动服务任务已撤销：{owner.title}：{task.title}"
+        subject_en = f"Service task withdrawn for {owner.title}: {task.title}"
     notify(
         recipients=_unit_staff(task.department_id),
         kind="activity",
-        subject=f"活动服务任务已撤销：{activity.title}：{task.title}",
-        subject_en=f"Service task withdrawn for {activity.title}: {task.title}",
+        subject=subject,
+        subject_en=subject_en,
         url=reverse("reception:activity-tasks"),
     )
     return task

@@ -228,8 +228,8 @@ def task_done(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def task_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    task = ActivityTask.objects.select_related("activity").filter(pk=pk).first()
-    if task is None or not act.may_manage(request.user, task.activity):
+    task = ActivityTask.objects.select_related("activity", "visit").filter(pk=pk).first()
+    if task is None or not act.may_manage_task(request.user, task):
         raise Http404(_("No such task."))
     run(
         request,
@@ -237,7 +237,7 @@ def task_remove(request: HttpRequest, pk: int) -> HttpResponse:
         _("The task is withdrawn; its unit has been told."),
         refused=act.ActivityError,
     )
-    return redirect(task.activity)
+    return redirect(task.owner)
 
 
 @login_required

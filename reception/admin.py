@@ -184,9 +184,36 @@ class ReceptionStandardAdmin(admin.ModelAdmin):
 
 
 class ItineraryInline(admin.TabularInline):
+    """A settled visit's itinerary is on the record: read-only here as on the visit's page."""
+
     model = ItineraryItem
     extra = 0
     raw_id_fields = ("booking", "schedule_entry")
+
+    def _open(self, obj) -> bool:
+        return obj is None or obj.status != Visit.Status.CLOSED
+
+    def has_add_permission(self, request, obj=None):
+        return self._open(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._open(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._open(obj) and super().has_delete_permission(request, obj)
+
+
+# The status moves only through the plan's chain; what the chain decided on is read-only once
+# the plan has left the draft, so the budget changes only through a new plan sent through the
+# chain (reception.visit_plans.plan_reopen).
+PLAN_DECIDED = (
+    "meals_planned",
+    "rooms_planned",
+    "cars_planned",
+    "gifts_planned",
+    "over_reason",
+    "over_standard",
+)
 
 
 @admin.register(Visit)
@@ -195,6 +222,12 @@ class VisitAdmin(admin.ModelAdmin):
     list_filter = ("level", "status")
     raw_id_fields = ("host", "request")
     inlines = [ItineraryInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = (*super().get_readonly_fields(request, obj), "status", "request")
+        if obj is not None and obj.status != Visit.Status.DRAFT:
+            fields += PLAN_DECIDED
+        return fields
 
 
 from reception.models import Activity, ActivityTask  # noqa: E402

@@ -1,7 +1,10 @@
 """Demo emergencies: escalation tiers for every level (the vice-president first, then the
-president; level I tells the president at once), and one level II incident reported two hours
-ago by the duty office, escalated once because nobody acknowledged it within 30 minutes, then
-acknowledged by the president, with a follow-up and an instruction. Loading again adds nothing."""
+president; level I tells the president at once), a tier for one kind (an accident, such as a
+fire or a power failure, also tells the head of logistics at once, who runs the buildings'
+power, water and fire safety), and one level II accident reported two hours ago by the duty
+office, escalated once because nobody acknowledged it within 30 minutes, then acknowledged by
+the president, with a follow-up and an instruction. Loading again adds nothing: the tiers are
+keyed by level, kind and tier, the incident by its title."""
 
 from datetime import timedelta
 
@@ -13,12 +16,16 @@ from reception import emergencies as em
 from reception.models import Incident, IncidentTier
 
 TITLE = "东区学生公寓3号楼配电间冒烟"
-# level: [(minutes, usernames), ...] tier by tier
+# (level, kind): [(minutes, usernames), ...] tier by tier; kind "" holds for every kind
 TIERS = {
-    1: [(15, ["president-office-head"])],
-    2: [(30, ["organization-head"]), (30, ["president-office-head"])],
-    3: [(60, ["organization-head"]), (60, ["president-office-head"])],
-    4: [(60, ["organization-head"])],
+    (1, ""): [(15, ["president-office-head"])],
+    (2, ""): [(30, ["organization-head"]), (30, ["president-office-head"])],
+    (3, ""): [(60, ["organization-head"]), (60, ["president-office-head"])],
+    (4, ""): [(60, ["organization-head"])],
+    # an accident (fire, power, a building) also goes to logistics at once, levels I–III
+    (1, Incident.Kind.ACCIDENT): [(15, ["logistics-head"])],
+    (2, Incident.Kind.ACCIDENT): [(30, ["logistics-head"])],
+    (3, Incident.Kind.ACCIDENT): [(60, ["logistics-head"])],
 }
 
 
@@ -27,10 +34,10 @@ def seed_demo_emergencies() -> int:
     clerk = User.objects.filter(username="president-office-reviewer1").first()
     if clerk is None or not em.may_report(clerk):
         return 0
-    for level, tiers in TIERS.items():
+    for (level, kind), tiers in TIERS.items():
         for number, (minutes, usernames) in enumerate(tiers, start=1):
             tier, _made = IncidentTier.objects.get_or_create(
-                level=level, tier=number, defaults={"minutes": minutes}
+                level=level, kind=kind, tier=number, defaults={"minutes": minutes}
             )
             tier.leaders.add(*User.objects.filter(username__in=usernames))
     if Incident.objects.filter(title=TITLE).exists():

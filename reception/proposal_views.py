@@ -135,4 +135,11 @@ def feedback_public(request: HttpRequest, token) -> HttpResponse:
         return render(
             request, "reception/proposal_feedback.html", {"feedback": feedback, "public": True}
         )
+    if proposals.feedback_pending(feedback.case) != feedback:
+        # the case was called back otherwise, reopened, or has a newer form: nothing to fill in
+        return render(
+            request,
+            "reception/proposal_feedback.html",
+            {"feedback": feedback, "public": True, "no_longer": True},
+        )
     return _feedback_page(request, feedback, None, request.path)

@@ -93,6 +93,7 @@ urlpatterns += [
     path("visits/new/", visit_views.visit_new, name="visit-new"),
     path("visits/<int:pk>/", visit_views.visit_detail, name="visit"),
     path("visits/<int:pk>/plan/", visit_views.visit_plan, name="visit-plan"),
+    path("visits/<int:pk>/plan/revise/", visit_views.visit_plan_reopen, name="visit-plan-revise"),
     path("visits/<int:pk>/tasks/", visit_views.visit_task, name="visit-task"),
     path("visits/<int:pk>/costs/", visit_views.visit_close, name="visit-close"),
     path("visits/<int:pk>/itinerary.pdf", visit_views.visit_pdf, name="visit-pdf"),

@@ -120,6 +120,10 @@ def check_plan(visit: Visit, planned: dict, reason: str) -> tuple[ReceptionStand
         )
     if not visit.items.exists():
         raise VisitError(_("Add the itinerary before the plan goes for approval."))
+    if not any(planned.values()):
+        raise VisitError(
+            _("Every amount of the plan is zero: give the budget of at least one category.")
+        )
     over = [line for line in lines(visit, standard, planned) if line.over]
     if over and not reason:
         raise VisitError(
@@ -239,6 +243,26 @@ def plan_submit(
         refusal=VisitError,
     )
     visit.refresh_from_db()
+    return visit
+
+
+@transaction.atomic
+def plan_reopen(*, user: User, visit_id: int) -> Visit:
+    """An approved plan's amounts are read-only: to change them the office takes the plan back
+    to being planned, changes it and sends it through the chain again. The host is told, and
+    the visit is no longer approved (no costs, no settlement) until the new plan is."""
+    if not may_edit(user):
+        raise VisitError(_("Only the office arranges visits."))
+    visit = Visit.objects.select_for_update().filter(pk=visit_id).first()
+    if visit is None:
+        raise VisitError(_("No such visit."))
+    if visit.status != Status.APPROVED:
+        raise VisitError(_("Only an approved plan is revised; a draft is changed on its form."))
+    visit.status = Status.DRAFT
+    visit.save(update_fields=["status"])
+    _tell_host(
+        visit, "接待方案退回修改", "Visit plan taken back to be revised", Notification.Kind.RETURNED
+    )
     return visit
 
 

@@ -2,7 +2,6 @@
 and itinerary (and the form that adds an item, booking a resource or filling a leader's week)."""
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -150,8 +149,9 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         form = ItemForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
-            try:
-                vs.item_add(
+            added = act(
+                request,
+                lambda: vs.item_add(
                     user=request.user,
                     visit_id=visit.pk,
                     starts_at=data["starts_at"],
@@ -161,11 +161,11 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     participants=data["participants"],
                     resource_id=data["resource"].pk if data["resource"] else None,
                     leader_id=data["leader"].pk if data["leader"] else None,
-                )
-            except vs.VisitError as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(request, _("Added to the itinerary."))
+                ),
+                _("Added to the itinerary."),
+                refused=vs.VisitError,
+            )
+            if added is not REFUSED:
                 return redirect(visit.get_absolute_url())
     elif request.method == "POST":
         raise Http404(_("No such page."))
@@ -272,6 +272,19 @@ def visit_plan(request: HttpRequest, pk: int) -> HttpResponse:
             else _("The plan is sent for approval.")
         ),
     )
+
+
+@login_required
+@require_POST
+def visit_plan_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = _edit(request, pk)
+    act(
+        request,
+        lambda: plans.plan_reopen(user=request.user, visit_id=visit.pk),
+        _("The plan is back to being planned: change it and send it for approval again."),
+        refused=vs.VisitError,
+    )
+    return redirect(visit.get_absolute_url())
 
 
 @login_required

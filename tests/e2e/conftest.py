@@ -112,3 +112,34 @@ def make_page(browser, live_server):
     yield make
     for context in contexts:
         context.close()
+
+
+def set_language(page, base: str, lang: str) -> None:
+    """Signs the page's context out (no cookies) and keeps the hall's language ``lang``."""
+    page.context.clear_cookies()
+    page.context.add_cookies([{"name": "django_language", "value": lang, "url": base}])
+
+
+@pytest.fixture
+def page_in(make_page, live_server):
+    """A fresh page for the viewport, with the hall's language set (``page_in(viewport, lang)``
+    gives ``(page, problems)``); the Service Center's journeys open theirs so."""
+
+    def make(viewport: str, lang: str):
+        page, problems = make_page(viewport)
+        set_language(page, live_server.url, lang)
+        return page, problems
+
+    return make
+
+
+@pytest.fixture
+def reception_demo(demo_data):
+    """The demo, with the Service Center's resources and bookings and the leaders' schedules
+    (and the duty office that reports incidents and arranges visits)."""
+    from reception.demo import seed_demo_reception
+    from reception.schedules_demo import seed_demo_schedules
+
+    seed_demo_reception()
+    seed_demo_schedules()
+    return demo_data

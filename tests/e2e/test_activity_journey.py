@@ -19,9 +19,7 @@ except ImportError:  # pragma: no cover - the dev extras install Playwright
 from django.utils import timezone
 
 from reception.activities_demo import seed_demo_activities
-from reception.demo import seed_demo_reception
 from reception.models import Activity, ActivityTask, Booking, Resource
-from reception.schedules_demo import seed_demo_schedules
 from tests.e2e.helpers import Shooter, log_in
 
 pytestmark = pytest.mark.e2e
@@ -38,15 +36,12 @@ WORDS = {
 @pytest.mark.parametrize("lang", ["zh-hans", "en"])
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
 def test_an_activity_is_made_edited_booked_and_tasked_on_its_pages(
-    viewport, lang, demo_data, make_page, live_server, artifacts_dir
+    viewport, lang, reception_demo, page_in, live_server, artifacts_dir
 ):
-    seed_demo_reception()
-    seed_demo_schedules()
     seed_demo_activities()
     words = WORDS[lang]
-    page, problems = make_page(viewport)
+    page, problems = page_in(viewport, lang)
     page.on("dialog", lambda dialog: dialog.accept())
-    page.context.add_cookies([{"name": "django_language", "value": lang, "url": live_server.url}])
     shoot = Shooter(artifacts_dir, f"activity-{lang}", viewport)
     day = timezone.localdate() + timedelta(days=10)
     # given the office on the Service Center's grid, which links activities and incidents

@@ -16,12 +16,11 @@ except ImportError:  # pragma: no cover - the dev extras install Playwright
 
 from django.utils import timezone
 
-from reception.demo import seed_demo_reception
 from reception.emergencies_demo import seed_demo_emergencies
 from reception.models import Incident, Visit
-from reception.schedules_demo import seed_demo_schedules
 from reception.visits_demo import TITLE as VISIT
 from reception.visits_demo import seed_demo_visits
+from tests.e2e.conftest import set_language
 from tests.e2e.helpers import Shooter, log_in
 
 pytestmark = pytest.mark.e2e
@@ -38,14 +37,11 @@ WORDS = {
 @pytest.mark.parametrize("lang", ["zh-hans", "en"])
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
 def test_an_incident_is_reported_and_acknowledged_and_a_visit_read(
-    viewport, lang, demo_data, make_page, live_server, artifacts_dir
+    viewport, lang, reception_demo, page_in, live_server, artifacts_dir
 ):
-    seed_demo_reception()
-    seed_demo_schedules()
     assert seed_demo_emergencies() == 1 and seed_demo_visits() == 2
     words = WORDS[lang]
-    page, problems = make_page(viewport)
-    page.context.add_cookies([{"name": "django_language", "value": lang, "url": live_server.url}])
+    page, problems = page_in(viewport, lang)
     shoot = Shooter(artifacts_dir, f"incident-{viewport}-{lang}", "")
     # given the duty office on the register
     log_in(page, live_server.url, "president-office-reviewer1", "/reception/incidents/")
@@ -65,8 +61,7 @@ def test_an_incident_is_reported_and_acknowledged_and_a_visit_read(
     expect(page.locator("h1")).to_have_text(incident.title)
     shoot(page, viewport, "reported")
     # then the first tier's leader acknowledges it on its page
-    page.context.clear_cookies()
-    page.context.add_cookies([{"name": "django_language", "value": lang, "url": live_server.url}])
+    set_language(page, live_server.url, lang)
     log_in(page, live_server.url, "organization-head", incident.get_absolute_url())
     page.get_by_role("button", name=words["ack"]).click()
     expect(page.locator(".timeline")).to_contain_text(incident.reporter.full_name)
@@ -74,8 +69,7 @@ def test_an_incident_is_reported_and_acknowledged_and_a_visit_read(
     assert incident.acknowledged_by.username == "organization-head"
     shoot(page, viewport, "acknowledged")
     # and the office reads the demo visit's standard and itinerary
-    page.context.clear_cookies()
-    page.context.add_cookies([{"name": "django_language", "value": lang, "url": live_server.url}])
+    set_language(page, live_server.url, lang)
     visit = Visit.objects.get(title=VISIT)
     log_in(page, live_server.url, "president-office-reviewer1", visit.get_absolute_url())
     expect(page.locator("h2").nth(1)).to_have_text(words["itinerary"])

@@ -1,7 +1,8 @@
 """A small Service Center: the logistics department manages a meeting room, a hall and a car.
 
 alice (School of CS) and bob book; mona is logistics' resource manager, who approves bookings
-of the hall; charlie is an outsider in finance.
+of the hall; charlie is an outsider in finance. oscar, in the president's office, keeps the
+leaders' schedules and arranges visits, against the reception ``standard`` of the bureau level.
 """
 
 from datetime import datetime, time
@@ -11,7 +12,8 @@ from django.utils import timezone, translation
 
 from hall.models import Department, Role, User
 from reception import case_services as cs
-from reception.models import CaseCategory, Resource
+from reception import schedules
+from reception.models import CaseCategory, ReceptionStandard, Resource
 
 
 @pytest.fixture(autouse=True)
@@ -138,3 +140,39 @@ def new_case(category, **kw):
     )
     values.update(kw)
     return cs.case_create(**values)
+
+
+# --- the leaders' schedules and visits: the president's office (oscar) and a standard
+
+
+@pytest.fixture
+def office_dept(db):
+    return Department.objects.create(code="president-office", name_zh="校长办公室")
+
+
+@pytest.fixture
+def oscar(office_dept):
+    """The office clerk who keeps the schedules and arranges visits."""
+    oscar = User.objects.create_user(
+        "oscar", password="pw", full_name="奥斯卡", department=office_dept
+    )
+    Role.objects.create(
+        department=office_dept, code=schedules.OFFICE_ROLE, name_zh="日程秘书"
+    ).holders.add(oscar)
+    return oscar
+
+
+@pytest.fixture
+def standard(db):
+    """The bureau level's standard, per person a day: meals 120, rooms 450, cars 100, no gifts."""
+    return ReceptionStandard.objects.create(
+        level="bureau",
+        meals="工作餐，每人每餐不超过标准",
+        meal_cap=120,
+        accommodation="协议酒店标准间",
+        room_cap=450,
+        car="商务车一辆",
+        car_cap=100,
+        gift_cap=0,
+        accompany="分管副校长陪同",
+    )

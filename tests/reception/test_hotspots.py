@@ -196,6 +196,10 @@ def test_a_channel_narrows_the_figures_and_the_week_chart_is_drawn(client, offic
     body = page.content.decode()
     assert '<svg class="spot-chart"' in body and "<title>2026-12-14: 1</title>" in body
     assert '<option value="mailbox" selected>' in body
+    # each filter keeps its label above its box (a phone wraps whole fields, not a label apart)
+    assert (
+        '<div class="field"><label for="id_channel">Channel</label><select id="id_channel"' in body
+    )
     assert "channel=mailbox" in body  # the Excel link keeps the channel
     book = load_workbook(
         BytesIO(

@@ -3,6 +3,8 @@ their reminders (exactly once through the tick), a proposal made complex through
 chain, and the proposer's satisfaction form (the office's page and the proposer's link), whose
 "dissatisfied" reopens the case with 3 months for a new reply."""
 
+import re
+
 import pytest
 import time_machine
 from django.urls import reverse
@@ -226,6 +228,29 @@ def test_the_proposer_answers_through_the_link_without_signing_in(client, handle
     assert case.status == Case.Status.DONE
 
 
+def test_the_link_offers_no_form_once_the_case_is_called_back_otherwise(
+    client, handled, office, ron
+):
+    # given a closed proposal the office called back by phone
+    case = _closed(handled, office, ron)
+    feedback = ProposalFeedback.objects.get(case=case)
+    cs.case_callback(case=case, by=office, satisfaction="satisfied", note="电话回访")
+    # then the proposer's link says so instead of a form that would be refused
+    page = client.get(reverse("reception:proposal-feedback-public", args=[feedback.token]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "This form no longer waits for an answer." in text and 'name="result"' not in text
+
+
+def test_the_form_labels_its_questions_without_a_colon(client, handled, office, ron):
+    case = _closed(handled, office, ron)
+    feedback = ProposalFeedback.objects.get(case=case)
+    text = client.get(
+        reverse("reception:proposal-feedback-public", args=[feedback.token])
+    ).content.decode()
+    assert "<legend>" in text and ":</label>" not in text and ":</legend>" not in text
+
+
 def test_a_dissatisfied_proposer_gets_a_new_reply_within_three_months(client, handled, office, ron):
     with time_machine.travel(at("2027-01-20", "10:00"), tick=False):
         case = _closed(handled, office, ron)
@@ -288,3 +313,15 @@ def test_an_unknown_feedback_token_is_404(client, db):
         "reception:proposal-feedback-public", args=["00000000-0000-0000-0000-000000000000"]
     )
     assert client.get(url).status_code == 404
+
+
+def test_the_case_page_names_the_co_units_apart_and_the_opinion_without_a_colon(
+    client, settings, handled, office, pat
+):
+    proposals.opinion_give(case=handled, by=pat, text="同意主办单位意见")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    client.force_login(office)
+    page = client.get(handled.get_absolute_url()).content.decode()
+    assert "<dt>协办单位</dt><dd>园林处</dd>" in page and "协办单位:" not in page
+    # the opinions' list: the unit · the day · the opinion
+    assert re.search(r"<strong>园林处</strong> · \d{4}-\d{2}-\d{2} · 同意主办单位意见", page)

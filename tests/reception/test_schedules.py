@@ -8,7 +8,7 @@ import time_machine
 import vobject
 from django.urls import reverse
 
-from hall.models import Department, Role, User
+from hall.models import User
 from reception import schedules, services
 from reception.models import Leader, ScheduleEntry
 from reception.schedules import ScheduleError
@@ -21,23 +21,6 @@ NOW = "2026-12-07T08:00:00+08:00"  # a Monday
 def _frozen():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-@pytest.fixture
-def office_dept(db):
-    return Department.objects.create(code="president-office", name_zh="校长办公室")
-
-
-@pytest.fixture
-def oscar(office_dept):
-    """The office clerk who keeps the schedules."""
-    oscar = User.objects.create_user(
-        "oscar", password="pw", full_name="奥斯卡", department=office_dept
-    )
-    Role.objects.create(
-        department=office_dept, code=schedules.OFFICE_ROLE, name_zh="日程秘书"
-    ).holders.add(oscar)
-    return oscar
 
 
 def _leader(username, name, position, order=0):
@@ -55,11 +38,6 @@ def president(db):
 @pytest.fixture
 def vice(db):
     return _leader("vice", "李副校长", "副校长", order=1)
-
-
-@pytest.fixture
-def alice(db):
-    return User.objects.create_user("alice", password="pw", full_name="爱丽丝")
 
 
 def _entry(leader, title="校务会", day="2026-12-08", start="09:00", end="10:30", **extra):
@@ -119,6 +97,20 @@ def test_an_outsider_cannot_revoke_or_delete(client, alice, vice, president):
     president.refresh_from_db()
     assert president.feed_token == token
     assert ScheduleEntry.objects.filter(pk=entry.pk).exists()
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_a_leader_s_page_has_constant_queries(
+    client, oscar, president, rows, django_assert_num_queries
+):
+    for n in range(rows):
+        _entry(president, title=f"会议{n}", day=f"2026-12-{7 + n % 7:02d}")
+    _login(client, oscar)
+    # user, office role, the leader, whether the office keeps the feed, the week's entries, the
+    # header's unread count
+    with django_assert_num_queries(6):
+        response = client.get(reverse("reception:leader", args=[president.pk]))
+    assert response.content.decode().count("会议") == rows
 
 
 # --- the week page -----------------------------------------------------------------------------

@@ -13,9 +13,9 @@ import vobject
 from django.urls import reverse
 
 from archives.models import Record
-from hall.models import Area, Department, Notification, Role, User
-from reception import schedules, visit_plans, visits
-from reception.models import ActivityTask, Leader, ReceptionStandard, Visit
+from hall.models import Area, Notification, Role, User
+from reception import activities, visit_plans, visits
+from reception.models import ActivityTask, Leader, Visit
 from reception.tasks import file_visit
 from tests.reception.conftest import at
 from workflows import services as engine
@@ -32,61 +32,28 @@ def _frozen():
 
 
 @pytest.fixture
-def office(db):
-    Area.objects.create(code="general", name_zh="综合", name_en="General")
-    return Department.objects.create(code="president-office", name_zh="校长办公室")
-
-
-@pytest.fixture
-def head(office):
+def head(office_dept):
     """The office's head: the chain's first step."""
-    user = User.objects.create_user("head", password="pw", full_name="主任", department=office)
-    office.heads.add(user)
+    Area.objects.create(code="general", name_zh="综合", name_en="General")
+    user = User.objects.create_user("head", password="pw", full_name="主任", department=office_dept)
+    office_dept.heads.add(user)
     return user
 
 
 @pytest.fixture
-def vp(office):
+def vp(office_dept):
     """The higher approver of over-standard plans (and a leader, who reads visits)."""
     user = User.objects.create_user("vp", password="pw", full_name="副校长")
     Role.objects.create(
-        department=office, code=visit_plans.HIGHER_ROLE, name_zh="接待审批"
+        department=office_dept, code=visit_plans.HIGHER_ROLE, name_zh="接待审批"
     ).holders.add(user)
     Leader.objects.create(user=user, position_zh="副校长", position_en="Vice-president")
     return user
 
 
 @pytest.fixture
-def oscar(office, head, vp):
-    oscar = User.objects.create_user("oscar", password="pw", full_name="奥斯卡", department=office)
-    Role.objects.create(
-        department=office, code=schedules.OFFICE_ROLE, name_zh="日程秘书"
-    ).holders.add(oscar)
-    return oscar
-
-
-@pytest.fixture
-def alice(db):
-    return User.objects.create_user("alice", password="pw", full_name="爱丽丝")
-
-
-@pytest.fixture
-def standard(db):
-    # bureau level: 120 meals, 450 rooms, 100 cars, 0 gifts, per person a day
-    return ReceptionStandard.objects.create(
-        level="bureau",
-        meals="工作餐",
-        meal_cap=120,
-        accommodation="标准间",
-        room_cap=450,
-        car="商务车",
-        car_cap=100,
-        gift_cap=0,
-    )
-
-
-@pytest.fixture
-def visit(oscar, standard):
+def visit(oscar, head, vp, standard):
+    """A two-day visit of three people with one item; its chain has its head and approver."""
     visit = visits.visit_create(
         user=oscar,
         title="省教育厅调研",
@@ -260,6 +227,55 @@ def test_a_unit_is_told_of_its_task_and_marks_it_done(client, oscar, visit, logi
     assert task.done_by == mona and task.done_at is not None
 
 
+def _visit_task(oscar, visit, logistics):
+    return visit_plans.task_add(
+        user=oscar,
+        visit_id=visit.pk,
+        kind=ActivityTask.Kind.CARS,
+        title="接站商务车",
+        department=logistics,
+        due_at=at("2026-12-07", "18:00"),
+    )
+
+
+def test_the_office_withdraws_a_visit_task_and_the_unit_is_told(
+    client, oscar, visit, logistics, mona
+):
+    # given an open task of the visit (no activity: it is the visit's)
+    task = _visit_task(oscar, visit, logistics)
+    client.force_login(oscar)
+    assert "/remove/" in client.get(visit.get_absolute_url()).content.decode()
+    # when the office withdraws it on the visit's page
+    response = client.post(reverse("reception:activity-task-remove", args=[task.pk]))
+    # then it is gone, the office is back on the visit, and the unit is told under the visit
+    assert response.status_code == 302 and response["Location"] == visit.get_absolute_url()
+    assert not ActivityTask.objects.exists()
+    told = Notification.objects.get(recipient=mona, subject__contains="已撤销")
+    assert told.subject == f"接待服务任务已撤销：{visit.title}：接站商务车"
+
+
+@pytest.mark.parametrize("who", ["alice", "mona", "vp"])
+def test_an_outsider_may_not_withdraw_a_visit_task(
+    client, oscar, vp, alice, visit, logistics, mona, who
+):
+    task = _visit_task(oscar, visit, logistics)
+    person = {"alice": alice, "mona": mona, "vp": vp}[who]
+    # the page is 404 for them, and the service refuses with a message
+    client.force_login(person)
+    assert client.post(reverse("reception:activity-task-remove", args=[task.pk])).status_code == 404
+    with pytest.raises(activities.ActivityError, match="Only the organiser or the office"):
+        activities.task_remove(task_id=task.pk, user=person)
+    assert ActivityTask.objects.filter(pk=task.pk, done_at__isnull=True).exists()
+
+
+def test_a_done_visit_task_stays_on_the_record(oscar, visit, logistics, mona):
+    task = _visit_task(oscar, visit, logistics)
+    activities.task_done(task_id=task.pk, user=mona)
+    with pytest.raises(activities.ActivityError, match="stays on the record"):
+        activities.task_remove(task_id=task.pk, user=oscar)
+    assert ActivityTask.objects.filter(pk=task.pk).exists()
+
+
 def test_a_visit_task_of_another_kind_is_refused(oscar, visit, logistics):
     with pytest.raises(visits.VisitError):
         visit_plans.task_add(
@@ -374,3 +390,141 @@ def test_the_page_sends_the_plan_and_shows_a_refusal(client, oscar, visit):
     response = client.post(url, {"meals": "900", "reason": "晚宴", "rooms": "", "cars": ""})
     assert response.status_code == 302
     assert Visit.objects.get(pk=visit.pk).status == Visit.Status.PENDING
+
+
+# --- the plan's form, its read-only amounts once approved, a settled itinerary -----------------
+
+
+def test_a_plan_of_nothing_but_zeros_is_refused_and_nothing_saved(client, oscar, visit):
+    # given
+    before = _snapshot(visit)
+    # when, through the service and through the page
+    with pytest.raises(visits.VisitError, match="Every amount of the plan is zero"):
+        plan(oscar, visit, meals=0, rooms=0, cars=0, gifts=0)
+    client.force_login(oscar)
+    page = client.post(reverse("reception:visit-plan", args=[visit.pk]), {"meals": "0"})
+    # then the page says why and nothing changed
+    assert "Every amount of the plan is zero" in page.content.decode()
+    assert _snapshot(visit) == before
+
+
+def test_only_the_money_fields_of_the_plan_say_yuan(client, oscar, visit):
+    client.force_login(oscar)
+    page = client.get(visit.get_absolute_url()).content.decode()
+    assert '<label for="id_meals">Meals (¥)</label>' in page
+    assert '<label for="id_gifts">Gifts (¥)</label>' in page
+    assert '<label for="id_reason">Reason for going over the standard</label>' in page
+
+
+def test_an_approved_plan_is_read_only_and_revised_through_the_chain(client, oscar, visit):
+    # given an approved plan
+    visit = approved(oscar, visit)
+    client.force_login(oscar)
+    page = client.get(visit.get_absolute_url()).content.decode()
+    # then its page has no plan form but says how to change it
+    assert "visit-plan-form" not in page and "The approved plan's amounts are read-only" in page
+    # and sending a plan again is refused, the amounts unchanged
+    before = _snapshot(visit)
+    page = client.post(
+        reverse("reception:visit-plan", args=[visit.pk]), {"meals": "700", "rooms": "2600"}
+    )
+    assert "already waiting for approval or approved" in page.content.decode()
+    assert _snapshot(visit) == before
+    # when the office takes it back to revise it
+    response = client.post(reverse("reception:visit-plan-revise", args=[visit.pk]))
+    assert response.status_code == 302
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.DRAFT and visit.meals_planned == Decimal(600)
+    assert Notification.objects.filter(recipient=oscar, subject__contains="退回修改").exists()
+    # then the changed plan goes through the chain again
+    visit = plan(oscar, visit, meals=700)
+    assert visit.status == Visit.Status.PENDING and ServiceRequest.objects.count() == 2
+    decide(pending(visit))
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.APPROVED and visit.meals_planned == Decimal(700)
+
+
+def test_only_an_approved_plan_is_revised_and_only_by_the_office(client, oscar, vp, visit):
+    with pytest.raises(visits.VisitError, match="Only an approved plan"):
+        visit_plans.plan_reopen(user=oscar, visit_id=visit.pk)
+    visit = approved(oscar, visit)
+    with pytest.raises(visits.VisitError, match="Only the office"):
+        visit_plans.plan_reopen(user=vp, visit_id=visit.pk)
+    client.force_login(vp)
+    assert client.post(reverse("reception:visit-plan-revise", args=[visit.pk])).status_code == 404
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.APPROVED
+
+
+ITEM = {
+    "starts_at": "2026-12-09T14:00",
+    "ends_at": "2026-12-09T15:00",
+    "place": "图书馆",
+    "activity": "参观图书馆",
+}
+
+
+def test_a_refused_item_shows_the_message_and_adds_nothing(client, oscar, visit):
+    client.force_login(oscar)
+    page = client.post(visit.get_absolute_url(), {**ITEM, "ends_at": "2026-12-09T13:00"})
+    assert page.status_code == 200
+    assert "The end must come after the start." in page.content.decode()
+    assert visit.items.count() == 1
+
+
+def test_a_settled_visit_s_itinerary_no_longer_changes(client, oscar, visit):
+    # given a settled visit
+    visit = approved(oscar, visit)
+    with time_machine.travel(AFTER, tick=False):
+        visit_plans.visit_close(user=oscar, visit_id=visit.pk, meals=500, summary="顺利")
+    client.force_login(oscar)
+    # then its page has no form for items, and posting one is refused, nothing added
+    assert 'name="place"' not in client.get(visit.get_absolute_url()).content.decode()
+    page = client.post(visit.get_absolute_url(), ITEM)
+    assert "its itinerary no longer changes" in page.content.decode()
+    assert visit.items.count() == 1
+
+
+def test_the_admin_keeps_what_the_chain_decided_read_only(admin_client, oscar, visit):
+    url = reverse("admin:reception_visit_change", args=[visit.pk])
+    page = admin_client.get(url).content.decode()
+    assert 'name="meals_planned"' in page and 'name="items-0-place"' in page
+    assert 'name="status"' not in page
+    visit = approved(oscar, visit)
+    page = admin_client.get(url).content.decode()
+    assert 'name="meals_planned"' not in page and 'name="items-0-place"' in page
+    Visit.objects.filter(pk=visit.pk).update(status=Visit.Status.CLOSED)
+    assert 'name="items-0-place"' not in admin_client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_the_visit_page_costs_the_same_queries_for_1_and_50_items_and_tasks(
+    client, oscar, vp, visit, car, logistics, rows, django_assert_num_queries
+):
+    # given items that book the car and go on the vice-president's week, and units' tasks
+    from datetime import timedelta
+
+    visit.items.all().delete()
+    leader = Leader.objects.get(user=vp)
+    first = at("2026-12-08", "00:00")
+    for n in range(rows):
+        starts = first + timedelta(minutes=40 * n)
+        visits.item_add(
+            user=oscar,
+            visit_id=visit.pk,
+            starts_at=starts,
+            ends_at=starts + timedelta(minutes=30),
+            place=f"地点{n}",
+            activity=f"活动{n}",
+            resource_id=car.pk,
+            leader_id=leader.pk,
+        )
+        ActivityTask.objects.create(
+            visit=visit, kind="cars", title=f"任务{n}", department=logistics, due_at=starts
+        )
+    client.force_login(oscar)
+    # when / then: 13 however many (the user, roles, the visit, its standard, the items with
+    # their bookings and entries, the tasks, the forms' choices, the header's unread count)
+    with django_assert_num_queries(13):
+        page = client.get(visit.get_absolute_url()).content.decode()
+    assert page.count("活动") >= rows and page.count("任务") >= rows

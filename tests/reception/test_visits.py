@@ -8,9 +8,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from hall.models import Department, Role, User
+from hall.models import User
 from reception import schedules, services, visits
-from reception.models import Booking, ItineraryItem, Leader, ReceptionStandard, ScheduleEntry, Visit
+from reception.models import Booking, ItineraryItem, Leader, ScheduleEntry, Visit
 from tests.reception.conftest import at
 
 NOW = "2026-12-07T08:00:00+08:00"
@@ -23,38 +23,9 @@ def _frozen():
 
 
 @pytest.fixture
-def oscar(db):
-    """The office clerk who arranges visits and keeps the schedules."""
-    dept = Department.objects.create(code="president-office", name_zh="校长办公室")
-    oscar = User.objects.create_user("oscar", password="pw", full_name="奥斯卡", department=dept)
-    Role.objects.create(
-        department=dept, code=schedules.OFFICE_ROLE, name_zh="日程秘书"
-    ).holders.add(oscar)
-    return oscar
-
-
-@pytest.fixture
 def president(db):
     user = User.objects.create_user("pres", password="pw", full_name="王校长")
     return Leader.objects.create(user=user, position_zh="校长", position_en="President")
-
-
-@pytest.fixture
-def alice(db):
-    return User.objects.create_user("alice", password="pw", full_name="爱丽丝")
-
-
-@pytest.fixture
-def standard(db):
-    return ReceptionStandard.objects.create(
-        level="bureau",
-        meals="工作餐，每人每餐不超过标准",
-        meal_cap=120,
-        accommodation="协议酒店标准间",
-        room_cap=450,
-        car="商务车一辆",
-        accompany="分管副校长陪同",
-    )
 
 
 @pytest.fixture
@@ -97,7 +68,6 @@ def test_an_item_with_a_resource_is_a_booking_and_with_a_leader_an_entry(
 
 
 def schedules_week():
-    from reception import schedules
 
     return list(schedules.week_entries(date(2026, 12, 7)))
 
