@@ -159,14 +159,26 @@ def check_slot(
 
 
 def _write_lock(resource: Resource) -> None:
-    # SQLite: writing any row takes the database's single write lock at once, so the check
-    # and the insert of two bookings at the same moment run one after the other.
-    if connection.vendor != "postgresql":
+    """Confirmations of one resource run one after the other, until the transaction ends.
+
+    On Postgres the resource's row is locked FOR NO KEY UPDATE (a booking's foreign key check
+    takes only KEY SHARE, so it never waits on this): the second of two bookings of one slot
+    made at once waits for the first to commit, then its check or the exclusion constraint
+    meets the first, by then visible, and names its holder. Without it the two inserts could
+    wait on each other inside the constraint until Postgres broke the wait as a deadlock, twice,
+    and the loser could not be told who holds the slot. The constraint stays the guarantee.
+    SQLite: writing any row takes the database's single write lock at once."""
+    if connection.vendor == "postgresql":
+        Resource.objects.select_for_update(no_key=True).filter(pk=resource.pk).values_list(
+            "pk"
+        ).first()
+    else:
         Resource.objects.filter(pk=resource.pk).update(order=F("order"))
 
 
 def _confirm(booking: Booking) -> None:
     """Saves a booking as confirmed; the exclusion constraint refuses an overlap on Postgres."""
+    _write_lock(booking.resource)
     booking.status = Status.CONFIRMED
     for attempt in range(2):
         try:
