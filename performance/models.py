@@ -402,6 +402,15 @@ class Minutes(models.Model):
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Issued minutes are a registered 纪要 of the Administrative Center.
+    document = models.OneToOneField(
+        "documents.Outgoing",
+        verbose_name=_("issued as"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -440,6 +449,11 @@ class Decision(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"{self.meeting.get_absolute_url()}#decision-{self.pk}"
+
+    @property
+    def paragraph_url(self) -> str:
+        """Its paragraph on the minutes' page (``#p-N``)."""
+        return f"{self.meeting.get_absolute_url()}#p-{self.paragraph}"
 
 
 # --- strategy ----------------------------------------------------------------------------------
