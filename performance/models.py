@@ -842,6 +842,12 @@ class Coordination(models.Model):
     item = models.OneToOneField(
         Item, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    positions_due = models.DateTimeField(_("positions due by"), null=True, blank=True)
+    meeting_at = models.DateTimeField(_("coordination meeting at"), null=True, blank=True)
+    meeting_place = models.CharField(_("meeting place"), max_length=200, blank=True)
+    submitted_at = models.DateTimeField(_("sent to the leader at"), null=True, blank=True)
+    # The tick's next moment (a position deadline, a meeting, a decision pending too long).
+    remind_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -849,6 +855,13 @@ class Coordination(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["remind_at"],
+                name="coord_remind_open",
+                condition=models.Q(remind_at__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
