@@ -187,19 +187,26 @@ def _int(value) -> int | None:
         return None
 
 
+def _ref_id(value) -> int | None:
+    """A request's reference to a case: {id, name, url}, or its number in older requests."""
+    return _int(value.get("id") if isinstance(value, dict) else value)
+
+
 def form_data(user: User, post: dict) -> dict:
-    case = Coordination.objects.filter(pk=_int(post.get("case"))).first()
+    case = Coordination.objects.filter(pk=_ref_id(post.get("case"))).first()
     if case is None or not may_coordinate(user, case):
         raise handoffs.HandoffError(_("No such coordination case."))
     if case.status != Coordination.Status.OPEN:
         raise handoffs.HandoffError(_("The case is no longer being coordinated."))
     if not case.proposal.strip():
         raise handoffs.HandoffError(_("Propose a solution before sending the case to the leader."))
+    # The case and the leader as {id, name}: the task page shows the case's title linking to
+    # its page and the leader's name (not their numbers); the chain's FORM_FIELD step reads the id.
     return {
-        "case": str(case.pk),
+        "case": {"id": case.pk, "name": case.title, "url": case.get_absolute_url()},
         "title": case.title,
         "proposal": case.proposal[:4000],
-        "leader": str(case.leader_id),
+        "leader": {"id": case.leader_id, "name": str(case.leader)},
     }
 
 
@@ -234,7 +241,7 @@ def case_submit(*, user: User, case_id: int) -> Coordination:
 def _of(request: ServiceRequest) -> Coordination | None:
     return (
         Coordination.objects.select_for_update()
-        .filter(pk=_int(request.form_data.get("case")))
+        .filter(pk=_ref_id(request.form_data.get("case")))
         .first()
     )
 

@@ -161,3 +161,17 @@ def test_the_pages_take_the_deadline_and_the_meeting(client, office):
         client.post(url, {"at": "2026-12-01T14:00"})
     case.refresh_from_db()
     assert case.meeting_at == at("2026-11-30 14:00")
+
+
+def test_the_leaders_task_names_the_case_and_the_leader(client, office, case):
+    from django.urls import reverse
+
+    co.proposal_set(user=office["sam"], case_id=case.pk, text="三层东侧归学院，西侧归研究院")
+    co.case_submit(user=office["sam"], case_id=case.pk)
+    case.refresh_from_db()
+    assert case.request.form_data["leader"] == {"id": office["lee"].pk, "name": "李领导"}
+    task = ApprovalTask.objects.get(status="pending", request=case.request)
+    assert task.assignee_id == office["lee"].pk
+    client.force_login(office["lee"])
+    page = client.get(reverse("workflows:task-detail", args=[task.pk])).content.decode()
+    assert f'href="{case.get_absolute_url()}"' in page and "李领导" in page
