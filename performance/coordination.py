@@ -82,15 +82,20 @@ def case_open(
     coordinator: User,
     leader: User,
     positions_due: datetime | None = None,
+    lead_party: Department | None = None,
     now: datetime | None = None,
 ) -> Coordination:
-    """Opens a case; with ``positions_due`` the parties are reminded before it (the tick)."""
+    """Opens a case; ``lead_party`` (else the first party) will lead the supervision item the
+    decision becomes; with ``positions_due`` the parties are reminded before it (the tick)."""
     if not is_office(user):
         raise CoordinationError(_("Only the office opens a coordination case."))
     title = _text(title, _("Give the case a title."))
     matter = _text(matter, _("Say what the units disagree about."))
     if len({p.pk for p in parties}) < 2:
         raise CoordinationError(_("A dispute has at least two parties."))
+    lead_party = lead_party or parties[0]
+    if lead_party.pk not in {p.pk for p in parties}:
+        raise CoordinationError(_("The lead party is one of the parties."))
     now = now or timezone.now()
     if positions_due is not None and positions_due <= now:
         raise CoordinationError(_("The positions are due after today."))
@@ -101,6 +106,7 @@ def case_open(
         leader=leader,
         created_by=user,
         positions_due=positions_due,
+        lead_party=lead_party,
         remind_at=now if positions_due else None,
     )
     case.parties.set(parties)
@@ -271,9 +277,12 @@ def chain_approved(request: ServiceRequest) -> None:
         .first()
     )
     case.decision = case.proposal + (f"\n领导意见：{comment}" if comment else "")
-    # The first party named when the case was opened leads; the others are co-units.
+    # The lead party leads (cases opened before it was kept: the first party linked); the
+    # others are co-units.
     links = Coordination.parties.through.objects.filter(coordination=case).order_by("pk")
     parties = [link.department for link in links.select_related("department")]
+    if case.lead_party_id is not None:
+        parties.sort(key=lambda d: d.pk != case.lead_party_id)
     item = supervision.item_create(
         user=case.created_by,
         title=f"落实协调决定：{case.title}"[:200],

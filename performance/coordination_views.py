@@ -99,6 +99,9 @@ def case_create(request: HttpRequest) -> HttpResponse:
             parties=parties,
             coordinator=coordinator,
             leader=leader,
+            lead_party=Department.objects.filter(
+                pk=params.posted_id(request, "lead_party") or 0
+            ).first(),
             # Due by the end of that day.
             positions_due=timezone.make_aware(datetime.combine(day, time(18, 0))) if day else None,
         )

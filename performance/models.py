@@ -842,6 +842,15 @@ class Coordination(models.Model):
     item = models.OneToOneField(
         Item, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The party that leads the supervision item the decision becomes (the others co-units).
+    lead_party = models.ForeignKey(
+        Department,
+        verbose_name=_("lead party"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     positions_due = models.DateTimeField(_("positions due by"), null=True, blank=True)
     meeting_at = models.DateTimeField(_("coordination meeting at"), null=True, blank=True)
     meeting_place = models.CharField(_("meeting place"), max_length=200, blank=True)

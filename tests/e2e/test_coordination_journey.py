@@ -62,6 +62,7 @@ def test_coordination_journey(make_page, demo_data, live_server, artifacts_dir, 
     form.locator("input[name=title]").fill(TITLE)
     form.locator("textarea[name=matter]").fill("学院与资产处对实验楼三层东侧用房的使用权存在分歧。")
     form.locator("select[name=parties]").select_option([str(school.pk), str(assets.pk)])
+    form.locator("select[name=lead_party]").select_option(str(school.pk))
     form.locator("select[name=coordinator]").select_option(str(coordinator.pk))
     form.locator("select[name=leader]").select_option(str(leader.pk))
     due = timezone.localdate() + timedelta(days=7)
@@ -125,10 +126,9 @@ def test_coordination_journey(make_page, demo_data, live_server, artifacts_dir, 
     assert case.status == Coordination.Status.DECIDED
     item = case.item
     assert item.source_ref == f"performance.coordination:{case.pk}"
-    # the first party named leads, the other is its co-unit
-    co_units = list(item.co_units.all())
-    assert item.leader == leader and len(co_units) == 1
-    assert {item.lead_unit, *co_units} == {school, assets}
+    # the lead party chosen when opening leads, the other is its co-unit
+    assert (item.lead_unit, item.leader) == (school, leader)
+    assert list(item.co_units.all()) == [assets]
 
     # the decision is on the case and the item on the board (the leader's and the office's)
     boss.goto(f"{base}{case.get_absolute_url()}")

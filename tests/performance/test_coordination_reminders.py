@@ -175,3 +175,25 @@ def test_the_leaders_task_names_the_case_and_the_leader(client, office, case):
     client.force_login(office["lee"])
     page = client.get(reverse("workflows:task-detail", args=[task.pk])).content.decode()
     assert f'href="{case.get_absolute_url()}"' in page and "李领导" in page
+
+
+def test_the_lead_party_chosen_when_opening_leads_the_item(office):
+    values = {
+        "user": office["sam"],
+        "title": "用房争议",
+        "matter": "三层用房",
+        "parties": [office["school"], office["research"]],
+        "coordinator": office["sam"],
+        "leader": office["lee"],
+    }
+    with pytest.raises(co.CoordinationError, match="one of the parties"):
+        co.case_open(lead_party=office["finance"], **values)
+    assert not Coordination.objects.exists()
+    case = co.case_open(lead_party=office["research"], **values)
+    co.proposal_set(user=office["sam"], case_id=case.pk, text="西侧归研究院")
+    co.case_submit(user=office["sam"], case_id=case.pk)
+    task = ApprovalTask.objects.get(status="pending", request__form_data__case__id=case.pk)
+    engine.task_decide(task_id=task.pk, user=office["lee"], action="approve", comment="")
+    case.refresh_from_db()
+    assert case.item.lead_unit == office["research"]
+    assert list(case.item.co_units.all()) == [office["school"]]
