@@ -50,7 +50,7 @@ def visible_documents(user: User) -> QuerySet[Outgoing]:
     named = OutgoingUserObjectPermission.objects.filter(
         user=user, permission__codename=READ_PERMISSION
     ).values("content_object_id")
-    issued = Q(status=Status.REGISTERED) & ~Q(security__in=CLASSIFIED)
+    issued = Q(status=Status.REGISTERED, readers_only=False) & ~Q(security__in=CLASSIFIED)
     inside = (
         Q(drafter=user)
         | Q(authority__department__in=office_department_ids(user))
@@ -59,6 +59,13 @@ def visible_documents(user: User) -> QuerySet[Outgoing]:
     )
     if user.department_id is not None and user.identity == Identity.STAFF:
         inside |= Q(department_id=user.department_id) & ~Q(security__in=CLASSIFIED)
+        # Issued minutes (readers only) reach the staff of their main addressee departments.
+        addressed = Outgoing.to_departments.through.objects.filter(
+            department_id=user.department_id
+        ).values("outgoing_id")
+        inside |= Q(status=Status.REGISTERED, readers_only=True, pk__in=addressed) & ~Q(
+            security__in=CLASSIFIED
+        )
     return documents.filter(issued | inside)
 
 

@@ -1,7 +1,8 @@
 """Writes for official documents: drafting, the chain's moments, registration and voiding."""
 
 import uuid
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -324,6 +325,18 @@ def chain_ended(request: ServiceRequest, rejected: bool) -> None:
 # --- numbers ---------------------------------------------------------------------------------
 
 
+def _next_number(prefix: str, year: int) -> int:
+    """The next number of a 代字 and year, under the counter's row lock (made if missing
+    without a race: a conflict is ignored, then the row is locked)."""
+    NumberCounter.objects.bulk_create(
+        [NumberCounter(prefix=prefix, year=year, last=0)], ignore_conflicts=True
+    )
+    counter = NumberCounter.objects.select_for_update().get(prefix=prefix, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last
+
+
 @transaction.atomic
 def document_register(*, document_id: int, user: User, today: date | None = None) -> Outgoing:
     """Gives a signed document its number: the next of its 代字 and year, under the counter's
@@ -343,15 +356,9 @@ def document_register(*, document_id: int, user: User, today: date | None = None
         raise DocumentError(_("Only a signed-off document can be registered."))
     year = (today or timezone.localdate()).year
     prefix = document.authority.prefix
-    # Made if missing without a race (a conflict is ignored), then locked.
-    NumberCounter.objects.bulk_create(
-        [NumberCounter(prefix=prefix, year=year, last=0)], ignore_conflicts=True
-    )
-    counter = NumberCounter.objects.select_for_update().get(prefix=prefix, year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    document.year, document.seq = year, counter.last
-    document.number = reference_number(prefix, year, counter.last)
+    seq = _next_number(prefix, year)
+    document.year, document.seq = year, seq
+    document.number = reference_number(prefix, year, seq)
     document.status = Status.REGISTERED
     document.registered_at, document.registered_by = timezone.now(), user
     document.save(
@@ -585,3 +592,102 @@ def document_file(*, document_id: int):
         )
         Outgoing.objects.filter(pk=document.pk).update(archive_code=record.code)
     return record
+
+
+# --- minutes of a meeting issued as a 纪要 ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MinutesText:
+    """The structured minutes a meeting's app hands over: the title, the text by paragraph and
+    the people (出席 / 列席 / 请假) by name."""
+
+    title: str
+    paragraphs: list[str]
+    present: list[str] = field(default_factory=list)
+    attending: list[str] = field(default_factory=list)
+    absent: list[str] = field(default_factory=list)
+
+
+def minutes_authority(*, prefix: str, name: str, department_id: int) -> Authority:
+    """The authority whose 代字 numbers a kind of minutes (e.g. 校长办公会纪要), made on first
+    use in the issuing office's department; admins rename or move it in admin."""
+    prefix = (prefix or "").strip()
+    if not prefix or len(prefix) > Authority._meta.get_field("prefix").max_length:
+        raise DocumentError(_("The minutes' prefix (代字) has 1 to 20 characters."))
+    authority, _made = Authority.objects.get_or_create(
+        prefix=prefix, defaults={"name_zh": name[:100] or prefix, "department_id": department_id}
+    )
+    return authority
+
+
+@transaction.atomic
+def minutes_issue(
+    *,
+    user: User,
+    authority: Authority,
+    minutes: MinutesText,
+    readers: list[User],
+    to_departments=(),
+    drafter: User | None = None,
+    at: datetime | None = None,
+) -> Outgoing:
+    """Issues a meeting's minutes as a registered 纪要: one outgoing document with the next
+    number of the authority's 代字 and year (gap-free, the register's own counter), its issue
+    (第N期) that number, the body one paragraph a line, the people at the meeting, for the
+    named readers and the staff of the addressee departments only (besides the office and the
+    drafting department), and filed in the archives once this commits.
+
+    Who may issue is the meeting's rule (its chair or the office): the caller decided it."""
+    paragraphs = [p.strip() for p in minutes.paragraphs if p.strip()]
+    title = (minutes.title or "").strip()
+    if not title:
+        raise DocumentError(_("Give the document a title."))
+    if not paragraphs:
+        raise DocumentError(_("Write the body of the document."))
+    now = at or timezone.now()
+    year = timezone.localtime(now).year
+    seq = _next_number(authority.prefix, year)
+    drafter = drafter or user
+    document = Outgoing.objects.create(
+        doc_type="minutes",
+        authority=authority,
+        title=title[:200],
+        body="\n".join(paragraphs),
+        security="internal",
+        department_id=drafter.department_id or authority.department_id,
+        drafter=drafter,
+        updated_by=user,
+        status=Status.REGISTERED,
+        year=year,
+        seq=seq,
+        number=reference_number(authority.prefix, year, seq),
+        minutes_issue=seq,
+        present="、".join(minutes.present),
+        attending="、".join(minutes.attending),
+        absent="、".join(minutes.absent),
+        readers_only=True,
+        registered_at=now,
+        registered_by=user,
+    )
+    document.to_departments.set(to_departments)
+    _grant(document, readers)
+    from documents import tasks
+
+    pk = document.pk
+    transaction.on_commit(lambda: tasks.file_document.delay(pk))
+    return document
+
+
+def _grant(document: Outgoing, readers: list[User]) -> None:
+    from django.contrib.auth.models import Permission
+
+    permission = Permission.objects.get(
+        codename=READ_PERMISSION, content_type__app_label="documents"
+    )
+    OutgoingUserObjectPermission.objects.bulk_create(
+        [
+            OutgoingUserObjectPermission(content_object=document, permission=permission, user=r)
+            for r in {r.pk: r for r in readers}.values()
+        ]
+    )

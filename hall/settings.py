@@ -455,6 +455,8 @@ HALL_OUTBOX_GRACE_SECONDS = env_int("HALL_OUTBOX_GRACE_SECONDS", 30)
 # this many working days overdue, urgent requests re-reminded every so many working hours.
 HALL_REMIND_BEFORE_DAYS = env_int("HALL_REMIND_BEFORE_DAYS", 1)
 HALL_ESCALATE_AFTER_DAYS = env_int("HALL_ESCALATE_AFTER_DAYS", 2)
+# A coordination case waiting this many working days for the leader's decision reminds them.
+HALL_COORDINATION_DECIDE_DAYS = env_int("HALL_COORDINATION_DECIDE_DAYS", 3)
 HALL_URGENT_EVERY_HOURS = env_int("HALL_URGENT_EVERY_HOURS", 4)
 HALL_PAGE_SIZE = env_int("HALL_PAGE_SIZE", 20)
 # Open311 GeoReport v2: the one jurisdiction the hall serves. A call may name it (any other is

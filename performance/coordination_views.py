@@ -1,11 +1,16 @@
 """Pages of the coordination cases: the list, a new case (the office), a case with its actions."""
 
+from datetime import datetime, time
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from hall import params
@@ -16,6 +21,18 @@ from performance.models import Coordination, CoordinationNote
 from performance.services import is_office
 
 PAGE_SIZE = 50
+
+
+class DueForm(forms.Form):
+    positions_due = params.DateField(label=gettext_lazy("Positions due by"), required=False)
+
+
+class MeetingForm(forms.Form):
+    at = forms.DateTimeField(
+        label=gettext_lazy("Coordination meeting at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    place = forms.CharField(label=gettext_lazy("Place"), max_length=200, required=False)
 
 
 def _case(request: HttpRequest, pk: int) -> Coordination:
@@ -69,6 +86,11 @@ def case_create(request: HttpRequest) -> HttpResponse:
     if coordinator is None or leader is None:
         messages.error(request, _("Choose the coordinator and the leader who decides."))
         return redirect("performance:coordinations")
+    due = DueForm(request.POST)
+    if not due.is_valid():
+        messages.error(request, _("Give the date the positions are due as YYYY-MM-DD."))
+        return redirect("performance:coordinations")
+    day = due.cleaned_data["positions_due"]
     try:
         case = co.case_open(
             user=request.user,
@@ -77,6 +99,11 @@ def case_create(request: HttpRequest) -> HttpResponse:
             parties=parties,
             coordinator=coordinator,
             leader=leader,
+            lead_party=Department.objects.filter(
+                pk=params.posted_id(request, "lead_party") or 0
+            ).first(),
+            # Due by the end of that day.
+            positions_due=timezone.make_aware(datetime.combine(day, time(18, 0))) if day else None,
         )
     except co.CoordinationError as exc:
         messages.error(request, exc.message)
@@ -102,6 +129,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "party": co.party_of(request.user, case),
             "coordinates": co.may_coordinate(request.user, case),
             "open": case.status == Coordination.Status.OPEN,
+            "meeting_form": MeetingForm(),
         },
     )
 
@@ -115,6 +143,16 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         if action == "note":
             co.note_add(
                 user=request.user, case_id=case.pk, kind=request.POST.get("kind", ""), text=text
+            )
+        elif action == "meeting":
+            form = MeetingForm(request.POST)
+            if not form.is_valid():
+                raise co.CoordinationError(_("Give the day and time of the meeting."))
+            co.meeting_schedule(
+                user=request.user,
+                case_id=case.pk,
+                at=form.cleaned_data["at"],
+                place=form.cleaned_data["place"],
             )
         elif action == "propose":
             co.proposal_set(user=request.user, case_id=case.pk, text=text)

@@ -129,8 +129,10 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     user = request.user
-    minutes = Minutes.objects.filter(meeting=meeting).first()
+    minutes = Minutes.objects.filter(meeting=meeting).select_related("document").first()
     attendance = Attendance.objects.filter(meeting=meeting, user=user).first()
+    decisions = list(meeting.decisions.select_related("item", "topic"))
+    decided = {d.paragraph for d in decisions}
     return render(
         request,
         "performance/meeting_detail.html",
@@ -139,8 +141,12 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "topics": list(meeting.topics.select_related("unit", "submitted_by")),
             "attendances": list(meeting.attendances.select_related("user")),
             "minutes": minutes,
-            "paragraphs": list(enumerate(minutes.paragraphs, start=1)) if minutes else [],
-            "decisions": list(meeting.decisions.select_related("item", "topic")),
+            "paragraphs": [
+                (n, text, n in decided) for n, text in enumerate(minutes.paragraphs, start=1)
+            ]
+            if minutes
+            else [],
+            "decisions": decisions,
             "office": services.is_office(user),
             "chair": meeting.chair_id == user.pk,
             "attendance": attendance,
@@ -206,7 +212,7 @@ def meeting_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         done = _("Minutes sent for review.")
     elif action == "issue":
         call = partial(meetings.minutes_issue, meeting_id=meeting.pk, user=user)
-        done = _("Minutes issued.")
+        done = _("Minutes issued as a 纪要 of the Administrative Center.")
     elif action == "decision":
         paragraph = params.posted_id(request, "paragraph") or 0
         call = partial(
@@ -268,8 +274,8 @@ def ical(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """The minutes as a PDF for those who see the meeting once issued; the office also reads
-    its drafts (marked 草稿)."""
+    """The office reads the draft minutes as a PDF (marked 草稿); issued minutes are the 纪要
+    of the Administrative Center, whose PDF this sends them to."""
     from performance.minutes_pdf import minutes_pdf as render_pdf
 
     meeting = _meeting(request, pk)
@@ -277,6 +283,9 @@ def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     issued = minutes is not None and minutes.status == Minutes.Status.ISSUED
     if minutes is None or not (issued or services.is_office(request.user)):
         raise Http404(_("No minutes yet."))
+    if issued and minutes.document_id is not None:
+        # Issued minutes are the documents' 纪要: its PDF, and the document's own rights.
+        return redirect("documents:pdf", pk=minutes.document_id)
     response = HttpResponse(render_pdf(minutes), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="minutes-{meeting.pk}.pdf"'
     return response

@@ -152,38 +152,78 @@ def minutes_submit(*, meeting_id: int, user: User) -> Minutes:
     return minutes
 
 
-def minutes_number(prefix: str, year: int, seq: int) -> str:
-    return f"{prefix}〔{year}〕{seq}号"
+def _name(user: User) -> str:
+    return user.get_full_name() or user.get_username()
 
 
 @transaction.atomic
 def minutes_issue(*, meeting_id: int, user: User, now: datetime | None = None) -> Minutes:
-    """The chair (or a leader reviewing for them) issues reviewed minutes with the next number of
-    the meeting type and year, under the type's row lock: no gap, no number twice."""
+    """The chair (or the office) issues reviewed minutes as a 纪要 of the Administrative
+    Center: a registered document with the next number of the meeting type's 代字 and year
+    (the documents' gap-free counter), for the meeting's people, filed once this commits."""
+    from documents import services as documents
+
     minutes = (
         Minutes.objects.select_for_update(of=("self",))
-        .select_related("meeting")
+        .select_related("meeting", "meeting__kind", "meeting__created_by")
         .filter(meeting_id=meeting_id)
         .first()
     )
+    if minutes is not None and minutes.status == Minutes.Status.ISSUED:
+        raise SupervisionError(
+            _("These minutes were already issued as %(number)s.") % {"number": minutes.number}
+        )
     if minutes is None or minutes.status != Minutes.Status.REVIEW:
         raise SupervisionError(_("Only reviewed minutes are issued."))
     meeting = minutes.meeting
     if user.pk != meeting.chair_id and not services.is_office(user):
         raise SupervisionError(_("The chair of the meeting issues its minutes."))
     now = now or timezone.now()
-    kind = MeetingType.objects.select_for_update().get(pk=meeting.kind_id)
-    year = str(timezone.localtime(now).year)
-    seq = int(kind.last_number.get(year, 0)) + 1
-    kind.last_number = {**kind.last_number, year: seq}
-    kind.save(update_fields=["last_number"])
-    minutes.number = minutes_number(kind.prefix, int(year), seq)
+    attendances = list(meeting.attendances.select_related("user").order_by("role", "pk"))
+    # Those who said they cannot come are on leave (请假), whether attendee or observer.
+    coming = [a for a in attendances if a.reply != Attendance.Reply.NO]
+    present = [_name(a.user) for a in coming if a.role == Attendance.Role.ATTENDEE]
+    attending = [_name(a.user) for a in coming if a.role == Attendance.Role.OBSERVER]
+    absent = [_name(a.user) for a in attendances if a.reply == Attendance.Reply.NO]
+    topics = meeting.topics.filter(status=Topic.Status.ACCEPTED)
+    units = Department.objects.filter(pk__in=topics.values("unit_id")).order_by("order", "code")
+    readers = [a.user for a in attendances]
+    readers += list(User.objects.filter(pk__in=[meeting.chair_id]))
+    readers += [t.submitted_by for t in topics.select_related("submitted_by") if t.submitted_by]
+    drafter = meeting.created_by or user
+    office = (
+        drafter.department_id
+        or Department.objects.filter(roles__code=services.OFFICE_ROLE)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    try:
+        authority = documents.minutes_authority(
+            prefix=meeting.kind.prefix, name=meeting.kind.name_zh, department_id=office
+        )
+        document = documents.minutes_issue(
+            user=user,
+            authority=authority,
+            minutes=documents.MinutesText(
+                title=meeting.title,
+                paragraphs=minutes.paragraphs,
+                present=present,
+                attending=attending,
+                absent=absent,
+            ),
+            readers=readers,
+            to_departments=list(units),
+            drafter=drafter,
+            at=now,
+        )
+    except documents.DocumentError as exc:
+        raise SupervisionError(exc.message) from exc
+    minutes.number, minutes.document = document.number, document
     minutes.status = Minutes.Status.ISSUED
     minutes.issued_at, minutes.reviewed_by = now, user
-    minutes.save(update_fields=["number", "status", "issued_at", "reviewed_by", "updated_at"])
-    from performance.minutes_pdf import enqueue_filing
-
-    enqueue_filing(minutes)
+    minutes.save(
+        update_fields=["number", "document", "status", "issued_at", "reviewed_by", "updated_at"]
+    )
     return minutes
 
 

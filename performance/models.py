@@ -402,6 +402,15 @@ class Minutes(models.Model):
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Issued minutes are a registered 纪要 of the Administrative Center.
+    document = models.OneToOneField(
+        "documents.Outgoing",
+        verbose_name=_("issued as"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -440,6 +449,11 @@ class Decision(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"{self.meeting.get_absolute_url()}#decision-{self.pk}"
+
+    @property
+    def paragraph_url(self) -> str:
+        """Its paragraph on the minutes' page (``#p-N``)."""
+        return f"{self.meeting.get_absolute_url()}#p-{self.paragraph}"
 
 
 # --- strategy ----------------------------------------------------------------------------------
@@ -828,6 +842,21 @@ class Coordination(models.Model):
     item = models.OneToOneField(
         Item, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The party that leads the supervision item the decision becomes (the others co-units).
+    lead_party = models.ForeignKey(
+        Department,
+        verbose_name=_("lead party"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    positions_due = models.DateTimeField(_("positions due by"), null=True, blank=True)
+    meeting_at = models.DateTimeField(_("coordination meeting at"), null=True, blank=True)
+    meeting_place = models.CharField(_("meeting place"), max_length=200, blank=True)
+    submitted_at = models.DateTimeField(_("sent to the leader at"), null=True, blank=True)
+    # The tick's next moment (a position deadline, a meeting, a decision pending too long).
+    remind_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -835,6 +864,13 @@ class Coordination(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["remind_at"],
+                name="coord_remind_open",
+                condition=models.Q(remind_at__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

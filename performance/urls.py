@@ -102,3 +102,14 @@ urlpatterns += [
     path("evaluations/my-unit/", unit_result_views.result_list, name="unit-results"),
     path("evaluations/my-unit/<int:pk>/", unit_result_views.result_detail, name="unit-result"),
 ]
+
+import performance.instruction_views as instruction_views  # noqa: E402
+
+urlpatterns += [
+    path("instructions/", instruction_views.instruction_list, name="instructions"),
+    path(
+        "instructions/<int:pk>/supervise/",
+        instruction_views.instruction_supervise,
+        name="instruction-supervise",
+    ),
+]

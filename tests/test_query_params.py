@@ -193,6 +193,7 @@ PAGES = {
     "performance:evaluations": Page({"page": "page"}, "admin"),
     "performance:coordinations": Page({"page": "page"}, "alice"),
     "performance:unit-results": Page({"page": "page"}, "approver"),
+    "performance:instructions": Page({"page": "page"}, "admin"),
     "documents:incoming": Page({"status": "choice", "q": "text", "page": "page"}, "alice"),
     "reception:cases": Page({"status": "choice", "overdue": "choice", "page": "page"}, "admin"),
     "reception:hotspots": Page(

@@ -223,6 +223,11 @@ class Outgoing(models.Model):
     present = models.TextField(_("present (出席)"), blank=True)
     attending = models.TextField(_("attending (列席)"), blank=True)
     absent = models.TextField(_("on leave (请假)"), blank=True)
+    # Minutes of a meeting are for the meeting's people: once issued, only the named readers,
+    # the staff of the main addressee departments, the drafting department and the office.
+    readers_only = models.BooleanField(
+        _("only for its named readers and addressees"), default=False
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -81,7 +81,7 @@ def test_the_leaders_decision_becomes_a_supervision_item(office, case):
 def test_a_rejection_returns_the_case_to_coordination(office, case):
     co.proposal_set(user=office["sam"], case_id=case.pk, text="方案")
     co.case_submit(user=office["sam"], case_id=case.pk)
-    task = ApprovalTask.objects.get(status="pending", request__form_data__case=str(case.pk))
+    task = ApprovalTask.objects.get(status="pending", request__form_data__case__id=case.pk)
     engine.task_decide(task_id=task.pk, user=office["lee"], action="reject", comment="再议")
     case.refresh_from_db()
     assert case.status == Coordination.Status.OPEN and not Item.objects.exists()

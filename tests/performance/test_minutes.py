@@ -1,6 +1,7 @@
 # ruff: noqa: F811 — the meetings tests' fixtures, imported by name
-"""The minutes' PDF (read back with pdftotext: attendees, topics, decisions) and their filing in
-the archives when issued: through a Celery task on commit, once, whatever runs it again."""
+"""The draft minutes' PDF (read back with pdftotext: attendees, topics, decisions); issued
+minutes are a 纪要 of the Administrative Center, filed in the archives by the documents' task
+on commit, once, whatever runs it again."""
 
 import subprocess
 
@@ -8,9 +9,10 @@ import pytest
 from django.urls import reverse
 
 from archives.models import Record
+from documents.services import document_file
 from hall.models import User
 from performance import meetings
-from performance.minutes_pdf import minutes_file, minutes_pdf
+from performance.minutes_pdf import minutes_pdf
 from performance.models import Minutes
 from tests.performance.test_meetings import BODY, kind, meeting  # noqa: F401 — fixtures
 
@@ -35,35 +37,33 @@ def decided(office, meeting):
     return meeting
 
 
-def test_the_pdf_has_the_number_attendees_topics_text_and_decisions(office, decided):
-    minutes = meetings.minutes_issue(meeting_id=decided.pk, user=office["lee"])
+def test_the_draft_pdf_has_the_attendees_topics_text_and_decisions(office, decided):
+    minutes = Minutes.objects.get(meeting=decided)
     text = _text(minutes_pdf(minutes))
-    assert "校长办公会纪要〔2026〕1号" in text
+    assert "草稿" in text
     assert "出席：李领导" in text and "列席：任塔" in text
     assert "智慧校园建设（计算机学院）" in text and "食堂改造" not in text  # declined
     assert "2.会议决定：年底前上线50项网上办事服务。" in text
     assert "会议决定：年底前上线50项网上办事服务。（纪要第2段）" in text
-    assert "草稿" not in text.replace(" ", "")
 
 
-def test_issuing_files_the_minutes_once_on_commit(
+def test_issuing_files_the_minutes_document_once_on_commit(
     office, decided, django_capture_on_commit_callbacks, celery_eager
 ):
     # given reviewed minutes: nothing is filed before they are issued
-    minutes = Minutes.objects.get(meeting=decided)
-    assert minutes_file(minutes_id=minutes.pk) is None
     assert not Record.objects.exists()
     # when the chair issues them
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        meetings.minutes_issue(meeting_id=decided.pk, user=office["lee"])
-    # then one task ran after the commit and filed the PDF under the minutes' number
+        minutes = meetings.minutes_issue(meeting_id=decided.pk, user=office["lee"])
+    # then one task ran after the commit and filed the 纪要 under its number
     assert len(callbacks) == 1
-    record = Record.objects.get(source_ref=f"performance.minutes:{minutes.pk}")
+    document = minutes.document
+    record = Record.objects.get(source_ref=f"documents.outgoing:{document.pk}")
     assert record.doc_number == "校长办公会纪要〔2026〕1号"
-    assert record.title == "2026年第13次校长办公会纪要"
-    assert record.files.count() == 1
+    assert record.title == "2026年第13次校长办公会"
+    assert record.files.filter(name__endswith=".pdf").count() == 1
     # and filing again (a redelivered task) leaves the one record
-    assert minutes_file(minutes_id=minutes.pk) == record
+    assert document_file(document_id=document.pk) == record
     assert Record.objects.count() == 1
 
 
@@ -94,22 +94,30 @@ def test_who_reads_the_minutes_pdf(client, office, decided, who):
     assert response.status_code == DRAFT[who]
     if DRAFT[who] == 200:
         assert "草稿" in _text(response.content)
-    meetings.minutes_issue(meeting_id=decided.pk, user=office["lee"])
-    response = client.get(url)
+    minutes = meetings.minutes_issue(meeting_id=decided.pk, user=office["lee"])
+    # issued: the meeting's people are sent to the documents' 纪要 PDF, which they may read
+    response = client.get(url, follow=who is not None)
     assert response.status_code == ISSUED[who]
     if who is None:
         assert "/login/" in response["Location"]
     if ISSUED[who] == 200:
+        assert response.redirect_chain[-1][0] == reverse(
+            "documents:pdf", args=[minutes.document_id]
+        )
         assert response["Content-Type"] == "application/pdf"
+        assert "校长办公会纪要" in _text(response.content)
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_the_meeting_page_links_the_pdf_in_both_languages(
+def test_the_meeting_page_links_the_issued_document_in_both_languages(
     client, office, decided, settings, language
 ):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    meetings.minutes_issue(meeting_id=decided.pk, user=office["lee"])
+    minutes = meetings.minutes_issue(meeting_id=decided.pk, user=office["lee"])
     client.force_login(office["hank"])
     page = client.get(decided.get_absolute_url()).content.decode()
-    assert reverse("performance:minutes-pdf", args=[decided.pk]) in page
+    assert reverse("documents:detail", args=[minutes.document_id]) in page
+    assert reverse("documents:pdf", args=[minutes.document_id]) in page
+    assert "校长办公会纪要〔2026〕1号" in page
     assert ("纪要 PDF" if language == "zh-hans" else "The minutes as PDF") in page
+    assert ("印发为公文" if language == "zh-hans" else "Issued as the document") in page
