@@ -503,6 +503,13 @@ class Direction(models.TextChoices):
     LOWER = "lower", _("Lower is better")
 
 
+class CheckInPeriod(models.TextChoices):
+    """How often a plan's indicators are checked in: four quarters or twelve months a year."""
+
+    QUARTERLY = "quarterly", _("Quarterly")
+    MONTHLY = "monthly", _("Monthly")
+
+
 class IndicatorKind(models.TextChoices):
     CORE = "core", _("Core indicator")
     ROUTINE = "routine", _("Routine indicator")
@@ -545,6 +552,12 @@ class PlanTemplate(models.Model):
 
     name = models.CharField(_("template"), max_length=200)
     unit_kind = models.CharField(_("kind of unit"), max_length=20, choices=Department.Kind.choices)
+    period = models.CharField(
+        _("check-in period"),
+        max_length=10,
+        choices=CheckInPeriod.choices,
+        default=CheckInPeriod.QUARTERLY,
+    )
 
     def __str__(self) -> str:
         return self.name
@@ -585,6 +598,14 @@ class Plan(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
     version = models.PositiveSmallIntegerField(_("version"), default=1)
+    # Quarterly plans have four check-ins a year, monthly ones twelve (``CheckIn.quarter`` is
+    # then the month).
+    period = models.CharField(
+        _("check-in period"),
+        max_length=10,
+        choices=CheckInPeriod.choices,
+        default=CheckInPeriod.QUARTERLY,
+    )
 
     class Meta:
         ordering = ["-year", "unit__order", "unit__code"]
@@ -625,10 +646,12 @@ class PlanLine(models.Model):
 
 
 class CheckIn(models.Model):
-    """A quarter's value for one indicator, with its narrative and evidence (进展填报)."""
+    """A period's value for one indicator, with its narrative and evidence (进展填报)."""
 
     line = models.ForeignKey(PlanLine, on_delete=models.CASCADE, related_name="checkins")
-    quarter = models.PositiveSmallIntegerField(_("quarter"))
+    # The period's number in the plan's year: the quarter (1–4) of a quarterly plan, the month
+    # (1–12) of a monthly one.
+    quarter = models.PositiveSmallIntegerField(_("period"))
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
     narrative = models.TextField(_("narrative"), blank=True)
     evidence = models.FileField(_("evidence"), upload_to="plans/%Y/%m/", blank=True)

@@ -18,7 +18,14 @@ from hall import params
 from hall import uploads as uploads_checker
 from performance import plans
 from performance.forms import MAX_EVIDENCE
-from performance.models import CheckIn, IndicatorKind, Plan, PlanTemplate, TargetChange
+from performance.models import (
+    CheckIn,
+    CheckInPeriod,
+    IndicatorKind,
+    Plan,
+    PlanTemplate,
+    TargetChange,
+)
 from performance.services import is_office
 
 PAGE_SIZE = 50
@@ -30,7 +37,8 @@ LIGHTS = {
 
 
 class CheckInForm(forms.Form):
-    quarter = forms.IntegerField(label=gettext_lazy("Quarter"), min_value=1, max_value=4)
+    # The quarter, or the month of a monthly plan (the service checks it against the plan).
+    quarter = forms.IntegerField(label=gettext_lazy("Period"), min_value=1, max_value=12)
     value = forms.DecimalField(label=gettext_lazy("Value"), max_digits=14, decimal_places=2)
     narrative = forms.CharField(label=gettext_lazy("Narrative"), max_length=5000, required=False)
     evidence = forms.FileField(label=gettext_lazy("Evidence"), required=False)
@@ -130,7 +138,10 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "line": line,
             "kind": kinds.get(line.kind, line.kind),
             "light": lights.get(line.light, ""),
-            "checkins": [(c, lights.get(c.light, "")) for c in checkins.get(line.pk, [])],
+            "checkins": [
+                (c, lights.get(c.light, ""), plans.period_label(c.quarter, plan.period))
+                for c in checkins.get(line.pk, [])
+            ],
             "changes": changes.get(line.pk, []),
         }
         for line in lines
@@ -144,6 +155,9 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "total": sum(line.weight for line in lines),
             "may_edit": plans.may_edit(request.user, plan),
             "form": CheckInForm(),
+            "monthly": plan.period == CheckInPeriod.MONTHLY,
+            "n_periods": len(plans.periods_of(plan.period)),
+            "periods": CheckInPeriod.choices,
         },
     )
 
@@ -169,6 +183,21 @@ def plan_weights(request: HttpRequest, pk: int) -> HttpResponse:
         _refused(request, exc)
     else:
         messages.success(request, _("Weights saved."))
+    return redirect(plan)
+
+
+@login_required
+@require_POST
+def plan_period(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    try:
+        plans.plan_period_set(
+            plan_id=plan.pk, user=request.user, period=str(request.POST.get("period", ""))[:20]
+        )
+    except plans.PlanError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("Check-in period saved."))
     return redirect(plan)
 
 
