@@ -158,6 +158,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "monthly": plan.period == CheckInPeriod.MONTHLY,
             "n_periods": len(plans.periods_of(plan.period)),
             "periods": CheckInPeriod.choices,
+            "pending_weights": plan.weight_changes.filter(status="pending").exists(),
         },
     )
 
@@ -283,3 +284,46 @@ def target_change(request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
     else:
         messages.success(request, _("The new target is sent for approval."))
     return redirect(plan)
+
+
+@login_required
+@require_POST
+def weights_change(request: HttpRequest, pk: int) -> HttpResponse:
+    """An approved plan's new weights, sent for their own approval (nothing moves before)."""
+    from performance.weight_changes import weight_change_request
+
+    plan = _plan(request, pk)
+    weights = {}
+    for line_id in plan.lines.values_list("pk", flat=True):
+        value = plans._int(request.POST.get(f"weight-{line_id}"))
+        if value is None or not 0 <= value <= 100:
+            messages.error(request, _("Every weight is a whole number."))
+            return redirect(plan)
+        weights[line_id] = value
+    try:
+        weight_change_request(
+            plan_id=plan.pk,
+            user=request.user,
+            weights=weights,
+            reason=str(request.POST.get("reason", ""))[:2000],
+        )
+    except plans.PlanError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("The new weights are sent for approval."))
+    return redirect(plan)
+
+
+@login_required
+def plan_versions(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every version of a plan with what changed, for whoever may see the plan."""
+    from performance.weight_changes import versions_of
+
+    plan = _plan(request, pk)
+    rows = versions_of(plan)
+    page = Paginator(rows, PAGE_SIZE).get_page(params.page_number(request))
+    return render(
+        request,
+        "performance/plans/versions.html",
+        {"plan": plan, "page": page, "rows": page.object_list},
+    )
