@@ -162,6 +162,7 @@ class Step(models.Model):
         CLOSED = "closed", _("Verified and closed")
         REMINDER = "reminder", _("Reminder sent")
         OVERDUE = "overdue", _("Overdue notice (催办)")
+        MILESTONE_OVERDUE = "milestone_overdue", _("Milestone passed without a report")
         ESCALATED = "escalated", _("Escalated to the leader")
         NOTICE = "notice", _("Put on the public notice (通报)")
         EXTENSION_ASKED = "extension_asked", _("Extension requested")
