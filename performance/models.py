@@ -5,7 +5,10 @@ key task, an issued document, a hotline hot spot) is a plain reference ``app.mod
 title and URL, so nothing here imports the app the source lives in.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -805,6 +808,65 @@ class EvaluationEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.evaluation_id}: {self.unit_id} {self.final_score}"
+
+
+class ScoreItem(models.Model):
+    """A bonus or penalty item of the catalogue (加分项 / 减分项) that evaluators pick from;
+    edited in admin."""
+
+    class Kind(models.TextChoices):
+        BONUS = "bonus", _("Bonus")
+        PENALTY = "penalty", _("Penalty")
+
+    name = models.CharField(_("item"), max_length=200)
+    name_en = models.CharField(_("item (English)"), max_length=200, blank=True)
+    kind = models.CharField(_("bonus or penalty"), max_length=10, choices=Kind.choices)
+    points = models.DecimalField(
+        _("points"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal(20))],
+    )
+    evidence_required = models.BooleanField(_("evidence required"), default=False)
+    active = models.BooleanField(_("offered"), default=True)
+
+    class Meta:
+        ordering = ["kind", "name", "pk"]
+        verbose_name = _("bonus or penalty item")
+        verbose_name_plural = _("bonus and penalty items")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def label(self) -> str:
+        from hall.models import reading_english
+
+        return self.name_en if reading_english() and self.name_en else self.name
+
+
+class EntryItem(models.Model):
+    """A catalogue item applied to one unit in an evaluation, with its note and evidence; its
+    points and kind are copied, so a later edit of the catalogue leaves the score as given."""
+
+    entry = models.ForeignKey(EvaluationEntry, on_delete=models.CASCADE, related_name="items")
+    item = models.ForeignKey(ScoreItem, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("bonus or penalty"), max_length=10, choices=ScoreItem.Kind.choices)
+    points = models.DecimalField(_("points"), max_digits=5, decimal_places=2)
+    note = models.CharField(_("note"), max_length=500)
+    evidence = models.FileField(_("evidence"), upload_to="evaluations/%Y/%m/", blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["entry", "pk"]
+        verbose_name = _("bonus or penalty of a unit")
+        verbose_name_plural = _("bonuses and penalties of units")
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}: {self.item_id} {self.points}"
 
 
 # --- Coordination of disputes between offices (协调) -------------------------------------------

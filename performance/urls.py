@@ -73,6 +73,11 @@ urlpatterns += [
         name="evaluation-entry",
     ),
     path(
+        "evaluations/<int:pk>/entries/<int:entry_id>/items/<int:picked_id>/evidence/",
+        evaluation_views.item_evidence,
+        name="evaluation-item-evidence",
+    ),
+    path(
         "evaluations/<int:pk>/<slug:action>/",
         evaluation_views.evaluation_action,
         name="evaluation-action",
