@@ -15,6 +15,7 @@ from hall import params
 from hall.lists import url_maker
 from hall.models import Department, reading_english
 from performance import dashboards, plans
+from performance.models import CheckInPeriod
 from performance.services import is_office
 
 PAGE_SIZE = 50
@@ -31,9 +32,11 @@ def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404(_("No such plan."))
     today = timezone.localdate()
     board = dashboards.unit_dashboard(plan, today=today, english=reading_english())
+    monthly = plan.period == CheckInPeriod.MONTHLY
+    periods = plans.periods_of(plan.period)
     chart = dashboards.quarter_chart(
-        [(_quarter(q["q"]), q["score"]) for q in board.quarters],
-        _("Weighted score per quarter"),
+        [(plans.period_label(q["q"], plan.period), q["score"]) for q in board.quarters],
+        _("Weighted score per month") if monthly else _("Weighted score per quarter"),
     )
     return render(
         request,
@@ -42,9 +45,14 @@ def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             "plan": plan,
             "board": board,
             "chart": mark_safe(chart),  # noqa: S308 — built from numbers and escaped names
-            "quarters": [_quarter(q) for q in dashboards.QUARTERS],
+            "monthly": monthly,
+            "quarters": [plans.period_label(q, plan.period) for q in periods],
             "due": [
-                (_quarter(q), dashboards.checkin_due(plan.year, q)) for q in dashboards.QUARTERS
+                (
+                    plans.period_label(q, plan.period),
+                    dashboards.checkin_due(plan.year, q, plan.period),
+                )
+                for q in periods
             ],
             "not_reported": board.counts.get("", 0),
         },

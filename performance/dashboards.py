@@ -7,10 +7,10 @@ lines for 500 units × 40 indicators) is cached under a version key that every c
 write bumps (``plans.changed()``), per year, kind of unit and language; a unit's page costs three
 indexed queries and is cached likewise.
 
-Check-in deadlines: a quarter's check-in is due ``HALL_PLAN_CHECKIN_DAYS`` (15) days after the
-quarter ends; one recorded later is late, one not recorded by then is missing. The reminder tick
-reminds the unit's heads ``HALL_PLAN_REMIND_DAYS`` (5) days before, and flags the missing ones
-once after the deadline.
+Check-in deadlines: a period's check-in (a quarter's, or a month's for a monthly plan) is due
+``HALL_PLAN_CHECKIN_DAYS`` (15) days after the period ends; one recorded later is late, one not
+recorded by then is missing. The reminder tick reminds the unit's heads ``HALL_PLAN_REMIND_DAYS``
+(5) days before, and flags the missing ones once after the deadline.
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ from django.utils.translation import gettext as _
 
 from hall.models import Department, Notification
 from performance import board_cache
-from performance.models import CheckIn, Plan, PlanLine
+from performance import plans as plans_module
+from performance.models import CheckIn, CheckInPeriod, Plan, PlanLine
 from performance.plans import PLAN_KEY, ROWS_KEY, VERSION_KEY, Light
 
 TTL = 600
@@ -41,20 +42,27 @@ QUARTERS = (1, 2, 3, 4)
 # --- deadlines ---------------------------------------------------------------------------------
 
 
-def checkin_due(year: int, quarter: int) -> date:
-    """The last day a quarter's check-in is on time."""
-    month = 3 * quarter
+def checkin_due(year: int, n: int, period: str = CheckInPeriod.QUARTERLY) -> date:
+    """The last day a period's check-in is on time (``n``: the quarter, or the month)."""
+    month = plans_module.months_of(period) * n
     end = date(year, month, calendar.monthrange(year, month)[1])
     return end + timedelta(days=getattr(settings, "HALL_PLAN_CHECKIN_DAYS", 15))
 
 
-def is_late(checkin_at: datetime, year: int, quarter: int) -> bool:
-    return timezone.localdate(checkin_at) > checkin_due(year, quarter)
+def is_late(checkin_at: datetime, year: int, n: int, period: str = CheckInPeriod.QUARTERLY) -> bool:
+    return timezone.localdate(checkin_at) > checkin_due(year, n, period)
+
+
+def last_due(year: int, today: date, period: str = CheckInPeriod.QUARTERLY) -> int:
+    """The last period of the year whose check-in deadline has passed (0: none yet)."""
+    return max(
+        (n for n in plans_module.periods_of(period) if checkin_due(year, n, period) < today),
+        default=0,
+    )
 
 
 def last_due_quarter(year: int, today: date) -> int:
-    """The last quarter of the year whose check-in deadline has passed (0: none yet)."""
-    return max((q for q in QUARTERS if checkin_due(year, q) < today), default=0)
+    return last_due(year, today, CheckInPeriod.QUARTERLY)
 
 
 def _version() -> int:
@@ -97,17 +105,18 @@ def unit_dashboard(plan: Plan, *, today: date, english: bool) -> UnitDashboard:
         "line_id", "quarter", "progress", "light", "at"
     ):
         by_line.setdefault(c.line_id, {})[c.quarter] = c
-    due = last_due_quarter(plan.year, today)
+    periods = plans_module.periods_of(plan.period)
+    due = last_due(plan.year, today, plan.period)
     lights = _light_labels()
     late_label, missing_label = _("late"), _("missing")
-    headers = [_("Q%(q)d") % {"q": q} for q in QUARTERS]
+    headers = [plans_module.period_label(q, plan.period) for q in periods]
     counts = {Light.GREEN: 0, Light.YELLOW: 0, Light.RED: 0, "": 0}
     rows, n_missing, n_late = [], 0, 0
-    sums = {q: Decimal(0) for q in QUARTERS}
+    sums = {q: Decimal(0) for q in periods}
     for line in lines:
         counts[line.light or ""] = counts.get(line.light or "", 0) + 1
         cells = []
-        for q in QUARTERS:
+        for q in periods:
             c = by_line.get(line.pk, {}).get(q)
             if c is None:
                 missing = plan.status == Plan.Status.APPROVED and q <= due
@@ -120,7 +129,7 @@ def unit_dashboard(plan: Plan, *, today: date, english: bool) -> UnitDashboard:
                 )
                 continue
             sums[q] += Decimal(line.weight) * c.progress / 100
-            late = is_late(c.at, plan.year, q)
+            late = is_late(c.at, plan.year, q, plan.period)
             n_late += late
             cells.append(
                 (
@@ -150,7 +159,7 @@ def unit_dashboard(plan: Plan, *, today: date, english: bool) -> UnitDashboard:
             "q": q,
             "score": sums[q].quantize(Decimal("0.1")) if q in reported else None,
         }
-        for q in QUARTERS
+        for q in periods
     ]
     board = UnitDashboard(
         counts=counts,
@@ -179,17 +188,23 @@ def _bar(progress) -> str:
 
 
 def quarter_chart(points: list[tuple[str, Decimal | None]], label: str) -> str:
-    """Bars per quarter (0..100) drawn server-side as SVG, with their figures as text."""
+    """Bars per period (0..100: four quarters or twelve months) drawn server-side as SVG,
+    with their figures as text."""
+    step = 70 if len(points) <= 4 else 280 / max(len(points), 1)
+    width, middle = (40, 20) if len(points) <= 4 else (step * 0.6, step * 0.3)
     bars = []
     for n, (name, value) in enumerate(points):
-        x = 20 + n * 70
+        x = 20 + n * step
         if value is not None:
             h = max(0, min(100, float(value)))
             bars.append(
-                f'<rect x="{x}" y="{110 - h:.1f}" width="40" height="{h:.1f}" class="dash-col"/>'
-                f'<text x="{x + 20}" y="{104 - h:.1f}" text-anchor="middle">{value}</text>'
+                f'<rect x="{x:.1f}" y="{110 - h:.1f}" width="{width:.1f}" height="{h:.1f}"'
+                ' class="dash-col"/>'
+                f'<text x="{x + middle:.1f}" y="{104 - h:.1f}" text-anchor="middle">{value}</text>'
             )
-        bars.append(f'<text x="{x + 20}" y="126" text-anchor="middle">{escape(name)}</text>')
+        bars.append(
+            f'<text x="{x + middle:.1f}" y="126" text-anchor="middle">{escape(name)}</text>'
+        )
     return (
         f'<svg class="dash-chart" viewBox="0 0 300 130" role="img" aria-label="{escape(label)}">'
         '<line x1="10" y1="110" x2="295" y2="110" class="dash-axis"/>' + "".join(bars) + "</svg>"
@@ -199,9 +214,11 @@ def quarter_chart(points: list[tuple[str, Decimal | None]], label: str) -> str:
 # --- the institution's dashboard ---------------------------------------------------------------
 
 
-def _plan_figures(plans, due: int) -> dict[int, dict]:
-    """Each plan's counts by light, weighted progress, check-ins of the last quarter due and
-    lights per quarter: one aggregate over its lines and one over its check-ins."""
+def _plan_figures(plans, dues: dict[str, int]) -> dict[int, dict]:
+    """Each plan's counts by light, weighted progress, check-ins of its last period due (by
+    its own period: ``dues`` maps a period to its last one due) and lights per quarter (a
+    monthly plan's quarter is its quarter's last month): one aggregate over its lines and one
+    over its check-ins."""
     weighted = Coalesce(
         Sum(F("lines__weight") * F("lines__progress"), output_field=DecimalField()),
         Decimal(0),
@@ -209,7 +226,7 @@ def _plan_figures(plans, due: int) -> dict[int, dict]:
     )
     figures = {
         r["pk"]: {**r, "reported": 0, "quarters": {}}
-        for r in plans.values("pk")
+        for r in plans.values("pk", "period")
         .annotate(
             n=Count("lines"),
             green=Count("lines", filter=Q(lines__light=Light.GREEN)),
@@ -236,11 +253,14 @@ def _plan_figures(plans, due: int) -> dict[int, dict]:
         plan = figures.get(r["line__plan_id"])
         if plan is None:
             continue
-        plan["quarters"][r["quarter"]] = {
+        if r["quarter"] == dues.get(plan["period"], 0):
+            plan["reported"] = r["n"]
+        size = plans_module.months_of(plan["period"])
+        if (r["quarter"] * size) % 3:
+            continue  # a month inside a quarter
+        plan["quarters"][r["quarter"] * size // 3] = {
             k: r[k] or 0 for k in ("green", "yellow", "red", "progress", "n")
         }
-        if r["quarter"] == due:
-            plan["reported"] = r["n"]
     return figures
 
 
@@ -259,26 +279,31 @@ def institution_rows(*, year: int, kind: str, today: date, english: bool) -> dic
     found = cache.get(key)
     if found is not None:
         return found
-    due = last_due_quarter(year, today)
+    dues = {period: last_due(year, today, period) for period in CheckInPeriod.values}
+    due = dues[CheckInPeriod.QUARTERLY]
     plans = Plan.objects.filter(year=year)
     if kind:
         plans = plans.filter(unit__kind=kind)
     listed = list(
-        plans.values("pk", "status", "unit__name_zh", "unit__name_en", "unit__kind").order_by("pk")
+        plans.values(
+            "pk", "status", "period", "unit__name_zh", "unit__name_en", "unit__kind"
+        ).order_by("pk")
     )
     rows_version = board_cache._version(ROWS_KEY)
     versions = cache.get_many([f"{PLAN_KEY}:{p['pk']}" for p in listed])
 
+    periods = {p["pk"]: p["period"] for p in listed}
+
     def figure_key(pk: int) -> str:
         own = versions.get(f"{PLAN_KEY}:{pk}", 0)
-        return f"performance:dash:plan:{rows_version}:{pk}:{own}:{due}"
+        return f"performance:dash:plan:{rows_version}:{pk}:{own}:{dues[periods[pk]]}"
 
     cached = cache.get_many([figure_key(p["pk"]) for p in listed])
     figures = {p["pk"]: cached.get(figure_key(p["pk"])) for p in listed}
     stale = [pk for pk, value in figures.items() if value is None]
     if stale:
         scope = plans if len(stale) == len(listed) else Plan.objects.filter(pk__in=stale)
-        fresh = _plan_figures(scope, due)
+        fresh = _plan_figures(scope, dues)
         figures.update(fresh)
         cache.set_many({figure_key(pk): fresh[pk] for pk in fresh}, TTL)
     kinds = dict(Department.Kind.choices)
@@ -308,7 +333,9 @@ def institution_rows(*, year: int, kind: str, today: date, english: bool) -> dic
                 "red": f["red"],
                 "none": f["none"],
                 "missing": (
-                    f["n"] - f["reported"] if due and p["status"] == Plan.Status.APPROVED else 0
+                    f["n"] - f["reported"]
+                    if dues[p["period"]] and p["status"] == Plan.Status.APPROVED
+                    else 0
                 ),
             }
         )
@@ -358,23 +385,49 @@ def _heads_of(unit_ids: list[int]) -> dict[int, list[int]]:
     return heads
 
 
-def _plans_missing(year: int, quarter: int, sent: set[str], kind: str):
-    reported = CheckIn.objects.filter(line=OuterRef("pk"), quarter=quarter)
+def _plans_missing(year: int, n: int, period: str, sent: set[str]):
+    reported = CheckIn.objects.filter(line=OuterRef("pk"), quarter=n)
     unreported = PlanLine.objects.filter(plan=OuterRef("pk")).exclude(Exists(reported))
     return [
         plan
-        for plan in Plan.objects.filter(year=year, status=Plan.Status.APPROVED)
+        for plan in Plan.objects.filter(year=year, status=Plan.Status.APPROVED, period=period)
         .filter(Exists(unreported))
         .select_related("unit")
         .order_by("pk")
-        if f"{plan.pk}:{year}Q{quarter}" not in sent
+        if f"{plan.pk}:{_window(year, n, period)}" not in sent
     ]
 
 
+def _window(year: int, n: int, period: str) -> str:
+    """The once() key's tail of a period: ``2026Q3`` (as before months came) or ``2026M7``."""
+    return f"{year}M{n}" if period == CheckInPeriod.MONTHLY else f"{year}Q{n}"
+
+
+# The reminder's and the late notice's words, by period: (kind, Chinese, English).
+_WORDS = {
+    (CheckInPeriod.QUARTERLY, "due"): ("季度进展填报即将截止", "Quarterly check-in due"),
+    (CheckInPeriod.QUARTERLY, "late"): ("季度进展填报逾期", "Quarterly check-in late"),
+    (CheckInPeriod.MONTHLY, "due"): ("月度进展填报即将截止", "Monthly check-in due"),
+    (CheckInPeriod.MONTHLY, "late"): ("月度进展填报逾期", "Monthly check-in late"),
+}
+
+
+def _subject(plan: Plan, n: int, deadline: date, what: str) -> tuple[str, str]:
+    zh, en = _WORDS[(plan.period, what)]
+    if plan.period == CheckInPeriod.MONTHLY:
+        when_zh, when_en = f"{plan.year}年{n}月", f"{plan.year} M{n}"
+    else:
+        when_zh, when_en = f"{plan.year}年第{n}季度", f"{plan.year} Q{n}"
+    return (
+        f"{zh}：{when_zh} {plan.unit.name_zh}（{deadline}）",
+        f"{en}: {when_en}, {plan.unit.name_en or plan.unit.name_zh} ({deadline})",
+    )
+
+
 def checkin_tick(*, now: datetime | None = None) -> dict[str, int]:
-    """Before a quarter's check-in deadline: one reminder to the heads of every approved plan
-    that still lacks a check-in; after it, one late notice. Each exactly once (``once``); the
-    tick reads nothing outside those windows."""
+    """Before a period's check-in deadline (each plan's own: a quarter's or a month's): one
+    reminder to the heads of every approved plan that still lacks a check-in; after it, one
+    late notice. Each exactly once (``once``); the tick reads nothing outside those windows."""
     from hall.notifications import notify
     from workflows.models import SentOnce
     from workflows.reminders import once
@@ -383,50 +436,49 @@ def checkin_tick(*, now: datetime | None = None) -> dict[str, int]:
     today = timezone.localdate(now)
     lead = timedelta(days=getattr(settings, "HALL_PLAN_REMIND_DAYS", 5))
     result = {"due": 0, "late": 0}
-    for year in (today.year - 1, today.year):
-        for q in QUARTERS:
-            deadline = checkin_due(year, q)
-            if deadline - lead <= today <= deadline:
-                kind, zh, en, what = (
-                    "performance.checkin_due",
-                    "季度进展填报即将截止",
-                    ("Quarterly check-in due"),
-                    "due",
-                )
-                notice = Notification.Kind.REMINDER
-            elif deadline < today <= deadline + timedelta(days=30):
-                kind, zh, en, what = (
-                    "performance.checkin_late",
-                    "季度进展填报逾期",
-                    ("Quarterly check-in late"),
-                    "late",
-                )
-                notice = Notification.Kind.OVERDUE
-            else:
-                continue
-            # Nothing changed since a pass that sent all it had to: skip the read (any plan or
-            # check-in write bumps the version, so a newly approved plan is seen next minute).
-            done = _key("tick", kind, year, q)
-            if cache.get(done):
-                continue
-            sent = set(
-                SentOnce.objects.filter(kind=kind, key__endswith=f":{year}Q{q}").values_list(
-                    "key", flat=True
-                )
-            )
-            plans = _plans_missing(year, q, sent, kind)
-            heads = _heads_of([p.unit_id for p in plans])
-            for plan in plans:
-                if not once(kind, f"{plan.pk}:{year}Q{q}"):
+    for period in CheckInPeriod.values:
+        for year in (today.year - 1, today.year):
+            for n in plans_module.periods_of(period):
+                deadline = checkin_due(year, n, period)
+                if deadline - lead <= today <= deadline:
+                    kind, what, notice = (
+                        "performance.checkin_due",
+                        "due",
+                        Notification.Kind.REMINDER,
+                    )
+                elif deadline < today <= deadline + timedelta(days=30):
+                    kind, what, notice = (
+                        "performance.checkin_late",
+                        "late",
+                        Notification.Kind.OVERDUE,
+                    )
+                else:
                     continue
-                notify(
-                    recipients=heads.get(plan.unit_id, []),
-                    kind=notice,
-                    subject=f"{zh}：{plan.year}年第{q}季度 {plan.unit.name_zh}（{deadline}）",
-                    subject_en=f"{en}: {plan.year} Q{q}, {plan.unit.name_en or plan.unit.name_zh}"
-                    f" ({deadline})",
-                    url=plan.get_absolute_url(),
+                window = _window(year, n, period)
+                # Nothing changed since a pass that sent all it had to: skip the read (any
+                # plan or check-in write bumps the version, so a newly approved plan is seen
+                # next minute).
+                done = _key("tick", kind, window)
+                if cache.get(done):
+                    continue
+                sent = set(
+                    SentOnce.objects.filter(kind=kind, key__endswith=f":{window}").values_list(
+                        "key", flat=True
+                    )
                 )
-                result[what] += 1
-            cache.set(done, True, 86400)
+                found = _plans_missing(year, n, period, sent)
+                heads = _heads_of([p.unit_id for p in found])
+                for plan in found:
+                    if not once(kind, f"{plan.pk}:{window}"):
+                        continue
+                    subject, subject_en = _subject(plan, n, deadline, what)
+                    notify(
+                        recipients=heads.get(plan.unit_id, []),
+                        kind=notice,
+                        subject=subject,
+                        subject_en=subject_en,
+                        url=plan.get_absolute_url(),
+                    )
+                    result[what] += 1
+                cache.set(done, True, 86400)
     return result

@@ -24,12 +24,14 @@ from django.utils.translation import gettext as _
 from hall.models import Department, ServiceField, ServiceStep, User
 from performance import plans
 from performance.models import (
+    EntryItem,
     Evaluation,
     EvaluationEntry,
     Grade,
     Indicator,
     Plan,
     PlanLine,
+    ScoreItem,
 )
 from performance.services import OFFICE_ROLE, SupervisionError, is_office
 from workflows import handoffs
@@ -299,34 +301,91 @@ def evaluation_recompute(*, user: User, evaluation_id: int) -> Evaluation:
     return evaluation
 
 
+def _item_totals(entry: EvaluationEntry) -> tuple[Decimal, Decimal]:
+    bonus, penalty = ZERO, ZERO
+    for kind, points in entry.items.values_list("kind", "points"):
+        if kind == ScoreItem.Kind.BONUS:
+            bonus += points
+        else:
+            penalty += points
+    return bonus, penalty
+
+
+def _settle_items(evaluation: Evaluation, entry: EvaluationEntry) -> EvaluationEntry:
+    entry.bonus, entry.penalty = _item_totals(entry)
+    entry.save(update_fields=["bonus", "penalty"])
+    _settle(evaluation, recompute=True)
+    entry.refresh_from_db()
+    return entry
+
+
 @transaction.atomic
-def entry_items_set(
+def entry_item_add(
     *,
     user: User,
     evaluation_id: int,
     entry_id: int,
-    bonus: Decimal,
-    penalty: Decimal,
-    note: str = "",
-    veto: bool = False,
-    veto_reason: str = "",
-) -> EvaluationEntry:
-    """Bonus and penalty items and the veto of one unit (the office)."""
+    item_id: int,
+    note: str,
+    evidence=None,
+) -> EntryItem:
+    """The office applies a catalogue item (bonus or penalty) to one unit, with a note and,
+    where the item asks for it, an evidence file; the unit's bonus and penalty are the sums
+    of its items (at most MAX_BONUS and MAX_PENALTY points) and the scores are settled."""
     _check_office(user)
     evaluation = _locked(evaluation_id)
     _check_scoring(evaluation)
     entry = _entry(evaluation, entry_id)
-    bonus, penalty = Decimal(bonus), Decimal(penalty)
-    if not ZERO <= bonus <= MAX_BONUS:
-        raise EvaluationError(_("A bonus is 0 to %(n)s points.") % {"n": MAX_BONUS})
-    if not ZERO <= penalty <= MAX_PENALTY:
-        raise EvaluationError(_("A penalty is 0 to %(n)s points.") % {"n": MAX_PENALTY})
+    item = ScoreItem.objects.filter(pk=item_id, active=True).first()
+    if item is None:
+        raise EvaluationError(_("Choose an item of the catalogue."))
+    note = (note or "").strip()
+    if not note:
+        raise EvaluationError(_("Say what the item is given for."))
+    if item.evidence_required and not evidence:
+        raise EvaluationError(_("This item needs an evidence file."))
+    bonus, penalty = _item_totals(entry)
+    if item.kind == ScoreItem.Kind.BONUS and bonus + item.points > MAX_BONUS:
+        raise EvaluationError(_("Bonuses total at most %(n)s points.") % {"n": MAX_BONUS})
+    if item.kind == ScoreItem.Kind.PENALTY and penalty + item.points > MAX_PENALTY:
+        raise EvaluationError(_("Penalties total at most %(n)s points.") % {"n": MAX_PENALTY})
+    picked = EntryItem(
+        entry=entry, item=item, kind=item.kind, points=item.points, note=note[:500], added_by=user
+    )
+    if evidence:
+        picked.evidence = evidence
+    picked.save()
+    _settle_items(evaluation, entry)
+    return picked
+
+
+@transaction.atomic
+def entry_item_remove(
+    *, user: User, evaluation_id: int, entry_id: int, picked_id: int
+) -> EvaluationEntry:
+    _check_office(user)
+    evaluation = _locked(evaluation_id)
+    _check_scoring(evaluation)
+    entry = _entry(evaluation, entry_id)
+    deleted, _rows = EntryItem.objects.filter(entry=entry, pk=picked_id).delete()
+    if not deleted:
+        raise EvaluationError(_("No such item on this unit."))
+    return _settle_items(evaluation, entry)
+
+
+@transaction.atomic
+def entry_veto_set(
+    *, user: User, evaluation_id: int, entry_id: int, veto: bool, veto_reason: str = ""
+) -> EvaluationEntry:
+    """The veto item (一票否决) of one unit (the office): it caps the grade."""
+    _check_office(user)
+    evaluation = _locked(evaluation_id)
+    _check_scoring(evaluation)
+    entry = _entry(evaluation, entry_id)
     if veto and not (veto_reason or "").strip():
         raise EvaluationError(_("Say which veto item applies."))
-    entry.bonus, entry.penalty = bonus.quantize(CENT), penalty.quantize(CENT)
-    entry.items_note = (note or "").strip()[:500]
     entry.veto, entry.veto_reason = veto, (veto_reason or "").strip()[:300] if veto else ""
-    entry.save(update_fields=["bonus", "penalty", "items_note", "veto", "veto_reason"])
+    entry.save(update_fields=["veto", "veto_reason"])
     _settle(evaluation, recompute=True)
     entry.refresh_from_db()
     return entry

@@ -51,21 +51,18 @@ def seed_demo_evaluation() -> int:
     found = ev.evaluation_open(
         user=office, year=year, period=Evaluation.Period.MID_YEAR, quota=30, committee=committee
     )
+    award, late = demo_score_items()
     entries = list(found.entries.select_related("unit").order_by("unit__code"))
     for n, entry in enumerate(entries):
         kwargs = {"user": office, "evaluation_id": found.pk, "entry_id": entry.pk}
         if n == 0:
-            ev.entry_items_set(
-                bonus=Decimal(0),
-                penalty=Decimal(0),
-                veto=True,
-                veto_reason="发生实验室安全责任事故，实行一票否决",
-                **kwargs,
+            ev.entry_veto_set(
+                veto=True, veto_reason="发生实验室安全责任事故，实行一票否决", **kwargs
             )
         elif n == 1:
-            ev.entry_items_set(
-                bonus=Decimal(3), penalty=Decimal(0), note="获省级教学成果奖 +3", **kwargs
-            )
+            ev.entry_item_add(item_id=award.pk, note="获省级教学成果奖一等奖", **kwargs)
+        elif n == 2:
+            ev.entry_item_add(item_id=late.pk, note="第二季度进展逾期报送", **kwargs)
         if n % 3 != 2:  # the reviewer has scored two units in three so far
             ev.entry_review(score=Decimal(96 - 3 * n), **kwargs)
     return 1
@@ -114,3 +111,36 @@ def seed_demo_coordination() -> int:
         text="东侧4间由学院继续使用并纳入定额核算，西侧2间由资产处统筹，资产处于12月底前完成核定。",
     )
     return 1
+
+
+def demo_score_items():
+    """The catalogue's first items (the office edits it in admin)."""
+    from performance.models import ScoreItem
+
+    award, _ = ScoreItem.objects.get_or_create(
+        name="获省级及以上教学、科研成果奖",
+        defaults={"name_en": "Provincial or national award", "kind": "bonus", "points": 3},
+    )
+    ScoreItem.objects.get_or_create(
+        name="承担学校临时性重大任务并圆满完成",
+        defaults={
+            "name_en": "A major ad-hoc task for the university done well",
+            "kind": "bonus",
+            "points": 2,
+            "evidence_required": True,
+        },
+    )
+    late, _ = ScoreItem.objects.get_or_create(
+        name="进展填报逾期",
+        defaults={"name_en": "Check-in reported late", "kind": "penalty", "points": 1},
+    )
+    ScoreItem.objects.get_or_create(
+        name="被督查通报批评",
+        defaults={
+            "name_en": "Criticised in the supervision bulletin",
+            "kind": "penalty",
+            "points": 2,
+            "evidence_required": True,
+        },
+    )
+    return award, late

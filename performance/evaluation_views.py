@@ -4,8 +4,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,10 +14,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from hall import params
+from hall import uploads as uploads_checker
 from hall.lists import escape, url_maker
 from hall.models import User, reading_english
 from performance import evaluation as ev
-from performance.models import Evaluation, Grade, Indicator
+from performance.forms import MAX_EVIDENCE
+from performance.models import EntryItem, Evaluation, Grade, Indicator, ScoreItem
 from performance.services import OFFICE_ROLE, is_office
 
 PAGE_SIZE = 50
@@ -175,6 +178,7 @@ def entry_detail(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse:
     if request.method == "POST":
         return _entry_post(request, evaluation, entry, office, member)
     rules = dict(Indicator.Rule.choices)
+    kinds = {k: str(v) for k, v in ScoreItem.Kind.choices}
     rows = [
         (
             escape(r["line"].indicator.name),
@@ -196,6 +200,18 @@ def entry_detail(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse:
             "rows": rows,
             "indicators_total": sum(r[6] for r in rows),
             "grade": _grades().get(entry.grade, ""),
+            "picked": [
+                (p, p.item.label, kinds.get(p.kind, p.kind))
+                for p in entry.items.select_related("item").order_by("pk")
+            ],
+            "catalogue": (
+                [
+                    (i.pk, f"{kinds.get(i.kind, i.kind)} · {i.label} ({i.points})", i)
+                    for i in ScoreItem.objects.filter(active=True).order_by("kind", "name", "pk")
+                ]
+                if office
+                else []
+            ),
             "office": office,
             "member": member,
             "scoring": evaluation.status == Evaluation.Status.SCORING,
@@ -211,28 +227,49 @@ def _decimal(text: str) -> Decimal | None:
     return value if value.is_finite() and abs(value) < 1000 else None
 
 
+def _id(value) -> int:
+    try:
+        return max(0, min(int(value), 2**31 - 1))
+    except (TypeError, ValueError):
+        return 0
+
+
 def _entry_post(request, evaluation, entry, office: bool, member: bool) -> HttpResponse:
     action = request.POST.get("action", "")
     back = f"{evaluation.get_absolute_url()}entries/{entry.pk}/"
-    if (action in ("items", "review") and not office) or (action == "committee" and not member):
+    office_actions = ("veto", "item-add", "item-remove", "review")
+    if (action in office_actions and not office) or (action == "committee" and not member):
         raise Http404(_("No such page."))
     try:
-        if action == "items":
-            bonus, penalty = (
-                _decimal(request.POST.get("bonus")),
-                _decimal(request.POST.get("penalty")),
-            )
-            if bonus is None or penalty is None:
-                raise ev.EvaluationError(_("Give the bonus and the penalty as numbers."))
-            ev.entry_items_set(
+        if action == "veto":
+            ev.entry_veto_set(
                 user=request.user,
                 evaluation_id=evaluation.pk,
                 entry_id=entry.pk,
-                bonus=bonus,
-                penalty=penalty,
-                note=request.POST.get("note", "")[:500],
                 veto=request.POST.get("veto") == "on",
                 veto_reason=request.POST.get("veto_reason", "")[:300],
+            )
+        elif action == "item-add":
+            evidence = request.FILES.get("evidence")
+            if evidence:
+                try:
+                    uploads_checker.check_upload(evidence, max_bytes=MAX_EVIDENCE)
+                except ValidationError as exc:
+                    raise ev.EvaluationError(" ".join(exc.messages)) from exc
+            ev.entry_item_add(
+                user=request.user,
+                evaluation_id=evaluation.pk,
+                entry_id=entry.pk,
+                item_id=_id(request.POST.get("item")),
+                note=request.POST.get("note", "")[:500],
+                evidence=evidence,
+            )
+        elif action == "item-remove":
+            ev.entry_item_remove(
+                user=request.user,
+                evaluation_id=evaluation.pk,
+                entry_id=entry.pk,
+                picked_id=_id(request.POST.get("picked")),
             )
         elif action in ("review", "committee"):
             score = _decimal(request.POST.get("score"))
@@ -279,3 +316,17 @@ def evaluation_export(request: HttpRequest, pk: int) -> HttpResponse:
     name = f"evaluation-{evaluation.year}-{evaluation.period}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@login_required
+def item_evidence(request: HttpRequest, pk: int, entry_id: int, picked_id: int) -> FileResponse:
+    """The evidence of a bonus or penalty item, for whoever may see the evaluation."""
+    evaluation = _evaluation(request, pk)
+    found = (
+        EntryItem.objects.filter(entry__evaluation=evaluation, entry_id=entry_id, pk=picked_id)
+        .exclude(evidence="")
+        .first()
+    )
+    if found is None:
+        raise Http404(_("No such file."))
+    return FileResponse(found.evidence.open("rb"), as_attachment=True)

@@ -5,7 +5,10 @@ key task, an issued document, a hotline hot spot) is a plain reference ``app.mod
 title and URL, so nothing here imports the app the source lives in.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -162,6 +165,7 @@ class Step(models.Model):
         CLOSED = "closed", _("Verified and closed")
         REMINDER = "reminder", _("Reminder sent")
         OVERDUE = "overdue", _("Overdue notice (催办)")
+        MILESTONE_OVERDUE = "milestone_overdue", _("Milestone passed without a report")
         ESCALATED = "escalated", _("Escalated to the leader")
         NOTICE = "notice", _("Put on the public notice (通报)")
         EXTENSION_ASKED = "extension_asked", _("Extension requested")
@@ -517,6 +521,13 @@ class Direction(models.TextChoices):
     LOWER = "lower", _("Lower is better")
 
 
+class CheckInPeriod(models.TextChoices):
+    """How often a plan's indicators are checked in: four quarters or twelve months a year."""
+
+    QUARTERLY = "quarterly", _("Quarterly")
+    MONTHLY = "monthly", _("Monthly")
+
+
 class IndicatorKind(models.TextChoices):
     CORE = "core", _("Core indicator")
     ROUTINE = "routine", _("Routine indicator")
@@ -559,6 +570,12 @@ class PlanTemplate(models.Model):
 
     name = models.CharField(_("template"), max_length=200)
     unit_kind = models.CharField(_("kind of unit"), max_length=20, choices=Department.Kind.choices)
+    period = models.CharField(
+        _("check-in period"),
+        max_length=10,
+        choices=CheckInPeriod.choices,
+        default=CheckInPeriod.QUARTERLY,
+    )
 
     def __str__(self) -> str:
         return self.name
@@ -599,6 +616,14 @@ class Plan(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
     version = models.PositiveSmallIntegerField(_("version"), default=1)
+    # Quarterly plans have four check-ins a year, monthly ones twelve (``CheckIn.quarter`` is
+    # then the month).
+    period = models.CharField(
+        _("check-in period"),
+        max_length=10,
+        choices=CheckInPeriod.choices,
+        default=CheckInPeriod.QUARTERLY,
+    )
 
     class Meta:
         ordering = ["-year", "unit__order", "unit__code"]
@@ -639,10 +664,12 @@ class PlanLine(models.Model):
 
 
 class CheckIn(models.Model):
-    """A quarter's value for one indicator, with its narrative and evidence (进展填报)."""
+    """A period's value for one indicator, with its narrative and evidence (进展填报)."""
 
     line = models.ForeignKey(PlanLine, on_delete=models.CASCADE, related_name="checkins")
-    quarter = models.PositiveSmallIntegerField(_("quarter"))
+    # The period's number in the plan's year: the quarter (1–4) of a quarterly plan, the month
+    # (1–12) of a monthly one.
+    quarter = models.PositiveSmallIntegerField(_("period"))
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
     narrative = models.TextField(_("narrative"), blank=True)
     evidence = models.FileField(_("evidence"), upload_to="plans/%Y/%m/", blank=True)
@@ -795,6 +822,65 @@ class EvaluationEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.evaluation_id}: {self.unit_id} {self.final_score}"
+
+
+class ScoreItem(models.Model):
+    """A bonus or penalty item of the catalogue (加分项 / 减分项) that evaluators pick from;
+    edited in admin."""
+
+    class Kind(models.TextChoices):
+        BONUS = "bonus", _("Bonus")
+        PENALTY = "penalty", _("Penalty")
+
+    name = models.CharField(_("item"), max_length=200)
+    name_en = models.CharField(_("item (English)"), max_length=200, blank=True)
+    kind = models.CharField(_("bonus or penalty"), max_length=10, choices=Kind.choices)
+    points = models.DecimalField(
+        _("points"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal(20))],
+    )
+    evidence_required = models.BooleanField(_("evidence required"), default=False)
+    active = models.BooleanField(_("offered"), default=True)
+
+    class Meta:
+        ordering = ["kind", "name", "pk"]
+        verbose_name = _("bonus or penalty item")
+        verbose_name_plural = _("bonus and penalty items")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def label(self) -> str:
+        from hall.models import reading_english
+
+        return self.name_en if reading_english() and self.name_en else self.name
+
+
+class EntryItem(models.Model):
+    """A catalogue item applied to one unit in an evaluation, with its note and evidence; its
+    points and kind are copied, so a later edit of the catalogue leaves the score as given."""
+
+    entry = models.ForeignKey(EvaluationEntry, on_delete=models.CASCADE, related_name="items")
+    item = models.ForeignKey(ScoreItem, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("bonus or penalty"), max_length=10, choices=ScoreItem.Kind.choices)
+    points = models.DecimalField(_("points"), max_digits=5, decimal_places=2)
+    note = models.CharField(_("note"), max_length=500)
+    evidence = models.FileField(_("evidence"), upload_to="evaluations/%Y/%m/", blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["entry", "pk"]
+        verbose_name = _("bonus or penalty of a unit")
+        verbose_name_plural = _("bonuses and penalties of units")
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}: {self.item_id} {self.points}"
 
 
 # --- Coordination of disputes between offices (协调) -------------------------------------------

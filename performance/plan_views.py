@@ -18,7 +18,14 @@ from hall import params
 from hall import uploads as uploads_checker
 from performance import plans
 from performance.forms import MAX_EVIDENCE
-from performance.models import CheckIn, IndicatorKind, Plan, PlanTemplate, TargetChange
+from performance.models import (
+    CheckIn,
+    CheckInPeriod,
+    IndicatorKind,
+    Plan,
+    PlanTemplate,
+    TargetChange,
+)
 from performance.services import is_office
 
 PAGE_SIZE = 50
@@ -30,7 +37,8 @@ LIGHTS = {
 
 
 class CheckInForm(forms.Form):
-    quarter = forms.IntegerField(label=gettext_lazy("Quarter"), min_value=1, max_value=4)
+    # The quarter, or the month of a monthly plan (the service checks it against the plan).
+    quarter = forms.IntegerField(label=gettext_lazy("Period"), min_value=1, max_value=12)
     value = forms.DecimalField(label=gettext_lazy("Value"), max_digits=14, decimal_places=2)
     narrative = forms.CharField(label=gettext_lazy("Narrative"), max_length=5000, required=False)
     evidence = forms.FileField(label=gettext_lazy("Evidence"), required=False)
@@ -130,7 +138,10 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "line": line,
             "kind": kinds.get(line.kind, line.kind),
             "light": lights.get(line.light, ""),
-            "checkins": [(c, lights.get(c.light, "")) for c in checkins.get(line.pk, [])],
+            "checkins": [
+                (c, lights.get(c.light, ""), plans.period_label(c.quarter, plan.period))
+                for c in checkins.get(line.pk, [])
+            ],
             "changes": changes.get(line.pk, []),
         }
         for line in lines
@@ -144,6 +155,10 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "total": sum(line.weight for line in lines),
             "may_edit": plans.may_edit(request.user, plan),
             "form": CheckInForm(),
+            "monthly": plan.period == CheckInPeriod.MONTHLY,
+            "n_periods": len(plans.periods_of(plan.period)),
+            "periods": CheckInPeriod.choices,
+            "pending_weights": plan.weight_changes.filter(status="pending").exists(),
         },
     )
 
@@ -169,6 +184,21 @@ def plan_weights(request: HttpRequest, pk: int) -> HttpResponse:
         _refused(request, exc)
     else:
         messages.success(request, _("Weights saved."))
+    return redirect(plan)
+
+
+@login_required
+@require_POST
+def plan_period(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    try:
+        plans.plan_period_set(
+            plan_id=plan.pk, user=request.user, period=str(request.POST.get("period", ""))[:20]
+        )
+    except plans.PlanError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("Check-in period saved."))
     return redirect(plan)
 
 
@@ -254,3 +284,46 @@ def target_change(request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
     else:
         messages.success(request, _("The new target is sent for approval."))
     return redirect(plan)
+
+
+@login_required
+@require_POST
+def weights_change(request: HttpRequest, pk: int) -> HttpResponse:
+    """An approved plan's new weights, sent for their own approval (nothing moves before)."""
+    from performance.weight_changes import weight_change_request
+
+    plan = _plan(request, pk)
+    weights = {}
+    for line_id in plan.lines.values_list("pk", flat=True):
+        value = plans._int(request.POST.get(f"weight-{line_id}"))
+        if value is None or not 0 <= value <= 100:
+            messages.error(request, _("Every weight is a whole number."))
+            return redirect(plan)
+        weights[line_id] = value
+    try:
+        weight_change_request(
+            plan_id=plan.pk,
+            user=request.user,
+            weights=weights,
+            reason=str(request.POST.get("reason", ""))[:2000],
+        )
+    except plans.PlanError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("The new weights are sent for approval."))
+    return redirect(plan)
+
+
+@login_required
+def plan_versions(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every version of a plan with what changed, for whoever may see the plan."""
+    from performance.weight_changes import versions_of
+
+    plan = _plan(request, pk)
+    rows = versions_of(plan)
+    page = Paginator(rows, PAGE_SIZE).get_page(params.page_number(request))
+    return render(
+        request,
+        "performance/plans/versions.html",
+        {"plan": plan, "page": page, "rows": page.object_list},
+    )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from hall.models import Department, Identity, Role, Service, ServiceField, ServiceStep, User
 from performance.models import (
     CheckIn,
+    CheckInPeriod,
     Direction,
     Indicator,
     Plan,
@@ -62,14 +63,46 @@ def progress_of(*, baseline: Decimal, target: Decimal, value: Decimal) -> Decima
     return min(HUNDRED, max(Decimal(0), share)).quantize(Decimal("0.01"))
 
 
-def expected_at(indicator: Indicator, quarter: int) -> Decimal:
-    """The share expected by the end of the quarter: the indicator's milestones, Q4 = 100."""
+# --- check-in periods: four quarters or twelve months ----------------------------------------
+
+
+def periods_of(period: str) -> tuple[int, ...]:
+    """The numbers of a year's check-ins: quarters 1–4, or months 1–12 for a monthly plan."""
+    return tuple(range(1, 13)) if period == CheckInPeriod.MONTHLY else (1, 2, 3, 4)
+
+
+def months_of(period: str) -> int:
+    """How many months one check-in covers."""
+    return 1 if period == CheckInPeriod.MONTHLY else 3
+
+
+def period_label(n: int, period: str) -> str:
+    """Q1…Q4, or M1…M12 (一月… in Chinese) for a monthly plan."""
+    if period == CheckInPeriod.MONTHLY:
+        return _("M%(m)d") % {"m": n}
+    return _("Q%(q)d") % {"q": n}
+
+
+def _quarter_marks(indicator: Indicator) -> list[Decimal]:
     try:
         marks = [Decimal(part) for part in indicator.milestones.split(",") if part.strip()]
     except ArithmeticError:
         marks = []
-    marks = (marks + [Decimal(25), Decimal(50), Decimal(75)][len(marks) :])[:3] + [HUNDRED]
-    return marks[quarter - 1]
+    return (marks + [Decimal(25), Decimal(50), Decimal(75)][len(marks) :])[:3] + [HUNDRED]
+
+
+def expected_at(indicator: Indicator, n: int, period: str = CheckInPeriod.QUARTERLY) -> Decimal:
+    """The share expected by the end of the period: the indicator's quarterly milestones
+    (Q4 = 100); a month between two quarter ends is expected the straight line between them."""
+    marks = _quarter_marks(indicator)
+    if period != CheckInPeriod.MONTHLY:
+        return marks[n - 1]
+    points = [Decimal(0), *marks]  # at months 0, 3, 6, 9, 12
+    q, rest = divmod(n, 3)
+    if rest == 0:
+        return points[q]
+    share = points[q] + (points[q + 1] - points[q]) * rest / 3
+    return share.quantize(Decimal("0.01"))
 
 
 class Light:
@@ -151,7 +184,7 @@ def plans_from_template(*, user: User, template_id: int, year: int) -> int:
     _check_total(row.weight for row in rows)
     units = Department.objects.filter(kind=template.unit_kind).exclude(plans__year=year)
     plans = Plan.objects.bulk_create(
-        [Plan(unit=unit, year=year, template=template) for unit in units]
+        [Plan(unit=unit, year=year, template=template, period=template.period) for unit in units]
     )
     if plans and plans[0].pk is None:  # backends that do not return ids
         plans = list(Plan.objects.filter(year=year, template=template, lines__isnull=True))
@@ -193,6 +226,22 @@ def plan_weights_set(*, plan_id: int, user: User, weights: dict[int, int]) -> Pl
             raise PlanError(_("A weight is not negative."))
     _check_total(line.weight for line in lines)
     PlanLine.objects.bulk_update(lines, ["weight"])
+    changed(plan.pk)
+    return plan
+
+
+@transaction.atomic
+def plan_period_set(*, plan_id: int, user: User, period: str) -> Plan:
+    """A draft plan's check-in period (quarterly or monthly); fixed once it is sent."""
+    plan = _locked(plan_id)
+    if not may_edit(user, plan):
+        raise PlanError(_("You cannot change this plan."))
+    if plan.status != Plan.Status.DRAFT:
+        raise PlanError(_("An approved or submitted plan changes only through its approval."))
+    if period not in CheckInPeriod.values:
+        raise PlanError(_("Choose quarterly or monthly check-ins."))
+    plan.period = period
+    plan.save(update_fields=["period"])
     changed(plan.pk)
     return plan
 
@@ -329,7 +378,8 @@ def checkin_record(
     narrative: str = "",
     evidence=None,
 ) -> CheckIn:
-    """A quarter's value for an approved plan's indicator; progress and light are computed."""
+    """A period's value (``quarter``: the quarter, or the month of a monthly plan) for an
+    approved plan's indicator; progress and light are computed against the time elapsed."""
     line = (
         PlanLine.objects.select_for_update(of=("self",))
         .select_related("plan__unit", "indicator")
@@ -339,14 +389,19 @@ def checkin_record(
         raise PlanError(_("You cannot report on this plan."))
     if line.plan.status != Plan.Status.APPROVED:
         raise PlanError(_("Check-ins start once the plan is approved."))
-    if quarter not in (1, 2, 3, 4):
-        raise PlanError(_("A quarter is 1 to 4."))
+    monthly = line.plan.period == CheckInPeriod.MONTHLY
+    if quarter not in periods_of(line.plan.period):
+        raise PlanError(_("A month is 1 to 12.") if monthly else _("A quarter is 1 to 4."))
     if CheckIn.objects.filter(line=line, quarter=quarter).exists():
-        raise PlanError(_("This quarter is already reported."))
+        raise PlanError(
+            _("This month is already reported.")
+            if monthly
+            else _("This quarter is already reported.")
+        )
     if line.indicator.evidence_required and not evidence:
         raise PlanError(_("This indicator needs an evidence file."))
     progress = progress_of(baseline=line.baseline, target=line.target, value=value)
-    light = light_of(progress, expected_at(line.indicator, quarter))
+    light = light_of(progress, expected_at(line.indicator, quarter, line.plan.period))
     checkin = CheckIn(
         line=line,
         quarter=quarter,

@@ -619,6 +619,22 @@ def _tick_item(item: Item, now: datetime, lead: timedelta, sent: dict) -> None:
         if milestone.reached_at is not None:
             continue
         remind = milestone.due - lead
+        if now >= milestone.due:
+            # Its date passed without a report: one overdue notice of its own to the lead unit.
+            if _once(item, "milestone_overdue", f"{milestone.pk}:{milestone.due.isoformat()}"):
+                unit = unit if unit is not None else unit_people(item)
+                _event(
+                    item,
+                    Notification.Kind.OVERDUE,
+                    unit,
+                    "节点逾期未报",
+                    "Milestone overdue",
+                    milestone.title,
+                )
+                _step(item, Step.Kind.MILESTONE_OVERDUE, None, milestone.title)
+                sent["milestone_overdue"] += 1
+            continue
+        moments.append(milestone.due)
         if remind <= now < milestone.due:
             if _once(item, "milestone", f"{milestone.pk}:{milestone.due.isoformat()}"):
                 unit = unit if unit is not None else unit_people(item)
@@ -669,7 +685,14 @@ def supervision_tick(*, now: datetime | None = None) -> dict[str, int]:
     split the work), sends what is due once per window and schedules the next moment."""
     now = now or timezone.now()
     lead = timedelta(days=settings.HALL_REMIND_BEFORE_DAYS)
-    sent = {"milestone": 0, "approaching": 0, "overdue": 0, "escalation": 0, "notice": 0}
+    sent = {
+        "milestone": 0,
+        "milestone_overdue": 0,
+        "approaching": 0,
+        "overdue": 0,
+        "escalation": 0,
+        "notice": 0,
+    }
     with transaction.atomic():
         due = list(
             Item.objects.select_for_update(skip_locked=True, of=("self",))

@@ -41,6 +41,9 @@ urlpatterns = [
     path("plans/<int:pk>/", plan_views.plan_detail, name="plan"),
     path("plans/<int:pk>/weights/", plan_views.plan_weights, name="plan-weights"),
     path("plans/<int:pk>/submit/", plan_views.plan_submit, name="plan-submit"),
+    path("plans/<int:pk>/period/", plan_views.plan_period, name="plan-period"),
+    path("plans/<int:pk>/weights/change/", plan_views.weights_change, name="plan-weights-change"),
+    path("plans/<int:pk>/versions/", plan_views.plan_versions, name="plan-versions"),
     path("plans/<int:pk>/lines/<int:line_id>/checkin/", plan_views.checkin, name="plan-checkin"),
     path(
         "plans/<int:pk>/lines/<int:line_id>/target/", plan_views.target_change, name="plan-target"
@@ -68,6 +71,11 @@ urlpatterns += [
         "evaluations/<int:pk>/entries/<int:entry_id>/",
         evaluation_views.entry_detail,
         name="evaluation-entry",
+    ),
+    path(
+        "evaluations/<int:pk>/entries/<int:entry_id>/items/<int:picked_id>/evidence/",
+        evaluation_views.item_evidence,
+        name="evaluation-item-evidence",
     ),
     path(
         "evaluations/<int:pk>/<slug:action>/",

@@ -86,6 +86,8 @@ def weight_change_request(
         raise PlanError(_("Say why the weights change."))
     old = {str(pk): w for pk, w in plan.lines.values_list("pk", "weight")}
     new = {str(pk): int(w) for pk, w in weights.items()}
+    if any(w < 0 for w in new.values()):
+        raise PlanError(_("A weight is not negative."))
     if set(new) != set(old):
         raise PlanError(_("Give a weight for every indicator of the plan."))
     plans._check_total(new.values())
@@ -166,3 +168,46 @@ HANDOFF = handoffs.Handoff(
 
 def register_all() -> None:
     handoffs.register(SERVICE, HANDOFF)
+
+
+# --- every version of a plan, with what changed ----------------------------------------------
+
+
+def versions_of(plan: Plan) -> list[dict]:
+    """The plan's versions: the one approved first, then every change of weights or target
+    (approved ones by the version they made, then those waiting or refused), each with what
+    changed, old → new. Three queries whatever the number of changes."""
+    from performance.models import TargetChange
+
+    names = dict(plan.lines.values_list("pk", "indicator__name"))
+    rows = []
+    for change in WeightChange.objects.filter(plan=plan).order_by("pk"):
+        rows.append(
+            {
+                "version": change.version,
+                "what": _("Weights"),
+                "changes": [
+                    (names.get(_int(pk), pk), change.old_weights.get(pk), weight)
+                    for pk, weight in change.new_weights.items()
+                    if change.old_weights.get(pk) != weight
+                ],
+                "reason": change.reason,
+                "status": change.get_status_display(),
+                "pending": change.status == WeightChange.Status.PENDING,
+                "order": (change.version or 32767, 0, change.pk),
+            }
+        )
+    for change in TargetChange.objects.filter(line__plan=plan).order_by("pk"):
+        rows.append(
+            {
+                "version": change.version,
+                "what": _("Target"),
+                "changes": [(names.get(change.line_id, ""), change.old_target, change.new_target)],
+                "reason": change.reason,
+                "status": change.get_status_display(),
+                "pending": change.status == TargetChange.Status.PENDING,
+                "order": (change.version or 32767, 1, change.pk),
+            }
+        )
+    rows.sort(key=lambda row: row["order"])
+    return rows

@@ -23,6 +23,7 @@ from performance.models import (
     Indicator,
     Plan,
     PlanLine,
+    ScoreItem,
 )
 from tests.performance.test_plans import _approved, setup  # noqa: F401 — the fixture
 from workflows import services as engine
@@ -116,14 +117,14 @@ def test_opening_computes_each_units_self_score_from_its_indicators(setup, evalu
 def test_items_veto_reviewer_and_committee_scores(setup, evaluation):
     entry = evaluation.entries.get()
     kwargs = {"evaluation_id": evaluation.pk, "entry_id": entry.pk}
-    done = ev.entry_items_set(user=setup["sam"], bonus=Decimal(5), penalty=Decimal(2), **kwargs)
+    award = ScoreItem.objects.create(name="获奖", kind="bonus", points=Decimal(5))
+    late = ScoreItem.objects.create(name="逾期", kind="penalty", points=Decimal(2))
+    ev.entry_item_add(user=setup["sam"], item_id=award.pk, note="省级奖", **kwargs)
+    ev.entry_item_add(user=setup["sam"], item_id=late.pk, note="Q2 逾期", **kwargs)
+    done = EvaluationEntry.objects.get()
     assert done.self_score == Decimal("45.00")
     with pytest.raises(ev.EvaluationError, match="Say which veto item applies"):
-        ev.entry_items_set(
-            user=setup["sam"], bonus=Decimal(0), penalty=Decimal(0), veto=True, **kwargs
-        )
-    with pytest.raises(ev.EvaluationError, match="A bonus is 0 to 10"):
-        ev.entry_items_set(user=setup["sam"], bonus=Decimal(11), penalty=Decimal(0), **kwargs)
+        ev.entry_veto_set(user=setup["sam"], veto=True, **kwargs)
     assert EvaluationEntry.objects.get().self_score == Decimal("45.00")  # refusals kept it
     done = ev.entry_review(user=setup["sam"], score=Decimal(96), **kwargs)
     assert (done.final_score, done.grade) == (Decimal(96), Grade.GOOD)  # 1 unit: no excellent
@@ -133,13 +134,8 @@ def test_items_veto_reviewer_and_committee_scores(setup, evaluation):
         ev.entry_committee(user=setup["lee"], score=Decimal(101), **kwargs)
     done = ev.entry_committee(user=setup["lee"], score=Decimal(70), **kwargs)
     assert (done.final_score, done.grade) == (Decimal(70), Grade.PASS)
-    done = ev.entry_items_set(
-        user=setup["sam"],
-        bonus=Decimal(0),
-        penalty=Decimal(0),
-        veto=True,
-        veto_reason="发生重大安全责任事故",
-        **kwargs,
+    done = ev.entry_veto_set(
+        user=setup["sam"], veto=True, veto_reason="发生重大安全责任事故", **kwargs
     )
     assert (done.final_score, done.grade) == (Decimal(70), Grade.FAIL)
 

@@ -273,6 +273,9 @@ def test_the_tick_reminds_urges_notices_and_escalates_each_once(office, assign):
     # a day before the milestone
     assert tick("2026-11-24 18:00")["supervision.milestone"] == 1
     assert tick("2026-11-24 18:05")["supervision.milestone"] == 0
+    # the milestone passes without a report: its own overdue notice, once
+    assert tick("2026-11-25 17:30")["supervision.milestone_overdue"] == 1
+    assert tick("2026-11-25 17:31")["supervision.milestone_overdue"] == 0
     # a day before the deadline
     assert tick("2026-11-29 18:00")["supervision.approaching"] == 1
     assert tick("2026-11-29 18:30")["supervision.approaching"] == 0
@@ -289,19 +292,57 @@ def test_the_tick_reminds_urges_notices_and_escalates_each_once(office, assign):
     item.refresh_from_db()
     assert item.escalated_at is not None
     assert item.remind_at is None
-    assert Notification.objects.filter(recipient=office["hank"], kind="overdue").count() == 1
+    assert Notification.objects.filter(recipient=office["hank"], kind="overdue").count() == 2
     assert Notification.objects.filter(recipient=office["lee"], kind="escalation").count() == 1
     assert (
         SentOnce.objects.filter(
             kind__startswith="supervision.", key__startswith=f"{item.pk}:"
         ).count()
-        == 4
+        == 5
     )
     assert list(
-        item.steps.filter(kind__in=["reminder", "overdue", "notice", "escalated"])
+        item.steps.filter(
+            kind__in=["reminder", "milestone_overdue", "overdue", "notice", "escalated"]
+        )
         .order_by("pk")
         .values_list("kind", flat=True)
-    ) == ["reminder", "reminder", "overdue", "notice", "escalated"]
+    ) == ["reminder", "milestone_overdue", "reminder", "overdue", "notice", "escalated"]
+
+
+def test_a_milestone_past_its_date_without_a_report_is_noticed_once_to_the_lead_unit(
+    office, assign
+):
+    # given two milestones (Tue 24 and Wed 25 Nov, 17:30), the first reported in time
+    item = assign(milestones=(("调研", 1), ("制定方案", 2)))
+    services.item_sign(item_id=item.pk, user=office["hank"])
+    first, second = item.milestones.order_by("n")
+    with time_machine.travel(at("2026-11-24 10:00"), tick=False):
+        services.item_report(
+            item_id=item.pk, user=office["hank"], text="调研完成", milestone_id=first.pk
+        )
+    # when two ticks run at once after the second's date, and again the next day
+    assert tick("2026-11-25 18:00")["supervision.milestone_overdue"] == 1
+    assert tick("2026-11-25 18:00")["supervision.milestone_overdue"] == 0
+    assert tick("2026-11-26 09:00")["supervision.milestone_overdue"] == 0
+    # then the lead unit's head has one overdue notice naming the second milestone, no more
+    notices = Notification.objects.filter(recipient=office["hank"], kind="overdue")
+    assert [n.subject for n in notices] == [f"节点逾期未报：{item.title}"]
+    assert list(item.steps.filter(kind="milestone_overdue").values_list("text", flat=True)) == [
+        "制定方案"
+    ]
+    assert (
+        not Notification.objects.filter(recipient=office["lee"]).exclude(kind="reminder").exists()
+    )
+
+
+def test_the_tick_wakes_at_a_milestones_date(office, assign):
+    # given the milestone reminder sent a day before
+    item = assign()
+    services.item_sign(item_id=item.pk, user=office["hank"])
+    assert tick("2026-11-24 18:00")["supervision.milestone"] == 1
+    item.refresh_from_db()
+    # then the next moment the tick looks at the item is the milestone's date
+    assert item.remind_at == item.milestones.get().due
 
 
 def test_a_completion_report_stops_the_reminders(office, assign):
