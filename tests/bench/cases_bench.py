@@ -21,7 +21,7 @@ INSERT INTO reception_case (
   number, verification_code, channel, kind, category_id, title, content, place, contact_name,
   contact_phone, contact_email, anonymous, consent_to_publish, status, not_accepted_reason,
   lead_unit_id, reply, public_reply, due_at, satisfaction, reopened, created_at, updated_at,
-  remind_at, closed_at)
+  remind_at, closed_at, message_id)
 SELECT
   'B' || g, '000000', (ARRAY['phone','mailbox','online','petition'])[1 + g % 4], 'complaint',
   (ARRAY{cats})[1 + g % 20], '标题' || (g % 5000), '内容' || g, '地点' || (g % 50), '某人',
@@ -34,7 +34,8 @@ SELECT
   now() - (g % 365) * interval '1 day', now(),
   (CASE WHEN g % 1000 = 0 THEN now() - interval '1 hour' ELSE NULL END),
   (CASE WHEN g % 4 IN (1, 2)
-        THEN now() - (g % 365) * interval '1 day' + interval '5 day' ELSE NULL END)
+        THEN now() - (g % 365) * interval '1 day' + interval '5 day' ELSE NULL END),
+  ''
 FROM generate_series(1, {n}) g
 """
 

@@ -10,7 +10,12 @@ with one primary-key query, in the same process and run) and prints each page as
 
 - the availability grid of a kind for a day and for a week (20 resources a page);
 - my bookings for the busy booker;
-- the office's case list, a unit's case list, the public look-up.
+- the office's case list, a unit's case list, the public look-up;
+- the hot-spot page over a year, from its cache (as people see it within its 10 minutes) and
+  computed afresh (the cache emptied before each run);
+- Open311 ``GET requests`` (JSON and XML, the default 90-day window, and one service code).
+
+Booking throughput with concurrent clients is ``tests/bench/bookings_bench.py``.
 
     .venv/bin/python tests/bench/reception_bench.py [--resources 10000 --bookings 1000000
         --cases 1000000 --runs 20] [--keep]   # --keep: measure an already built database
@@ -22,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -167,11 +173,24 @@ def main() -> None:
             assert response.status_code == 200, (url, response.status_code)
         return statistics.median(samples)
 
+    def timed_cold(client: Client, url: str) -> float:
+        from django.core.cache import cache
+
+        samples = []
+        for _ in range(max(3, args.runs // 4)):
+            cache.clear()
+            t0 = time.perf_counter()
+            response = client.get(url)
+            samples.append(time.perf_counter() - t0)
+            assert response.status_code == 200, (url, response.status_code)
+        return statistics.median(samples)
+
     as_busy, as_office, as_unit, public = Client(), Client(), Client(), Client()
     as_busy.force_login(busy)
     as_office.force_login(office)
     as_unit.force_login(unit)
     today = timezone.localdate().isoformat()
+    code = "c0"  # one of the generated categories
     floor = timed(as_office, "/bench/floor/")
     print(f"floor page (20 KB, one pk query, in process): {floor * 1000:.2f} ms")
     print(f"{'page':52} {'ms':>8} {'× floor':>8}")
@@ -193,10 +212,22 @@ def main() -> None:
         ("cases, the office, status signed", as_office, "/reception/cases/?status=signed"),
         ("cases, a unit (lead or co-unit)", as_unit, "/reception/cases/"),
         ("public look-up", public, "/reception/lookup/?number=B500000&code=000000"),
+        ("Open311 GET requests.json (90 days)", public, "/open311/v2/requests.json"),
+        ("Open311 GET requests.xml (90 days)", public, "/open311/v2/requests.xml"),
+        (
+            "Open311 GET requests.json, one service",
+            public,
+            f"/open311/v2/requests.json?service_code={code}",
+        ),
     ]
     for label, client, url in pages:
         t = timed(client, url)
         print(f"{label:52} {t * 1000:8.2f} {t / floor:8.1f}")
+    year = f"/reception/hotspots/?from={timezone.localdate() - timedelta(days=365)}&to={today}"
+    t = timed(as_office, year)
+    print(f"{'hot spots, a year, from its cache':52} {t * 1000:8.2f} {t / floor:8.1f}")
+    t = timed_cold(as_office, year)
+    print(f"{'hot spots, a year, computed afresh':52} {t * 1000:8.2f} {t / floor:8.1f}")
 
 
 if __name__ == "__main__":
