@@ -22,6 +22,7 @@ from hall.models import Identity, Role, Service, ServiceField, ServiceStep, User
 from workflows import handoffs
 from workflows import services as requests
 from workflows.models import ServiceRequest
+from workflows.selectors import Linked
 
 Status = Outgoing.Status
 
@@ -177,6 +178,32 @@ def form_data(user: User, post: dict) -> dict:
     return _request_form(document)
 
 
+def request_shown(request: ServiceRequest) -> dict[str, str]:
+    """The document as its approvers read it on the task page, live and in their language: its
+    number (or that it has none yet) linking to its page, title, type, authority, addressees.
+    The form keeps the document's id, by which the chain's moments find it."""
+    document = (
+        Outgoing.objects.select_related("authority")
+        .prefetch_related("to_departments")
+        .filter(pk=_int(request.form_data.get("document")))
+        .first()
+    )
+    if document is None:
+        return {}
+    number = Linked(document.number or _("Not yet numbered"))
+    number.url = document.get_absolute_url()
+    names = [d.name for d in document.to_departments.all()]
+    if document.to_others.strip():
+        names.append(document.to_others.strip())
+    return {
+        "document": number,
+        "title": document.title,
+        "doc_type": document.get_doc_type_display(),
+        "authority": document.authority.name,
+        "addressees": "、".join(names),
+    }
+
+
 def _int(value) -> int | None:
     try:
         return int(value)
@@ -185,7 +212,7 @@ def _int(value) -> int | None:
 
 
 DEFAULT_FIELDS = [
-    ("document", "公文编号", "Document", ServiceField.Type.TEXT),
+    ("document", "发文字号", "Reference number", ServiceField.Type.TEXT),
     ("title", "标题", "Title", ServiceField.Type.TEXT),
     ("doc_type", "文种", "Document type", ServiceField.Type.TEXT),
     ("authority", "发文机关", "Issuing authority", ServiceField.Type.TEXT),
