@@ -4,6 +4,7 @@ expiry reminders, legal opinions on other matters, litigation with hearing remin
 team's workload. Writes first, reads below; who may see what is decided here only."""
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from documents.models import (
     Contract,
+    ContractKind,
     ContractReview,
     Counsel,
     Hearing,
@@ -21,7 +23,7 @@ from documents.models import (
     ReviewOpinion,
     ReviewVersion,
 )
-from documents.services import DocumentError, _int
+from documents.services import DocumentError, _int, next_number
 from hall.models import Identity, Role, ServiceField, ServiceStep, User
 from hall.notifications import notify
 from workflows import handoffs
@@ -269,11 +271,24 @@ def review_assign(*, review_id: int, user: User, counsel: Counsel | None) -> Con
     return review
 
 
+CONTRACT_SERIES = "#contract"
+
+
+def contract_number(year: int, seq: int) -> str:
+    return f"HT{year}-{seq:04d}"
+
+
+def _next_contract_number(day: date) -> str:
+    """HT<year>-NNNN, without gaps per year: the documents' number counter, locked until the
+    registering transaction ends (so two registrations at once get consecutive numbers)."""
+    return contract_number(day.year, next_number(CONTRACT_SERIES, day.year))
+
+
 def _register(review: ContractReview) -> Contract:
-    # The number comes from the review's id: unique without a counter, one contract per review
-    # (the review's row lock and the one-to-one key keep a second closing from making another).
+    # One contract per review: the review's row lock and the one-to-one key keep a second
+    # closing from making another.
     return Contract.objects.create(
-        number=f"HT{review.closed_at:%Y}-{review.pk:05d}",
+        number=_next_contract_number(timezone.localdate(review.closed_at)),
         title=review.title,
         parties=f"{review.department.name_zh}；{review.counterparty}",
         amount=review.amount,
@@ -282,6 +297,47 @@ def _register(review: ContractReview) -> Contract:
         term_start=review.term_start,
         term_end=review.term_end,
         review=review,
+    )
+
+
+@transaction.atomic
+def contract_enter(
+    *,
+    user: User,
+    title: str,
+    parties: str,
+    amount: Decimal,
+    kind: str,
+    department,
+    term_start: date,
+    term_end: date,
+    today: date | None = None,
+) -> Contract:
+    """Enters a contract in the register without a review here (signed before the hall, or
+    reviewed elsewhere): numbered like the reviewed ones and reminded before its end alike."""
+    _office_only(user)
+    title = _check_text(title, _("Give the contract's name."), 200)
+    parties = _check_text(parties, _("Name the parties."), 300)
+    if amount is None or amount < 0:
+        raise DocumentError(_("Give the amount (0 or more)."))
+    if kind not in ContractKind.values:
+        raise DocumentError(_("Choose the kind of contract."))
+    if department is None:
+        raise DocumentError(_("Choose the department the contract belongs to."))
+    if term_start is None or term_end is None or term_end < term_start:
+        raise DocumentError(_("The term ends on or after the day it starts."))
+    today = today or timezone.localdate()
+    expired = term_end < today
+    return Contract.objects.create(
+        number=_next_contract_number(today),
+        title=title,
+        parties=parties,
+        amount=amount,
+        kind=kind,
+        department=department,
+        term_start=term_start,
+        term_end=term_end,
+        status=Contract.Status.EXPIRED if expired else Contract.Status.ACTIVE,
     )
 
 

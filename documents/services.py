@@ -351,6 +351,20 @@ def chain_ended(request: ServiceRequest, rejected: bool) -> None:
 # --- numbers ---------------------------------------------------------------------------------
 
 
+def next_number(prefix: str, year: int) -> int:
+    """The next number of a series (a 代字, the gazette, the contract register) in a year,
+    without gaps: the counter row is made if missing without a race (a conflict is ignored),
+    then locked until the caller's transaction ends, so two at once get consecutive numbers.
+    Call it inside the transaction that stores the number."""
+    NumberCounter.objects.bulk_create(
+        [NumberCounter(prefix=prefix, year=year, last=0)], ignore_conflicts=True
+    )
+    counter = NumberCounter.objects.select_for_update().get(prefix=prefix, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last
+
+
 @transaction.atomic
 def document_register(*, document_id: int, user: User, today: date | None = None) -> Outgoing:
     """Gives a signed document its number: the next of its 代字 and year, under the counter's
@@ -370,15 +384,9 @@ def document_register(*, document_id: int, user: User, today: date | None = None
         raise DocumentError(_("Only a signed-off document can be registered."))
     year = (today or timezone.localdate()).year
     prefix = document.authority.prefix
-    # Made if missing without a race (a conflict is ignored), then locked.
-    NumberCounter.objects.bulk_create(
-        [NumberCounter(prefix=prefix, year=year, last=0)], ignore_conflicts=True
-    )
-    counter = NumberCounter.objects.select_for_update().get(prefix=prefix, year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    document.year, document.seq = year, counter.last
-    document.number = reference_number(prefix, year, counter.last)
+    seq = next_number(prefix, year)
+    document.year, document.seq = year, seq
+    document.number = reference_number(prefix, year, seq)
     document.status = Status.REGISTERED
     document.registered_at, document.registered_by = timezone.now(), user
     document.save(
