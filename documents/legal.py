@@ -558,6 +558,55 @@ def case_status(*, case_id: int, user: User, status: str) -> LegalCase:
     return case
 
 
+# --- the team's roster (the legal office) -------------------------------------------------------
+
+COUNSEL_FIELDS = ("name", "kind", "firm", "specialty", "phone", "active")
+
+
+@transaction.atomic
+def counsel_save(*, user: User, data: dict, counsel_id: int | None = None) -> Counsel:
+    """Adds a counsel to the roster (``counsel_id`` None) or changes one: name, kind, firm,
+    specialities, phone, whether active, and the hall account they work in (optional)."""
+    _office_only(user)
+    counsel = (
+        Counsel() if counsel_id is None else Counsel.objects.select_for_update().get(pk=counsel_id)
+    )
+    data = {**data}
+    data["name"] = _check_text(data.get("name", counsel.name), _("Give the counsel's name."), 100)
+    if data.get("kind", counsel.kind) not in Counsel.Kind.values:
+        raise DocumentError(_("Choose whether the counsel is internal or of the law firm."))
+    account = data.pop("user", counsel.user)
+    if account is not None and (
+        Counsel.objects.filter(user=account).exclude(pk=counsel.pk).exists()
+    ):
+        raise DocumentError(_("That account already belongs to another counsel."))
+    for name in COUNSEL_FIELDS:
+        if name in data:
+            setattr(counsel, name, data[name])
+    counsel.user = account
+    counsel.save()
+    return counsel
+
+
+@transaction.atomic
+def counsel_remove(*, user: User, counsel_id: int) -> None:
+    """Takes a counsel off the roster; one who has handled work stays (marked not active), so
+    their reviews, opinions and cases keep their name."""
+    _office_only(user)
+    counsel = Counsel.objects.select_for_update().get(pk=counsel_id)
+    worked = (
+        ContractReview.objects.filter(counsel=counsel).exists()
+        or LegalQuestion.objects.filter(counsel=counsel).exists()
+        or LegalCase.objects.filter(counsel=counsel).exists()
+        or ReviewOpinion.objects.filter(counsel=counsel).exists()
+    )
+    if worked:
+        raise DocumentError(
+            _("This counsel has handled work; mark them not active instead of removing them.")
+        )
+    counsel.delete()
+
+
 # --- the tick: expiry and hearing reminders, exactly once --------------------------------------
 
 

@@ -92,6 +92,7 @@ urlpatterns += [
     path("legal/<int:pk>/<slug:action>/", legal_views.review_act, name="legal-review-act"),
     path("legal/opinions/<int:pk>/file/", legal_views.opinion_file, name="legal-opinion-file"),
     path("legal/contracts/", legal_views.contract_list, name="legal-contracts"),
+    path("legal/contracts/new/", legal_views.contract_create, name="legal-contract-create"),
     path("legal/questions/", legal_views.question_list, name="legal-questions"),
     path("legal/questions/new/", legal_views.question_create, name="legal-question-create"),
     path("legal/questions/<int:pk>/", legal_views.question_detail, name="legal-question"),
@@ -105,4 +106,7 @@ urlpatterns += [
     path("legal/cases/<int:pk>/", legal_views.case_detail, name="legal-case"),
     path("legal/cases/<int:pk>/<slug:action>/", legal_views.case_act, name="legal-case-act"),
     path("legal/team/", legal_views.team, name="legal-team"),
+    path("legal/team/new/", legal_views.counsel_create, name="legal-counsel-create"),
+    path("legal/team/<int:pk>/", legal_views.counsel_edit, name="legal-counsel"),
+    path("legal/team/<int:pk>/remove/", legal_views.counsel_remove, name="legal-counsel-remove"),
 ]
