@@ -42,6 +42,7 @@ urlpatterns += [
     path("drafting/<int:pk>/ask/", drafting_views.task_ask, name="drafting-ask"),
     path("drafting/<int:pk>/submit/", drafting_views.task_submit, name="drafting-submit"),
     path("drafting/<int:pk>/compare/", drafting_views.task_compare, name="drafting-compare"),
+    path("drafting/<int:pk>/pdf/", drafting_views.task_pdf, name="drafting-pdf"),
     path("drafting/materials/<int:pk>/", drafting_views.material_detail, name="material"),
     path("drafting/materials/<int:pk>/file/", drafting_views.material_file, name="material-file"),
     path(
