@@ -56,6 +56,7 @@ urlpatterns += [
     path("info/issues/new/", info_views.issue_create, name="info-issue-create"),
     path("info/issues/<int:pk>/", info_views.issue_detail, name="info-issue"),
     path("info/issues/<int:pk>/send/", info_views.issue_send, name="info-issue-send"),
+    path("info/issues/<int:pk>/pdf/", info_views.issue_pdf, name="info-issue-pdf"),
     path("info/scores/", info_views.scores, name="info-scores"),
 ]
 
