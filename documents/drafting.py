@@ -414,6 +414,27 @@ def register_handoffs() -> None:
     handoffs.register(SERVICE, HANDOFF)
 
 
+KIND_ZH = {
+    "special-report": "专报",
+    "speech": "讲话稿",
+    "work-report": "政府工作报告",
+    "research": "调研报告",
+}
+
+
+def text_pdf(task: DraftingTask) -> bytes:
+    """The task's present text as a PDF (filed in the archives, offered on its page)."""
+    from documents.pdf import render_text
+
+    return render_text(
+        kind=KIND_ZH.get(task.kind, ""),
+        title=task.title,
+        body=task.body,
+        signature=task.office.name_zh if task.office_id else "",
+        day=timezone.localdate(),
+    )
+
+
 def task_file(*, task_id: int):
     """Files the approved text in the archives (keyed ``documents.drafting:<pk>``: filed once
     however often the task runs), with its versions' count and the units' materials listed."""
@@ -429,7 +450,7 @@ def task_file(*, task_id: int):
         if m.submitted_at
     )
     files = [
-        (f"{task.title}.txt", f"{task.title}\n\n{task.body}\n".encode()),
+        (f"{task.title}.pdf", text_pdf(task)),
         ("材料报送情况.txt", (listing + "\n").encode()),
     ]
     with transaction.atomic():

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
@@ -272,6 +273,16 @@ def task_compare(request: HttpRequest, pk: int) -> HttpResponse:
         "documents/drafting/compare.html",
         {"task": task, "a": a, "b": b, "title_rows": title_rows, "body_rows": body_rows},
     )
+
+
+@login_required
+def task_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _task(request, pk)
+    response = HttpResponse(drafting.text_pdf(task), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=False, filename=f"{task.title}.pdf"
+    )
+    return response
 
 
 @login_required

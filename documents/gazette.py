@@ -16,8 +16,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from documents.models import Authority, GazetteEntry, GazetteIssue, NumberCounter, Outgoing
-from documents.services import OFFICE_ROLES, DocumentError, is_office
+from documents.models import Authority, GazetteEntry, GazetteIssue, Outgoing
+from documents.services import OFFICE_ROLES, DocumentError, is_office, next_number
 from hall.models import Role, User
 
 Status = GazetteIssue.Status
@@ -161,13 +161,8 @@ def issue_publish(*, issue_id: int, user: User, today: date | None = None) -> Ga
         # Checked again: a document may have changed since it was added.
         check_public(entry.document)
     day = today or timezone.localdate()
-    NumberCounter.objects.bulk_create(
-        [NumberCounter(prefix=COUNTER_PREFIX, year=day.year, last=0)], ignore_conflicts=True
-    )
-    counter = NumberCounter.objects.select_for_update().get(prefix=COUNTER_PREFIX, year=day.year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    issue.year, issue.number, issue.published_on = day.year, counter.last, day
+    number = next_number(COUNTER_PREFIX, day.year)
+    issue.year, issue.number, issue.published_on = day.year, number, day
     issue.status, issue.published_by = Status.PUBLISHED, user
     content, pages, starts = render_issue(issue, entries)
     for entry in entries:

@@ -13,6 +13,7 @@ HANDOFF = Handoff(
     required_fields=("document",),
     refusals=(DocumentError,),
     form_data=services.form_data,
+    shown=services.request_shown,
     default_service={
         "name_zh": "发文审批",
         "name_en": "Outgoing document approval",

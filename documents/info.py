@@ -105,6 +105,25 @@ def items_of(issue: InfoIssue) -> list[InfoItem]:
     return list(issue.items.select_related("department").order_by("pk"))
 
 
+ISSUE_KIND_ZH = {"special": "信息专报", "brief": "简报"}
+
+
+def issue_pdf(issue: InfoIssue) -> bytes:
+    """The issue as a PDF/A-2b: its kind and number, the title, each item under its number
+    with the unit that sent it."""
+    from documents.pdf import render_text
+
+    lines = []
+    for n, item in enumerate(items_of(issue), start=1):
+        lines += [f"{n}. {item.title}", *item.body.splitlines(), f"（{item.department.name_zh}）"]
+    return render_text(
+        kind=f"{ISSUE_KIND_ZH.get(issue.kind, '')} {issue.year}年第{issue.number}期",
+        title=issue.title,
+        body="\n".join(lines),
+        day=timezone.localdate(issue.compiled_at) if issue.compiled_at else None,
+    )
+
+
 def compilable(user: User) -> QuerySet[InfoItem]:
     """Adopted items not yet in an issue, oldest first."""
     return (

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
@@ -279,6 +280,18 @@ def issue_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "editor": info.is_editor(request.user),
         },
     )
+
+
+@login_required
+def issue_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    issue = info.issue_for(request.user, pk)
+    if issue is None:
+        raise Http404(_("No such issue."))
+    response = HttpResponse(info.issue_pdf(issue), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=False, filename=f"{issue.title}.pdf"
+    )
+    return response
 
 
 @login_required

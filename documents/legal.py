@@ -4,6 +4,7 @@ expiry reminders, legal opinions on other matters, litigation with hearing remin
 team's workload. Writes first, reads below; who may see what is decided here only."""
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from documents.models import (
     Contract,
+    ContractKind,
     ContractReview,
     Counsel,
     Hearing,
@@ -21,7 +23,7 @@ from documents.models import (
     ReviewOpinion,
     ReviewVersion,
 )
-from documents.services import DocumentError, _int
+from documents.services import DocumentError, _int, next_number
 from hall.models import Identity, Role, ServiceField, ServiceStep, User
 from hall.notifications import notify
 from workflows import handoffs
@@ -269,11 +271,24 @@ def review_assign(*, review_id: int, user: User, counsel: Counsel | None) -> Con
     return review
 
 
+CONTRACT_SERIES = "#contract"
+
+
+def contract_number(year: int, seq: int) -> str:
+    return f"HT{year}-{seq:04d}"
+
+
+def _next_contract_number(day: date) -> str:
+    """HT<year>-NNNN, without gaps per year: the documents' number counter, locked until the
+    registering transaction ends (so two registrations at once get consecutive numbers)."""
+    return contract_number(day.year, next_number(CONTRACT_SERIES, day.year))
+
+
 def _register(review: ContractReview) -> Contract:
-    # The number comes from the review's id: unique without a counter, one contract per review
-    # (the review's row lock and the one-to-one key keep a second closing from making another).
+    # One contract per review: the review's row lock and the one-to-one key keep a second
+    # closing from making another.
     return Contract.objects.create(
-        number=f"HT{review.closed_at:%Y}-{review.pk:05d}",
+        number=_next_contract_number(timezone.localdate(review.closed_at)),
         title=review.title,
         parties=f"{review.department.name_zh}；{review.counterparty}",
         amount=review.amount,
@@ -282,6 +297,47 @@ def _register(review: ContractReview) -> Contract:
         term_start=review.term_start,
         term_end=review.term_end,
         review=review,
+    )
+
+
+@transaction.atomic
+def contract_enter(
+    *,
+    user: User,
+    title: str,
+    parties: str,
+    amount: Decimal,
+    kind: str,
+    department,
+    term_start: date,
+    term_end: date,
+    today: date | None = None,
+) -> Contract:
+    """Enters a contract in the register without a review here (signed before the hall, or
+    reviewed elsewhere): numbered like the reviewed ones and reminded before its end alike."""
+    _office_only(user)
+    title = _check_text(title, _("Give the contract's name."), 200)
+    parties = _check_text(parties, _("Name the parties."), 300)
+    if amount is None or amount < 0:
+        raise DocumentError(_("Give the amount (0 or more)."))
+    if kind not in ContractKind.values:
+        raise DocumentError(_("Choose the kind of contract."))
+    if department is None:
+        raise DocumentError(_("Choose the department the contract belongs to."))
+    if term_start is None or term_end is None or term_end < term_start:
+        raise DocumentError(_("The term ends on or after the day it starts."))
+    today = today or timezone.localdate()
+    expired = term_end < today
+    return Contract.objects.create(
+        number=_next_contract_number(today),
+        title=title,
+        parties=parties,
+        amount=amount,
+        kind=kind,
+        department=department,
+        term_start=term_start,
+        term_end=term_end,
+        status=Contract.Status.EXPIRED if expired else Contract.Status.ACTIVE,
     )
 
 
@@ -500,6 +556,55 @@ def case_status(*, case_id: int, user: User, status: str) -> LegalCase:
     case.closed_at = timezone.now() if status == LegalCase.Status.CLOSED else None
     case.save(update_fields=["status", "closed_at"])
     return case
+
+
+# --- the team's roster (the legal office) -------------------------------------------------------
+
+COUNSEL_FIELDS = ("name", "kind", "firm", "specialty", "phone", "active")
+
+
+@transaction.atomic
+def counsel_save(*, user: User, data: dict, counsel_id: int | None = None) -> Counsel:
+    """Adds a counsel to the roster (``counsel_id`` None) or changes one: name, kind, firm,
+    specialities, phone, whether active, and the hall account they work in (optional)."""
+    _office_only(user)
+    counsel = (
+        Counsel() if counsel_id is None else Counsel.objects.select_for_update().get(pk=counsel_id)
+    )
+    data = {**data}
+    data["name"] = _check_text(data.get("name", counsel.name), _("Give the counsel's name."), 100)
+    if data.get("kind", counsel.kind) not in Counsel.Kind.values:
+        raise DocumentError(_("Choose whether the counsel is internal or of the law firm."))
+    account = data.pop("user", counsel.user)
+    if account is not None and (
+        Counsel.objects.filter(user=account).exclude(pk=counsel.pk).exists()
+    ):
+        raise DocumentError(_("That account already belongs to another counsel."))
+    for name in COUNSEL_FIELDS:
+        if name in data:
+            setattr(counsel, name, data[name])
+    counsel.user = account
+    counsel.save()
+    return counsel
+
+
+@transaction.atomic
+def counsel_remove(*, user: User, counsel_id: int) -> None:
+    """Takes a counsel off the roster; one who has handled work stays (marked not active), so
+    their reviews, opinions and cases keep their name."""
+    _office_only(user)
+    counsel = Counsel.objects.select_for_update().get(pk=counsel_id)
+    worked = (
+        ContractReview.objects.filter(counsel=counsel).exists()
+        or LegalQuestion.objects.filter(counsel=counsel).exists()
+        or LegalCase.objects.filter(counsel=counsel).exists()
+        or ReviewOpinion.objects.filter(counsel=counsel).exists()
+    )
+    if worked:
+        raise DocumentError(
+            _("This counsel has handled work; mark them not active instead of removing them.")
+        )
+    counsel.delete()
 
 
 # --- the tick: expiry and hearing reminders, exactly once --------------------------------------

@@ -28,7 +28,7 @@ from documents.models import (
 from documents.services import DocumentError
 from hall import params
 from hall.lists import Page
-from hall.models import Identity
+from hall.models import Department, Identity, User
 from workflows.selectors import visible_requests
 
 PAGE_SIZE = 50
@@ -154,6 +154,49 @@ class HearingForm(forms.Form):
 
 class CaseStatusForm(forms.Form):
     status = forms.ChoiceField(label=gettext_lazy("Status"), choices=LegalCase.Status.choices)
+
+
+class CounselForm(forms.Form):
+    name = forms.CharField(label=pgettext_lazy("legal", "Name"), max_length=100)
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Counsel.Kind.choices)
+    firm = forms.CharField(label=gettext_lazy("Law firm"), max_length=150, required=False)
+    specialty = forms.CharField(
+        label=gettext_lazy("Specialities"),
+        max_length=150,
+        required=False,
+        help_text=gettext_lazy("E.g. 合同、知识产权、劳动争议."),
+    )
+    phone = forms.CharField(label=gettext_lazy("Phone"), max_length=40, required=False)
+    account = forms.CharField(
+        label=gettext_lazy("Hall account (user name)"),
+        max_length=150,
+        required=False,
+        help_text=gettext_lazy("The counsel's sign-in name, so that reviews reach their inbox."),
+    )
+    active = forms.BooleanField(label=gettext_lazy("Active"), required=False, initial=True)
+
+    def clean_account(self):
+        username = self.cleaned_data["account"].strip()
+        if not username:
+            return None
+        user = User.objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(_("No such account."))
+        return user
+
+
+class ContractForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Contract"), max_length=200)
+    parties = forms.CharField(label=pgettext_lazy("legal", "Parties"), max_length=300)
+    amount = forms.DecimalField(
+        label=gettext_lazy("Amount (yuan)"), min_value=0, max_digits=14, decimal_places=2
+    )
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=ContractKind.choices)
+    department = forms.ModelChoiceField(
+        label=gettext_lazy("Department"), queryset=Department.objects.order_by("code", "pk")
+    )
+    term_start = forms.DateField(label=gettext_lazy("Term from"), widget=forms.DateInput(DATE))
+    term_end = forms.DateField(label=gettext_lazy("Term until"), widget=forms.DateInput(DATE))
 
 
 # --- shared bits -------------------------------------------------------------------------------
@@ -371,6 +414,37 @@ def contract_list(request: HttpRequest) -> HttpResponse:
         for c in page.object_list
     ]
     return _render(request, "contract_list.html", who, "contracts", table=table, page=page)
+
+
+@login_required
+def contract_create(request: HttpRequest) -> HttpResponse:
+    """A contract signed before the hall or reviewed elsewhere, entered by the legal office."""
+    who = _who(request)
+    if not who["office"]:
+        raise Http404(_("No such page."))
+    form = ContractForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contract = legal.contract_enter(user=request.user, **form.cleaned_data)
+        except DocumentError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("%(number)s is in the register; it is reminded 30 and 7 days before its end.")
+                % {"number": contract.number},
+            )
+            return redirect("documents:legal-contracts")
+    return _render(
+        request,
+        "form_page.html",
+        who,
+        "contracts",
+        form=form,
+        heading=_("Enter a contract in the register"),
+        button=_("Enter the contract"),
+        help=_("For a contract signed before the hall, or reviewed elsewhere: no review here."),
+    )
 
 
 # --- legal opinions on other matters -----------------------------------------------------------
@@ -612,6 +686,7 @@ def team(request: HttpRequest) -> HttpResponse:
     year = timezone.localdate().year
     kinds = {k: str(v) for k, v in Counsel.Kind.choices}
     inactive = _("Not active")
+    prefix = reverse("documents:legal-team")
     table = [
         (
             c.name,
@@ -624,7 +699,92 @@ def team(request: HttpRequest) -> HttpResponse:
             c.open_questions,
             c.open_cases,
             c.done_reviews + c.done_questions + c.done_cases,
+            f"{prefix}{c.pk}/",
         )
         for c in legal.workload(year=year)[:500]
     ]
     return _render(request, "team.html", who, "team", table=table, year=year)
+
+
+def _office_or_404(request: HttpRequest) -> dict:
+    who = _who(request)
+    if not who["office"]:
+        raise Http404(_("No such page."))
+    return who
+
+
+@login_required
+def counsel_create(request: HttpRequest) -> HttpResponse:
+    who = _office_or_404(request)
+    form = CounselForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["user"] = data.pop("account")
+        try:
+            counsel = legal.counsel_save(user=request.user, data=data)
+        except DocumentError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("%(name)s is on the roster.") % {"name": counsel.name})
+            return redirect("documents:legal-team")
+    return _render(
+        request,
+        "form_page.html",
+        who,
+        "team",
+        form=form,
+        heading=_("Add a counsel"),
+        button=_("Add to the roster"),
+    )
+
+
+def _counsel(pk: int) -> Counsel:
+    counsel = Counsel.objects.select_related("user").filter(pk=pk).first()
+    if counsel is None:
+        raise Http404(_("No such page."))
+    return counsel
+
+
+@login_required
+def counsel_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    who = _office_or_404(request)
+    counsel = _counsel(pk)
+    initial = {
+        **{name: getattr(counsel, name) for name in legal.COUNSEL_FIELDS},
+        "account": counsel.user.username if counsel.user else "",
+    }
+    form = CounselForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["user"] = data.pop("account")
+        try:
+            legal.counsel_save(user=request.user, data=data, counsel_id=counsel.pk)
+        except DocumentError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The roster is saved."))
+            return redirect("documents:legal-team")
+    return _render(
+        request,
+        "counsel_form.html",
+        who,
+        "team",
+        form=form,
+        counsel=counsel,
+        heading=counsel.name,
+        button=_("Save"),
+    )
+
+
+@login_required
+@require_POST
+def counsel_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    _office_or_404(request)
+    counsel = _counsel(pk)
+    try:
+        legal.counsel_remove(user=request.user, counsel_id=counsel.pk)
+    except DocumentError as exc:
+        messages.error(request, exc.message)
+        return redirect("documents:legal-counsel", pk=counsel.pk)
+    messages.success(request, _("%(name)s is off the roster.") % {"name": counsel.name})
+    return redirect("documents:legal-team")

@@ -160,6 +160,27 @@ def render(
     return pdf, font
 
 
+def render_text(*, kind: str, title: str, body: str, signature: str = "", day=None) -> bytes:
+    """A drafted text (专报, 讲话稿, 工作报告, 调研报告) or an information issue as a PDF/A-2b in
+    the documents' body font and page layout: its kind, the title, the body with its heading
+    levels, and who issues it on which day."""
+    import weasyprint
+
+    paragraphs = [(heading_class(line.strip()), line.strip()) for line in body.splitlines()]
+    html = render_to_string(
+        "documents/pdf/text.html",
+        {
+            "font": body_font(),
+            "kind": kind,
+            "title": title,
+            "paragraphs": [p for p in paragraphs if p[1]],
+            "signature": signature,
+            "date": chinese_date(day) if day else "",
+        },
+    )
+    return weasyprint.HTML(string=html).write_pdf(pdf_variant="pdf/a-2b")
+
+
 def page_count(content: bytes) -> int:
     """The number of pages of a rendered PDF (the archives record it with the file)."""
     import io

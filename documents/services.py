@@ -23,6 +23,7 @@ from hall.models import Identity, Role, Service, ServiceField, ServiceStep, User
 from workflows import handoffs
 from workflows import services as requests
 from workflows.models import ServiceRequest
+from workflows.selectors import Linked
 
 Status = Outgoing.Status
 
@@ -178,6 +179,32 @@ def form_data(user: User, post: dict) -> dict:
     return _request_form(document)
 
 
+def request_shown(request: ServiceRequest) -> dict[str, str]:
+    """The document as its approvers read it on the task page, live and in their language: its
+    number (or that it has none yet) linking to its page, title, type, authority, addressees.
+    The form keeps the document's id, by which the chain's moments find it."""
+    document = (
+        Outgoing.objects.select_related("authority")
+        .prefetch_related("to_departments")
+        .filter(pk=_int(request.form_data.get("document")))
+        .first()
+    )
+    if document is None:
+        return {}
+    number = Linked(document.number or _("Not yet numbered"))
+    number.url = document.get_absolute_url()
+    names = [d.name for d in document.to_departments.all()]
+    if document.to_others.strip():
+        names.append(document.to_others.strip())
+    return {
+        "document": number,
+        "title": document.title,
+        "doc_type": document.get_doc_type_display(),
+        "authority": document.authority.name,
+        "addressees": "、".join(names),
+    }
+
+
 def _int(value) -> int | None:
     try:
         return int(value)
@@ -186,7 +213,7 @@ def _int(value) -> int | None:
 
 
 DEFAULT_FIELDS = [
-    ("document", "公文编号", "Document", ServiceField.Type.TEXT),
+    ("document", "发文字号", "Reference number", ServiceField.Type.TEXT),
     ("title", "标题", "Title", ServiceField.Type.TEXT),
     ("doc_type", "文种", "Document type", ServiceField.Type.TEXT),
     ("authority", "发文机关", "Issuing authority", ServiceField.Type.TEXT),
@@ -325,9 +352,11 @@ def chain_ended(request: ServiceRequest, rejected: bool) -> None:
 # --- numbers ---------------------------------------------------------------------------------
 
 
-def _next_number(prefix: str, year: int) -> int:
-    """The next number of a 代字 and year, under the counter's row lock (made if missing
-    without a race: a conflict is ignored, then the row is locked)."""
+def next_number(prefix: str, year: int) -> int:
+    """The next number of a series (a 代字, the gazette, the contract register) in a year,
+    without gaps: the counter row is made if missing without a race (a conflict is ignored),
+    then locked until the caller's transaction ends, so two at once get consecutive numbers.
+    Call it inside the transaction that stores the number."""
     NumberCounter.objects.bulk_create(
         [NumberCounter(prefix=prefix, year=year, last=0)], ignore_conflicts=True
     )
@@ -356,7 +385,7 @@ def document_register(*, document_id: int, user: User, today: date | None = None
         raise DocumentError(_("Only a signed-off document can be registered."))
     year = (today or timezone.localdate()).year
     prefix = document.authority.prefix
-    seq = _next_number(prefix, year)
+    seq = next_number(prefix, year)
     document.year, document.seq = year, seq
     document.number = reference_number(prefix, year, seq)
     document.status = Status.REGISTERED
@@ -647,7 +676,7 @@ def minutes_issue(
         raise DocumentError(_("Write the body of the document."))
     now = at or timezone.now()
     year = timezone.localtime(now).year
-    seq = _next_number(authority.prefix, year)
+    seq = next_number(authority.prefix, year)
     drafter = drafter or user
     document = Outgoing.objects.create(
         doc_type="minutes",

@@ -42,6 +42,7 @@ urlpatterns += [
     path("drafting/<int:pk>/ask/", drafting_views.task_ask, name="drafting-ask"),
     path("drafting/<int:pk>/submit/", drafting_views.task_submit, name="drafting-submit"),
     path("drafting/<int:pk>/compare/", drafting_views.task_compare, name="drafting-compare"),
+    path("drafting/<int:pk>/pdf/", drafting_views.task_pdf, name="drafting-pdf"),
     path("drafting/materials/<int:pk>/", drafting_views.material_detail, name="material"),
     path("drafting/materials/<int:pk>/file/", drafting_views.material_file, name="material-file"),
     path(
@@ -55,6 +56,7 @@ urlpatterns += [
     path("info/issues/new/", info_views.issue_create, name="info-issue-create"),
     path("info/issues/<int:pk>/", info_views.issue_detail, name="info-issue"),
     path("info/issues/<int:pk>/send/", info_views.issue_send, name="info-issue-send"),
+    path("info/issues/<int:pk>/pdf/", info_views.issue_pdf, name="info-issue-pdf"),
     path("info/scores/", info_views.scores, name="info-scores"),
 ]
 
@@ -92,6 +94,7 @@ urlpatterns += [
     path("legal/<int:pk>/<slug:action>/", legal_views.review_act, name="legal-review-act"),
     path("legal/opinions/<int:pk>/file/", legal_views.opinion_file, name="legal-opinion-file"),
     path("legal/contracts/", legal_views.contract_list, name="legal-contracts"),
+    path("legal/contracts/new/", legal_views.contract_create, name="legal-contract-create"),
     path("legal/questions/", legal_views.question_list, name="legal-questions"),
     path("legal/questions/new/", legal_views.question_create, name="legal-question-create"),
     path("legal/questions/<int:pk>/", legal_views.question_detail, name="legal-question"),
@@ -105,4 +108,7 @@ urlpatterns += [
     path("legal/cases/<int:pk>/", legal_views.case_detail, name="legal-case"),
     path("legal/cases/<int:pk>/<slug:action>/", legal_views.case_act, name="legal-case-act"),
     path("legal/team/", legal_views.team, name="legal-team"),
+    path("legal/team/new/", legal_views.counsel_create, name="legal-counsel-create"),
+    path("legal/team/<int:pk>/", legal_views.counsel_edit, name="legal-counsel"),
+    path("legal/team/<int:pk>/remove/", legal_views.counsel_remove, name="legal-counsel-remove"),
 ]

@@ -245,6 +245,8 @@ PAGES = {
     "documents:legal-review-create": Page({}, "alice"),
     "documents:legal-question-create": Page({}, "alice"),
     "documents:legal-case-create": Page({}, "admin"),
+    "documents:legal-counsel-create": Page({}, "admin"),
+    "documents:legal-contract-create": Page({}, "admin"),
 }
 
 # Pages without a path argument that are not lists, and why.

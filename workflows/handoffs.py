@@ -40,6 +40,10 @@ class Handoff:
     default_service: dict = field(default_factory=dict)
     # The owning app's own refusals (exceptions with a ``message``), turned into HandoffError.
     refusals: tuple[type[Exception], ...] = ()
+    # What the request's page shows for some form fields instead of the values stored at
+    # submission (by field key), read live and in the reader's language: a document's number
+    # once it has one, rather than its database id and labels frozen in the drafter's language.
+    shown: Callable[[ServiceRequest], dict[str, str]] | None = None
 
 
 _REGISTRY: dict[str, Handoff] = {}
@@ -69,6 +73,13 @@ def facts_of(request: ServiceRequest) -> list[tuple[str, str]]:
 
 def registered(code: str) -> Handoff | None:
     return _REGISTRY.get(code)
+
+
+def shown_of(request: ServiceRequest) -> dict[str, str]:
+    handoff = _REGISTRY.get(request.service.code)
+    if handoff is None or handoff.shown is None:
+        return {}
+    return handoff.shown(request)
 
 
 def codes() -> list[str]:

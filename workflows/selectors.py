@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from hall.models import Role, User
+from workflows.handoffs import shown_of
 from workflows.models import (
     ApprovalRecord,
     ApprovalTask,
@@ -144,6 +145,7 @@ def form_rows(request: ServiceRequest) -> list[tuple[str, str, list[Attachment]]
     """(label, shown value, attachments) for every field of the request's form, in order."""
     files = attachments_by_id(request)
     english = _english()
+    live = shown_of(request)
     rows = []
     for spec in request.service_fields:
         label = (spec.get("label_en") if english else spec.get("label_zh")) or spec["key"]
@@ -170,6 +172,8 @@ def form_rows(request: ServiceRequest) -> list[tuple[str, str, list[Attachment]]
             shown = f"{value[0]} – {value[1]}"
         if spec["field_type"] in FIELD_DISPLAYS and value not in (None, ""):
             shown = FIELD_DISPLAYS[spec["field_type"]](value)
+        if spec["key"] in live:
+            shown = live[spec["key"]]
         rows.append((label, shown, attached))
     return rows
 

@@ -186,6 +186,12 @@ def test_the_chain_reviews_the_text_and_the_approved_text_is_filed_once(
     record = Record.objects.get(source_ref=f"documents.drafting:{task.pk}")
     assert task.archive_code == record.code
     assert record.metadata["versions"] == task.versions.count() >= 2
+    # the text is filed as a PDF (no .txt), which reads back as the approved text
+    names = list(record.files.values_list("name", flat=True))
+    assert f"{task.title}.pdf" in names and f"{task.title}.txt" not in names
+    filed = record.files.get(name=f"{task.title}.pdf")
+    text = _pdf_text(filed.file.read())
+    assert task.title in text and "正文（修改）" in text
     # filing again (the Celery task run twice) leaves the one record
     assert drafting.task_file(task_id=task.pk).pk == record.pk
     assert Record.objects.filter(source_ref=f"documents.drafting:{task.pk}").count() == 1
@@ -234,3 +240,30 @@ def test_the_hall_tick_runs_the_material_reminders(office, task):
     # then
     assert sent["documents-drafting.material-due"] == 1
     assert again["documents-drafting.material-due"] == 0
+
+
+def _pdf_text(content: bytes) -> str:
+    import subprocess
+
+    out = subprocess.run(
+        ["pdftotext", "-", "-"], input=content, capture_output=True, check=True
+    ).stdout
+    return out.decode().replace(" ", "").replace("\n", "")
+
+
+def test_the_task_page_offers_its_text_as_a_pdf_a(client, office, task):
+    import io
+
+    import pikepdf
+
+    drafting.text_save(
+        task_id=task.pk, user=office["alice"], title=task.title, body="一、总体情况\n正文"
+    )
+    client.force_login(office["alice"])
+    response = client.get(f"/documents/drafting/{task.pk}/pdf/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert "一、总体情况" in _pdf_text(response.content)
+    with pikepdf.open(io.BytesIO(response.content)) as pdf, pdf.open_metadata() as meta:
+        assert meta.get("pdfaid:part") == "2"
+    client.force_login(office["charlie"])
+    assert client.get(f"/documents/drafting/{task.pk}/pdf/").status_code == 404

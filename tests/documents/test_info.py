@@ -187,3 +187,30 @@ def test_the_score_table_exports_to_excel(office, editor):
 def test_periods(kind, n, start, end):
     period = info.period_of(kind, 2026, n)
     assert (period.start, period.end) == (start, end)
+
+
+def test_an_issue_is_offered_as_a_pdf_to_whom_may_see_it(client, office, editor):
+    import subprocess
+
+    import pikepdf
+
+    # given: an issue with fay's item
+    item = _submit(office, "fay", "财政收入同比增长")
+    info.item_adopt(item_id=item.pk, user=editor)
+    issue = info.issue_compile(user=editor, kind="special", title="第一期", item_ids=[item.pk])
+    url = f"/documents/info/issues/{issue.pk}/pdf/"
+    # when: the editor downloads it
+    client.force_login(editor)
+    response = client.get(url)
+    # then: a PDF/A-2 that reads back as the issue
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=response.content, capture_output=True, check=True
+    ).stdout.decode()
+    flat = text.replace(" ", "").replace("\n", "")
+    assert "信息专报" in flat and "第一期" in flat and "财政收入同比增长的详细情况。" in flat
+    with pikepdf.open(io.BytesIO(response.content)) as pdf, pdf.open_metadata() as meta:
+        assert meta.get("pdfaid:part") == "2"
+    # a unit whose item is not in it gets a 404
+    client.force_login(office["rita"])
+    assert client.get(url).status_code == 404

@@ -82,6 +82,9 @@ SEE = {
     "case": {"lois", "cora"},
     "case-create": {"lois"},
     "team": {"lois"},
+    "counsel-create": {"lois"},
+    "counsel": {"lois"},
+    "contract-create": {"lois"},
 }
 
 
@@ -100,6 +103,9 @@ def _url(name: str, w) -> str:
         "case": reverse("documents:legal-case", args=[w["case"].pk]),
         "case-create": reverse("documents:legal-case-create"),
         "team": reverse("documents:legal-team"),
+        "counsel-create": reverse("documents:legal-counsel-create"),
+        "counsel": reverse("documents:legal-counsel", args=[w["counsels"]["finn"].pk]),
+        "contract-create": reverse("documents:legal-contract-create"),
     }[name]
 
 
@@ -358,3 +364,82 @@ def test_a_hearing_is_added_on_the_case_page(client, world):
         {"at": f"{at:%Y-%m-%dT%H:%M}", "place": "第三法庭"},
     )
     assert world["case"].hearings.get().place == "第三法庭"
+
+
+def test_the_legal_office_adds_changes_and_removes_a_counsel_on_the_team_page(client, team):  # noqa: F811
+    client.force_login(team["lois"])
+    # when: a new counsel, with the account they sign in with
+    response = client.post(
+        reverse("documents:legal-counsel-create"),
+        {
+            "name": "韩律",
+            "kind": "firm",
+            "firm": "某律所",
+            "specialty": "劳动争议",
+            "account": "sam",
+            "active": "on",
+        },
+    )
+    assert response.status_code == 302
+    counsel = Counsel.objects.get(name="韩律")
+    assert (counsel.user, counsel.specialty, counsel.active) == (team["sam"], "劳动争议", True)
+    page = client.get(reverse("documents:legal-team")).content.decode()
+    assert f'href="/documents/legal/team/{counsel.pk}/"' in page and "劳动争议" in page
+    # when: their specialities change and they stop
+    url = reverse("documents:legal-counsel", args=[counsel.pk])
+    client.post(
+        url, {"name": "韩律", "kind": "firm", "specialty": "劳动争议、知识产权", "account": "sam"}
+    )
+    counsel.refresh_from_db()
+    assert (counsel.specialty, counsel.active) == ("劳动争议、知识产权", False)
+    # when: removed (no work yet)
+    client.post(reverse("documents:legal-counsel-remove", args=[counsel.pk]))
+    assert not Counsel.objects.filter(pk=counsel.pk).exists()
+
+
+def test_a_counsel_with_work_is_not_removed_and_an_unknown_account_is_refused(client, world):
+    client.force_login(world["lois"])
+    cora = world["counsels"]["cora"]
+    response = client.post(reverse("documents:legal-counsel-remove", args=[cora.pk]), follow=True)
+    assert "mark them not active" in response.content.decode()
+    assert Counsel.objects.filter(pk=cora.pk).exists()
+    response = client.post(
+        reverse("documents:legal-counsel-create"),
+        {"name": "某人", "kind": "firm", "account": "nobody"},
+    )
+    assert response.status_code == 200 and "No such account." in response.content.decode()
+    assert not Counsel.objects.filter(name="某人").exists()
+    # another counsel's account is refused too
+    response = client.post(
+        reverse("documents:legal-counsel", args=[world["counsels"]["finn"].pk]),
+        {"name": "冯宁", "kind": "firm", "account": "cora", "active": "on"},
+        follow=True,
+    )
+    assert "already belongs to another counsel" in response.content.decode()
+    assert Counsel.objects.get(pk=world["counsels"]["finn"].pk).user == world["finn"]
+
+
+def test_the_legal_office_enters_a_contract_without_a_review_and_it_is_reminded(client, team):  # noqa: F811
+    from documents.legal import reminders_tick
+
+    client.force_login(team["lois"])
+    end = timezone.localdate() + timedelta(days=20)
+    response = client.post(
+        reverse("documents:legal-contract-create"),
+        {
+            "title": "物业服务合同",
+            "parties": "本校；某物业公司",
+            "amount": "50000",
+            "kind": "service",
+            "department": team["alice"].department.pk,
+            "term_start": "2024-01-01",
+            "term_end": end.isoformat(),
+        },
+        follow=True,
+    )
+    contract = Contract.objects.get(title="物业服务合同")
+    assert contract.review is None and contract.number.startswith(f"HT{timezone.localdate().year}-")
+    assert contract.number in response.content.decode()
+    # the register's reminder 30 days before its end goes to the legal office, once
+    assert reminders_tick()["contract_expiry"] == 1
+    assert reminders_tick()["contract_expiry"] == 0

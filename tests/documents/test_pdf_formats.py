@@ -215,3 +215,43 @@ def test_the_attendees_labels_are_in_heiti(minutes, tmp_path):
     out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
     assert re.search(r"Noto-?Sans-?CJK", out)  # the 黑体 of the labels
     assert re.search(r"Noto-?Serif-?CJK", out)
+
+
+def _page_words(path, page):
+    """The words of one page (from 1) with their boxes, in points from the top left."""
+    out = subprocess.run(
+        ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    pattern = r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<'
+    return [(*map(float, m[:4]), m[4]) for m in re.findall(pattern, out)]
+
+
+@pytest.mark.parametrize("lines", [3, 40], ids=["one-page", "two-pages"])
+def test_a_letters_colophon_sits_at_the_foot_of_the_block_on_the_last_page(
+    office, draft, tmp_path, lines
+):
+    # given: a letter of one page, and one running onto a second page
+    body = "\n".join(f"{n}. 第{n}项商请事项。" for n in range(1, lines + 1))
+    document = _issued(
+        office, draft, doc_type="letter", body=body, copy_departments=[office["finance"]]
+    )
+    # when
+    path = _render(document, tmp_path, f"letter-colophon-{lines}")
+    # then: 抄送 on the last page only, its line's foot within 3 mm of the block's bottom
+    pages = _pages_text(path)
+    last = len(pages) - 1
+    assert "抄送" in pages[last] and all("抄送" not in p for p in pages[:last])
+    colophon = next(w for w in _page_words(path, last + 1) if w[4].startswith("抄送"))
+    block_bottom = (37 + 225) * MM
+    assert colophon[3] <= block_bottom + MM, colophon[3] / MM
+    assert block_bottom - colophon[3] <= 3 * MM, (block_bottom - colophon[3]) / MM
+    # and it comes after the signature, below everything else of the block on that page
+    others = [
+        w
+        for w in _page_words(path, last + 1)
+        if not w[4].startswith("抄送") and w[3] <= block_bottom + MM
+    ]
+    assert all(w[3] < colophon[1] for w in others)
