@@ -1,14 +1,11 @@
 """Pages of the drafting tasks: the list, a task (text, versions, units' materials, the chain),
 a unit's material page, the comparison of two versions."""
 
-import re
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,7 +19,8 @@ from documents.forms import CompareForm
 from documents.models import DraftingTask, Material
 from documents.services import DocumentError
 from hall import lists, params
-from hall.models import Department, User
+from hall.models import Department
+from hall.people import PeopleField
 from hall.uploads import check_upload
 
 PAGE_SIZE = 50
@@ -33,31 +31,12 @@ class TaskForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=DraftingTask.Kind.choices)
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
     deadline = params.DateField(label=gettext_lazy("Deadline"), required=True)
-    writers = forms.CharField(
-        label=gettext_lazy("Writers"),
-        max_length=500,
-        help_text=gettext_lazy("User names or staff numbers, separated by commas."),
-    )
+    writers = PeopleField(label=gettext_lazy("Writers"))
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["office"].queryset = drafting.offices_of(user).order_by("code")
         self.fields["deadline"].widget = forms.DateInput(attrs={"type": "date"})
-
-    def clean_writers(self):
-        names = [n for n in re.split(r"[,，、\s]+", self.cleaned_data["writers"]) if n][:20]
-        found = list(
-            User.objects.filter(is_active=True).filter(Q(username__in=names) | Q(number__in=names))
-        )
-        known = {u.username for u in found} | {u.number for u in found}
-        unknown = [n for n in names if n not in known]
-        if unknown:
-            raise forms.ValidationError(
-                _("No such people: %(names)s.") % {"names": "、".join(unknown)}
-            )
-        if not found:
-            raise forms.ValidationError(_("Name at least one writer."))
-        return found
 
 
 class TextForm(forms.Form):

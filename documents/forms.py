@@ -1,11 +1,11 @@
 from django import forms
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from documents.models import Authority, DocType, Outgoing
 from hall import params
 from hall.models import Department, User
+from hall.people import PeopleField, PersonChoiceField
 
 FIELDS = [
     "doc_type",
@@ -187,28 +187,11 @@ class AssignForm(forms.Form):
 
 
 class CirculateForm(forms.Form):
-    readers = forms.ModelMultipleChoiceField(
-        label=_("Readers"),
-        queryset=User.objects.filter(is_active=True),
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-    )
+    # Anyone in the hall, picked by name or number (people.js), not a select of 30k people.
+    readers = PeopleField(label=_("Readers"))
     purpose = forms.CharField(
         label=pgettext_lazy("documents", "Purpose"), required=False, max_length=200
     )
-
-    def __init__(self, *args, department_id=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Not the whole hall in one select: the leaders, the heads and the department's people.
-        self.fields["readers"].queryset = (
-            User.objects.filter(is_active=True)
-            .filter(
-                models.Q(roles__code="leader")
-                | models.Q(headed_departments__isnull=False)
-                | models.Q(department_id=department_id)
-            )
-            .distinct()
-            .order_by("full_name", "username")
-        )
 
 
 class FinishForm(forms.Form):
@@ -267,7 +250,7 @@ class SealRecordForm(forms.Form):
 
 
 class SealOutForm(forms.Form):
-    borrower = forms.ModelChoiceField(label=_("Taken by"), queryset=None)
+    borrower = PersonChoiceField(label=_("Taken by"))
     purpose = forms.CharField(label=pgettext_lazy("documents", "Purpose"), max_length=300)
     due_at = forms.DateTimeField(
         label=_("Due back"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
@@ -275,6 +258,8 @@ class SealOutForm(forms.Form):
 
     def __init__(self, *args, department_id=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["borrower"].queryset = User.objects.filter(
-            department_id=department_id, is_active=True
-        ).order_by("full_name", "username")
+        # Someone of the seal's department takes it out.
+        self.fields["borrower"].allowed = User.objects.filter(department_id=department_id)
+        self.fields["borrower"].refusal = _(
+            "Only someone of the seal's department may take it out."
+        )

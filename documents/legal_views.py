@@ -28,7 +28,8 @@ from documents.models import (
 from documents.services import DocumentError
 from hall import params
 from hall.lists import Page
-from hall.models import Department, Identity, User
+from hall.models import Department, Identity
+from hall.people import PersonChoiceField
 from workflows.selectors import visible_requests
 
 PAGE_SIZE = 50
@@ -167,22 +168,12 @@ class CounselForm(forms.Form):
         help_text=gettext_lazy("E.g. 合同、知识产权、劳动争议."),
     )
     phone = forms.CharField(label=gettext_lazy("Phone"), max_length=40, required=False)
-    account = forms.CharField(
-        label=gettext_lazy("Hall account (user name)"),
-        max_length=150,
+    account = PersonChoiceField(
+        label=gettext_lazy("Hall account"),
         required=False,
         help_text=gettext_lazy("The counsel's sign-in name, so that reviews reach their inbox."),
     )
     active = forms.BooleanField(label=gettext_lazy("Active"), required=False, initial=True)
-
-    def clean_account(self):
-        username = self.cleaned_data["account"].strip()
-        if not username:
-            return None
-        user = User.objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise forms.ValidationError(_("No such account."))
-        return user
 
 
 class ContractForm(forms.Form):
@@ -751,7 +742,7 @@ def counsel_edit(request: HttpRequest, pk: int) -> HttpResponse:
     counsel = _counsel(pk)
     initial = {
         **{name: getattr(counsel, name) for name in legal.COUNSEL_FIELDS},
-        "account": counsel.user.username if counsel.user else "",
+        "account": (counsel.user.number or counsel.user.username) if counsel.user else "",
     }
     form = CounselForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

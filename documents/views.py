@@ -411,7 +411,7 @@ def incoming_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "propose_form": ProposeForm(),
             "instruction_form": InstructionForm(),
             "assign_form": AssignForm(),
-            "circulate_form": CirculateForm(department_id=incoming.department_id),
+            "circulate_form": CirculateForm(),
             "finish_form": FinishForm(),
             "reply_form": ReplyForm(),
             "archive_code": (
@@ -479,9 +479,10 @@ def _act_assign(request, incoming):
 
 
 def _act_circulate(request, incoming):
-    form = CirculateForm(request.POST, department_id=incoming.department_id)
+    form = CirculateForm(request.POST)
     if not form.is_valid():
-        raise DocumentError(_("Name at least one reader."))
+        problem = form.errors.get("readers")
+        raise DocumentError(problem[0] if problem else _("Name at least one reader."))
     made = services_incoming.circulation_send(
         incoming_id=incoming.pk,
         user=request.user,
@@ -611,7 +612,10 @@ def seal_out(request: HttpRequest, pk: int) -> HttpResponse:
 
     def take_out():
         if not form.is_valid():
-            raise DocumentError(_("Name who takes it, what for and when it comes back."))
+            problem = form.errors.get("borrower")
+            raise DocumentError(
+                problem[0] if problem else _("Name who takes it, what for and when it comes back.")
+            )
         seals.seal_take_out(seal_id=seal.pk, user=request.user, **form.cleaned_data)
 
     _act(request, take_out, _("The seal is out of the office."))

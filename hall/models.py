@@ -103,7 +103,13 @@ class Department(Bilingual, models.Model):
 class User(AbstractUser):
     """A person of the institution, with what the forms fill in by themselves."""
 
-    full_name = models.CharField(_("full name"), max_length=100, blank=True)
+    full_name = models.CharField(_("full name"), max_length=100, blank=True, db_index=True)
+    # The name's pinyin and its initials, kept by save(), so the people picker finds 张三 by
+    # "zhangsan" or "zs" with an index (hall.people.search).
+    pinyin = models.CharField(max_length=200, blank=True, default="", db_index=True, editable=False)
+    pinyin_initials = models.CharField(
+        max_length=60, blank=True, default="", db_index=True, editable=False
+    )
     number = models.CharField(
         _("staff / student number"), max_length=30, unique=True, null=True, blank=True
     )
@@ -147,6 +153,15 @@ class User(AbstractUser):
 
     def get_full_name(self) -> str:
         return self.full_name or super().get_full_name() or self.get_username()
+
+    def save(self, *args, **kwargs):
+        from hall.search import pinyin_of
+
+        self.pinyin, self.pinyin_initials = pinyin_of(self.full_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "full_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "pinyin", "pinyin_initials"}
+        super().save(*args, **kwargs)
 
     def get_session_auth_hash(self) -> str:
         base = super().get_session_auth_hash()

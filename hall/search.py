@@ -34,6 +34,14 @@ def sort_key_of(name: str) -> str:
     return " ".join(lazy_pinyin(normalize(name), errors="default"))[:300]
 
 
+def pinyin_of(name: str) -> tuple[str, str]:
+    """A name's full pinyin and its initials, lower case, no spaces ("zhangsan", "zs")."""
+    name = normalize(name)
+    full = "".join(lazy_pinyin(name, errors="ignore")).replace(" ", "")
+    initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore"))
+    return full[:200], initials.replace(" ", "")[:60]
+
+
 def _terms(*texts: str) -> list[str]:
     return [t.strip() for text in texts for t in _SEPARATORS.split(text or "") if t.strip()]
 

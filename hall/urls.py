@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
-from hall import sessions, sso, views, wecom
+from hall import people, sessions, sso, views, wecom
 
 portal = (
     [
@@ -22,6 +22,7 @@ portal = (
             name="notification-settings",
         ),
         path("notifications/<int:pk>/open/", views.notification_open, name="notification-open"),
+        path("people/search/", people.people_search, name="people-search"),
     ],
     "hall",
 )

@@ -80,6 +80,7 @@ PAGES = {
     ),
     "hall:notifications": Page({"page": "page"}, "alice"),
     "hall:notification-settings": Page({}, "alice"),
+    "hall:people-search": Page({"q": "text"}, "alice"),
     "workflows:my-requests": Page({"status": "choice", "page": "page"}, "alice"),
     "workflows:inbox": Page(
         {

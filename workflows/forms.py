@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hall import params, uploads
 from hall.models import Department, ServiceField, User
+from hall.people import PersonInput
 
 T = ServiceField.Type
 MAX_UPLOAD_BYTES = getattr(settings, "HALL_MAX_UPLOAD_MB", 10) * 1024 * 1024
@@ -80,6 +81,8 @@ class DateRangeField(forms.MultiValueField):
 
 class PersonField(forms.CharField):
     """A person by staff / student number or user name (30k people do not fit in a list)."""
+
+    widget = PersonInput  # search-as-you-type with the hall's people.js; plain text without
 
     def clean(self, value):
         value = super().clean(value)

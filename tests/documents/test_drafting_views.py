@@ -357,3 +357,24 @@ def test_posts_by_people_outside_change_nothing(client, office, editor, task, ma
 def _post(client, user, url, data):
     client.force_login(user)
     return client.post(url, data).status_code
+
+
+def test_the_office_names_the_writers_by_number_or_user_name_and_unknown_ones_are_refused(
+    client, office
+):
+    client.force_login(office["rhea"])
+    url = reverse("documents:drafting-create")
+    page = client.get(url).content.decode()
+    assert 'name="writers"' in page and "data-people-multiple" in page
+    data = {
+        "office": office["office"].pk,
+        "kind": "speech",
+        "title": "讲话稿",
+        "deadline": (timezone.localdate() + timedelta(days=9)).isoformat(),
+    }
+    refused = client.post(url, {**data, "writers": "alice, nobody"})
+    assert refused.status_code == 200 and "No such people: nobody." in refused.content.decode()
+    assert not DraftingTask.objects.exists()
+    client.post(url, {**data, "writers": "alice，T100"})  # hank's staff number
+    task = DraftingTask.objects.get()
+    assert set(task.writers.all()) == {office["alice"], office["hank"]}

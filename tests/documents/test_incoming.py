@@ -354,7 +354,10 @@ def test_the_clerk_and_the_leader_work_through_the_pages(client, clerks):
     act("instruct", {"text": "同意，请认真落实。"})
     client.force_login(office["rhea"])
     act("assign", {"lead_unit": office["finance"].pk, "days": "2"})
-    act("circulate", {"readers": [office["lee"].pk], "purpose": "请阅"})
+    refused = act("circulate", {"readers": "lee, nobody", "purpose": "请阅"})
+    assert "No such people: nobody." in refused.content.decode()
+    assert not Circulation.objects.exists()
+    act("circulate", {"readers": "lee", "purpose": "请阅"})
     page = act("chase").content.decode()
     incoming.refresh_from_db()
     assert incoming.status == Status.HANDLING and incoming.number

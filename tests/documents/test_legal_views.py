@@ -407,7 +407,8 @@ def test_a_counsel_with_work_is_not_removed_and_an_unknown_account_is_refused(cl
         reverse("documents:legal-counsel-create"),
         {"name": "某人", "kind": "firm", "account": "nobody"},
     )
-    assert response.status_code == 200 and "No such account." in response.content.decode()
+    assert response.status_code == 200
+    assert "Nobody has the number or user name “nobody”." in response.content.decode()
     assert not Counsel.objects.filter(name="某人").exists()
     # another counsel's account is refused too
     response = client.post(

@@ -234,7 +234,7 @@ def test_the_custodian_takes_the_seal_out_and_back_from_the_page(client, office,
     due = (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     client.post(
         reverse("documents:seal-out", args=[seal.pk]),
-        {"borrower": office["rhea"].pk, "purpose": "赴省厅备案", "due_at": due},
+        {"borrower": "rhea", "purpose": "赴省厅备案", "due_at": due},
     )
     assert SealLoan.objects.filter(seal=seal, returned_at=None).exists()
     assert "Out of the office" in client.get(reverse("documents:seals")).content.decode()
@@ -243,7 +243,7 @@ def test_the_custodian_takes_the_seal_out_and_back_from_the_page(client, office,
     client.force_login(office["rhea"])  # not the custodian
     response = client.post(
         reverse("documents:seal-out", args=[seal.pk]),
-        {"borrower": office["rhea"].pk, "purpose": "x", "due_at": due},
+        {"borrower": "rhea", "purpose": "x", "due_at": due},
         follow=True,
     )
     assert "custodian" in response.content.decode()
@@ -282,3 +282,22 @@ def test_the_seal_list_and_log_cost_the_same_queries_at_1_and_50_rows(client, of
     more_seals(49)
     assert _queries(client, seal.get_absolute_url()) == one_log
     assert _queries(client, reverse("documents:seals")) == one_list
+
+
+def test_who_takes_the_seal_is_picked_by_number_and_an_unknown_or_outsider_is_refused(
+    client, office, seal
+):
+    client.force_login(office["otto"])
+    due = (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    page = client.get(seal.get_absolute_url()).content.decode()
+    assert 'name="borrower"' in page and 'data-people="/people/search/"' in page
+    url = reverse("documents:seal-out", args=[seal.pk])
+    unknown = client.post(url, {"borrower": "nobody", "purpose": "x", "due_at": due}, follow=True)
+    assert "Nobody has the number or user name “nobody”." in unknown.content.decode()
+    outsider = client.post(
+        url, {"borrower": office["alice"].username, "purpose": "x", "due_at": due}, follow=True
+    )
+    assert "department may take it out." in outsider.content.decode()
+    assert not SealLoan.objects.exists()
+    client.post(url, {"borrower": "T402", "purpose": "赴省厅备案", "due_at": due})  # rhea's number
+    assert SealLoan.objects.get().borrower == office["rhea"]
