@@ -42,6 +42,8 @@ def _act(request: HttpRequest, action, done):
 
 
 PAGE_SIZE = 50
+REGISTER_CAP = 10_000  # rows the outgoing register counts at most
+SEARCH_CAP = 1_000  # … and a search of it
 
 
 def _document(request: HttpRequest, pk: int) -> Outgoing:
@@ -63,7 +65,10 @@ def register(request: HttpRequest) -> HttpResponse:
     if "authority" in filters:
         filters["authority"] = filters["authority"].pk
     rows = selectors.register(request.user, **filters)
-    page = CappedPaginator(rows, PAGE_SIZE).get_page(params.page_number(request))
+    # A search stops counting sooner: a common word matches a thirtieth of the register, and
+    # nobody pages through more than 20 pages of it; more words narrow it.
+    cap = SEARCH_CAP if "q" in filters else REGISTER_CAP
+    page = CappedPaginator(rows, PAGE_SIZE, cap=cap).get_page(params.page_number(request))
     english = (request.LANGUAGE_CODE or "").startswith("en")
     # Labels translated once per page; each row's URL is the register's prefix plus its id.
     types = {k: str(v) for k, v in DocType.choices}

@@ -120,9 +120,39 @@ def test_the_register_says_more_than_when_capped(client, office, documents, monk
     import documents.views as views
 
     monkeypatch.setattr(views, "PAGE_SIZE", 1)
-    monkeypatch.setattr(views, "CappedPaginator", lambda rows, n: CappedPaginator(rows, n, cap=2))
+    monkeypatch.setattr(views, "REGISTER_CAP", 2)
     client.force_login(office["rhea"])
     # when
     body = client.get(reverse("documents:register")).content.decode()
     # then
     assert "Page 1 of more than 2" in body
+
+
+def test_the_capped_count_reads_its_rows_unsorted(office, documents):
+    # given: the register's newest-first rows
+    rows = selectors.register(office["rhea"], q="")
+    from django.test.utils import CaptureQueriesContext
+
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        assert CappedPaginator(rows, 2, cap=3).count == 3
+    # then: a count over a LIMIT, not over a sort of every match
+    (count,) = [q["sql"] for q in queries.captured_queries]
+    assert "COUNT(" in count.upper() and "LIMIT 4" in count.upper()
+    assert "ORDER BY" not in count.upper()
+
+
+def test_a_search_counts_no_further_than_the_search_cap(client, office, documents, monkeypatch):
+    # given: page size 1, a search cap of 2, the register's cap of 100
+    import documents.views as views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    monkeypatch.setattr(views, "SEARCH_CAP", 2)
+    monkeypatch.setattr(views, "REGISTER_CAP", 100)
+    client.force_login(office["rhea"])
+    # when: "关于" is in five titles
+    searched = client.get(reverse("documents:register"), {"q": "关于"}).content.decode()
+    listed = client.get(reverse("documents:register")).content.decode()
+    # then: the newest of them first, and the search says "more than"; the register counts all
+    assert "Page 1 of more than 2" in searched and "关于助学金发放的请示" in searched
+    assert "Page 1 of 6" in listed
