@@ -257,7 +257,12 @@ def test_documents_journey(
     with clerk.expect_navigation():
         clerk.locator(f"form[action='/documents/incoming/{incoming.pk}/check/'] button").click()
     reader = User.objects.get(username="personnel-reviewer1")
-    clerk.locator("#id_readers").select_option(str(reader.pk))
+    # The reader is picked by name from the people search as the clerk types.
+    readers = clerk.locator("#id_readers")
+    readers.press_sequentially(reader.full_name or reader.username, delay=30)
+    picked = reader.number or reader.username
+    clerk.locator(".people-list [role=option]", has_text=picked).first.click()
+    expect(readers).to_have_value(f"{picked}, ")
     clerk.locator("#id_purpose").fill("请阅知并做好准备")
     shoot(clerk, "phone", "incoming-circulate")
     with clerk.expect_navigation():
