@@ -225,7 +225,7 @@ def on_accepted(case: Case, by: User) -> None:
             f"我们将在{timezone.localtime(case.due_at):%Y年%m月%d日}前办结并书面答复。"
             f"查询验证码：{case.verification_code}。",
         )
-        _event(case, "notice", by, CaseNotice.Kind.ACCEPTED.label)
+        _event(case, "notice", by, CaseNotice.Kind.ACCEPTED.value)
     if is_proposal(case):
         CaseProposal.objects.filter(case=case).update(
             co_due_at=deadline("proposal-co", timezone.now())
@@ -240,7 +240,7 @@ def on_not_accepted(case: Case, by: User) -> None:
             f"{_person(case)}：您反映的“{case.title}”（编号{case.number}）不予受理，"
             f"理由：{case.not_accepted_reason}",
         )
-        _event(case, "notice", by, CaseNotice.Kind.NOT_ACCEPTED.label)
+        _event(case, "notice", by, CaseNotice.Kind.NOT_ACCEPTED.value)
 
 
 def check_close(case: Case) -> None:
@@ -265,7 +265,7 @@ def on_closed(case: Case, by: User) -> None:
                 f"{case.public_reply or case.reply}",
                 addressee=addressee,
             )
-        _event(case, "notice", by, CaseNotice.Kind.REPLY.label)
+        _event(case, "notice", by, CaseNotice.Kind.REPLY.value)
     CaseComplainant.objects.filter(pk__in=[p.pk for p in people]).update(replied_at=now)
     from reception import proposals
 
@@ -565,7 +565,7 @@ def chain_approved(request: ServiceRequest) -> None:
             f"经批准办理期限延长至{timezone.localtime(case.due_at):%Y年%m月%d日}。"
             f"理由：{extension.reason}",
         )
-        _event(case, "notice", None, CaseNotice.Kind.EXTENDED.label)
+        _event(case, "notice", None, CaseNotice.Kind.EXTENDED.value)
     _send(
         case,
         Notification.Kind.APPROVED,
@@ -583,7 +583,7 @@ def chain_ended(request: ServiceRequest, rejected: bool) -> None:
         return
     extension.status = CaseExtension.Status.REFUSED if rejected else CaseExtension.Status.WITHDRAWN
     extension.save(update_fields=["status"])
-    _event(extension.case, "extension_refused", None, extension.get_status_display())
+    _event(extension.case, "extension_refused", None, extension.status)
 
 
 def register_all() -> None:

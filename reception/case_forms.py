@@ -1,11 +1,22 @@
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from reception.models import Case, CaseCategory
 
 
-class OnlineMessageForm(forms.Form):
+class LabelsCapitalised:
+    """The labels share the models' lower-case words ("kind", "subject"); on a form they start
+    with a capital ("Kind", "Subject"), as every other form of the hall's."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.label = capfirst(field.label)
+
+
+class OnlineMessageForm(LabelsCapitalised, forms.Form):
     """The public form: a citizen's message, anonymous allowed."""
 
     kind = forms.ChoiceField(label=_("kind"), choices=Case.Kind.choices[1:])
@@ -33,7 +44,7 @@ class PhoneCaseForm(OnlineMessageForm):
     kind = forms.ChoiceField(label=_("kind"), choices=Case.Kind.choices)
 
 
-class ProposalForm(forms.Form):
+class ProposalForm(LabelsCapitalised, forms.Form):
     """The office's desk for an NPC deputy's suggestion or a CPPCC proposal."""
 
     channel = forms.ChoiceField(
@@ -56,7 +67,7 @@ class ProposalForm(forms.Form):
     is_complex = forms.BooleanField(label=_("complex (6 months)"), required=False)
 
 
-class ProposalFeedbackForm(forms.Form):
+class ProposalFeedbackForm(LabelsCapitalised, forms.Form):
     """The proposer's satisfaction form (征询意见表) for one reply."""
 
     contact = forms.ChoiceField(

@@ -201,5 +201,5 @@ def proposal_grade(*, case: Case, by: User, grade: str) -> CaseProposal:
         raise CaseError(_("Choose the grade A, B or C."))
     proposal.grade = grade
     proposal.save(update_fields=["grade"])
-    _event(case, "graded", by, CaseProposal.Grade(grade).label)
+    _event(case, "graded", by, CaseProposal.Grade(grade).value)
     return proposal

@@ -94,3 +94,38 @@ def public_case(number: str, code: str) -> Case | None:
         )
         .first()
     )
+
+
+def _coded_notes() -> dict[str, type]:
+    from reception.models import CaseExtension, CaseNotice, CaseProposal
+
+    return {
+        "created": Case.Channel,
+        "notice": CaseNotice.Kind,
+        "graded": CaseProposal.Grade,
+        "callback": Case.Satisfaction,
+        "extension_refused": CaseExtension.Status,
+    }
+
+
+def event_note(action: str, note: str) -> str:
+    """A timeline note in the reader's language. Where the services write a choice's code (the
+    channel, the notice, the grade, the satisfaction, the extension's outcome), the code is shown
+    as its label now; a note written before, as a label in some language, is read back to its
+    code first. The rest of the note (the caller's own words) is kept as written."""
+    from django.conf import settings
+    from django.utils import translation
+
+    choices = _coded_notes().get(action)
+    if choices is None or not note:
+        return note
+    spellings = {value: value for value in choices.values}
+    for lang, _name in settings.LANGUAGES:
+        with translation.override(lang):
+            spellings.update({str(label): value for value, label in choices.choices})
+    for spelling in sorted(spellings, key=len, reverse=True):
+        if note == spelling or note.startswith(spelling + " "):
+            rest = note[len(spelling) :].strip()
+            label = str(choices(spellings[spelling]).label)
+            return f"{label} {rest}".strip()
+    return note

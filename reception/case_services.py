@@ -182,7 +182,7 @@ def case_create(
     )
     case.number = f"GD{timezone.localtime(case.created_at):%Y}{case.pk:07d}"
     case.save(update_fields=["number"])
-    _event(case, "created", received_by, case.get_channel_display())
+    _event(case, "created", received_by, case.channel)
     from reception import case_clock
 
     case_clock.on_created(case)
@@ -345,7 +345,7 @@ def callback_record(*, case: Case, by: User | None, satisfaction: str, note: str
     if satisfaction not in Case.Satisfaction.values:
         raise CaseError(_("Choose how satisfied the person is."))
     case.satisfaction = satisfaction
-    _event(case, "callback", by, f"{Case.Satisfaction(satisfaction).label} {note}".strip())
+    _event(case, "callback", by, f"{Case.Satisfaction(satisfaction).value} {note}".strip())
     if satisfaction == Case.Satisfaction.DISSATISFIED:
         case.status = Status.SIGNED
         case.reopened += 1

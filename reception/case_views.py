@@ -176,7 +176,12 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "contact_visible": cs.may_see_contact(user, case),
             "co_units": list(case.co_units.all()),
             "events": [
-                (event.at, labels.get(event.action, event.action), event.actor, event.note)
+                (
+                    event.at,
+                    labels.get(event.action, event.action),
+                    event.actor,
+                    selectors.event_note(event.action, event.note),
+                )
                 for event in case.events.select_related("actor")
             ],
             "steps": steps,

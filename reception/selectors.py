@@ -192,3 +192,37 @@ def grid(rows: list[Resource], days: list[date], *, booking_prefix: str, viewer:
             line.append(Day(day, segments))
         out.append((resource, line))
     return out
+
+
+_BYDAY = {"MO": 0, "TU": 1, "WE": 2, "TH": 3, "FR": 4, "SA": 5, "SU": 6}
+
+
+def series_description(rule: str) -> str:
+    """A series' rule in words, in the reader's language ("Weekly on Monday, Thursday; 8
+    times"), from the RRULE the services write (FREQ, BYDAY, then UNTIL or COUNT)."""
+    from django.utils.dates import WEEKDAYS
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
+    parts = dict(p.split("=", 1) for p in rule.split(";") if "=" in p)
+    days = [_BYDAY[d] for d in parts.get("BYDAY", "").split(",") if d in _BYDAY]
+    if parts.get("FREQ") == "WEEKLY":
+        text = (
+            _("Weekly on %(days)s") % {"days": _(", ").join(str(WEEKDAYS[d]) for d in days)}
+            if days
+            else _("Weekly")
+        )
+    else:
+        text = _("Daily")
+    until, count = parts.get("UNTIL", ""), parts.get("COUNT", "")
+    if len(until) >= 8 and until[:8].isdigit():
+        text = _("%(rule)s, until %(date)s") % {
+            "rule": text,
+            "date": f"{until[:4]}-{until[4:6]}-{until[6:8]}",
+        }
+    elif count.isdigit():
+        text = ngettext("%(rule)s, %(count)s time", "%(rule)s, %(count)s times", int(count)) % {
+            "rule": text,
+            "count": count,
+        }
+    return text

@@ -458,7 +458,14 @@ DEFAULT_FIELDS = [
 def _request_form(booking: Booking, series: Series | None = None) -> dict:
     when = f"{_local(booking.starts_at)}–{_hm(booking.ends_at)}"
     if series is not None:
-        when = f"{when} ({series.rrule}, {series.bookings.count()})"
+        from django.utils import translation
+
+        from reception.selectors import series_description
+
+        # The approver reads the series in words, in Chinese like the rest of the form.
+        with translation.override("zh-hans"):
+            rule = series_description(series.rrule)
+        when = f"{when}（{rule}；本次预订 {series.bookings.count()} 次）"
     return {
         "booking": str(booking.pk),
         "series": str(series.pk) if series else "",

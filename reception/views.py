@@ -211,6 +211,7 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "booking": booking,
             "can_cancel": services.can_cancel(booking, request.user),
             "series": series,
+            "series_text": selectors.series_description(series.rrule) if series else "",
             "skipped": series.skipped if series and series.booker_id == request.user.pk else [],
             "cancel_form": CancelForm(),
         },

@@ -277,3 +277,19 @@ def test_a_series_of_the_hall_runs_one_chain_and_approval_confirms_every_date(
     single.refresh_from_db()
     assert single.status == Status.REFUSED
     assert "张爱丽" in single.note
+
+
+def test_the_approver_reads_a_series_in_words(hall_room, alice, areas):
+    result = services.series_create(
+        resource_id=hall_room.pk,
+        booker=alice,
+        title="系列讲座",
+        first_start=at("2026-12-09", "14:00"),
+        minutes=120,
+        freq=Series.Freq.WEEKLY,
+        weekdays=[2],
+        count=4,
+    )
+    when = result.made[0].request.form_data["when"]
+    assert "FREQ=" not in when
+    assert when.endswith("（每周星期三，共 4 次；本次预订 4 次）")

@@ -214,3 +214,45 @@ def test_a_units_count_adds_its_lead_and_co_unit_cases(client, office, ron, road
         paginator = CasePaginator(rows, 50, parts=parts)
         assert paginator.count == rows.count() == expected
         assert CasePaginator(rows, 50, parts=parts, cap=2).capped is (expected > 2)
+
+
+def test_the_timeline_reads_in_the_readers_language(client, office, ron, roads, noise):
+    """The channel and the callback's satisfaction on the timeline follow the reader's
+    language, whatever language the office worked in when it wrote them."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        case = new_case(noise, channel="online")
+        case = cs.case_dispatch(
+            case=cs.case_accept(case=case, by=office), by=office, lead_unit=roads
+        )
+        case = cs.case_sign(case=case, by=ron)
+        case = cs.case_reply(case=case, by=ron, reply="已处理")
+        case = cs.case_close(case=case, by=office)
+        cs.case_callback(case=case, by=office, satisfaction="dissatisfied", note="电话回访")
+    client.force_login(office)
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "Online message" in page
+    assert "Dissatisfied 电话回访" in page
+    assert "网上留言" not in page
+    assert "不满意" not in page
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "网上留言" in page
+    assert "不满意 电话回访" in page
+
+
+@pytest.mark.parametrize(
+    ("action", "note", "shown"),
+    [
+        ("created", "网上留言", "Online message"),  # written before, as a Chinese label
+        ("created", "online", "Online message"),
+        ("callback", "Basically satisfied phoned", "Basically satisfied phoned"),
+        ("callback", "满意 代表满意", "Satisfied 代表满意"),
+        ("graded", "A类：已解决或采纳", "A: solved or adopted"),
+        ("notice", "受理告知书", "Notice of acceptance"),
+        ("replied", "online", "online"),  # a reply is the unit's own words
+    ],
+)
+def test_a_timeline_note_is_read_back_to_its_label(action, note, shown):
+    assert selectors.event_note(action, note) == shown

@@ -415,3 +415,10 @@ def test_two_ticks_at_once_tell_every_tier_exactly_once_on_every_channel(people)
         assert Delivery.objects.filter(notification__recipient=people[name]).count() == 1
     assert incident.entries.filter(kind="escalated").count() == 2
     assert told(incident) == {"lou", "lee", "max", "hal"}
+
+
+def test_the_timeline_forms_label_starts_with_a_capital_in_english(client, people, frozen):
+    incident = report(people["wendy"])
+    client.force_login(people["wendy"])
+    page = client.get(reverse("reception:incident", args=[incident.pk])).content.decode()
+    assert '<label for="id_kind">Kind</label>' in page

@@ -194,3 +194,52 @@ def test_the_grid_links_the_incidents_only_for_whom_they_are(client, alice, bob)
     client.force_login(bob)
     assert incidents in client.get(url).content.decode()
     assert client.get(incidents).status_code == 200
+
+
+def test_a_series_reads_in_words_on_its_booking_page(client, room, bob):
+    """The booker reads "Weekly on Monday, Thursday, 3 times", not the RRULE."""
+    data = {
+        "resource": room.pk,
+        "title": "周会",
+        "day": "2026-12-07",
+        "start": "14:00",
+        "end": "15:00",
+        "attendees": 5,
+        "repeat": "WEEKLY",
+        "weekdays": [0, 3],
+        "count": 3,
+    }
+    client.force_login(bob)
+    assert client.post(reverse("reception:book"), data).status_code == 302
+    booking = Booking.objects.filter(booker=bob).first()
+    page = client.get(booking.get_absolute_url()).content.decode()
+    assert "FREQ=" not in page
+    assert "Weekly on Monday, Thursday, 3 times" in page
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(booking.get_absolute_url()).content.decode()
+    assert "每周星期一、星期四，共 3 次" in page
+
+
+@pytest.mark.parametrize(
+    ("rule", "words"),
+    [
+        ("FREQ=DAILY;COUNT=1", "Daily, 1 time"),
+        ("FREQ=DAILY;UNTIL=20261231T235959", "Daily, until 2026-12-31"),
+        ("FREQ=WEEKLY;BYDAY=FR;UNTIL=20270115T235959", "Weekly on Friday, until 2027-01-15"),
+        ("FREQ=WEEKLY", "Weekly"),
+    ],
+)
+def test_a_series_rule_in_words(rule, words):
+    from reception.selectors import series_description
+
+    assert series_description(rule) == words
+
+
+def test_the_feed_address_wraps_on_a_phone(client, room, mona):
+    """The long feed address breaks anywhere (class "break"), not past a 390 px screen."""
+    client.force_login(mona)
+    page = client.get(room.get_absolute_url()).content.decode()
+    assert (
+        f'<a class="break" href="http://testserver/reception/feeds/resources/{room.feed_token}.ics"'
+        in page
+    )
