@@ -21,7 +21,9 @@ class OnlineMessageForm(LabelsCapitalised, forms.Form):
 
     kind = forms.ChoiceField(label=_("kind"), choices=Case.Kind.choices[1:])
     category = forms.ModelChoiceField(
-        label=pgettext_lazy("case", "category"), queryset=CaseCategory.objects.all()
+        label=pgettext_lazy("case", "category"),
+        queryset=CaseCategory.objects.all(),
+        empty_label=_("Choose a category"),
     )
     title = forms.CharField(label=_("subject"), max_length=200)
     content = forms.CharField(label=_("content"), widget=forms.Textarea, max_length=5000)
@@ -57,7 +59,9 @@ class ProposalForm(LabelsCapitalised, forms.Form):
     first_proposer = forms.CharField(label=_("first proposer"), max_length=100)
     co_signers = forms.CharField(label=_("co-signers"), max_length=500, required=False)
     category = forms.ModelChoiceField(
-        label=pgettext_lazy("case", "category"), queryset=CaseCategory.objects.all()
+        label=pgettext_lazy("case", "category"),
+        queryset=CaseCategory.objects.all(),
+        empty_label=_("Choose a category"),
     )
     title = forms.CharField(label=_("subject"), max_length=200)
     content = forms.CharField(label=_("content"), widget=forms.Textarea, max_length=20000)

@@ -10,7 +10,10 @@ class WeekFilter(params.QueryForm):
         label=_("Week of"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     leader = forms.ModelChoiceField(
-        label=_("Leader"), required=False, queryset=Leader.objects.none()
+        label=_("Leader"),
+        required=False,
+        queryset=Leader.objects.none(),
+        empty_label=_("All leaders"),
     )
 
     def __init__(self, *args, leaders=None, **kwargs):

@@ -150,7 +150,11 @@ def test_the_pages_in_chinese(client, settings, dispatched, office):
     page = client.get(dispatched.get_absolute_url()).content.decode()
     assert "已派单" in page and "办理过程" in page
     assert "工单查询" in client.get(reverse("reception:lookup")).content.decode()
-    assert "网上留言" in client.get(reverse("reception:message")).content.decode()
+    message_form = client.get(reverse("reception:message")).content.decode()
+    assert "网上留言" in message_form
+    # The category list starts with a prompt, not a bare "---------".
+    assert '<option value="" selected>请选择类别</option>' in message_form
+    assert "---------" not in message_form
 
 
 def test_the_demo_cases_load_once_in_every_state(db):
