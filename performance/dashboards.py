@@ -22,7 +22,18 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, Sum
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Sum,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.html import escape
@@ -216,9 +227,13 @@ def quarter_chart(points: list[tuple[str, Decimal | None]], label: str) -> str:
 
 def _plan_figures(plans, dues: dict[str, int]) -> dict[int, dict]:
     """Each plan's counts by light, weighted progress, check-ins of its last period due (by
-    its own period: ``dues`` maps a period to its last one due) and lights per quarter (a
-    monthly plan's quarter is its quarter's last month): one aggregate over its lines and one
-    over its check-ins."""
+    its own period: ``dues`` maps a period to its last one due) and lights per quarter: one
+    aggregate over its lines and one over its check-ins.
+
+    A monthly plan's quarter is rolled up from its months: each indicator counts with its
+    latest month reported in that quarter (its real figure: April's if only April is in, June's
+    once June is), so a quarter of a monthly plan is never empty because its third month is not
+    reported yet."""
     weighted = Coalesce(
         Sum(F("lines__weight") * F("lines__progress"), output_field=DecimalField()),
         Decimal(0),
@@ -237,30 +252,58 @@ def _plan_figures(plans, dues: dict[str, int]) -> dict[int, dict]:
         )
         .order_by()
     }
-    by_plan_quarter = (
+    # The last period of the check-in's quarter: its own quarter (a quarterly plan's), or the
+    # quarter's third month (a monthly plan's). A check-in is its line's latest of the quarter
+    # when no later one of the same line falls before that end.
+    quarter_end = Case(
+        When(
+            line__plan__period=CheckInPeriod.MONTHLY,
+            then=(F("quarter") + 2) / 3 * 3,
+        ),
+        default=F("quarter"),
+        output_field=IntegerField(),
+    )
+    later = CheckIn.objects.filter(
+        line=OuterRef("line"), quarter__gt=OuterRef("quarter"), quarter__lte=OuterRef("end")
+    )
+    latest = Q(latest=True)
+    by_plan_period = (
         CheckIn.objects.filter(line__plan__in=plans)
+        .annotate(end=quarter_end)
+        .annotate(latest=~Exists(later))
         .values("line__plan_id", "quarter")
         .annotate(
-            green=Count("pk", filter=Q(light=Light.GREEN)),
-            yellow=Count("pk", filter=Q(light=Light.YELLOW)),
-            red=Count("pk", filter=Q(light=Light.RED)),
-            progress=Sum("progress"),
+            green=Count("pk", filter=latest & Q(light=Light.GREEN)),
+            yellow=Count("pk", filter=latest & Q(light=Light.YELLOW)),
+            red=Count("pk", filter=latest & Q(light=Light.RED)),
+            progress=Sum("progress", filter=latest),
+            latest_n=Count("pk", filter=latest),
             n=Count("pk"),
         )
         .order_by()
     )
-    for r in by_plan_quarter:
+    for r in by_plan_period:
         plan = figures.get(r["line__plan_id"])
         if plan is None:
             continue
         if r["quarter"] == dues.get(plan["period"], 0):
             plan["reported"] = r["n"]
-        size = plans_module.months_of(plan["period"])
-        if (r["quarter"] * size) % 3:
-            continue  # a month inside a quarter
-        plan["quarters"][r["quarter"] * size // 3] = {
-            k: r[k] or 0 for k in ("green", "yellow", "red", "progress", "n")
-        }
+        quarter = (
+            (r["quarter"] + 2) // 3 if plan["period"] == CheckInPeriod.MONTHLY else r["quarter"]
+        )
+        total = plan["quarters"].setdefault(
+            quarter, {"green": 0, "yellow": 0, "red": 0, "progress": 0, "n": 0}
+        )
+        for name, field in (
+            ("green", "green"),
+            ("yellow", "yellow"),
+            ("red", "red"),
+            ("progress", "progress"),
+            ("n", "latest_n"),
+        ):
+            total[name] += r[field] or 0
+    for plan in figures.values():
+        plan["quarters"] = {q: t for q, t in plan["quarters"].items() if t["n"]}
     return figures
 
 
@@ -367,6 +410,7 @@ def institution_rows(*, year: int, kind: str, today: date, english: bool) -> dic
             for q in QUARTERS
         ],
         "due": due,
+        "monthly": sum(1 for p in listed if p["period"] == CheckInPeriod.MONTHLY),
     }
     cache.set(key, result, TTL)
     return result
