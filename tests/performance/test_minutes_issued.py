@@ -61,6 +61,21 @@ def test_numbers_come_from_the_documents_counter_without_gaps(office, kind, meet
     assert NumberCounter.objects.get(prefix="校长办公会纪要", year=2026).last == 2
 
 
+def test_the_meeting_type_keeps_no_number_of_its_own(kind):
+    # the documents' counter numbers the minutes: the type's old counter is gone, table too
+    from django.core.exceptions import FieldDoesNotExist
+    from django.db import connection
+
+    from performance.models import MeetingType
+
+    with pytest.raises(FieldDoesNotExist):
+        MeetingType._meta.get_field("last_number")
+    with connection.cursor() as cursor:
+        columns = connection.introspection.get_table_description(cursor, MeetingType._meta.db_table)
+    assert "last_number" not in {c.name for c in columns}
+    assert "prefix" in {c.name for c in columns}
+
+
 def _issue(meeting, office):
     meetings.minutes_save(meeting_id=meeting.pk, user=office["sam"], body=BODY)
     meetings.minutes_submit(meeting_id=meeting.pk, user=office["sam"])
