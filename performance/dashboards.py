@@ -23,15 +23,16 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     DecimalField,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     Q,
     Sum,
+    Value,
     When,
 )
 from django.db.models.functions import Coalesce
@@ -252,25 +253,22 @@ def _plan_figures(plans, dues: dict[str, int]) -> dict[int, dict]:
         )
         .order_by()
     }
-    # The last period of the check-in's quarter: its own quarter (a quarterly plan's), or the
-    # quarter's third month (a monthly plan's). A check-in is its line's latest of the quarter
-    # when no later one of the same line falls before that end.
-    quarter_end = Case(
-        When(
-            line__plan__period=CheckInPeriod.MONTHLY,
-            then=(F("quarter") + 2) / 3 * 3,
-        ),
-        default=F("quarter"),
-        output_field=IntegerField(),
-    )
+    # A monthly plan's check-in is its line's latest of the quarter when no later one of the
+    # same line falls before the quarter's third month; a quarterly plan's always is (the CASE
+    # keeps its check-ins from probing for later months at all).
     later = CheckIn.objects.filter(
         line=OuterRef("line"), quarter__gt=OuterRef("quarter"), quarter__lte=OuterRef("end")
+    )
+    is_latest = Case(
+        When(line__plan__period=CheckInPeriod.MONTHLY, then=~Exists(later)),
+        default=Value(True),
+        output_field=BooleanField(),
     )
     latest = Q(latest=True)
     by_plan_period = (
         CheckIn.objects.filter(line__plan__in=plans)
-        .annotate(end=quarter_end)
-        .annotate(latest=~Exists(later))
+        .annotate(end=(F("quarter") + 2) / 3 * 3)
+        .annotate(latest=is_latest)
         .values("line__plan_id", "quarter")
         .annotate(
             green=Count("pk", filter=latest & Q(light=Light.GREEN)),
