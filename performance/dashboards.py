@@ -264,18 +264,18 @@ def _plan_figures(plans, dues: dict[str, int]) -> dict[int, dict]:
         default=Value(True),
         output_field=BooleanField(),
     )
-    latest = Q(latest=True)
+    # Grouped by whether the check-in is its line's latest: the probe runs once a row (a
+    # FILTER per aggregate would run it once per aggregate).
     by_plan_period = (
         CheckIn.objects.filter(line__plan__in=plans)
         .annotate(end=(F("quarter") + 2) / 3 * 3)
         .annotate(latest=is_latest)
-        .values("line__plan_id", "quarter")
+        .values("line__plan_id", "quarter", "latest")
         .annotate(
-            green=Count("pk", filter=latest & Q(light=Light.GREEN)),
-            yellow=Count("pk", filter=latest & Q(light=Light.YELLOW)),
-            red=Count("pk", filter=latest & Q(light=Light.RED)),
-            progress=Sum("progress", filter=latest),
-            latest_n=Count("pk", filter=latest),
+            green=Count("pk", filter=Q(light=Light.GREEN)),
+            yellow=Count("pk", filter=Q(light=Light.YELLOW)),
+            red=Count("pk", filter=Q(light=Light.RED)),
+            progress=Sum("progress"),
             n=Count("pk"),
         )
         .order_by()
@@ -285,21 +285,17 @@ def _plan_figures(plans, dues: dict[str, int]) -> dict[int, dict]:
         if plan is None:
             continue
         if r["quarter"] == dues.get(plan["period"], 0):
-            plan["reported"] = r["n"]
+            plan["reported"] += r["n"]
+        if not r["latest"]:
+            continue
         quarter = (
             (r["quarter"] + 2) // 3 if plan["period"] == CheckInPeriod.MONTHLY else r["quarter"]
         )
         total = plan["quarters"].setdefault(
             quarter, {"green": 0, "yellow": 0, "red": 0, "progress": 0, "n": 0}
         )
-        for name, field in (
-            ("green", "green"),
-            ("yellow", "yellow"),
-            ("red", "red"),
-            ("progress", "progress"),
-            ("n", "latest_n"),
-        ):
-            total[name] += r[field] or 0
+        for name in total:
+            total[name] += r[name] or 0
     for plan in figures.values():
         plan["quarters"] = {q: t for q, t in plan["quarters"].items() if t["n"]}
     return figures
