@@ -11,7 +11,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from documents.models import CLASSIFIED, Outgoing, OutgoingUserObjectPermission, Version
+from documents.models import CLASSIFIED, DocType, Outgoing, OutgoingUserObjectPermission, Version
 from documents.services import OFFICE_ROLES, READ_PERMISSION
 from hall.models import Identity, Role, User
 from workflows.models import (
@@ -194,6 +194,16 @@ def document_for(user: User, pk: int) -> Outgoing | None:
         .filter(pk=pk)
         .first()
     )
+
+
+def paragraphs(document: Outgoing) -> list[tuple[int, str]]:
+    """A 纪要's body by numbered paragraph (its non-blank lines, from 1), for the detail page's
+    ``#p-N`` anchors: a meeting's decision points to its paragraph by that number, whichever
+    page opens it. Other documents keep their running text (an empty list)."""
+    if document.doc_type != DocType.MINUTES:
+        return []
+    lines = (line.strip() for line in document.body.splitlines())
+    return list(enumerate((line for line in lines if line), start=1))
 
 
 @dataclass(frozen=True)

@@ -152,6 +152,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "to_departments": list(document.to_departments.all()),
             "copy_departments": list(document.copy_departments.all()),
             "texts": texts,
+            "paragraphs": selectors.paragraphs(document),
             "can_edit": services.can_edit(document, request.user),
             "returned": returned,
             "chain_link": selectors.may_open_chain(request.user, document),

@@ -109,6 +109,7 @@ def institution_dashboard(request: HttpRequest) -> HttpResponse:
             "kind": kind,
             "kinds": Department.Kind.choices,
             "due": found["due"],
+            "monthly": found["monthly"],
             "querystring": urlencode({"year": year, "kind": kind}),
         },
     )

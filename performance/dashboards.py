@@ -22,7 +22,19 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, Sum
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.html import escape
@@ -216,9 +228,13 @@ def quarter_chart(points: list[tuple[str, Decimal | None]], label: str) -> str:
 
 def _plan_figures(plans, dues: dict[str, int]) -> dict[int, dict]:
     """Each plan's counts by light, weighted progress, check-ins of its last period due (by
-    its own period: ``dues`` maps a period to its last one due) and lights per quarter (a
-    monthly plan's quarter is its quarter's last month): one aggregate over its lines and one
-    over its check-ins."""
+    its own period: ``dues`` maps a period to its last one due) and lights per quarter: one
+    aggregate over its lines and one over its check-ins.
+
+    A monthly plan's quarter is rolled up from its months: each indicator counts with its
+    latest month reported in that quarter (its real figure: April's if only April is in, June's
+    once June is), so a quarter of a monthly plan is never empty because its third month is not
+    reported yet."""
     weighted = Coalesce(
         Sum(F("lines__weight") * F("lines__progress"), output_field=DecimalField()),
         Decimal(0),
@@ -237,9 +253,24 @@ def _plan_figures(plans, dues: dict[str, int]) -> dict[int, dict]:
         )
         .order_by()
     }
-    by_plan_quarter = (
+    # A monthly plan's check-in is its line's latest of the quarter when no later one of the
+    # same line falls before the quarter's third month; a quarterly plan's always is (the CASE
+    # keeps its check-ins from probing for later months at all).
+    later = CheckIn.objects.filter(
+        line=OuterRef("line"), quarter__gt=OuterRef("quarter"), quarter__lte=OuterRef("end")
+    )
+    is_latest = Case(
+        When(line__plan__period=CheckInPeriod.MONTHLY, then=~Exists(later)),
+        default=Value(True),
+        output_field=BooleanField(),
+    )
+    # Grouped by whether the check-in is its line's latest: the probe runs once a row (a
+    # FILTER per aggregate would run it once per aggregate).
+    by_plan_period = (
         CheckIn.objects.filter(line__plan__in=plans)
-        .values("line__plan_id", "quarter")
+        .annotate(end=(F("quarter") + 2) / 3 * 3)
+        .annotate(latest=is_latest)
+        .values("line__plan_id", "quarter", "latest")
         .annotate(
             green=Count("pk", filter=Q(light=Light.GREEN)),
             yellow=Count("pk", filter=Q(light=Light.YELLOW)),
@@ -249,18 +280,24 @@ def _plan_figures(plans, dues: dict[str, int]) -> dict[int, dict]:
         )
         .order_by()
     )
-    for r in by_plan_quarter:
+    for r in by_plan_period:
         plan = figures.get(r["line__plan_id"])
         if plan is None:
             continue
         if r["quarter"] == dues.get(plan["period"], 0):
-            plan["reported"] = r["n"]
-        size = plans_module.months_of(plan["period"])
-        if (r["quarter"] * size) % 3:
-            continue  # a month inside a quarter
-        plan["quarters"][r["quarter"] * size // 3] = {
-            k: r[k] or 0 for k in ("green", "yellow", "red", "progress", "n")
-        }
+            plan["reported"] += r["n"]
+        if not r["latest"]:
+            continue
+        quarter = (
+            (r["quarter"] + 2) // 3 if plan["period"] == CheckInPeriod.MONTHLY else r["quarter"]
+        )
+        total = plan["quarters"].setdefault(
+            quarter, {"green": 0, "yellow": 0, "red": 0, "progress": 0, "n": 0}
+        )
+        for name in total:
+            total[name] += r[name] or 0
+    for plan in figures.values():
+        plan["quarters"] = {q: t for q, t in plan["quarters"].items() if t["n"]}
     return figures
 
 
@@ -367,6 +404,7 @@ def institution_rows(*, year: int, kind: str, today: date, english: bool) -> dic
             for q in QUARTERS
         ],
         "due": due,
+        "monthly": sum(1 for p in listed if p["period"] == CheckInPeriod.MONTHLY),
     }
     cache.set(key, result, TTL)
     return result

@@ -629,9 +629,34 @@ def workbook(evaluation: Evaluation) -> bytes:
                 str(labels.get(e.grade, e.grade)),
             ]
         )
+    _items_sheet(book.create_sheet("加分减分项"), evaluation)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _items_sheet(sheet, evaluation: Evaluation) -> None:
+    """The bonus and penalty items picked per unit, in the results' order: what the totals of
+    the first sheet are made of (one query)."""
+    sheet.append(["名次", "单位", "类别", "项目", "分值", "说明", "佐证材料"])
+    kinds = {ScoreItem.Kind.BONUS: "加分", ScoreItem.Kind.PENALTY: "减分"}
+    picked = (
+        EntryItem.objects.filter(entry__evaluation=evaluation)
+        .select_related("entry__unit", "item")
+        .order_by("entry__rank", "entry__unit__code", "entry__pk", "kind", "pk")
+    )
+    for p in picked:
+        sheet.append(
+            [
+                p.entry.rank,
+                p.entry.unit.name_zh,
+                kinds.get(p.kind, p.kind),
+                p.item.name,
+                float(p.points) if p.kind == ScoreItem.Kind.BONUS else -float(p.points),
+                p.note,
+                p.evidence.name.rsplit("/", 1)[-1] if p.evidence else "",
+            ]
+        )
 
 
 def evaluation_file(*, evaluation_id: int):

@@ -264,7 +264,6 @@ class MeetingType(models.Model):
     name_zh = models.CharField(_("name (Chinese)"), max_length=100)
     name_en = models.CharField(_("name (English)"), max_length=150, blank=True)
     prefix = models.CharField(_("minutes prefix"), max_length=30)
-    last_number = models.JSONField(_("last minutes number by year"), default=dict, blank=True)
 
     class Meta:
         ordering = ["code"]

@@ -8,7 +8,14 @@ from django.utils import timezone
 
 from hall.models import Department, User
 from performance import plans
-from performance.models import CheckIn, Indicator, Plan, PlanTemplate, TemplateLine
+from performance.models import (
+    CheckIn,
+    CheckInPeriod,
+    Indicator,
+    Plan,
+    PlanTemplate,
+    TemplateLine,
+)
 from workflows import services as engine
 from workflows.models import ApprovalTask
 
@@ -38,6 +45,16 @@ TEMPLATES = {
 }
 # The share of the way reached in Q1, Q2 by the n-th plan (cycled): on track, behind, off track.
 SHARES = [(30, 55), (20, 30), (10, 15), (25, 50)]
+
+
+def _periods(plan: Plan, q1: int, q2: int) -> list[tuple[int, Decimal]]:
+    """The periods reported and the share of the way reached at each: Q1 and Q2, or for a
+    monthly plan January to June, each month on the straight line between the quarters'."""
+    if plan.period != CheckInPeriod.MONTHLY:
+        return [(1, Decimal(q1)), (2, Decimal(q2))]
+    return [(m, Decimal(q1) * m / 3) for m in (1, 2, 3)] + [
+        (m, Decimal(q1) + Decimal(q2 - q1) * (m - 3) / 3) for m in (4, 5, 6)
+    ]
 
 
 def seed_demo_plans() -> int:
@@ -72,6 +89,11 @@ def seed_demo_plans() -> int:
         .distinct()
         .order_by("unit__code")
     )
+    # The first college's plan is checked in monthly (set while it is still a draft: the first
+    # load; later loads find it approved and leave it).
+    monthly = next((p for p in chosen if p.unit.kind == Department.Kind.UNIT), None)
+    if monthly is not None and monthly.status == Plan.Status.DRAFT:
+        plans.plan_period_set(plan_id=monthly.pk, user=supervisor, period=CheckInPeriod.MONTHLY)
     for n, plan in enumerate(chosen):
         head = plan.unit.heads.order_by("pk").first()
         if plan.status == Plan.Status.DRAFT:
@@ -90,8 +112,8 @@ def seed_demo_plans() -> int:
         for line in plan.lines.select_related("indicator"):
             if line.indicator.evidence_required:
                 continue  # left for the unit to report with its evidence
-            for quarter, share in ((1, q1), (2, q2)):
-                value = line.baseline + (line.target - line.baseline) * Decimal(share) / 100
+            for quarter, share in _periods(plan, q1, q2):
+                value = line.baseline + (line.target - line.baseline) * share / 100
                 plans.checkin_record(
                     line_id=line.pk,
                     user=head,

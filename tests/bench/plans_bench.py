@@ -13,7 +13,10 @@ process and run) as ratios to the floor:
 - opening a year's evaluation of the 500 units (self-scores from 20,000 lines), the results page;
 - the check-in tick inside a reminder window with nothing missing.
 
-    BENCH_DB=hall_h8_bench .venv/bin/python tests/bench/plans_bench.py [--runs 30]
+    BENCH_DB=hall_h8_bench .venv/bin/python tests/bench/plans_bench.py [--runs 30] [--monthly]
+
+``--monthly``: this year's plans are checked in monthly (12 check-ins a line this year, 240,000
+for the dashboards to read; the institution's quarters rolled up from each line's latest month).
 """
 
 import argparse
@@ -49,7 +52,7 @@ def psql(sql: str, db: str = "postgres") -> None:
     )
 
 
-def build(cur, year: int, author: int) -> None:
+def build(cur, year: int, author: int, monthly: bool = False) -> None:
     cur.execute(
         """INSERT INTO hall_department (code, name_zh, name_en, kind, "order")
            SELECT 'bench-unit-' || g, '二级单位' || g, 'Unit ' || g, 'unit', 100 + g
@@ -65,11 +68,12 @@ def build(cur, year: int, author: int) -> None:
         {"n": INDICATORS},
     )
     cur.execute(
-        """INSERT INTO performance_plan (unit_id, year, template_id, status, version)
-           SELECT d.id, y, NULL, 'approved', 1
+        """INSERT INTO performance_plan (unit_id, year, template_id, status, version, period)
+           SELECT d.id, y, NULL, 'approved', 1,
+                  CASE WHEN %(monthly)s AND y = %(year)s THEN 'monthly' ELSE 'quarterly' END
            FROM hall_department d, generate_series(%(first)s, %(year)s) y
            WHERE d.code LIKE 'bench-unit-%%'""",
-        {"first": year - 2, "year": year},
+        {"first": year - 2, "year": year, "monthly": monthly},
     )
     # 20 indicators weigh 3 and 20 weigh 2: every plan totals 100.
     cur.execute(
@@ -83,25 +87,29 @@ def build(cur, year: int, author: int) -> None:
                        FROM performance_indicator WHERE name LIKE '基准指标%%') i"""
     )
     # Progress spread so that every light occurs; the light as checkin_record computes it.
+    # A quarterly plan's four check-ins (period n of 4), a monthly one's twelve (n of 12).
     cur.execute(
         """INSERT INTO performance_checkin (line_id, quarter, value, narrative, evidence,
                progress, light, author_id, at)
            SELECT l.id, q.q, v.v, '按计划推进', '', v.v,
-                  CASE WHEN 25 * q.q - v.v <= 10 THEN 'green'
-                       WHEN 25 * q.q - v.v <= 25 THEN 'yellow' ELSE 'red' END,
+                  CASE WHEN 100 * q.q / s.n - v.v <= 10 THEN 'green'
+                       WHEN 100 * q.q / s.n - v.v <= 25 THEN 'yellow' ELSE 'red' END,
                   %(author)s,
-                  make_timestamptz(p.year, 3 * q.q, 28, 10, 0, 0, 'Asia/Shanghai')
+                  make_timestamptz(p.year, 12 * q.q / s.n, 28, 10, 0, 0, 'Asia/Shanghai')
            FROM performance_planline l
            JOIN performance_plan p ON p.id = l.plan_id
            JOIN hall_department d ON d.id = p.unit_id AND d.code LIKE 'bench-unit-%%'
-           CROSS JOIN generate_series(1, 4) AS q(q)
+           CROSS JOIN LATERAL (SELECT CASE WHEN p.period = 'monthly' THEN 12 ELSE 4 END AS n) s
+           CROSS JOIN LATERAL generate_series(1, s.n) AS q(q)
            CROSS JOIN LATERAL (SELECT LEAST(100, GREATEST(0,
-                  25 * q.q - ((l.id * 7 + q.q * 13) %% 40))) :: numeric AS v) v""",
+                  100 * q.q / s.n - ((l.id * 7 + q.q * 13) %% 40))) :: numeric AS v) v""",
         {"author": author},
     )
     cur.execute(
         """UPDATE performance_planline l SET progress = c.progress, light = c.light
-           FROM performance_checkin c WHERE c.line_id = l.id AND c.quarter = 4"""
+           FROM performance_checkin c, performance_plan p
+           WHERE c.line_id = l.id AND p.id = l.plan_id
+             AND c.quarter = CASE WHEN p.period = 'monthly' THEN 12 ELSE 4 END"""
     )
     cur.execute("ANALYZE")
 
@@ -109,6 +117,11 @@ def build(cur, year: int, author: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument(
+        "--monthly",
+        action="store_true",
+        help="this year's plans are checked in monthly: 12 check-ins a line this year",
+    )
     args = parser.parse_args()
     psql(f"DROP DATABASE IF EXISTS {TARGET} WITH (FORCE)")
     psql(f"CREATE DATABASE {TARGET}")
@@ -151,11 +164,12 @@ def main() -> None:
     year = timezone.localdate().year
     started = time.monotonic()
     with connection.cursor() as cur:
-        build(cur, year, office.pk)
+        build(cur, year, office.pk, monthly=args.monthly)
     n_plans = Plan.objects.filter(unit__code__startswith="bench-unit-").count()
     print(
         f"built {UNITS} units × {INDICATORS} indicators × 12 check-ins ({n_plans} plans over 3 "
-        f"years) in {time.monotonic() - started:.1f}s"
+        f"years; this year's {'monthly' if args.monthly else 'quarterly'}) in "
+        f"{time.monotonic() - started:.1f}s"
     )
     head = User.objects.create_user("bench-head", password="x", full_name="单位负责人")
     unit = Department.objects.get(code="bench-unit-7")

@@ -238,3 +238,18 @@ def test_the_demo_professor_sees_his_projects_and_fresh_figures_on_research(
     assert "NSFC-2024-001" in html
     assert "Figures as of" in html
     assert "may be out of date" not in html and "No figures have been brought" not in html
+
+
+def test_the_demo_has_one_monthly_plan_with_six_months_and_loading_again_adds_none(seeded, db):
+    from performance.models import CheckIn, CheckInPeriod, Plan
+    from performance.plans_demo import seed_demo_plans
+
+    monthly = Plan.objects.get(period=CheckInPeriod.MONTHLY)
+    assert monthly.status == Plan.Status.APPROVED and monthly.unit.kind == Department.Kind.UNIT
+    months = set(CheckIn.objects.filter(line__plan=monthly).values_list("quarter", flat=True))
+    assert months == {1, 2, 3, 4, 5, 6}
+    assert Plan.objects.filter(period=CheckInPeriod.QUARTERLY).count() >= 6
+    counts = (Plan.objects.count(), CheckIn.objects.count())
+    seed_demo_plans()
+    assert (Plan.objects.count(), CheckIn.objects.count()) == counts
+    assert Plan.objects.filter(period=CheckInPeriod.MONTHLY).count() == 1

@@ -61,6 +61,21 @@ def test_numbers_come_from_the_documents_counter_without_gaps(office, kind, meet
     assert NumberCounter.objects.get(prefix="校长办公会纪要", year=2026).last == 2
 
 
+def test_the_meeting_type_keeps_no_number_of_its_own(kind):
+    # the documents' counter numbers the minutes: the type's old counter is gone, table too
+    from django.core.exceptions import FieldDoesNotExist
+    from django.db import connection
+
+    from performance.models import MeetingType
+
+    with pytest.raises(FieldDoesNotExist):
+        MeetingType._meta.get_field("last_number")
+    with connection.cursor() as cursor:
+        columns = connection.introspection.get_table_description(cursor, MeetingType._meta.db_table)
+    assert "last_number" not in {c.name for c in columns}
+    assert "prefix" in {c.name for c in columns}
+
+
 def _issue(meeting, office):
     meetings.minutes_save(meeting_id=meeting.pk, user=office["sam"], body=BODY)
     meetings.minutes_submit(meeting_id=meeting.pk, user=office["sam"])
@@ -121,6 +136,38 @@ def test_each_decision_points_to_its_highlighted_paragraph(client, office, decid
     assert '<li id="p-1">' in page  # no decision: not marked
     css = Path("static/performance/performance.css").read_text()
     assert ".sup-minutes li:target" in css
+
+
+def test_the_documents_own_page_of_the_minutes_carries_the_same_paragraph_anchors(
+    client, office, decided
+):
+    # given minutes issued with a decision on paragraph 3 (and the one ``decided`` has)
+    meetings.decision_add(meeting_id=decided.pk, user=office["sam"], paragraph=3, text="协同")
+    minutes = meetings.minutes_issue(meeting_id=decided.pk, user=office["lee"])
+    client.force_login(office["alice"])
+    document_url = reverse("documents:detail", args=[minutes.document_id])
+    # when a reader follows a decision's link from the meeting into the document
+    meeting_page = client.get(decided.get_absolute_url()).content.decode()
+    into_document = re.findall(rf'href="{re.escape(document_url)}#(p-\d+)"', meeting_page)
+    assert into_document == ["p-2", "p-3"]
+    page = client.get(document_url).content.decode()
+    # then every paragraph of the document's body is an anchor, numbered as the meeting's
+    anchors = re.findall(r'<li id="(p-\d+)">([^<]*)</li>', page)
+    assert [a for a, _ in anchors] == [f"p-{n}" for n in range(1, len(minutes.paragraphs) + 1)]
+    assert [t for _, t in anchors] == minutes.paragraphs
+    assert {"p-2", "p-3"} <= {a for a, _ in anchors}
+    css = Path("static/documents/documents.css").read_text()
+    assert ".doc-paragraphs li:target" in css
+
+
+def test_other_documents_keep_their_running_text(office):
+    from documents import selectors as document_selectors
+
+    assert document_selectors.paragraphs(Outgoing(doc_type="letter", body="一\n二")) == []
+    assert document_selectors.paragraphs(Outgoing(doc_type="minutes", body="一\n\n 二 ")) == [
+        (1, "一"),
+        (2, "二"),
+    ]
 
 
 # sam: the office (drafted them); lee: the chair; rita: observer; hank: submitted the accepted

@@ -212,3 +212,41 @@ def test_the_plan_page_of_a_monthly_plan_asks_for_the_month(client, setup, month
     assert "changes only through its approval" in response.content.decode()
     monthly.refresh_from_db()
     assert monthly.period == MONTHLY
+
+
+def test_the_institution_chart_rolls_a_monthly_plans_quarter_up_from_its_latest_months(
+    client, setup, monthly
+):
+    # given the monthly school reported papers in April and May, energy in April only (June,
+    # the quarter's third month, not yet)
+    papers = monthly.lines.get(indicator__name="高水平论文")
+    energy = monthly.lines.get(indicator__name="生均能耗")
+    for line, month, progress, light in (
+        (papers, 4, 10, "red"),
+        (papers, 5, 30, "yellow"),
+        (energy, 4, 50, "green"),
+    ):
+        CheckIn.objects.create(
+            line=line, quarter=month, value=1, progress=progress, light=light, author=setup["hank"]
+        )
+    plans.changed()
+    client.force_login(setup["sam"])
+    # when the office opens the institution dashboard in June
+    with time_machine.travel(at("2026-06-20 10:00"), tick=False):
+        page = client.get(reverse("performance:plans-dashboard") + "?year=2026")
+    quarters = dict(page.context["quarters"])
+    # then the second quarter counts each indicator once, by its latest month: papers' May
+    # (30 %, behind) and energy's April (50 %, on track) — not April's papers, not nothing
+    second = quarters["Q2"]
+    assert (second["green"], second["yellow"], second["red"]) == (1, 1, 0)
+    assert second["average"] == Decimal("40.0")
+    assert quarters["Q1"]["average"] is None
+    html = page.content.decode()
+    assert "latest month reported in that quarter" in html
+    # and a quarterly-only year carries no such note
+    Plan.objects.update(period=QUARTERLY)
+    CheckIn.objects.all().delete()
+    plans.changed()
+    with time_machine.travel(at("2026-06-20 10:00"), tick=False):
+        html = client.get(reverse("performance:plans-dashboard") + "?year=2026").content.decode()
+    assert "latest month reported in that quarter" not in html

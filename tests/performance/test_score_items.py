@@ -195,3 +195,38 @@ def test_the_entry_page_costs_the_same_at_1_and_50_items(
 
 def test_the_catalogue_is_edited_in_admin():
     assert admin.site.is_registered(ScoreItem)
+
+
+def test_the_excel_export_lists_each_units_picked_items_on_a_second_sheet(
+    client, setup, evaluation, catalogue
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    # given an award (+3), a late check-in (−1) and a report adopted (+2, with its evidence)
+    adopted = ScoreItem.objects.create(
+        name="咨询报告获采纳", kind="bonus", points=Decimal(2), evidence_required=True
+    )
+    kw = _kw(evaluation)
+    ev.entry_item_add(user=setup["sam"], item_id=catalogue["award"].pk, note="一等奖", **kw)
+    ev.entry_item_add(user=setup["sam"], item_id=catalogue["late"].pk, note="Q2 逾期", **kw)
+    pdf = SimpleUploadedFile("proof.pdf", real_pdf(), content_type="application/pdf")
+    ev.entry_item_add(user=setup["sam"], item_id=adopted.pk, note="省政府采纳", evidence=pdf, **kw)
+    client.force_login(setup["sam"])
+    # when the office downloads the workbook
+    response = client.get(reverse("performance:evaluation-export", args=[evaluation.pk]))
+    book = load_workbook(io.BytesIO(response.content))
+    # then the results sheet keeps the totals, and the second sheet the items they come from
+    results, items = book.worksheets
+    assert list(results.iter_rows(values_only=True))[1][3:5] == (5.0, 1.0)
+    assert items.title == "加分减分项"
+    rows = list(items.iter_rows(values_only=True))
+    assert rows[0] == ("名次", "单位", "类别", "项目", "分值", "说明", "佐证材料")
+    body = [row[:6] for row in rows[1:]]
+    assert body == [
+        (1, "计算机学院", "加分", "获省级教学成果奖", 3.0, "一等奖"),
+        (1, "计算机学院", "加分", "咨询报告获采纳", 2.0, "省政府采纳"),
+        (1, "计算机学院", "减分", "进展填报逾期", -1.0, "Q2 逾期"),
+    ]
+    assert rows[2][6].endswith(".pdf") and rows[1][6] is None
