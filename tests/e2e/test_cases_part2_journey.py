@@ -75,7 +75,7 @@ def test_the_office_reads_hot_spots_merges_a_duplicate_and_reads_the_notices(
         [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}]
     )
     page.goto(f"{live_server.url}{npc.get_absolute_url()}")
-    expect(page.get_by_text("A: solved or adopted")).to_be_visible()
+    expect(page.get_by_text("A: solved or adopted", exact=True)).to_be_visible()
     shoot(page, viewport, "npc-en")
     page.goto(f"{live_server.url}/reception/hotspots/")
     expect(page.locator("h1")).to_have_text("Hot spots")
