@@ -1,11 +1,13 @@
 import math
 
 from axes.backends import AxesStandaloneBackend
+from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_ip_address, get_cool_off
 from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm
-from django.db.models import Max, Q
+from django.db.models import Max, Q, Sum
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -76,6 +78,33 @@ def login_account(request, credentials) -> str | None:
     if request is not None:
         request._hall_login_account = (typed, account)
     return account
+
+
+class AccountOrAddressHandler(AxesDatabaseHandler):
+    """django-axes' database handler with a limit of its own for a client address.
+
+    One account locks after AXES_FAILURE_LIMIT failures in a row, however it is typed. One address
+    locks only after HALL_LOGIN_ADDRESS_FAILURE_LIMIT failures over any accounts: a campus or an
+    office behind one NAT address is many people, and ten typing mistakes among them must not
+    lock all of them out, while an address guessing over many accounts still is.
+
+    axes compares the larger of the two counts with one limit; an address over its own limit is
+    counted as at the account limit, so both lock through axes' own path (its lockout signal, the
+    lockout page, the admin's list).
+    """
+
+    def get_failures(self, request, credentials=None) -> int:
+        counts = {}
+        for parameter, attempts in zip(
+            settings.AXES_LOCKOUT_PARAMETERS,
+            self.get_user_attempts(request, credentials),
+            strict=True,
+        ):
+            counts[parameter] = attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
+        account = counts.get("username", 0)
+        if counts.get("ip_address", 0) >= settings.HALL_LOGIN_ADDRESS_FAILURE_LIMIT:
+            return max(account, settings.AXES_FAILURE_LIMIT)
+        return account
 
 
 def lockout_response(request, original_response=None, credentials=None):

@@ -273,9 +273,13 @@ GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None
 
 # Login throttling (django-axes): this many failures in a row for one account (its user name
-# and its staff / student number count together) or from one client address lock it for the
-# cool-off; the lockouts are listed, and lifted by deleting them, in admin ("Access attempts").
+# and its staff / student number count together) lock it for the cool-off, and so do
+# HALL_LOGIN_ADDRESS_FAILURE_LIMIT failures over any accounts from one client address (higher: a
+# campus behind one NAT address is many people); the lockouts are listed, and lifted by deleting
+# them, in admin ("Access attempts").
 AXES_FAILURE_LIMIT = env_int("HALL_LOGIN_FAILURE_LIMIT", 10)
+HALL_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("HALL_LOGIN_ADDRESS_FAILURE_LIMIT", 100)
+AXES_HANDLER = "hall.auth.AccountOrAddressHandler"
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("HALL_LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_CALLABLE = "hall.auth.login_account"

@@ -115,7 +115,8 @@ def test_the_user_name_and_the_staff_number_are_one_account(alice, settings):
 @pytest.mark.django_db
 def test_one_address_trying_many_accounts_is_locked_out(alice, bob, gina, settings):
     # given: an address that spreads its guesses over accounts, some of them unknown
-    settings.AXES_FAILURE_LIMIT = 4
+    settings.AXES_FAILURE_LIMIT = 2
+    settings.HALL_LOGIN_ADDRESS_FAILURE_LIMIT = 4
     for login in ("alice", "bob", "nobody", "S999"):
         log_in(Client(), login, "guess", "10.9.9.9")
     # when: a real account with its right password from that address
@@ -125,6 +126,32 @@ def test_one_address_trying_many_accounts_is_locked_out(alice, bob, gina, settin
     assert response.status_code == 429 and not signed_in(client)
     other = Client()
     assert log_in(other, "gina", "pw", "10.1.1.1").status_code == 302 and signed_in(other)
+
+
+@pytest.mark.django_db
+def test_people_behind_one_address_are_not_locked_out_by_each_others_mistakes(
+    alice, bob, gina, settings
+):
+    # given: a campus behind one NAT address; people mistype their passwords, each fewer times
+    # than their account's limit but together more often than it
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.HALL_LOGIN_ADDRESS_FAILURE_LIMIT = 7
+    for login in ("alice", "alice", "bob", "bob", "nobody", "nobody"):
+        log_in(Client(), login, "typo", "10.7.7.7")
+    # when: someone with the right password from that address
+    client = Client()
+    response = log_in(client, "gina", "pw", "10.7.7.7")
+    # then: let in
+    assert response.status_code == 302 and signed_in(client)
+    # when: one more failure there reaches the address's own limit
+    log_in(Client(), "bob", "typo", "10.7.7.7")
+    late = Client()
+    refused = log_in(late, "alice", "pw", "10.7.7.7")
+    # then: the address is locked, while alice elsewhere is let in
+    assert refused.status_code == 429 and not signed_in(late)
+    assert "该账号或本机登录失败次数过多" in refused.content.decode()
+    away = Client()
+    assert log_in(away, "alice", "pw", "10.1.1.1").status_code == 302 and signed_in(away)
 
 
 @pytest.mark.django_db
