@@ -189,16 +189,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache and tasks ------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
+# django-redis, so that a cache which is away is a miss, not a 500: every page reads the
+# catalogue's facets, the unread count and the boards' versions from it, and the database
+# answers them all (IGNORE_EXCEPTIONS, each logged). Half a second to connect or answer on an
+# intranet, so a Redis that has gone away costs a page a moment, not seconds.
+HALL_REDIS_CACHE = {
+    "BACKEND": "django_redis.cache.RedisCache",
+    "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5, "IGNORE_EXCEPTIONS": True},
+}
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-        }
-    }
+    CACHES = {"default": {**HALL_REDIS_CACHE, "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "hall.cache"
 # A page reads its session from the cache, not Postgres (written through to both; a cache that
 # is away is logged and the database answers: Django's cached_db).
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

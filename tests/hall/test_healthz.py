@@ -23,11 +23,7 @@ def closed_port():
 
 def test_healthz_is_503_when_the_cache_is_down(client, db, settings, closed_port):
     settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{closed_port}/0",
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
+        "default": {**settings.HALL_REDIS_CACHE, "LOCATION": f"redis://127.0.0.1:{closed_port}/0"}
     }
     response = client.get(reverse("healthz"))
     assert response.status_code == 503
@@ -57,3 +53,24 @@ def test_healthz_reports_a_real_broker(client, db, settings):
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
     assert response.json()["broker"] == "ok"
+
+
+@pytest.mark.django_db
+def test_the_pages_answer_when_the_cache_is_down(client, settings, closed_port, alice, areas):
+    # given: the production cache (django-redis), its Redis gone; a person signed in before
+    settings.CACHES = {
+        "default": {**settings.HALL_REDIS_CACHE, "LOCATION": f"redis://127.0.0.1:{closed_port}/0"}
+    }
+    client.force_login(alice)
+    pages = [
+        reverse("hall:home"),
+        reverse("hall:service-list") + "?q=报销",
+        reverse("hall:notifications"),
+        reverse("workflows:inbox"),
+        reverse("workflows:my-requests"),
+    ]
+    # when
+    answers = {url: client.get(url).status_code for url in pages}
+    # then: every page is served from the database, the person still signed in
+    assert answers == dict.fromkeys(pages, 200)
+    assert client.get(reverse("healthz")).status_code == 503
