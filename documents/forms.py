@@ -44,6 +44,13 @@ class DraftForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["authority"].queryset = Authority.objects.filter(is_active=True)
+        # The lists open on what to do, not on a bare "---------".
+        self.fields["authority"].empty_label = _("Choose an issuing authority")
+        self.fields["doc_type"].choices = [
+            ("", _("Choose a document type")),
+            *(c for c in self.fields["doc_type"].choices if c[0]),
+        ]
+        self.fields["signer"].empty_label = _("No signer")
         self.fields["to_departments"].queryset = Department.objects.all()
         self.fields["copy_departments"].queryset = Department.objects.all()
         # The signer of an upward document is a leader: the holders of a "leader" role.
@@ -202,7 +209,9 @@ class FinishForm(forms.Form):
 
 class ReplyForm(forms.Form):
     authority = forms.ModelChoiceField(
-        label=_("Issuing authority"), queryset=Authority.objects.filter(is_active=True)
+        label=_("Issuing authority"),
+        queryset=Authority.objects.filter(is_active=True),
+        empty_label=_("Choose an issuing authority"),
     )
 
 

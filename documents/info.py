@@ -377,7 +377,61 @@ def issue_send(*, issue_id: int, user: User, sent_to: str) -> InfoIssue:
         raise DocumentError(_("Name where the issue is sent."))
     issue.sent_to, issue.sent_at = sent_to.strip()[:200], timezone.now()
     issue.save(update_fields=["sent_to", "sent_at"])
+    from documents.tasks import file_info_issue
+
+    transaction.on_commit(lambda pk=issue.pk: file_info_issue.delay(pk))
     return issue
+
+
+def issue_source_ref(pk: int) -> str:
+    return f"documents.info-issue:{pk}"
+
+
+def issue_file(*, issue_id: int):
+    """Files a sent issue in the archives: its PDF and the list of its items and units, kept as
+    long as its kind's retention rule says (``RetentionRule`` "info-special" / "info-brief",
+    editable in admin). Keyed by ``issue_source_ref``: filed once however often it runs; an
+    issue not sent yet is left alone (returns None)."""
+    from archives.services import FilingPackage, record_file
+    from documents.services import retention_for
+
+    issue = InfoIssue.objects.select_related("compiled_by").filter(pk=issue_id).first()
+    if issue is None or issue.sent_at is None:
+        return None
+    items = items_of(issue)
+    name = f"{ISSUE_KIND_ZH.get(issue.kind, '')}{issue.year}年第{issue.number}期"
+    listing = "\n".join(
+        f"{n}\t{item.department.name_zh}\t{item.title}"
+        + (f"\t上级采用：{item.upper_adopted_by}" if item.upper_adopted_on else "")
+        for n, item in enumerate(items, start=1)
+    )
+    editors = Department.objects.filter(
+        pk__in=Role.objects.filter(code=EDITOR_ROLE).values("department_id")
+    ).first()
+    with transaction.atomic():
+        record = record_file(
+            package=FilingPackage(
+                title=f"{name} {issue.title}",
+                date=timezone.localdate(issue.sent_at),
+                files=[
+                    (f"{name}.pdf", issue_pdf(issue)),
+                    (f"{name}-信息目录.txt", (listing + "\n").encode()),
+                ],
+                source_ref=issue_source_ref(issue.pk),
+                retention=retention_for(f"info-{issue.kind}"),
+                department_id=editors.pk if editors else None,
+                responsible=editors.name_zh if editors else "",
+                metadata={
+                    "kind": issue.kind,
+                    "year": issue.year,
+                    "number": issue.number,
+                    "sent_to": issue.sent_to,
+                    "items": len(items),
+                },
+            )
+        )
+        InfoIssue.objects.filter(pk=issue.pk).update(archive_code=record.code)
+    return record
 
 
 def units() -> QuerySet[Department]:

@@ -27,6 +27,7 @@ from documents.models import (
 )
 from documents.services import DocumentError
 from hall import params
+from hall.actions import REFUSED, act
 from hall.lists import Page
 from hall.models import Department, Identity
 from hall.people import PersonChoiceField
@@ -35,6 +36,17 @@ from workflows.selectors import visible_requests
 PAGE_SIZE = 50
 FILE_TYPES = ["pdf", "doc", "docx"]
 DATE = {"type": "date"}
+
+
+def _act(request: HttpRequest, action, done):
+    """A form's service call through the hall's ``act``: done, or refused with its message."""
+    return act(request, action, done, refused=DocumentError)
+
+
+def _invalid(request: HttpRequest, form, refusal=None) -> None:
+    """An action's form that does not validate: its errors (or ``refusal``) as one message."""
+    errors = [str(e) for field in form.errors.values() for e in field]
+    messages.error(request, str(refusal) if refusal else " ".join(errors))
 
 
 def _checked(upload):
@@ -271,12 +283,12 @@ def review_create(request: HttpRequest) -> HttpResponse:
         raise Http404(_("No such page."))
     form = ReviewForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            review = legal.review_submit(user=request.user, **form.cleaned_data)
-        except DocumentError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Sent for review."))
+        review = _act(
+            request,
+            lambda: legal.review_submit(user=request.user, **form.cleaned_data),
+            _("Sent for review."),
+        )
+        if review is not REFUSED:
             return redirect(review)
     return _render(
         request,
@@ -331,22 +343,30 @@ def review_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in forms_of:
         raise Http404(_("No such page."))
     form = forms_of[action](request.POST, request.FILES)
-    try:
-        if not form.is_valid():
-            errors = [e for field in form.errors.values() for e in field]
-            raise DocumentError(" ".join(str(e) for e in errors))
-        data = form.cleaned_data
-        if action == "assign":
-            legal.review_assign(review_id=review.pk, user=request.user, counsel=data["counsel"])
-            messages.success(request, _("The counsel is assigned."))
-        elif action == "opinion":
-            legal.review_opinion(review_id=review.pk, user=request.user, **data)
-            messages.success(request, _("The opinion is given."))
-        else:
-            legal.review_revise(review_id=review.pk, user=request.user, **data)
-            messages.success(request, _("The revised version is sent to the counsel."))
-    except DocumentError as exc:
-        messages.error(request, exc.message)
+    if not form.is_valid():
+        _invalid(request, form)
+        return redirect(review)
+    data = form.cleaned_data
+    if action == "assign":
+        _act(
+            request,
+            lambda: legal.review_assign(
+                review_id=review.pk, user=request.user, counsel=data["counsel"]
+            ),
+            _("The counsel is assigned."),
+        )
+    elif action == "opinion":
+        _act(
+            request,
+            lambda: legal.review_opinion(review_id=review.pk, user=request.user, **data),
+            _("The opinion is given."),
+        )
+    else:
+        _act(
+            request,
+            lambda: legal.review_revise(review_id=review.pk, user=request.user, **data),
+            _("The revised version is sent to the counsel."),
+        )
     return redirect(review)
 
 
@@ -415,16 +435,15 @@ def contract_create(request: HttpRequest) -> HttpResponse:
         raise Http404(_("No such page."))
     form = ContractForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            contract = legal.contract_enter(user=request.user, **form.cleaned_data)
-        except DocumentError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(
-                request,
+        contract = _act(
+            request,
+            lambda: legal.contract_enter(user=request.user, **form.cleaned_data),
+            lambda contract: (
                 _("%(number)s is in the register; it is reminded 30 and 7 days before its end.")
-                % {"number": contract.number},
-            )
+                % {"number": contract.number}
+            ),
+        )
+        if contract is not REFUSED:
             return redirect("documents:legal-contracts")
     return _render(
         request,
@@ -476,12 +495,12 @@ def question_create(request: HttpRequest) -> HttpResponse:
         raise Http404(_("No such page."))
     form = QuestionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            question = legal.question_ask(user=request.user, **form.cleaned_data)
-        except DocumentError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Sent to the legal office."))
+        question = _act(
+            request,
+            lambda: legal.question_ask(user=request.user, **form.cleaned_data),
+            _("Sent to the legal office."),
+        )
+        if question is not REFUSED:
             return redirect(question)
     return _render(
         request,
@@ -529,27 +548,34 @@ def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def question_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     question = _question(request, pk)
-    try:
-        if action == "assign":
-            form = AssignForm(request.POST)
-            if not form.is_valid():
-                raise DocumentError(_("Pick a counsel of the team."))
-            legal.question_assign(
-                question_id=question.pk, user=request.user, counsel=form.cleaned_data["counsel"]
-            )
-            messages.success(request, _("The counsel is assigned."))
-        elif action == "answer":
-            form = AnswerForm(request.POST)
-            if not form.is_valid():
-                raise DocumentError(_("Write the answer."))
-            legal.question_answer(
-                question_id=question.pk, user=request.user, answer=form.cleaned_data["answer"]
-            )
-            messages.success(request, _("The opinion is given."))
+    if action == "assign":
+        form = AssignForm(request.POST)
+        if not form.is_valid():
+            _invalid(request, form, _("Pick a counsel of the team."))
         else:
-            raise Http404(_("No such page."))
-    except DocumentError as exc:
-        messages.error(request, exc.message)
+            _act(
+                request,
+                lambda: legal.question_assign(
+                    question_id=question.pk,
+                    user=request.user,
+                    counsel=form.cleaned_data["counsel"],
+                ),
+                _("The counsel is assigned."),
+            )
+    elif action == "answer":
+        form = AnswerForm(request.POST)
+        if not form.is_valid():
+            _invalid(request, form, _("Write the answer."))
+        else:
+            _act(
+                request,
+                lambda: legal.question_answer(
+                    question_id=question.pk, user=request.user, answer=form.cleaned_data["answer"]
+                ),
+                _("The opinion is given."),
+            )
+    else:
+        raise Http404(_("No such page."))
     return redirect(question)
 
 
@@ -596,12 +622,12 @@ def case_create(request: HttpRequest) -> HttpResponse:
         raise Http404(_("No such page."))
     form = CaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            case = legal.case_open(user=request.user, data=dict(form.cleaned_data))
-        except DocumentError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("The case is registered."))
+        case = _act(
+            request,
+            lambda: legal.case_open(user=request.user, data=dict(form.cleaned_data)),
+            _("The case is registered."),
+        )
+        if case is not REFUSED:
             return redirect(case)
     return _render(
         request,
@@ -642,27 +668,30 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     case = _case(request, pk)
-    try:
-        if action == "hearing":
-            form = HearingForm(request.POST)
-            if not form.is_valid():
-                raise DocumentError(_("Give the hearing's date and time."))
-            legal.hearing_add(case_id=case.pk, user=request.user, **form.cleaned_data)
-            messages.success(
-                request, _("The hearing is added; reminders go out 3 days and 1 day before.")
-            )
-        elif action == "status":
-            form = CaseStatusForm(request.POST)
-            if not form.is_valid():
-                raise DocumentError(_("Choose a status."))
-            legal.case_status(
-                case_id=case.pk, user=request.user, status=form.cleaned_data["status"]
-            )
-            messages.success(request, _("The case's status is saved."))
+    if action == "hearing":
+        form = HearingForm(request.POST)
+        if not form.is_valid():
+            _invalid(request, form, _("Give the hearing's date and time."))
         else:
-            raise Http404(_("No such page."))
-    except DocumentError as exc:
-        messages.error(request, exc.message)
+            _act(
+                request,
+                lambda: legal.hearing_add(case_id=case.pk, user=request.user, **form.cleaned_data),
+                _("The hearing is added; reminders go out 3 days and 1 day before."),
+            )
+    elif action == "status":
+        form = CaseStatusForm(request.POST)
+        if not form.is_valid():
+            _invalid(request, form, _("Choose a status."))
+        else:
+            _act(
+                request,
+                lambda: legal.case_status(
+                    case_id=case.pk, user=request.user, status=form.cleaned_data["status"]
+                ),
+                _("The case's status is saved."),
+            )
+    else:
+        raise Http404(_("No such page."))
     return redirect(case)
 
 
@@ -711,12 +740,12 @@ def counsel_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["user"] = data.pop("account")
-        try:
-            counsel = legal.counsel_save(user=request.user, data=data)
-        except DocumentError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("%(name)s is on the roster.") % {"name": counsel.name})
+        counsel = _act(
+            request,
+            lambda: legal.counsel_save(user=request.user, data=data),
+            lambda counsel: _("%(name)s is on the roster.") % {"name": counsel.name},
+        )
+        if counsel is not REFUSED:
             return redirect("documents:legal-team")
     return _render(
         request,
@@ -748,12 +777,12 @@ def counsel_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["user"] = data.pop("account")
-        try:
-            legal.counsel_save(user=request.user, data=data, counsel_id=counsel.pk)
-        except DocumentError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("The roster is saved."))
+        saved = _act(
+            request,
+            lambda: legal.counsel_save(user=request.user, data=data, counsel_id=counsel.pk),
+            _("The roster is saved."),
+        )
+        if saved is not REFUSED:
             return redirect("documents:legal-team")
     return _render(
         request,
@@ -772,10 +801,11 @@ def counsel_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def counsel_remove(request: HttpRequest, pk: int) -> HttpResponse:
     _office_or_404(request)
     counsel = _counsel(pk)
-    try:
-        legal.counsel_remove(user=request.user, counsel_id=counsel.pk)
-    except DocumentError as exc:
-        messages.error(request, exc.message)
+    removed = _act(
+        request,
+        lambda: legal.counsel_remove(user=request.user, counsel_id=counsel.pk),
+        _("%(name)s is off the roster.") % {"name": counsel.name},
+    )
+    if removed is REFUSED:
         return redirect("documents:legal-counsel", pk=counsel.pk)
-    messages.success(request, _("%(name)s is off the roster.") % {"name": counsel.name})
     return redirect("documents:legal-team")

@@ -142,7 +142,12 @@ def register(
     status: str = "",
     authority: int | None = None,
     q: str = "",
+    walk: bool = False,
 ) -> QuerySet[Outgoing]:
+    """The register, newest first. A search is narrowed by the character-pairs index, which
+    finds a rare word's few rows at once; ``walk`` reads without it, for a common word (more
+    matches than a search counts): the database then walks the (-created_at, -id) index and
+    stops at the page (``hall.lists.CappedPaginator``'s ``walked``)."""
     rows = (
         visible_documents(user)
         .select_related("authority", "department")
@@ -158,7 +163,7 @@ def register(
     if authority:
         rows = rows.filter(authority_id=authority)
     if q:
-        rows = narrowed(rows, "documents_outgoing", q)
+        rows = narrowed(rows, "documents_outgoing", q, narrow=not walk)
         rows = rows.filter(Q(title__icontains=q) | Q(number__icontains=q))
     return rows
 
@@ -395,7 +400,8 @@ INCOMING_FIELDS = (
 )
 
 
-def incoming_register(user: User, *, status: str = "", q: str = "") -> QuerySet:
+def incoming_register(user: User, *, status: str = "", q: str = "", walk: bool = False) -> QuerySet:
+    """The incoming register, newest first; ``walk`` as for ``register``."""
     rows = (
         visible_incoming(user)
         .select_related("department", "lead_unit")
@@ -405,7 +411,7 @@ def incoming_register(user: User, *, status: str = "", q: str = "") -> QuerySet:
     if status:
         rows = rows.filter(status=status)
     if q:
-        rows = narrowed(rows, "documents_incoming", q)
+        rows = narrowed(rows, "documents_incoming", q, narrow=not walk)
         rows = rows.filter(Q(title__icontains=q) | Q(sender__icontains=q))
     return rows
 

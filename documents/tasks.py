@@ -26,3 +26,12 @@ def file_incoming(incoming_id: int) -> str:
 
     record = incoming_filing.incoming_file(incoming_id=incoming_id)
     return record.code if record else ""
+
+
+@shared_task(acks_late=True)
+def file_info_issue(issue_id: int) -> str:
+    """Files a sent information issue in the archives; twice leaves one record."""
+    from documents import info
+
+    record = info.issue_file(issue_id=issue_id)
+    return record.code if record else ""

@@ -67,8 +67,13 @@ def register(request: HttpRequest) -> HttpResponse:
     rows = selectors.register(request.user, **filters)
     # A search stops counting sooner: a common word matches a thirtieth of the register, and
     # nobody pages through more than 20 pages of it; more words narrow it.
+    # A common word's page is read by walking the newest-first index (``walked``) once the
+    # count says more than the cap match; a rarer word's few rows come from the pairs index.
     cap = SEARCH_CAP if "q" in filters else REGISTER_CAP
-    page = CappedPaginator(rows, PAGE_SIZE, cap=cap).get_page(params.page_number(request))
+    walked = selectors.register(request.user, walk=True, **filters) if "q" in filters else None
+    page = CappedPaginator(rows, PAGE_SIZE, cap=cap, walked=walked).get_page(
+        params.page_number(request)
+    )
     english = (request.LANGUAGE_CODE or "").startswith("en")
     # Labels translated once per page; each row's URL is the register's prefix plus its id.
     types = {k: str(v) for k, v in DocType.choices}
@@ -325,10 +330,16 @@ def incoming_list(request: HttpRequest) -> HttpResponse:
     """The incoming documents the person handles or reads, newest first."""
     form = IncomingFilter(request.GET or None)
     form.warn(request)
-    rows = selectors.incoming_register(
-        request.user, status=form.value("status", ""), q=form.value("q", "")
-    )
-    page = CappedPaginator(rows, PAGE_SIZE).get_page(params.page_number(request))
+    filters = {"status": form.value("status", ""), "q": form.value("q", "")}
+    rows = selectors.incoming_register(request.user, **filters)
+    # A search counts at most SEARCH_CAP, and a common word's page walks the date index.
+    walked = selectors.incoming_register(request.user, walk=True, **filters)
+    page = CappedPaginator(
+        rows,
+        PAGE_SIZE,
+        cap=SEARCH_CAP if filters["q"] else REGISTER_CAP,
+        walked=walked if filters["q"] else None,
+    ).get_page(params.page_number(request))
     english = (request.LANGUAGE_CODE or "").startswith("en")
     states = {k: str(v) for k, v in Incoming.Status.choices}
     sources = {k: str(v) for k, v in Incoming.Source.choices}

@@ -150,9 +150,18 @@ class CappedPaginator(Paginator):
     its newest without counting them all on every page. Past the cap it says "more than"
     (``capped``) and offers the pages up to it; filters narrow the rest."""
 
-    def __init__(self, object_list, per_page, *, cap: int = 10_000, **kwargs):
+    def __init__(self, object_list, per_page, *, cap: int = 10_000, walked=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.cap = cap
+        # The same rows read another way, for when more than ``cap`` match: a search without
+        # its narrowing index, so the database walks the list's ordered index and stops at the
+        # page instead of reading and sorting every match (a common word's 33k of a million).
+        self.walked = walked
+
+    def page(self, number):
+        if self.walked is not None and self.capped:
+            self.object_list = self.walked
+        return super().page(number)
 
     @cached_property
     def _counted(self) -> int:

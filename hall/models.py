@@ -154,6 +154,13 @@ class User(AbstractUser):
     def get_full_name(self) -> str:
         return self.full_name or super().get_full_name() or self.get_username()
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        user = super().from_db(db, field_names, values)
+        # The name as read, so that save() rewrites the picker's keys only when it changed.
+        user._keyed_name = user.__dict__.get("full_name")
+        return user
+
     def save(self, *args, **kwargs):
         from hall.search import pinyin_of
 
@@ -161,7 +168,12 @@ class User(AbstractUser):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "full_name" in update_fields:
             kwargs["update_fields"] = {*update_fields, "pinyin", "pinyin_initials"}
+        adding = self._state.adding
         super().save(*args, **kwargs)
+        named = update_fields is None or "full_name" in update_fields
+        if named and getattr(self, "_keyed_name", None) != self.full_name:
+            PersonKey.write(self, fresh=adding)
+            self._keyed_name = self.full_name
 
     def get_session_auth_hash(self) -> str:
         base = super().get_session_auth_hash()
@@ -177,6 +189,33 @@ class User(AbstractUser):
     def wecom_user_id(self) -> str:
         """Who this person is in the enterprise WeChat: a stored ID, else their number."""
         return self.wecom_id or self.number or ""
+
+
+class PersonKey(models.Model):
+    """One key the people picker finds a person by: their name from each character on, its
+    pinyin and initials from each syllable on (``hall.search.name_keys``), kept by
+    ``User.save``. ``key LIKE 'q%'`` on the index finds a query anywhere in a name."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="name_keys")
+    key = models.CharField(max_length=100, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="person_key_unique_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+    @classmethod
+    def write(cls, user: User, *, fresh: bool = False) -> None:
+        from hall.search import name_keys
+
+        if not fresh:
+            cls.objects.filter(user=user).delete()
+        keys = name_keys(user.full_name)
+        if keys:
+            cls.objects.bulk_create([cls(user=user, key=k) for k in keys])
 
 
 class Role(Bilingual, models.Model):

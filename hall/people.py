@@ -1,8 +1,9 @@
 """Naming a person among 30k: a search-as-you-type picker and the form fields that use it.
 
 Without JavaScript the field is a plain text input of staff / student number or user name; with
-``static/hall/people.js`` it offers the first matches of ``/people/search/`` as people type (by
-name, number, user name or the name's pinyin or its initials). Either way the form checks the
+``static/hall/people.js`` it offers the first matches of ``/people/search/`` as people type (a
+number or user name by its start; a name, its pinyin or its initials anywhere inside, by the
+``PersonKey`` table). Either way the form checks the
 typed value and refuses an unknown person with a message.
 """
 
@@ -10,14 +11,14 @@ import re
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from hall.models import User
+from hall.models import PersonKey, User
 from hall.search import normalize
 
 LIMIT = 20
@@ -26,28 +27,33 @@ SEPARATORS = re.compile(r"[,，;；、\s]+")
 
 
 def search(query: str, *, limit: int = LIMIT) -> list[User]:
-    """The first active people whose name, number, user name or pinyin starts with the query.
+    """The first active people whose number or user name starts with the query, or whose name
+    holds it anywhere (三 finds 张三, 小明 finds 王小明, "xiaoming" and "xm" find him by pinyin);
+    those whose name, number, user name or pinyin starts with it come first.
 
-    One query whatever the query or the hall's size: every condition is a prefix on an indexed
-    column, so the database reads only the matches (at most ``limit`` come back).
+    One query whatever the query or the hall's size: a UNION of prefix matches on indexed
+    columns, the number and user name of the user table and the name keys of ``PersonKey``
+    (``hall.search.name_keys``), so the database reads only the matches.
     """
     raw = (query or "").replace("\x00", "").strip()[:MAX_QUERY]
     if not raw:
         return []
     low = normalize(raw).replace(" ", "")
-    match = (
+    ids = User.objects.filter(Q(number__startswith=raw) | Q(username__startswith=raw)).values("pk")
+    if low:
+        ids = ids.union(PersonKey.objects.filter(key__startswith=low).values("user_id"))
+    starts = (
         Q(number__startswith=raw)
         | Q(username__startswith=raw)
         | Q(full_name__startswith=raw)
         | Q(pinyin__startswith=low)
         | Q(pinyin_initials__startswith=low)
     )
-    if not low:
-        match = Q(number__startswith=raw) | Q(username__startswith=raw)
     return list(
-        User.objects.filter(match, is_active=True)
+        User.objects.filter(pk__in=ids, is_active=True)
         .select_related("department")
-        .order_by("pinyin", "full_name", "username", "pk")[:limit]
+        .annotate(inside=Case(When(starts, then=Value(0)), default=Value(1)))
+        .order_by("inside", "pinyin", "full_name", "username", "pk")[:limit]
     )
 
 

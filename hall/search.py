@@ -42,6 +42,27 @@ def pinyin_of(name: str) -> tuple[str, str]:
     return full[:200], initials.replace(" ", "")[:60]
 
 
+def name_keys(name: str) -> list[str]:
+    """What the people picker finds a name by, each key matched by its start: the name from
+    each of its characters on (张三, 三; 王小明, 小明, 明), a Latin name from each word on, and
+    the pinyin and the initials from each syllable on (wangxiaoming, xiaoming, ming; wxm, xm).
+    So 三 finds 张三 and 小明 finds 王小明 with an index on the keys (hall.people.search)."""
+    words = normalize(name).split()
+    keys: list[str] = []
+    for n, word in enumerate(words):
+        rest = "".join(words[n:])
+        keys.append(rest)
+        keys.extend(rest[i:] for i in range(1, len(word)) if _HAN.match(word[i]))
+    syllables = [s.replace(" ", "") for s in lazy_pinyin(normalize(name), errors="ignore")]
+    syllables = [s for s in syllables if s]
+    initials = [s[0] for s in syllables]
+    for i in range(len(syllables)):
+        keys.append("".join(syllables[i:]))
+        if len(initials) - i >= 2:
+            keys.append("".join(initials[i:]))
+    return list(dict.fromkeys(k[:100] for k in keys if k))[:40]
+
+
 def _terms(*texts: str) -> list[str]:
     return [t.strip() for text in texts for t in _SEPARATORS.split(text or "") if t.strip()]
 

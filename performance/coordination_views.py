@@ -15,7 +15,8 @@ from django.views.decorators.http import require_POST
 
 from hall import params
 from hall.lists import url_maker
-from hall.models import Department, User
+from hall.models import Department
+from hall.people import PersonChoiceField
 from performance import coordination as co
 from performance.models import Coordination, CoordinationNote
 from performance.services import is_office
@@ -62,17 +63,14 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "units": [(d.pk, d.name) for d in Department.objects.order_by("order", "code")]
             if office
             else [],
-            "people": list(
-                User.objects.filter(is_active=True, identity="staff")
-                .filter(headed_departments__isnull=False)
-                .distinct()
-                .order_by("username")
-                .values_list("pk", "full_name")[:300]
-            )
-            if office
-            else [],
+            "pick": PeopleForm() if office else None,
         },
     )
+
+
+class PeopleForm(forms.Form):
+    coordinator = PersonChoiceField(label=gettext_lazy("Coordinator"))
+    leader = PersonChoiceField(label=gettext_lazy("Leader who decides"))
 
 
 @login_required
@@ -81,11 +79,21 @@ def case_create(request: HttpRequest) -> HttpResponse:
     if not is_office(request.user):
         raise Http404(_("No such page."))
     parties = list(Department.objects.filter(pk__in=params.posted_ids(request, "parties")))
-    coordinator = User.objects.filter(pk=params.posted_id(request, "coordinator") or 0).first()
-    leader = User.objects.filter(pk=params.posted_id(request, "leader") or 0).first()
-    if coordinator is None or leader is None:
-        messages.error(request, _("Choose the coordinator and the leader who decides."))
+    # The coordinator and the leader named by number or user name (the people picker): an
+    # unknown person is refused with a message.
+    pick = PeopleForm(request.POST)
+    if not pick.is_valid():
+        typed = [
+            str(e)
+            for name, errors in pick.errors.items()
+            if (request.POST.get(name) or "").strip()
+            for e in errors
+        ]
+        messages.error(
+            request, " ".join(typed) or _("Choose the coordinator and the leader who decides.")
+        )
         return redirect("performance:coordinations")
+    coordinator, leader = pick.cleaned_data["coordinator"], pick.cleaned_data["leader"]
     due = DueForm(request.POST)
     if not due.is_valid():
         messages.error(request, _("Give the date the positions are due as YYYY-MM-DD."))

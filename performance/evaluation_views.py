@@ -2,6 +2,7 @@
 
 from decimal import Decimal, InvalidOperation
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,11 +17,12 @@ from django.views.decorators.http import require_POST
 from hall import params
 from hall import uploads as uploads_checker
 from hall.lists import escape, url_maker
-from hall.models import User, reading_english
+from hall.models import reading_english
+from hall.people import PeopleField
 from performance import evaluation as ev
 from performance.forms import MAX_EVIDENCE
 from performance.models import EntryItem, Evaluation, Grade, Indicator, ScoreItem
-from performance.services import OFFICE_ROLE, is_office
+from performance.services import is_office
 
 PAGE_SIZE = 50
 
@@ -46,16 +48,7 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
         (url(e.pk), e.year, str(periods[e.period]), str(states[e.status]), e.archive_code)
         for e in page.object_list
     ]
-    committee = []
-    if office:
-        committee = list(
-            User.objects.filter(is_active=True, identity="staff")
-            .exclude(roles__code=OFFICE_ROLE)
-            .filter(headed_departments__isnull=False)
-            .distinct()
-            .order_by("username")
-            .values_list("pk", "full_name")[:200]
-        )
+    committee = CommitteeForm() if office else None
     return render(
         request,
         "performance/evaluations/list.html",
@@ -68,6 +61,10 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
             "committee": committee,
         },
     )
+
+
+class CommitteeForm(forms.Form):
+    committee = PeopleField(label=gettext_lazy("Committee"), required=False)
 
 
 @login_required
@@ -94,13 +91,18 @@ def evaluation_open(request: HttpRequest) -> HttpResponse:
     if year is None or quota is None:
         messages.error(request, _("Give the year and the excellent quota."))
         return redirect("performance:evaluations")
+    # The committee named with the people picker; an unknown person is refused with a message.
+    named = CommitteeForm(request.POST)
+    if not named.is_valid():
+        messages.error(request, " ".join(str(e) for e in named.errors.get("committee", [])))
+        return redirect("performance:evaluations")
     try:
         found = ev.evaluation_open(
             user=request.user,
             year=year,
             period=request.POST.get("period", ""),
             quota=quota,
-            committee=params.posted_ids(request, "committee"),
+            committee=[u.pk for u in named.cleaned_data["committee"]],
         )
     except ev.EvaluationError as exc:
         messages.error(request, exc.message)

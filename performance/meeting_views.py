@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from hall import params
 from hall.models import Department, User
+from hall.people import PeopleField, PersonChoiceField
 from performance import meetings, services
 from performance.models import Attendance, Meeting, Minutes, Topic
 from performance.services import SupervisionError
@@ -27,10 +28,16 @@ from performance.services import SupervisionError
 PAGE_SIZE = 50
 
 
+def _leaders():
+    return User.objects.filter(roles__code="leader", is_active=True)
+
+
 class SuperviseForm(forms.Form):
-    leader = forms.ModelChoiceField(
+    # Named with the people picker (name, number or user name); only a leader may be in charge.
+    leader = PersonChoiceField(
         label=gettext_lazy("Leader in charge"),
-        queryset=User.objects.filter(roles__code="leader", is_active=True).distinct(),
+        allowed=_leaders(),
+        refusal=gettext_lazy("Only a leader can be in charge of a supervised decision."),
     )
     lead_unit = forms.ModelChoiceField(
         label=gettext_lazy("Lead unit"), queryset=Department.objects.order_by("order", "code")
@@ -125,6 +132,10 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
     return redirect(meeting)
 
 
+class InviteForm(forms.Form):
+    people = PeopleField(label=gettext_lazy("Invite"))
+
+
 @login_required
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
@@ -132,6 +143,10 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     minutes = Minutes.objects.filter(meeting=meeting).select_related("document").first()
     attendance = Attendance.objects.filter(meeting=meeting, user=user).first()
     decisions = list(meeting.decisions.select_related("item", "topic"))
+    if services.is_office(user):
+        leader = SuperviseForm.base_fields["leader"]
+        for d in decisions:  # a picker of the leader in charge for each decision not supervised
+            d.leader_input = leader.widget.render("leader", "", {"id": f"sv-leader-{d.pk}"})
     decided = {d.paragraph for d in decisions}
     return render(
         request,
@@ -151,9 +166,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "chair": meeting.chair_id == user.pk,
             "attendance": attendance,
             "units": list(Department.objects.order_by("order", "code")),
-            "people": User.objects.filter(roles__code="leader").distinct().order_by("username")
-            if services.is_office(user)
-            else [],
+            "invite": InviteForm(auto_id="invite-%s") if services.is_office(user) else None,
             "Minutes": Minutes.Status,
             "Topic": Topic.Status,
         },
@@ -189,7 +202,11 @@ def meeting_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         call = partial(meetings.topic_decide, topic_id=target, user=user, accept=action == "accept")
         done = _("Topic decided.")
     elif action == "invite":
-        people = list(User.objects.filter(pk__in=params.posted_ids(request, "people")))
+        invited = InviteForm(request.POST)
+        if not invited.is_valid():
+            messages.error(request, " ".join(str(e) for e in invited.errors.get("people", [])))
+            return redirect(meeting)
+        people = invited.cleaned_data["people"]
         role = request.POST.get("role", "")
         call = partial(
             meetings.attendees_add, meeting_id=meeting.pk, user=user, people=people, role=role
@@ -224,7 +241,14 @@ def meeting_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             raise Http404(_("No such decision."))
         form = SuperviseForm(request.POST)
         if not form.is_valid():
-            messages.error(request, _("Choose the leader and lead unit, the days and criteria."))
+            typed = (request.POST.get("leader") or "").strip()
+            errors = form.errors.get("leader") if typed else None
+            messages.error(
+                request,
+                " ".join(str(e) for e in errors)
+                if errors
+                else _("Choose the leader and lead unit, the days and criteria."),
+            )
             return redirect(meeting)
         data = form.cleaned_data
         call = partial(

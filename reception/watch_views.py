@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from hall import params
 from hall.actions import REFUSED, act
-from hall.models import User
+from hall.people import PeopleField
 from reception import duty, feeds, watch
 from reception.models import DutyFeed, DutyShift, DutySwap, Handover
 from reception.schedules import ScheduleError
@@ -185,44 +185,30 @@ class RosterForm(forms.Form):
         label=gettext_lazy("First day"), widget=forms.DateInput({"type": "date"})
     )
     last = forms.DateField(label=gettext_lazy("Last day"), widget=forms.DateInput({"type": "date"}))
-    leaders = forms.CharField(
+    # Named with the people picker (by name, number or user name); without JavaScript, numbers
+    # or user names separated by commas or lines. Unknown people are refused with a message.
+    leaders = PeopleField(
         label=gettext_lazy("Leaders on duty, in turn"),
         help_text=gettext_lazy(
-            "User names or staff numbers, one a line, in the order of the rotation."
+            "Names, staff numbers or user names in the order of the rotation, separated by "
+            "commas or lines."
         ),
-        widget=forms.Textarea({"rows": 4}),
-        max_length=4000,
+        max_people=200,
     )
-    staff = forms.CharField(
+    staff = PeopleField(
         label=gettext_lazy("Staff on duty, in turn"),
         help_text=gettext_lazy(
-            "User names or staff numbers, one a line, in the order of the rotation."
+            "Names, staff numbers or user names in the order of the rotation, separated by "
+            "commas or lines."
         ),
-        widget=forms.Textarea({"rows": 4}),
-        max_length=4000,
+        max_people=200,
     )
 
-    def _people(self, name: str) -> list[int]:
-        lines = [line.strip() for line in self.cleaned_data[name].splitlines() if line.strip()]
-        if len(lines) > 200:
-            raise forms.ValidationError(_("At most 200 people a list."))
-        found = {}
-        for u in User.objects.filter(is_active=True, username__in=lines).only("pk", "username"):
-            found[u.username] = u.pk
-        for u in User.objects.filter(is_active=True, number__in=lines).only("pk", "number"):
-            found.setdefault(u.number, u.pk)
-        missing = [line for line in lines if line not in found]
-        if missing:
-            raise forms.ValidationError(
-                _("No such person: %(names)s.") % {"names": ", ".join(missing[:10])}
-            )
-        return [found[line] for line in lines]
-
     def clean_leaders(self):
-        return self._people("leaders")
+        return [u.pk for u in self.cleaned_data["leaders"]]
 
     def clean_staff(self):
-        return self._people("staff")
+        return [u.pk for u in self.cleaned_data["staff"]]
 
 
 @login_required

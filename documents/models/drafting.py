@@ -162,6 +162,7 @@ class InfoIssue(models.Model):
     )
     compiled_at = models.DateTimeField(_("compiled at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    archive_code = models.CharField(_("archive code"), max_length=80, blank=True)
 
     class Meta:
         ordering = ["-year", "-number", "-pk"]

@@ -336,11 +336,22 @@ DEFAULT_RETENTION = {
     "reply": "D30",
     "minutes": "D30",
     "letter": "D10",
+    # Information issues (政务信息), filed once sent upward: their kinds have a rule too.
+    "info-special": "D30",
+    "info-brief": "D10",
 }
+
+# What a retention rule is for: the fifteen document types, then the information issues' kinds.
+RETENTION_KINDS = [
+    *DocType.choices,
+    ("info-special", _("Special information report (信息专报)")),
+    ("info-brief", _("Briefing (简报)")),
+]
 
 
 class RetentionRule(models.Model):
-    """How long the archives keep an issued document of one type (editable in admin)."""
+    """How long the archives keep an issued document of one type, or a sent information issue
+    of one kind (editable in admin)."""
 
     class Period(models.TextChoices):
         # The archives' own codes (archives.models.Retention).
@@ -349,7 +360,7 @@ class RetentionRule(models.Model):
         TEN_YEARS = "D10", _("10 years")
 
     doc_type = models.CharField(
-        _("document type"), max_length=20, choices=DocType.choices, unique=True
+        _("document type"), max_length=20, choices=RETENTION_KINDS, unique=True
     )
     retention = models.CharField(_("retention"), max_length=3, choices=Period.choices)
 

@@ -85,8 +85,8 @@ def main() -> None:
     parser.add_argument("--reuse-db", action="store_true", help="measure the existing data")
     args = parser.parse_args()
     if not args.reuse_db:
-        psql(f"DROP DATABASE IF EXISTS {TARGET}")
-        psql(f"CREATE DATABASE {TARGET}")
+        psql(f'DROP DATABASE IF EXISTS "{TARGET}"')
+        psql(f'CREATE DATABASE "{TARGET}"')
     os.environ.update(
         DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{TARGET}",
         DJANGO_SETTINGS_MODULE="tests.bench.bench_settings",

@@ -214,3 +214,49 @@ def test_an_issue_is_offered_as_a_pdf_to_whom_may_see_it(client, office, editor)
     # a unit whose item is not in it gets a 404
     client.force_login(office["rita"])
     assert client.get(url).status_code == 404
+
+
+def test_a_sent_issue_is_filed_once_with_its_pdf_and_its_kinds_retention(
+    office, editor, celery_eager, django_capture_on_commit_callbacks
+):
+    # given: a compiled 简报, and the admin's retention rule for 简报
+    from archives.models import Record
+    from documents.models import RetentionRule
+
+    RetentionRule.objects.create(doc_type="info-brief", retention="Y")
+    item = _submit(office, "fay", "财政收入同比增长")
+    info.item_adopt(item_id=item.pk, user=editor)
+    issue = info.issue_compile(user=editor, kind="brief", title="一季度", item_ids=[item.pk])
+    ref = info.issue_source_ref(issue.pk)
+    # when: compiled only, nothing is filed; sent, it is
+    assert info.issue_file(issue_id=issue.pk) is None
+    with django_capture_on_commit_callbacks(execute=True):
+        info.issue_send(issue_id=issue.pk, user=editor, sent_to="省政府办公厅")
+    # then
+    record = Record.objects.get(source_ref=ref)
+    issue.refresh_from_db()
+    assert issue.archive_code == record.code and record.retention == "Y"
+    names = list(record.files.values_list("name", flat=True))
+    assert f"简报{issue.year}年第1期.pdf" in names
+    pdf = record.files.get(name=f"简报{issue.year}年第1期.pdf").file.read()
+    assert pdf.startswith(b"%PDF")
+    assert record.metadata["items"] == 1 and record.metadata["sent_to"] == "省政府办公厅"
+    # filing again (the Celery task run twice) leaves the one record
+    assert info.issue_file(issue_id=issue.pk).pk == record.pk
+    assert Record.objects.filter(source_ref=ref).count() == 1
+
+
+def test_a_special_reports_retention_defaults_to_thirty_years(
+    office, editor, celery_eager, django_capture_on_commit_callbacks
+):
+    # given: no rule in admin
+    from archives.models import Record
+
+    item = _submit(office, "fay", "专报信息")
+    info.item_adopt(item_id=item.pk, user=editor)
+    issue = info.issue_compile(user=editor, kind="special", title="专报", item_ids=[item.pk])
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        info.issue_send(issue_id=issue.pk, user=editor, sent_to="省政府办公厅")
+    # then
+    assert Record.objects.get(source_ref=info.issue_source_ref(issue.pk)).retention == "D30"

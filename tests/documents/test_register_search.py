@@ -156,3 +156,67 @@ def test_a_search_counts_no_further_than_the_search_cap(client, office, document
     # then: the newest of them first, and the search says "more than"; the register counts all
     assert "Page 1 of more than 2" in searched and "关于助学金发放的请示" in searched
     assert "Page 1 of 6" in listed
+
+
+def test_the_pager_reads_a_capped_list_the_walked_way_and_a_short_one_as_it_is(office, documents):
+    # given: the same rows, read two ways (here: in two orders, to tell which was read)
+    rows = Outgoing.objects.order_by("pk")
+    walked = Outgoing.objects.order_by("-pk")
+    # when
+    short = CappedPaginator(rows, 2, cap=100, walked=walked).page(1)
+    capped = CappedPaginator(rows, 2, cap=3, walked=walked).page(1)
+    # then
+    assert [d.pk for d in short] == [d.pk for d in rows[:2]]
+    assert [d.pk for d in capped] == [d.pk for d in walked[:2]]
+
+
+@pytest.mark.parametrize("cap, walks", [(2, True), (100, False)])
+def test_a_common_words_page_walks_the_date_index_a_rare_ones_uses_the_pairs(
+    client, office, documents, monkeypatch, cap, walks
+):
+    # given: "关于" is in five titles; pages of 2; a search cap of 2 (a common word) or 100
+    from django.test.utils import CaptureQueriesContext
+
+    import documents.views as views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(views, "SEARCH_CAP", cap)
+    client.force_login(office["rhea"])
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(reverse("documents:register"), {"q": "关于"}).content.decode()
+    # then: the same two newest, newest first, either way
+    newest = [t for t in reversed(TITLES) if "关于" in t][:2]
+    assert body.index(newest[0]) < body.index(newest[1])
+    (page,) = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "documents_outgoing" in q["sql"] and "ORDER BY" in q["sql"].upper()
+    ]
+    if connection.vendor == "postgresql":
+        assert ("search_bigrams" in page) is not walks
+
+
+def test_the_incoming_search_walks_when_capped(client, office, documents, monkeypatch):
+    # given: six incoming documents of one department; a search cap of 2
+    import documents.views as views
+
+    department = office["office"]
+    for i, title in enumerate(TITLES):
+        Incoming.objects.create(
+            department=department,
+            source=Incoming.Source.FILE,
+            sender="省教育厅",
+            title=title,
+            status=Incoming.Status.REGISTERED,
+            received_at=f"2026-12-0{i + 1}T09:00:00+08:00",
+        )
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    monkeypatch.setattr(views, "SEARCH_CAP", 2)
+    client.force_login(office["rhea"])
+    # when
+    body = client.get(reverse("documents:incoming"), {"q": "关于"}).content.decode()
+    # then: the newest only, and "more than"
+    newest = [t for t in reversed(TITLES) if "关于" in t]
+    assert newest[0] in body and newest[1] not in body
+    assert "Page 1 of more than 2" in body

@@ -373,3 +373,30 @@ def test_a_nul_byte_in_the_submit_comment_is_refused_and_nothing_changes(client,
     assert "Null characters are not allowed" in response.content.decode()
     document.refresh_from_db()
     assert document.status == Outgoing.Status.DRAFT and document.request is None
+
+
+@pytest.mark.parametrize("lang, sep", [("en", ", "), ("zh-hans", "、")])
+def test_the_addressees_are_listed_in_the_readers_language(client, office, draft, lang, sep):
+    # given: a draft to two departments and an outside body
+    document = draft(to_departments=[office["finance"], office["research"]], to_others="省教育厅")
+    client.force_login(office["alice"])
+    client.cookies["django_language"] = lang
+    # when
+    body = client.get(reverse("documents:detail", args=[document.pk])).content.decode()
+    # then
+    finance, research = (
+        (d.name_en or d.name_zh) if lang == "en" else d.name_zh
+        for d in (office["finance"], office["research"])
+    )
+    assert f"{finance}{sep}{research}{sep}省教育厅" in body
+
+
+def test_the_drafting_page_lists_open_on_what_to_choose(client, office):
+    # given
+    client.force_login(office["alice"])
+    client.cookies["django_language"] = "en"
+    # when
+    body = client.get(reverse("documents:create")).content.decode()
+    # then
+    assert "Choose a document type" in body and "Choose an issuing authority" in body
+    assert "---------" not in body

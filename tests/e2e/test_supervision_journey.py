@@ -82,7 +82,7 @@ def test_supervision_journey(
     with office.expect_navigation():
         office.locator("form[action$='/decision/'] button").click()
     decision = Decision.objects.get(meeting=meeting)
-    office.locator(f"#sv-leader-{decision.pk}").select_option(str(leader.pk))
+    office.locator(f"#sv-leader-{decision.pk}").fill(leader.number or leader.username)
     office.locator(f"#sv-unit-{decision.pk}").select_option(str(school.pk))
     office.locator(f"#sv-days-{decision.pk}").fill("3")
     office.locator(f"#sv-criteria-{decision.pk}").fill("完成全部实验室检查并提交整改清单")

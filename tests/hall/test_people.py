@@ -51,12 +51,33 @@ def test_found_by_name_number_user_name_and_pinyin_active_people_only(client, cr
     assert label.startswith("张三 · T9001 · ")
 
 
+def test_found_anywhere_in_the_name_prefix_matches_first(client, crowd):
+    make = User.objects.create_user
+    make("u10", password="pw", full_name="王小明", number="T9010")
+    make("u11", password="pw", full_name="小明远", number="T9011")
+    make("u12", password="pw", full_name="三毛", number="T9012")
+    client.force_login(crowd)
+    assert _values(client, "三") == ["T9012", "T9001"]  # 三毛 starts with it: first
+    assert _values(client, "小明") == ["T9011", "T9010"]
+    assert _values(client, "明") == ["T9010", "T9011"]
+    assert _values(client, "xiaoming") == ["T9011", "T9010"]  # by pinyin, from a syllable on
+    assert _values(client, "xm") == ["T9011", "T9010"]  # … and by initials
+    assert _values(client, "ming") == ["T9010", "T9011"]
+    assert _values(client, "五") == ["S7001"]
+    assert _values(client, "9010") == []  # numbers and user names: by their start only
+
+
 def test_a_rename_keeps_the_pinyin(client, crowd):
     crowd.full_name = "李雷"
     crowd.save(update_fields=["full_name"])
     client.force_login(crowd)
     assert _values(client, "lilei") == ["T9001"]
     assert _values(client, "张三") == [] and _values(client, "ll") == ["T9001"]
+    assert _values(client, "雷") == ["T9001"] and _values(client, "三") == []
+    crowd.refresh_from_db()
+    crowd.full_name = "李雷雷"
+    crowd.save()
+    assert _values(client, "雷雷") == ["T9001"]
 
 
 @pytest.mark.parametrize("q", ["", " ", "%", "_", "\\", "'", "a" * 5000, "\x00", "张%_"])

@@ -121,14 +121,36 @@ def test_the_office_opens_a_case_through_the_page(client, office):
         "title": "用房争议",
         "matter": "争议内容",
         "parties": [office["school"].pk, office["research"].pk],
-        "coordinator": office["sam"].pk,
-        "leader": office["lee"].pk,
+        "coordinator": office["sam"].username,
+        "leader": office["lee"].username,
     }
     page = client.post(reverse("performance:coordination-create"), data)
     case = Coordination.objects.get()
     assert page.url == case.get_absolute_url()
     client.force_login(office["hank"])
     assert client.post(reverse("performance:coordination-create"), data).status_code == 404
+
+
+def test_an_unknown_coordinator_is_refused_with_a_message(client, office):
+    # given: the picker's field holds what was typed, without JavaScript
+    client.force_login(office["sam"])
+    data = {
+        "title": "用房争议",
+        "matter": "争议内容",
+        "parties": [office["school"].pk],
+        "coordinator": "nobody-here",
+        "leader": office["lee"].username,
+    }
+    # when
+    page = client.post(reverse("performance:coordination-create"), data, follow=True)
+    # then
+    assert not Coordination.objects.exists()
+    assert "nobody-here" in page.content.decode()
+    data["coordinator"] = ""
+    page = client.post(reverse("performance:coordination-create"), data, follow=True)
+    assert not Coordination.objects.exists()
+    body = page.content.decode()
+    assert 'data-people="/people/search/"' in body  # the list page's fields are the picker
 
 
 def test_the_list_costs_the_same_at_1_and_50_cases(client, office, case, django_assert_num_queries):

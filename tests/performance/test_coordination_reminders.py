@@ -139,8 +139,8 @@ def test_the_pages_take_the_deadline_and_the_meeting(client, office):
                 "title": "用房争议",
                 "matter": "三层用房",
                 "parties": [office["school"].pk, office["research"].pk],
-                "coordinator": office["sam"].pk,
-                "leader": office["lee"].pk,
+                "coordinator": office["sam"].username,
+                "leader": office["lee"].username,
                 "positions_due": "2026-11-26",
             },
         )

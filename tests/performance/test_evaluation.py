@@ -284,6 +284,23 @@ def test_the_office_opens_an_evaluation_through_the_page(client, setup):
     assert client.post(url, {"year": "2026", "quota": "20", "period": "mid"}).status_code == 404
 
 
+def test_the_committee_is_named_with_the_people_picker(client, setup):
+    # given
+    _approved(setup)
+    client.force_login(setup["sam"])
+    url = reverse("performance:evaluation-open")
+    listing = client.get(reverse("performance:evaluations")).content.decode()
+    assert 'name="committee"' in listing and 'data-people="/people/search/"' in listing
+    # when: an unknown person, then a known one by user name (as without JavaScript)
+    data = {"year": "2026", "quota": "20", "period": "annual", "committee": "nobody"}
+    page = client.post(url, data, follow=True)
+    # then
+    assert "No such people: nobody" in page.content.decode()
+    assert not Evaluation.objects.exists()
+    client.post(url, {**data, "committee": setup["lee"].username})
+    assert list(Evaluation.objects.get().committee.all()) == [setup["lee"]]
+
+
 def test_the_results_page_costs_the_same_at_1_and_50_units(
     client, setup, evaluation, django_assert_num_queries
 ):

@@ -198,7 +198,7 @@ def test_the_office_supervises_a_decision_from_the_meeting_page(client, office, 
         reverse("performance:meeting-action", args=[meeting.pk, "supervise"]),
         {
             "target": decision.pk,
-            "leader": office["lee"].pk,
+            "leader": office["lee"].username,
             "lead_unit": office["school"].pk,
             "days": "10",
             "criteria": "上线50项",
@@ -208,6 +208,40 @@ def test_the_office_supervises_a_decision_from_the_meeting_page(client, office, 
     decision.refresh_from_db()
     assert decision.item is not None
     assert decision.item.lead_unit == office["school"]
+
+
+def test_people_are_named_with_the_picker_and_unknown_ones_refused(client, office, meeting):
+    # given
+    issued(meeting, office)
+    decision = meetings.decision_add(
+        meeting_id=meeting.pk, user=office["sam"], paragraph=2, text=""
+    )
+    client.force_login(office["sam"])
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    # then: the invitation and the leader in charge are the people picker
+    assert page.count('data-people="/people/search/"') == 2
+    assert f'id="sv-leader-{decision.pk}"' in page and 'id="invite-people"' in page
+    # when: invited by user name (as without JavaScript), then an unknown person
+    invite = reverse("performance:meeting-action", args=[meeting.pk, "invite"])
+    client.post(invite, {"text": "", "people": office["hank"].username, "role": "observer"})
+    refused = client.post(invite, {"text": "", "people": "nobody", "role": "attendee"}, follow=True)
+    # then
+    assert meeting.attendances.filter(user=office["hank"], role="observer").exists()
+    assert "No such people: nobody" in refused.content.decode()
+    # when: a person who is no leader is put in charge
+    supervise = reverse("performance:meeting-action", args=[meeting.pk, "supervise"])
+    data = {
+        "target": decision.pk,
+        "leader": office["hank"].username,
+        "lead_unit": office["school"].pk,
+        "days": "10",
+        "criteria": "上线50项",
+    }
+    refused = client.post(supervise, data, follow=True).content.decode()
+    # then
+    assert "Only a leader can be in charge" in refused
+    decision.refresh_from_db()
+    assert decision.item is None
 
 
 def test_an_outsider_cannot_post_to_a_meeting(client, office, meeting):

@@ -392,12 +392,20 @@ def test_the_roster_page_makes_a_roster_and_refuses_unknown_people(client, clerk
         reverse("reception:duty-roster"),
         {"first": "2026-12-21", "last": "2026-12-27", "leaders": "nobody", "staff": names},
     )
+    page = client.get(reverse("reception:duty-roster")).content.decode()
     good = client.post(
         reverse("reception:duty-roster"),
-        {"first": "2026-12-21", "last": "2026-12-27", "leaders": names, "staff": names},
+        # without JavaScript: numbers or user names by lines or commas, as the picker fills them
+        {
+            "first": "2026-12-21",
+            "last": "2026-12-27",
+            "leaders": names,
+            "staff": ", ".join(u.number or u.username for u in crew),
+        },
     )
     # then
-    assert bad.status_code == 200 and "No such person: nobody" in bad.content.decode()
+    assert bad.status_code == 200 and "No such people: nobody" in bad.content.decode()
+    assert page.count('data-people="/people/search/"') == 2  # both lists are the picker
     assert good.status_code == 302
     assert DutyShift.objects.count() == 14
 
