@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hall.calendar import add_working_days, overrides_between, window_of
+from hall.lists import url_maker
 from hall.models import (
     Department,
     Identity,
@@ -774,6 +775,7 @@ def _send_due(candidates: list[_Due], now: datetime, sent: dict) -> None:
             "item_id", flat=True
         )
     )
+    url_of = url_maker("performance:item")
     messages, steps, notices = [], [], []
     for c in winners:
         item = c.item
@@ -784,7 +786,7 @@ def _send_due(candidates: list[_Due], now: datetime, sent: dict) -> None:
                 kind=c.notice,
                 subject=f"{c.zh}：{item.title}",
                 subject_en=f"{c.en}: {item.title}",
-                url=item.get_absolute_url(),
+                url=url_of(item.pk),
                 body=c.body,
             )
         )
@@ -800,6 +802,25 @@ def _send_due(candidates: list[_Due], now: datetime, sent: dict) -> None:
     notify_many(messages)
     NoticeEntry.objects.bulk_create(notices)
     Step.objects.bulk_create(steps)
+
+
+def _save_moments(items: list[Item]) -> None:
+    """The batch's next moments and escalations in one UPDATE … FROM (VALUES …) on Postgres
+    (Django's bulk_update builds a CASE per row, which costs more than the sending); elsewhere
+    bulk_update."""
+    if connection.vendor != "postgresql":
+        Item.objects.bulk_update(items, ["remind_at", "escalated_at"], batch_size=200)
+        return
+    table = connection.ops.quote_name(Item._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(items), 500):
+            chunk = items[start : start + 500]
+            values = ", ".join(["(%s, %s::timestamptz, %s::timestamptz)"] * len(chunk))
+            cursor.execute(
+                f"UPDATE {table} AS i SET remind_at = v.r, escalated_at = v.e "  # noqa: S608 — the table's name quoted, values bound
+                f"FROM (VALUES {values}) AS v(id, r, e) WHERE i.id = v.id",
+                [x for item in chunk for x in (item.pk, item.remind_at, item.escalated_at)],
+            )
 
 
 def supervision_tick(*, now: datetime | None = None) -> dict[str, int]:
@@ -839,6 +860,6 @@ def supervision_tick(*, now: datetime | None = None) -> dict[str, int]:
             else:
                 item.remind_at = None
         _send_due(candidates, now, sent)
-        Item.objects.bulk_update(due, ["remind_at", "escalated_at"], batch_size=500)
+        _save_moments(due)
         board_cache.bump()
     return sent
