@@ -34,6 +34,12 @@ def overrides_between(start: date, end: date) -> dict[date, bool]:
     )
 
 
+def window_of(start: datetime, days: int) -> tuple[date, date]:
+    """The calendar days ``add_working_days(start, days)`` may look at."""
+    first = _local(start).date()
+    return first, first + timedelta(days=max(days, 0) * 3 + 30)
+
+
 def is_workday(day: date, overrides: dict[date, bool] | None = None) -> bool:
     if overrides is not None and day in overrides:
         return overrides[day]
@@ -44,17 +50,22 @@ def is_workday(day: date, overrides: dict[date, bool] | None = None) -> bool:
     return _official_workday(day)
 
 
-def add_working_days(start: datetime, days: int) -> datetime:
+def add_working_days(
+    start: datetime, days: int, overrides: dict[date, bool] | None = None
+) -> datetime:
     """The end of the ``days``-th working day after ``start`` (in the hall's time zone).
 
     Zero days means the end of today if today is a working day, else of the next one.
+    ``overrides``: the calendar's days already read (``overrides_between``) over a window that
+    covers ``window_of(start, days)``, for a caller that adds to many dates (a tick's batch).
     """
     days = max(days, 0)
     # Days are counted on the institution's calendar, not in UTC.
     start = _local(start)
     first = start.date()
-    # One query for the whole window: weeks of holidays (Spring Festival) fit many times over.
-    overrides = overrides_between(first, first + timedelta(days=days * 3 + 30))
+    if overrides is None:
+        # One query for the whole window: weeks of holidays (Spring Festival) fit many times.
+        overrides = overrides_between(*window_of(start, days))
     day, left = first, days
     if not is_workday(day, overrides):
         left += 1

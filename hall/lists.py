@@ -145,6 +145,21 @@ def service_rows(services) -> list[SafeString]:
     return rows
 
 
+def table_page(
+    request, template: str, rows, row, *, per_page: int = 50, paginator=Paginator, **context
+):
+    """A list page's common tail: the asked page of ``rows`` (``hall.params``: a bad number is
+    the first page), each object made a row by ``row(obj)`` (once a row, no query), rendered
+    with ``page``, ``table``, an empty ``querystring`` and ``context``."""
+    from django.shortcuts import render
+
+    from hall import params
+
+    page = paginator(rows, per_page).get_page(params.page_number(request))
+    table = [row(obj) for obj in page.object_list]
+    return render(request, template, {"page": page, "table": table, "querystring": "", **context})
+
+
 class CappedPaginator(Paginator):
     """A pager that counts at most ``cap`` rows: a register of a million rows pages through
     its newest without counting them all on every page. Past the cap it says "more than"

@@ -12,6 +12,7 @@ import json
 import logging
 import urllib.request
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -75,30 +76,84 @@ def notify(
 
     ``every_channel`` (an emergency) reaches each person on every channel the hall has and they
     can be reached on, whatever they chose in their preferences."""
-    ids = {r.pk if isinstance(r, User) else r for r in recipients}
-    users = list(User.objects.filter(pk__in=ids, is_active=True))
-    made, deliveries = [], []
+    return notify_many(
+        [
+            Message(
+                recipients=recipients,
+                kind=kind,
+                subject=subject,
+                url=url,
+                subject_en=subject_en,
+                body=body,
+                every_channel=every_channel,
+            )
+        ]
+    )
+
+
+@dataclass
+class Message:
+    """One event for ``notify_many``: what ``notify()`` takes."""
+
+    recipients: Iterable[User | int]
+    kind: str
+    subject: str
+    url: str
+    subject_en: str = ""
+    body: str = ""
+    every_channel: bool = False
+
+
+def notify_many(messages: list[Message]) -> list[Notification]:
+    """``notify()`` for many events at once (a reminder tick's batch): the recipients read in
+    one query, the notifications and their deliveries written in one insert each, each
+    person's unread count dropped once; sent after commit, as ``notify()``."""
+    wanted = [{r.pk if isinstance(r, User) else r for r in m.recipients} for m in messages]
+    everyone = set().union(*wanted) if wanted else set()
+    users = (
+        {u.pk: u for u in User.objects.filter(pk__in=everyone, is_active=True)} if everyone else {}
+    )
+    made: list[Notification] = []
+    channels: list[list[str]] = []
     wecom_on = wecom.enabled()
-    for user in users:
-        notification = Notification.objects.create(
-            recipient=user,
-            kind=kind,
-            subject=subject[:300],
-            subject_en=subject_en[:300],
-            url=url,
-            body=body,
-        )
-        made.append(notification)
-        unread_changed(user.pk)
-        if (every_channel or user.notify_by_email) and user.email:
-            deliveries.append(Delivery(notification=notification, channel="email"))
-        if (every_channel or user.notify_by_webhook) and settings.HALL_WEBHOOK_URL:
-            deliveries.append(Delivery(notification=notification, channel="webhook"))
-        if wecom_on and (every_channel or user.notify_by_wecom) and user.wecom_user_id:
-            deliveries.append(Delivery(notification=notification, channel="wecom"))
-    for delivery in deliveries:
-        delivery.key = f"{delivery.notification_id}:{delivery.channel}"
+    webhook_on = bool(settings.HALL_WEBHOOK_URL)
+    for message, ids in zip(messages, wanted, strict=True):
+        for user in sorted((users[pk] for pk in ids if pk in users), key=lambda u: u.pk):
+            made.append(
+                Notification(
+                    recipient=user,
+                    kind=message.kind,
+                    subject=message.subject[:300],
+                    subject_en=message.subject_en[:300],
+                    url=message.url,
+                    body=message.body,
+                )
+            )
+            every = message.every_channel
+            channels.append(
+                [
+                    channel
+                    for channel, on in (
+                        ("email", (every or user.notify_by_email) and user.email),
+                        ("webhook", (every or user.notify_by_webhook) and webhook_on),
+                        (
+                            "wecom",
+                            wecom_on and (every or user.notify_by_wecom) and user.wecom_user_id,
+                        ),
+                    )
+                    if on
+                ]
+            )
+    if not made:
+        return made
+    Notification.objects.bulk_create(made)
+    deliveries = [
+        Delivery(notification=n, channel=c, key=f"{n.pk}:{c}")
+        for n, names in zip(made, channels, strict=True)
+        for c in names
+    ]
     Delivery.objects.bulk_create(deliveries)
+    unread_changed_many(sorted({n.recipient_id for n in made}))
     keys = [d.key for d in deliveries]
     if keys:
         transaction.on_commit(lambda: enqueue(keys))
@@ -250,12 +305,18 @@ def unread_count(user: User) -> int:
 
 def unread_changed(user_id: int) -> None:
     """Drops the person's cached unread count (when a message arrives or is read)."""
+    unread_changed_many([user_id])
+
+
+def unread_changed_many(user_ids: list[int]) -> None:
+    """Drops these people's cached unread counts at once, and again after commit."""
+    keys = [_unread_key(pk) for pk in user_ids]
 
     def drop() -> None:
         try:
-            cache.delete(_unread_key(user_id))
+            cache.delete_many(keys)
         except Exception:  # noqa: BLE001 - Redis away: the TTL ends the stale figure
-            logger.warning("cache unavailable: unread count of %s not dropped", user_id)
+            logger.warning("cache unavailable: unread counts of %s not dropped", user_ids)
 
     drop()
     transaction.on_commit(drop)

@@ -2,10 +2,12 @@
 quarter, and the whole institution's units by score, weakest first.
 
 Both read only the computed figures (a check-in's progress and light, a line's latest ones):
-nothing is typed in. What the institution's page aggregates over every line of the year (20k
-lines for 500 units × 40 indicators) is cached under a version key that every check-in and plan
-write bumps (``plans.changed()``), per year, kind of unit and language; a unit's page costs three
-indexed queries and is cached likewise.
+nothing is typed in. What the institution's page would aggregate over every line of the year (20k
+lines for 500 units × 40 indicators, 240k monthly check-ins) is kept per plan in
+``Plan.figures``, counted again for the plans a write touched once it commits
+(``plans.changed()``); the page itself is cached under a version key that every write bumps,
+per year, kind of unit and language. A unit's page costs three indexed queries and is cached
+likewise.
 
 Check-in deadlines: a period's check-in (a quarter's, or a month's for a monthly plan) is due
 ``HALL_PLAN_CHECKIN_DAYS`` (15) days after the period ends; one recorded later is late, one not
@@ -22,6 +24,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -29,6 +32,7 @@ from django.db.models import (
     DecimalField,
     Exists,
     F,
+    JSONField,
     OuterRef,
     Q,
     Sum,
@@ -44,7 +48,7 @@ from hall.models import Department, Notification
 from performance import board_cache
 from performance import plans as plans_module
 from performance.models import CheckIn, CheckInPeriod, Plan, PlanLine
-from performance.plans import PLAN_KEY, ROWS_KEY, VERSION_KEY, Light
+from performance.plans import VERSION_KEY, Light
 
 TTL = 600
 LIGHT_ORDER = {Light.RED: 0, Light.YELLOW: 1, "": 2, Light.GREEN: 3}
@@ -226,10 +230,10 @@ def quarter_chart(points: list[tuple[str, Decimal | None]], label: str) -> str:
 # --- the institution's dashboard ---------------------------------------------------------------
 
 
-def _plan_figures(plans, dues: dict[str, int]) -> dict[int, dict]:
-    """Each plan's counts by light, weighted progress, check-ins of its last period due (by
-    its own period: ``dues`` maps a period to its last one due) and lights per quarter: one
-    aggregate over its lines and one over its check-ins.
+def _plan_figures(plans) -> dict[int, dict]:
+    """Each plan's counts by light, weighted progress, check-ins per period (``checked``: the
+    reader takes its last period due) and lights per quarter: one aggregate over its lines and
+    one over its check-ins. Kept in ``Plan.figures`` (``refresh_figures``).
 
     A monthly plan's quarter is rolled up from its months: each indicator counts with its
     latest month reported in that quarter (its real figure: April's if only April is in, June's
@@ -241,7 +245,7 @@ def _plan_figures(plans, dues: dict[str, int]) -> dict[int, dict]:
         output_field=DecimalField(),
     )
     figures = {
-        r["pk"]: {**r, "reported": 0, "quarters": {}}
+        r["pk"]: {**r, "checked": {}, "quarters": {}}
         for r in plans.values("pk", "period")
         .annotate(
             n=Count("lines"),
@@ -284,8 +288,7 @@ def _plan_figures(plans, dues: dict[str, int]) -> dict[int, dict]:
         plan = figures.get(r["line__plan_id"])
         if plan is None:
             continue
-        if r["quarter"] == dues.get(plan["period"], 0):
-            plan["reported"] += r["n"]
+        plan["checked"][r["quarter"]] = plan["checked"].get(r["quarter"], 0) + r["n"]
         if not r["latest"]:
             continue
         quarter = (
@@ -301,7 +304,51 @@ def _plan_figures(plans, dues: dict[str, int]) -> dict[int, dict]:
     return figures
 
 
-EMPTY = {"n": 0, "green": 0, "yellow": 0, "red": 0, "none": 0, "weighted": 0, "reported": 0}
+def _stored(figures: dict) -> dict:
+    """A plan's figures as JSON keeps them: decimals as text, periods as keys of text."""
+    return {
+        "n": figures["n"],
+        "green": figures["green"],
+        "yellow": figures["yellow"],
+        "red": figures["red"],
+        "none": figures["none"],
+        "weighted": str(figures["weighted"]),
+        "checked": {str(k): v for k, v in figures["checked"].items()},
+        "quarters": {
+            str(q): {**t, "progress": str(t["progress"])} for q, t in figures["quarters"].items()
+        },
+    }
+
+
+def _loaded(stored: dict) -> dict:
+    return {
+        **stored,
+        "weighted": Decimal(stored["weighted"]),
+        "checked": {int(k): v for k, v in stored["checked"].items()},
+        "quarters": {
+            int(q): {**t, "progress": Decimal(t["progress"])} for q, t in stored["quarters"].items()
+        },
+    }
+
+
+def refresh_figures(plan_ids: list[int] | None = None) -> int:
+    """Counts the plans' figures again and keeps them in ``Plan.figures`` (None: every plan),
+    the plans locked while counted: run after a plan write commits (``plans.changed``)."""
+    with transaction.atomic():
+        scope = Plan.objects.all() if plan_ids is None else Plan.objects.filter(pk__in=plan_ids)
+        ids = list(scope.select_for_update().order_by("pk").values_list("pk", flat=True))
+        if not ids:
+            return 0
+        fresh = _plan_figures(Plan.objects.filter(pk__in=ids))
+        Plan.objects.bulk_update(
+            [Plan(pk=pk, figures=_stored(f)) for pk, f in fresh.items()],
+            ["figures"],
+            batch_size=200,
+        )
+    return len(fresh)
+
+
+EMPTY = {"n": 0, "green": 0, "yellow": 0, "red": 0, "none": 0, "weighted": 0}
 
 
 def institution_rows(*, year: int, kind: str, today: date, english: bool) -> dict:
@@ -309,9 +356,10 @@ def institution_rows(*, year: int, kind: str, today: date, english: bool) -> dic
     many indicators are on track, behind, off track, not reported and missing, weakest first;
     the year's lights per quarter.
 
-    The page is cached under the dashboards' version; each plan's figures under its own (a
-    check-in bumps its plan's), so the first reader after a check-in counts one plan again: one
-    query for the plans, two cache reads, and two aggregates over the plans not cached."""
+    The page is cached under the dashboards' version; each plan's figures are kept on the plan
+    by its writes (``Plan.figures``), so the first reader after any write reads the year's
+    plans in one query and counts nothing, unless it finds a plan whose write has not been
+    counted again yet: those it counts in two aggregates."""
     key = _key("inst", year, kind or "-", today.isoformat(), int(english))
     found = cache.get(key)
     if found is not None:
@@ -323,32 +371,32 @@ def institution_rows(*, year: int, kind: str, today: date, english: bool) -> dic
         plans = plans.filter(unit__kind=kind)
     listed = list(
         plans.values(
-            "pk", "status", "period", "unit__name_zh", "unit__name_en", "unit__kind"
+            "pk", "status", "period", "unit__name_zh", "unit__name_en", "unit__kind", "figures"
         ).order_by("pk")
     )
-    rows_version = board_cache._version(ROWS_KEY)
-    versions = cache.get_many([f"{PLAN_KEY}:{p['pk']}" for p in listed])
-
-    periods = {p["pk"]: p["period"] for p in listed}
-
-    def figure_key(pk: int) -> str:
-        own = versions.get(f"{PLAN_KEY}:{pk}", 0)
-        return f"performance:dash:plan:{rows_version}:{pk}:{own}:{dues[periods[pk]]}"
-
-    cached = cache.get_many([figure_key(p["pk"]) for p in listed])
-    figures = {p["pk"]: cached.get(figure_key(p["pk"])) for p in listed}
+    # Each plan's figures are kept on it by its writes (refresh_figures); the few a reader
+    # finds cleared (a write not yet counted again) are counted here, in one aggregate, and
+    # kept unless a write cleared them meanwhile.
+    figures = {p["pk"]: p["figures"] for p in listed}
     stale = [pk for pk, value in figures.items() if value is None]
     if stale:
         scope = plans if len(stale) == len(listed) else Plan.objects.filter(pk__in=stale)
-        fresh = _plan_figures(scope, dues)
-        figures.update(fresh)
-        cache.set_many({figure_key(pk): fresh[pk] for pk in fresh}, TTL)
+        counted = {pk: _stored(fresh) for pk, fresh in _plan_figures(scope).items()}
+        figures.update(counted)
+        if counted:
+            Plan.objects.filter(pk__in=list(counted), figures__isnull=True).update(
+                figures=Case(
+                    *(When(pk=pk, then=Value(v, JSONField())) for pk, v in counted.items()),
+                    default=F("figures"),
+                )
+            )
+    figures = {pk: _loaded(value) for pk, value in figures.items() if value is not None}
     kinds = dict(Department.Kind.choices)
     states = dict(Plan.Status.choices)
     table = []
     quarters: dict[int, dict] = {}
     for p in listed:
-        f = figures.get(p["pk"]) or {**EMPTY, "quarters": {}}
+        f = figures.get(p["pk"]) or {**EMPTY, "checked": {}, "quarters": {}}
         for q, counts in f["quarters"].items():
             total = quarters.setdefault(
                 q, {"green": 0, "yellow": 0, "red": 0, "progress": 0, "n": 0}
@@ -370,7 +418,7 @@ def institution_rows(*, year: int, kind: str, today: date, english: bool) -> dic
                 "red": f["red"],
                 "none": f["none"],
                 "missing": (
-                    f["n"] - f["reported"]
+                    f["n"] - f["checked"].get(dues[p["period"]], 0)
                     if dues[p["period"]] and p["status"] == Plan.Status.APPROVED
                     else 0
                 ),

@@ -111,6 +111,21 @@ class ItemForm(forms.Form):
             found.append((name.strip(), int(days)))
         return found
 
+    def assignment(self) -> dict:
+        """What the office assigns, as ``services.item_create`` takes it (without the
+        source): for the board's form and the pages that start an item from its source."""
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "criteria": data["criteria"],
+            "requirement": data["requirement"],
+            "leader": data["leader"],
+            "lead_unit": data["lead_unit"],
+            "co_units": list(data["co_units"]),
+            "days": data["days"],
+            "milestones": data["milestones"],
+        }
+
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=2000, required=False)

@@ -7,8 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from hall import params
-from hall.lists import CappedPaginator
+from hall.lists import CappedPaginator, table_page
 from performance import instructions, services
 from performance.forms import ItemForm
 from performance.services import SupervisionError
@@ -31,12 +30,11 @@ def instruction_list(request: HttpRequest) -> HttpResponse:
     """The leaders' instructions on incoming documents, for the office to supervise."""
     if not services.is_office(request.user):
         raise Http404(_("No such page."))
-    rows = instructions.instructions_for_office(request.user)
-    page = CappedPaginator(rows, PAGE_SIZE).get_page(params.page_number(request))
     prefix = reverse("performance:instructions")
     items = reverse("performance:board")
-    table = [
-        (
+
+    def row(i) -> tuple:
+        return (
             f"{prefix}{i.pk}/supervise/",
             i.incoming.title,
             i.incoming.sender,
@@ -45,12 +43,14 @@ def instruction_list(request: HttpRequest) -> HttpResponse:
             i.text,
             f"{items}{i.item_pk}/" if i.item_pk else "",
         )
-        for i in page.object_list
-    ]
-    return render(
+
+    return table_page(
         request,
         "performance/instructions.html",
-        {"page": page, "table": table, "querystring": ""},
+        instructions.instructions_for_office(request.user),
+        row,
+        per_page=PAGE_SIZE,
+        paginator=CappedPaginator,
     )
 
 
@@ -64,19 +64,9 @@ def instruction_supervise(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None, initial=None if request.POST else instructions.initial(instruction)
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             item = instructions.instruction_supervise(
-                instruction_id=instruction.pk,
-                user=request.user,
-                title=data["title"],
-                criteria=data["criteria"],
-                requirement=data["requirement"],
-                leader=data["leader"],
-                lead_unit=data["lead_unit"],
-                co_units=list(data["co_units"]),
-                days=data["days"],
-                milestones=data["milestones"],
+                instruction_id=instruction.pk, user=request.user, **form.assignment()
             )
         except SupervisionError as exc:
             messages.error(request, exc.message)

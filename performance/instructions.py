@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from documents.models import Instruction
 from hall.calendar import working_days_between
-from hall.models import Department, User
+from hall.models import User
 from performance import services
 from performance.models import Item, SourceKind
 from performance.services import Source, SupervisionError
@@ -95,21 +95,12 @@ def initial(instruction: Instruction, *, now: datetime | None = None) -> dict:
 
 @transaction.atomic
 def instruction_supervise(
-    *,
-    instruction_id: int,
-    user: User,
-    title: str,
-    criteria: str,
-    leader: User,
-    lead_unit: Department,
-    days: int,
-    co_units: list[Department] = (),
-    milestones: list[tuple[str, int]] = (),
-    requirement: str = "",
-    now: datetime | None = None,
+    *, instruction_id: int, user: User, now: datetime | None = None, **assignment
 ) -> Item:
     """The instruction becomes a supervision item (once: the instruction's row is locked while
-    the office looks for an item already made of it)."""
+    the office looks for an item already made of it). ``assignment``: what
+    ``services.item_create`` takes besides the source (``ItemForm.assignment()``); what is to
+    be done is the instruction's text unless the office wrote it."""
     if not services.is_office(user):
         raise SupervisionError(_("Only the supervision office assigns items."))
     instruction = (
@@ -122,16 +113,11 @@ def instruction_supervise(
         raise SupervisionError(_("No such instruction."))
     if item_of(instruction) is not None:
         raise SupervisionError(_("This instruction is already supervised."))
+    requirement = (assignment.pop("requirement", "") or "").strip() or instruction.text
     return services.item_create(
         user=user,
-        title=title,
         source=source_of(instruction),
-        criteria=criteria,
-        requirement=(requirement or "").strip() or instruction.text,
-        leader=leader,
-        lead_unit=lead_unit,
-        co_units=co_units,
-        days=days,
-        milestones=milestones,
+        requirement=requirement,
         now=now,
+        **assignment,
     )

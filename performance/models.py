@@ -623,6 +623,10 @@ class Plan(models.Model):
         choices=CheckInPeriod.choices,
         default=CheckInPeriod.QUARTERLY,
     )
+    # What the institution's dashboard shows of the plan (its lines by light, weighted score,
+    # check-ins per period and lights per quarter), kept by every write to it
+    # (``plans.changed``); None until counted.
+    figures = models.JSONField(_("figures"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-year", "unit__order", "unit__code"]

@@ -31,19 +31,19 @@ HUNDRED = Decimal(100)
 VERSION_KEY = "performance:plans:version"
 
 
-# A plan's own figures (its lines' lights and its check-ins) follow its own version, so a
-# check-in makes the institution's page count that plan again, not all 500.
-PLAN_KEY = "performance:plans:plan"
-ROWS_KEY = "performance:plans:rows"
-
-
-def changed(plan_id: int | None = None) -> None:
-    """Every dashboard's cached page is stale; with a plan, only that plan's figures are,
-    without one every plan's."""
-    from performance import board_cache
+def changed(plan_id: int | None = None, *, plan_ids: list[int] | None = None) -> None:
+    """A plan write: every dashboard's cached page is stale, and the written plans' stored
+    figures (``Plan.figures``; without a plan, every plan's). They are cleared in the writer's
+    transaction and counted again once it commits (``dashboards.refresh_figures``, the plans
+    locked, so writers at once count in turn and the last sees both); a reader who finds one
+    cleared counts it itself."""
+    from performance import board_cache, dashboards
 
     board_cache.bump(VERSION_KEY)
-    board_cache.bump(f"{PLAN_KEY}:{plan_id}" if plan_id else ROWS_KEY)
+    ids = [plan_id] if plan_id else plan_ids
+    written = Plan.objects.all() if ids is None else Plan.objects.filter(pk__in=ids)
+    written.filter(figures__isnull=False).update(figures=None)
+    transaction.on_commit(lambda: dashboards.refresh_figures(ids))
 
 
 class PlanError(SupervisionError):
@@ -203,7 +203,7 @@ def plans_from_template(*, user: User, template_id: int, year: int) -> int:
             for row in rows
         ]
     )
-    changed()
+    changed(plan_ids=[plan.pk for plan in plans])
     return len(plans)
 
 

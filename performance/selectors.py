@@ -45,13 +45,14 @@ def light_filter(light: str, now: datetime) -> Q:
     return open_ & Q(deadline__gt=soon(now))
 
 
-def visible_items(user: User) -> QuerySet[Item]:
+def visible_items(user: User, office: bool | None = None) -> QuerySet[Item]:
     """The office (a role) sees every item; a leader the items of their portfolio; a unit the
-    items it leads or co-handles; everyone else nothing, so an item's page answers 404."""
+    items it leads or co-handles; everyone else nothing, so an item's page answers 404.
+    ``office``: whether the person is of the office, when the caller knows already."""
     items = Item.objects.all()
     if not user.is_authenticated:
         return items.none()
-    if is_office(user):
+    if is_office(user) if office is None else office:
         return items
     # A student of a unit sees none of its items: they are for its staff (staff_units).
     # The few unit ids first (one small query): plain IN lists plan better than subqueries.
@@ -102,9 +103,10 @@ def board(
     unit: int | None = None,
     leader: int | None = None,
     source: str = "",
+    office: bool | None = None,
 ) -> QuerySet[Item]:
     now = now or timezone.now()
-    rows = visible_items(user).select_related("lead_unit", "leader").only(*LIST_FIELDS)
+    rows = visible_items(user, office).select_related("lead_unit", "leader").only(*LIST_FIELDS)
     if status:
         rows = rows.filter(status=status)
     if light:
@@ -118,12 +120,12 @@ def board(
     return rows.order_by("deadline", "pk")
 
 
-def board_counts(user: User, *, now: datetime | None = None) -> dict:
+def board_counts(user: User, *, now: datetime | None = None, office: bool | None = None) -> dict:
     """Items by status and, of the open ones, by light: one aggregate query."""
     now = now or timezone.now()
     late = soon(now)
     open_ = Q(status__in=Item.OPEN)
-    found = visible_items(user).aggregate(
+    found = visible_items(user, office).aggregate(
         **{f"s_{s}": Count("pk", filter=Q(status=s)) for s in Status.values},
         red=Count("pk", filter=open_ & Q(deadline__lte=now)),
         yellow=Count("pk", filter=open_ & Q(deadline__gt=now, deadline__lte=late)),

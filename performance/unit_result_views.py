@@ -1,13 +1,11 @@
 """Pages of a unit head's own evaluation results (after approval; others 404)."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from hall import params
-from hall.lists import escape, url_maker
+from hall.lists import escape, table_page, url_maker
 from hall.models import reading_english
 from performance import evaluation as ev
 from performance import unit_results
@@ -24,15 +22,14 @@ def _num(value) -> str:
 def result_list(request: HttpRequest) -> HttpResponse:
     if not unit_results.headed_units(request.user).exists():
         raise Http404(_("No such page."))
-    rows = unit_results.unit_results(request.user)
-    page = Paginator(rows, PAGE_SIZE).get_page(params.page_number(request))
     english = reading_english()
     url = url_maker("performance:unit-result")
     periods = {k: str(v) for k, v in Evaluation.Period.choices}
     grades = {k: str(v) for k, v in Grade.choices}
     veto = _("Veto")
-    table = [
-        (
+
+    def row(e) -> tuple:
+        return (
             url(e.pk),
             e.evaluation.year,
             periods.get(e.evaluation.period, ""),
@@ -46,12 +43,13 @@ def result_list(request: HttpRequest) -> HttpResponse:
             _num(e.final_score),
             f"{veto}: {escape(e.veto_reason)}" if e.veto else "",
         )
-        for e in page.object_list
-    ]
-    return render(
+
+    return table_page(
         request,
         "performance/evaluations/unit_results.html",
-        {"page": page, "table": table, "querystring": ""},
+        unit_results.unit_results(request.user),
+        row,
+        per_page=PAGE_SIZE,
     )
 
 

@@ -5,11 +5,13 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hall import params
 from hall.actions import act
+from hall.lists import escape
 from performance import board_cache, selectors, services
 from performance.forms import (
     LIGHT_CHOICES,
@@ -50,6 +52,55 @@ def _name(english: bool, zh: str, en: str) -> str:
     return en if english and en else zh
 
 
+def board_rows(items, now, english: bool) -> list[SafeString]:
+    """The board's rows, each one f-string (README, "A fast list page"): labels translated once
+    a page, each row's URL the board's prefix plus its id, every value escaped."""
+    states = {k: escape(v) for k, v in Item.Status.choices}
+    sources = {k: escape(v) for k, v in SourceKind.choices}
+    lights = {
+        k: f'<span class="sup-light sup-light-{k}">{escape(v)}</span>'
+        for k, v in LIGHT_CHOICES
+        if k
+    }
+    h = {
+        "title": escape(_("Item")),
+        "source": escape(_("Source")),
+        "status": escape(_("Status")),
+        "light": escape(_("Light")),
+        "unit": escape(_("Lead unit")),
+        "leader": escape(_("Leader in charge")),
+        "deadline": escape(_("Deadline")),
+    }
+    escalated = f' <span class="sup-escalated">{escape(_("escalated"))}</span>'
+    prefix = reverse("performance:board")
+    zone = timezone.get_current_timezone()
+    names: dict[tuple[str, int], str] = {}  # units and leaders: a few, shared by many rows
+    rows = []
+    for item in items:
+        unit, leader = item.lead_unit, item.leader
+        if ("u", unit.pk) not in names:
+            names["u", unit.pk] = escape(_name(english, unit.name_zh, unit.name_en))
+        if ("l", leader.pk) not in names:
+            names["l", leader.pk] = escape(leader.full_name or leader.username)
+        light = selectors.light_of(item, now)
+        flag = lights.get(light, "") + (escalated if item.escalated_at is not None else "")
+        rows.append(
+            SafeString(
+                f'<tr><td data-label="{h["title"]}"><a href="{prefix}{item.pk}/">'
+                f"{escape(item.title)}</a></td>"
+                f'<td data-label="{h["source"]}">'
+                f"{sources.get(item.source_kind) or escape(item.source_kind)}</td>"
+                f'<td data-label="{h["status"]}">{states.get(item.status) or escape(item.status)}'
+                f'</td><td data-label="{h["light"]}">{flag}</td>'
+                f'<td data-label="{h["unit"]}">{names["u", unit.pk]}</td>'
+                f'<td data-label="{h["leader"]}">{names["l", leader.pk]}</td>'
+                f'<td data-label="{h["deadline"]}" class="sup-deadline">'
+                f"{item.deadline.astimezone(zone):%Y-%m-%d}</td></tr>"
+            )
+        )
+    return rows
+
+
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
     """The supervision board (督办看板): the items the person may see, by status, light, unit
@@ -67,36 +118,14 @@ def board(request: HttpRequest) -> HttpResponse:
     # The counts come from the cache while no item changed (board_cache): who sees what is the
     # scope, all items for the office, a person's own share for everyone else.
     scope = "all" if office else f"u{user.pk}"
-    rows = selectors.board(user, now=now, **filters)
+    rows = selectors.board(user, now=now, office=office, **filters)
     total = board_cache.counted(scope, ("rows", *sorted(filters.items())), now, rows.count)
     page = _KnownCount(rows, PAGE_SIZE, total).get_page(params.page_number(request))
     english = (request.LANGUAGE_CODE or "").startswith("en")
     language = "en" if english else "zh"
-    # Labels once per page; each row's URL is the board's prefix plus its id.
-    states = {k: str(v) for k, v in Item.Status.choices}
-    sources = {k: str(v) for k, v in SourceKind.choices}
-    lights = {k: str(v) for k, v in LIGHT_CHOICES if k}
-    prefix = reverse("performance:board")
-    table = []
-    for item in page.object_list:
-        light = selectors.light_of(item, now)
-        table.append(
-            (
-                f"{prefix}{item.pk}/",
-                item.title,
-                sources.get(item.source_kind, item.source_kind),
-                item.status,
-                states.get(item.status, item.status),
-                light,
-                lights.get(light, ""),
-                _name(english, item.lead_unit.name_zh, item.lead_unit.name_en),
-                item.leader.full_name or item.leader.username,
-                item.deadline,
-                item.escalated_at is not None,
-            )
-        )
+    table = board_rows(page.object_list, now, english)
     counts = board_cache.counted(
-        scope, ("counts",), now, lambda: selectors.board_counts(user, now=now)
+        scope, ("counts",), now, lambda: selectors.board_counts(user, now=now, office=office)
     )
     unit_options = board_cache.options(
         "unit", language, lambda: [(d.pk, str(d)) for d in selectors.units()]
@@ -104,6 +133,8 @@ def board(request: HttpRequest) -> HttpResponse:
     leader_options = board_cache.options(
         "leader", language, lambda: [(u.pk, str(u)) for u in form.fields["leader"].queryset]
     )
+    states = {k: str(v) for k, v in Item.Status.choices}
+    lights = {k: str(v) for k, v in LIGHT_CHOICES if k}
     status_counts = [(k, states[k], counts["status"][k]) for k in states]
     light_counts = [(k, lights[k], counts["light"][k]) for k in lights]
     return render(
@@ -177,20 +208,13 @@ def item_create(request: HttpRequest) -> HttpResponse:
         try:
             item = services.item_create(
                 user=request.user,
-                title=data["title"],
                 source=Source(
                     kind=data["source_kind"],
                     ref=data["source_ref"],
                     title=data["source_title"],
                     url=data["source_url"],
                 ),
-                criteria=data["criteria"],
-                requirement=data["requirement"],
-                leader=data["leader"],
-                lead_unit=data["lead_unit"],
-                co_units=list(data["co_units"]),
-                days=data["days"],
-                milestones=data["milestones"],
+                **form.assignment(),
             )
         except SupervisionError as exc:
             messages.error(request, exc.message)

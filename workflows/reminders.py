@@ -10,7 +10,7 @@ import os
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import CharField, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
@@ -134,6 +134,34 @@ def once(kind: str, key: str) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def once_many(claims: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """``once()`` for a batch: the (kind, key) pairs claimed now, in one INSERT … ON CONFLICT DO
+    NOTHING RETURNING a few hundred rows at a time (Postgres and SQLite alike). The rows are
+    written in the caller's transaction, with what is sent for them: a tick that fails mid-batch
+    rolls back its claims with its messages (nothing lost, nothing sent twice), and a tick at
+    once waits on the unique index for the first to commit, then claims nothing."""
+    wanted = list(dict.fromkeys((kind[:60], key[:160]) for kind, key in claims))
+    if not wanted:
+        return set()
+    table = connection.ops.quote_name(SentOnce._meta.db_table)
+    kind_col, key_col, at_col = (
+        connection.ops.quote_name(c) for c in ("kind", "key", "created_at")
+    )
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    won: set[tuple[str, str]] = set()
+    with connection.cursor() as cursor:
+        for start in range(0, len(wanted), 300):
+            chunk = wanted[start : start + 300]
+            values = ", ".join(["(%s, %s, %s)"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {table} ({kind_col}, {key_col}, {at_col}) VALUES {values} "  # noqa: S608 — names quoted above, values bound
+                f"ON CONFLICT ({kind_col}, {key_col}) DO NOTHING RETURNING {kind_col}, {key_col}",
+                [v for kind, key in chunk for v in (kind, key, now)],
+            )
+            won.update((kind, key) for kind, key in cursor.fetchall())
+    return won
 
 
 def register_tick(name: str, tick) -> None:
