@@ -75,8 +75,18 @@ def notify(
 
     ``every_channel`` (an emergency) reaches each person on every channel the hall has and they
     can be reached on, whatever they chose in their preferences."""
-    ids = {r.pk if isinstance(r, User) else r for r in recipients}
-    users = list(User.objects.filter(pk__in=ids, is_active=True))
+    # People passed in hand (an approval's applicant, the next step's approvers) are not read
+    # again; ids are. Each person once, only the active ones, by id.
+    given: dict[int, User | None] = {}
+    for r in recipients:
+        if isinstance(r, User):
+            given[r.pk] = r
+        else:
+            given.setdefault(r, None)
+    unread = [pk for pk, user in given.items() if user is None]
+    if unread:
+        given.update({u.pk: u for u in User.objects.filter(pk__in=unread)})
+    users = [given[pk] for pk in sorted(given) if given[pk] is not None and given[pk].is_active]
     made, deliveries = [], []
     wecom_on = wecom.enabled()
     for user in users:

@@ -281,13 +281,23 @@ def inbox(user: User, flt: InboxFilter) -> QuerySet[ApprovalTask]:
     return tasks.order_by("-urgent", "due_at", "pk")
 
 
-def task_for(user: User, task_id: int) -> ApprovalTask | None:
-    """A task its handler, its decider or a queue candidate may open; others get None (404)."""
+_TASK_PAGE = (
+    "request",
+    "request__service",
+    "request__applicant",
+    "request__department",
+    "assignee",
+)
+
+
+def task_for(user: User, task_id: int, *, page: bool = True) -> ApprovalTask | None:
+    """A task its handler, its decider or a queue candidate may open; others get None (404).
+
+    ``page=False`` (a decision posted, answered with a redirect) reads the task with its request
+    only: the services read the request again under its row lock, with what they need."""
     if not user.is_authenticated:
         return None
-    tasks = ApprovalTask.objects.select_related(
-        "request", "request__service", "request__applicant", "request__department", "assignee"
-    )
+    tasks = ApprovalTask.objects.select_related(*(_TASK_PAGE if page else ("request",)))
     if not user.is_superuser:
         tasks = tasks.filter(
             Q(assignee=user)

@@ -496,7 +496,9 @@ def cc_rows(requests) -> list[SafeString]:
 
 @login_required
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    task = selectors.task_for(request.user, pk)
+    # A POST mostly redirects: the page's service, applicant and department are read only when
+    # it is shown again (below).
+    task = selectors.task_for(request.user, pk, page=request.method != "POST")
     if task is None:
         raise Http404(_("No such task."))
     req = task.request
@@ -562,7 +564,10 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except services.RequestError as exc:
             messages.error(request, exc.message)
             return redirect(task)
-        task.refresh_from_db()
+        task = selectors.task_for(request.user, pk)  # afresh, with what the page shows
+        if task is None:
+            raise Http404(_("No such task."))
+        req = task.request
     context = _detail_context(req, request.user)
     context.update(
         {
@@ -590,7 +595,7 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
         return redirect("workflows:inbox")
     done, refused = 0, []
     for task_id in ids:
-        if selectors.task_for(request.user, task_id) is None:
+        if selectors.task_for(request.user, task_id, page=False) is None:
             refused.append(_("task %(id)s: not yours") % {"id": task_id})
             continue
         try:
