@@ -346,6 +346,27 @@ def request_for_live(user: User, request_id: int) -> ServiceRequest | None:
     )
 
 
+def live_head(user: User, request_id: int) -> ServiceRequest | None:
+    """What the poll's stamp reads (status, ``updated_at``, the due time, the latest trail
+    entry) in one light query: no joins, no visibility subqueries. Only for the request's
+    applicant (or a superuser), who may always see it; for anyone else None, and the poll asks
+    ``request_for_live``."""
+    from django.db.models import Subquery
+
+    if not user.is_authenticated:
+        return None
+    latest = ApprovalRecord.objects.filter(request=OuterRef("pk")).order_by("-pk").values("pk")
+    mine = ServiceRequest.objects.all()
+    if not user.is_superuser:
+        mine = mine.filter(applicant=user)
+    return (
+        mine.only("id", "applicant_id", "status", "updated_at", "current_due")
+        .annotate(last_record_id=Subquery(latest[:1]))
+        .filter(pk=request_id)
+        .first()
+    )
+
+
 # The likely finish (workflows.analytics.predicted_finish) is an estimate read from other
 # requests' history: the poll lets it stand up to this long before rendering it again.
 PREDICTION_REFRESH_SECONDS = 600

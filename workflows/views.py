@@ -199,16 +199,23 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def request_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The live part of the request page, for it to refresh without a full reload. The page
     polls it every 10 s with the stamp of what it shows (If-None-Match): while nothing moved
-    the answer is a bodiless 304 after two queries (the person, the request)."""
+    the answer is a bodiless 304 after two queries (the person, the request's stamp: for its
+    applicant a light one, ``selectors.live_head``; for others the visible request)."""
     from django.utils.http import parse_etags
 
-    req = _live_or_404(request, pk)
     now = timezone.now()
+    sent = parse_etags(request.headers.get("If-None-Match", ""))
+    head = selectors.live_head(request.user, pk) if sent else None
+    req = head if head is not None else _live_or_404(request, pk)
     stamp = selectors.live_stamp(req, request.user, now)
     etag = f'"{stamp}"'
-    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+    if etag in sent:
         response = HttpResponse(status=304)
     else:
+        if req is head:  # moved: the whole request, with what the live part shows
+            req = _live_or_404(request, pk)
+            stamp = selectors.live_stamp(req, request.user, now)
+            etag = f'"{stamp}"'
         context = _detail_context(req, request.user)
         context["live_stamp"] = stamp
         response = render(request, "workflows/_request_live.html", context)

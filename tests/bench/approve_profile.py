@@ -38,6 +38,7 @@ def main() -> int:
     p.add_argument("--approvals", type=int, default=200)
     p.add_argument("--top", type=int, default=40)
     p.add_argument("--sort", default="tottime,cumulative")
+    p.add_argument("--pages", type=int, default=0, help="also time the request page and its poll")
     args = p.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hall.settings")
     os.environ.setdefault("DJANGO_DEBUG", "0")
@@ -122,7 +123,56 @@ def main() -> int:
         stats.print_stats(args.top)
         print(f"=== sorted by {key} (per {len(profiled)} POSTs) ===")
         print("\n".join(out.getvalue().splitlines()[5:]))
+    if args.pages:
+        pages(args.pages, client, args.top)
     return 0
+
+
+def pages(n: int, client, top: int) -> None:
+    """Goal 4 of #10: the request page (<= 8 queries) and its 10-second live poll (<= 3 queries,
+    <= 5 ms), as the applicant of a request that waits for its approver; medians of ``n``."""
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.bench.approvals_bench import prepare_approvals
+    from workflows.models import ApprovalTask
+
+    (task_id,), _approver, _ = prepare_approvals(1, random.Random(8))
+    req = ApprovalTask.objects.select_related("request__applicant").get(pk=task_id).request
+    client.force_login(req.applicant)
+    page, poll = f"/requests/{req.pk}/", f"/requests/{req.pk}/progress/"
+    stamp = client.get(poll)["ETag"]
+    for label, path, headers, status in (
+        ("request page", page, {}, 200),
+        ("live poll, nothing moved (304)", poll, {"HTTP_IF_NONE_MATCH": stamp}, 304),
+        ("live poll, fresh HTML (200)", poll, {}, 200),
+    ):
+        client.get(path, **headers)  # warm
+        walls, counts = [], []
+        for _ in range(n):
+            with CaptureQueriesContext(connection) as queries:
+                t0 = time.perf_counter()
+                resp = client.get(path, **headers)
+                walls.append((time.perf_counter() - t0) * 1000)
+            if resp.status_code != status:
+                raise SystemExit(f"{path}: {resp.status_code}, expected {status}")
+            counts.append(len(queries.captured_queries))
+            reset_queries()
+        print(
+            f"{label}: median {statistics.median(walls):.2f} ms, min {min(walls):.2f} ms, "
+            f"{statistics.median(counts):.0f} queries"
+        )
+        if top and status == 304:
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _ in range(n):
+                client.get(path, **headers)
+            profiler.disable()
+            out = io.StringIO()
+            stats = pstats.Stats(profiler, stream=out).strip_dirs()
+            stats.sort_stats("cumulative").print_stats(top)
+            print(f"=== {label}, sorted by cumulative (per {n}) ===")
+            print("\n".join(out.getvalue().splitlines()[5:]))
 
 
 if __name__ == "__main__":
