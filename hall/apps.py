@@ -25,6 +25,13 @@ class HallConfig(AppConfig):
             post_save.connect(_catalogue_changed, sender=model, dispatch_uid=f"facets-{model}")
             post_delete.connect(_catalogue_changed, sender=model, dispatch_uid=f"facets-d-{model}")
 
+        # The cached calendar overrides (hall.calendar.overrides_between) likewise follow every
+        # save or delete of a CalendarDay.
+        from hall.models import CalendarDay
+
+        post_save.connect(_calendar_changed, sender=CalendarDay, dispatch_uid="calendar-days")
+        post_delete.connect(_calendar_changed, sender=CalendarDay, dispatch_uid="calendar-days-d")
+
 
 def _catalogue_changed(**kwargs) -> None:
     from django.db import transaction
@@ -33,3 +40,12 @@ def _catalogue_changed(**kwargs) -> None:
 
     catalogue_changed()
     transaction.on_commit(catalogue_changed)  # a page that counted before the commit
+
+
+def _calendar_changed(**kwargs) -> None:
+    from django.db import transaction
+
+    from hall.calendar import calendar_changed
+
+    calendar_changed()
+    transaction.on_commit(calendar_changed)  # a due date read before the commit

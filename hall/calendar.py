@@ -6,13 +6,23 @@ Years the package does not know yet fall back to Monday–Friday until their cal
 published (admins can enter it as overrides meanwhile).
 """
 
+import contextlib
+import uuid
 from datetime import date, datetime, timedelta
 
 import chinese_calendar
+from django.core.cache import cache
 from django.utils import timezone
 
 # Deadlines fall due at the end of the working day, not at midnight.
 END_OF_DAY = (17, 30)
+
+# Every due date (each task an approval opens, each case clock) reads the overrides of its
+# window; they change a few times a year. So they are read once per year and calendar version
+# and cached; calendar_changed() (hall/apps.py, on every save or delete of a CalendarDay) starts
+# a new version, and what was cached under the old one is never read again.
+VERSION_KEY = "hall:calendar:version"
+YEAR_TTL = 24 * 3600
 
 
 def _local(moment: datetime) -> datetime:
@@ -26,12 +36,53 @@ def _official_workday(day: date) -> bool:
         return day.weekday() < 5
 
 
-def overrides_between(start: date, end: date) -> dict[date, bool]:
+def _read_overrides(start: date, end: date) -> dict[date, bool]:
     from hall.models import CalendarDay
 
     return dict(
         CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "is_workday")
     )
+
+
+def calendar_version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(VERSION_KEY) or ""
+    return version
+
+
+def calendar_changed() -> None:
+    """A new calendar version: the next due date reads the overrides again."""
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def overrides_between(start: date, end: date) -> dict[date, bool]:
+    """The admins' overrides from start to end (inclusive): from the cache, by whole years of
+    the current calendar version; the years not cached yet in one query."""
+    if end < start:
+        return {}
+    years = range(start.year, end.year + 1)
+    try:
+        version = calendar_version()
+        keys = {year: f"hall:calendar:{version}:{year}" for year in years}
+        cached = cache.get_many(list(keys.values()))
+    except Exception:  # noqa: BLE001 - the cache is a shortcut: without it, read the rows
+        return _read_overrides(start, end)
+    by_year = {year: cached[key] for year, key in keys.items() if key in cached}
+    missing = [year for year in years if year not in by_year]
+    if missing:
+        read = _read_overrides(date(missing[0], 1, 1), date(missing[-1], 12, 31))
+        for year in missing:
+            by_year[year] = {d: w for d, w in read.items() if d.year == year}
+        with contextlib.suppress(Exception):
+            cache.set_many({keys[year]: by_year[year] for year in missing}, YEAR_TTL)
+    return {
+        day: workday
+        for overrides in by_year.values()
+        for day, workday in overrides.items()
+        if start <= day <= end
+    }
 
 
 def window_of(start: datetime, days: int) -> tuple[date, date]:

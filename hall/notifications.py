@@ -108,11 +108,24 @@ def notify_many(messages: list[Message]) -> list[Notification]:
     """``notify()`` for many events at once (a reminder tick's batch): the recipients read in
     one query, the notifications and their deliveries written in one insert each, each
     person's unread count dropped once; sent after commit, as ``notify()``."""
-    wanted = [{r.pk if isinstance(r, User) else r for r in m.recipients} for m in messages]
-    everyone = set().union(*wanted) if wanted else set()
-    users = (
-        {u.pk: u for u in User.objects.filter(pk__in=everyone, is_active=True)} if everyone else {}
-    )
+    # People passed in hand (an approval's applicant, the next step's approvers) are not read
+    # again; ids are, all in one query. Each person once, only the active ones.
+    given: dict[int, User | None] = {}
+    wanted: list[set[int]] = []
+    for m in messages:
+        ids = set()
+        for r in m.recipients:
+            if isinstance(r, User):
+                given[r.pk] = r
+                ids.add(r.pk)
+            else:
+                given.setdefault(r, None)
+                ids.add(r)
+        wanted.append(ids)
+    unread = [pk for pk, user in given.items() if user is None]
+    if unread:
+        given.update({u.pk: u for u in User.objects.filter(pk__in=unread)})
+    users = {pk: u for pk, u in given.items() if u is not None and u.is_active}
     made: list[Notification] = []
     channels: list[list[str]] = []
     wecom_on = wecom.enabled()

@@ -281,13 +281,23 @@ def inbox(user: User, flt: InboxFilter) -> QuerySet[ApprovalTask]:
     return tasks.order_by("-urgent", "due_at", "pk")
 
 
-def task_for(user: User, task_id: int) -> ApprovalTask | None:
-    """A task its handler, its decider or a queue candidate may open; others get None (404)."""
+_TASK_PAGE = (
+    "request",
+    "request__service",
+    "request__applicant",
+    "request__department",
+    "assignee",
+)
+
+
+def task_for(user: User, task_id: int, *, page: bool = True) -> ApprovalTask | None:
+    """A task its handler, its decider or a queue candidate may open; others get None (404).
+
+    ``page=False`` (a decision posted, answered with a redirect) reads the task with its request
+    only: the services read the request again under its row lock, with what they need."""
     if not user.is_authenticated:
         return None
-    tasks = ApprovalTask.objects.select_related(
-        "request", "request__service", "request__applicant", "request__department", "assignee"
-    )
+    tasks = ApprovalTask.objects.select_related(*(_TASK_PAGE if page else ("request",)))
     if not user.is_superuser:
         tasks = tasks.filter(
             Q(assignee=user)
@@ -330,6 +340,27 @@ def request_for_live(user: User, request_id: int) -> ServiceRequest | None:
     return (
         visible_requests(user)
         .select_related("service", "service__department", "applicant", "department")
+        .annotate(last_record_id=Subquery(latest[:1]))
+        .filter(pk=request_id)
+        .first()
+    )
+
+
+def live_head(user: User, request_id: int) -> ServiceRequest | None:
+    """What the poll's stamp reads (status, ``updated_at``, the due time, the latest trail
+    entry) in one light query: no joins, no visibility subqueries. Only for the request's
+    applicant (or a superuser), who may always see it; for anyone else None, and the poll asks
+    ``request_for_live``."""
+    from django.db.models import Subquery
+
+    if not user.is_authenticated:
+        return None
+    latest = ApprovalRecord.objects.filter(request=OuterRef("pk")).order_by("-pk").values("pk")
+    mine = ServiceRequest.objects.all()
+    if not user.is_superuser:
+        mine = mine.filter(applicant=user)
+    return (
+        mine.only("id", "applicant_id", "status", "updated_at", "current_due")
         .annotate(last_record_id=Subquery(latest[:1]))
         .filter(pk=request_id)
         .first()

@@ -302,17 +302,34 @@ _in_flow: contextvars.ContextVar[ServiceRequest | None] = contextvars.ContextVar
 )
 
 
+# The process whose request row this thread holds locked while it moves the flow (set only by
+# _complete_flow_handle, whose every caller locked the request first).
+_locked_process: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "locked_process", default=None
+)
+
+
 class _moving:
     """While the flow is moved from here, its route reads the locked request in hand."""
 
-    def __init__(self, request: ServiceRequest):
-        self.request = request
+    def __init__(self, request: ServiceRequest, *, row_locked: bool = False):
+        self.request, self.row_locked = request, row_locked
 
     def __enter__(self):
         self.token = _in_flow.set(self.request)
+        if self.row_locked:
+            self.lock_token = _locked_process.set(self.request.process_id)
 
     def __exit__(self, *exc):
+        if self.row_locked:
+            _locked_process.reset(self.lock_token)
         _in_flow.reset(self.token)
+
+
+def holds_request_lock(process_id) -> bool:
+    """True while the services move ``process_id`` under its request's row lock (the flow's
+    lock then takes no second lock on the process row)."""
+    return process_id is not None and _locked_process.get() == process_id
 
 
 def request_for_process(process) -> ServiceRequest:
@@ -448,7 +465,7 @@ def _open_step(*, request: ServiceRequest, index: int) -> None:
             request_event(request=request, kind="task_arrived", recipients=[assignee], task=task)
 
 
-def step_advance(*, request: ServiceRequest) -> None:
+def step_advance(*, request: ServiceRequest, save: bool = True) -> None:
     """Opens the next step whose condition holds, or none when the chain is through."""
     start = (
         request.resume_at
@@ -465,14 +482,18 @@ def step_advance(*, request: ServiceRequest) -> None:
             break
         step["state"] = "skipped"
         _record(request=request, actor=None, action=Action.SKIP, step_index=index)
-    request.save()
+    if save:
+        request.save()
 
 
 def _move_on(request: ServiceRequest) -> None:
-    """After a step is through (or at submission): the next step, or the approval at the end."""
-    step_advance(request=request)
+    """After a step is through (or at submission): the next step, or the approval at the end
+    (which saves the request once, with its outcome)."""
+    step_advance(request=request, save=False)
     if request.current_step is None:
         request_finish_approved(request=request)
+    else:
+        request.save()
 
 
 def enqueue_pdf(request_id: int) -> None:
@@ -558,6 +579,9 @@ def _check_open_task(request: ServiceRequest, task: ApprovalTask, user: User) ->
 
 
 def _complete_flow_handle(request: ServiceRequest, node_name: str) -> None:
+    """Moves the process on from the handle it waits in. Every caller holds the request's row
+    lock (taken first, before its tasks), so the handle is read fresh here and viewflow takes
+    no second lock on the process row (``flows.RequestLock``)."""
     from viewflow.workflow.models import Task
 
     from workflows.flows import ServiceRequestFlow
@@ -570,7 +594,7 @@ def _complete_flow_handle(request: ServiceRequest, node_name: str) -> None:
     )
     if handle is None:
         raise RequestError(_("The request's process is not waiting here; nothing was changed."))
-    with _moving(request):
+    with _moving(request, row_locked=True):
         node.run(handle)
 
 
@@ -633,7 +657,7 @@ def task_decide(
     now = timezone.now()
     task.decided_at, task.decided_by, task.comment = now, user, comment
     task.status = outcome[action]
-    task.save()
+    task.save(update_fields=["decided_at", "decided_by", "comment", "status"])
     _record(
         request=request,
         actor=user,

@@ -199,16 +199,23 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def request_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The live part of the request page, for it to refresh without a full reload. The page
     polls it every 10 s with the stamp of what it shows (If-None-Match): while nothing moved
-    the answer is a bodiless 304 after two queries (the person, the request)."""
+    the answer is a bodiless 304 after two queries (the person, the request's stamp: for its
+    applicant a light one, ``selectors.live_head``; for others the visible request)."""
     from django.utils.http import parse_etags
 
-    req = _live_or_404(request, pk)
     now = timezone.now()
+    sent = parse_etags(request.headers.get("If-None-Match", ""))
+    head = selectors.live_head(request.user, pk) if sent else None
+    req = head if head is not None else _live_or_404(request, pk)
     stamp = selectors.live_stamp(req, request.user, now)
     etag = f'"{stamp}"'
-    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+    if etag in sent:
         response = HttpResponse(status=304)
     else:
+        if req is head:  # moved: the whole request, with what the live part shows
+            req = _live_or_404(request, pk)
+            stamp = selectors.live_stamp(req, request.user, now)
+            etag = f'"{stamp}"'
         context = _detail_context(req, request.user)
         context["live_stamp"] = stamp
         response = render(request, "workflows/_request_live.html", context)
@@ -496,7 +503,9 @@ def cc_rows(requests) -> list[SafeString]:
 
 @login_required
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    task = selectors.task_for(request.user, pk)
+    # A POST mostly redirects: the page's service, applicant and department are read only when
+    # it is shown again (below).
+    task = selectors.task_for(request.user, pk, page=request.method != "POST")
     if task is None:
         raise Http404(_("No such task."))
     req = task.request
@@ -562,7 +571,10 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except services.RequestError as exc:
             messages.error(request, exc.message)
             return redirect(task)
-        task.refresh_from_db()
+        task = selectors.task_for(request.user, pk)  # afresh, with what the page shows
+        if task is None:
+            raise Http404(_("No such task."))
+        req = task.request
     context = _detail_context(req, request.user)
     context.update(
         {
@@ -590,7 +602,7 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
         return redirect("workflows:inbox")
     done, refused = 0, []
     for task_id in ids:
-        if selectors.task_for(request.user, task_id) is None:
+        if selectors.task_for(request.user, task_id, page=False) is None:
             refused.append(_("task %(id)s: not yours") % {"id": task_id})
             continue
         try:

@@ -40,13 +40,15 @@ def test_an_approval_that_opens_the_next_step_and_the_last_one_cost_fixed_querie
     assert req.status == ServiceRequest.Status.APPROVED
     # Lock request and task (2), the decision and its record (2), the step's outcome (1; the
     # rest of a countersign is cancelled only when some is left), the next step's approver,
-    # calendar, delegation, task, message and the request (7), viewflow's handle, lock,
-    # re-read and two passages (step, route) with their savepoints (15): 28. Was 44 with the
-    # six-node flow.
-    assert len(first) == 28, [q["sql"][:90] for q in first.captured_queries]
-    # The last approval: no next step, the approval message and its e-mail delivery, the end: 31.
-    # Was 52.
-    assert len(last) == 31, [q["sql"][:90] for q in last.captured_queries]
+    # delegation, task, message and the request (5; the working-day calendar comes from the
+    # cache, filled by the submission), viewflow's handle and two passages (step, route) with
+    # the route's savepoint (11; no second lock on the process row under the request's, no
+    # re-read of the handle): 21. Was 28 (44 with the six-node flow).
+    assert len(first) == 21, [q["sql"][:90] for q in first.captured_queries]
+    # The last approval: no next step; the request saved once with its outcome, the approval
+    # message (its applicant in hand, not read again) and its e-mail delivery, the end: 24.
+    # Was 31 (52).
+    assert len(last) == 24, [q["sql"][:90] for q in last.captured_queries]
 
 
 def test_the_flow_passes_through_route_only_between_waits(make_chain, submit):

@@ -62,7 +62,8 @@ def test_the_poll_while_nothing_moved_is_a_304_after_two_queries(
         page = client.get(req.get_absolute_url())
         stamp = page.context["live_stamp"]
         assert f'data-stamp="{stamp}"' in page.content.decode()
-        # when it polls ten seconds later: the person, then the request with its latest entry
+        # when it polls ten seconds later: the person, then the request's stamp (its status,
+        # times and latest entry; no joins for its applicant)
         later = time_machine.travel("2026-11-10 09:00:10 +0800", tick=False)
         with later, django_assert_num_queries(2):
             response = _poll(client, req, stamp)
@@ -82,9 +83,9 @@ def test_the_poll_sends_the_live_part_again_once_the_request_moved(
     # when the head approves the last step and the page polls
     task = ApprovalTask.objects.get(request=req, status="pending")
     services.task_decide(task_id=task.pk, user=people["hank"], action="approve")
-    # user, request, tasks, trail, attachments, archived code, rating, the research fees'
-    # transference facts (registered by workflows.research)
-    with django_assert_num_queries(8):
+    # user, the request's stamp (moved), request, tasks, trail, attachments, archived code,
+    # rating, the research fees' transference facts (registered by workflows.research)
+    with django_assert_num_queries(9):
         response = _poll(client, req, stamp)
     # then the fresh live part says so, with a new stamp, and stops the polling
     html = response.content.decode()
@@ -135,3 +136,20 @@ def test_nobody_else_polls_the_request(client, in_progress, people):
     # then 404 and the login page
     assert outsider.status_code == 404
     assert anonymous.status_code == 302 and "/login" in anonymous["Location"]
+
+
+def test_the_poll_of_someone_else_than_the_applicant_asks_who_may_see_it(
+    client, django_assert_num_queries, in_progress, people
+):
+    # given the head, who decided a step, and a stranger, each polling with the page's stamp
+    req = in_progress(2)
+    client.force_login(people["hank"])
+    stamp = client.get(req.get_absolute_url()).context["live_stamp"]
+    # when the head polls: the person, the applicant's light stamp (not theirs), the request
+    with django_assert_num_queries(3):
+        response = _poll(client, req, stamp)
+    assert response.status_code == 304
+    # a stranger learns nothing, whatever stamp they send
+    client.force_login(people["charlie"])
+    assert _poll(client, req, stamp).status_code == 404
+    assert _poll(client, req).status_code == 404
