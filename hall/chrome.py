@@ -11,6 +11,8 @@ Not kept while DEBUG is on (templates edited in development show at once), and d
 test changes a setting.
 """
 
+from collections.abc import Callable
+
 from django.core.signals import setting_changed
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
@@ -23,15 +25,20 @@ _rendered: dict[tuple, SafeString] = {}
 LIMIT = 2000
 
 
-def render_once(template_name: str, **key) -> SafeString:
+def render_once(template_name: str, make: Callable[[], dict] | None = None, **key) -> SafeString:
+    """``make()``, when given, adds to the context what the template reads besides the key; it
+    must be the same for every call with the same key (an empty filter form, say)."""
     from django.conf import settings
 
+    def render() -> SafeString:
+        return mark_safe(render_to_string(template_name, {**(make() if make else {}), **key}))
+
     if settings.DEBUG:
-        return mark_safe(render_to_string(template_name, key))
+        return render()
     cache_key = (template_name, get_language(), get_script_prefix(), *sorted(key.items()))
     html = _rendered.get(cache_key)
     if html is None:
-        html = mark_safe(render_to_string(template_name, key))
+        html = render()
         if len(_rendered) >= LIMIT:
             _rendered.clear()
         _rendered[cache_key] = html

@@ -2,6 +2,7 @@
 
 import contextlib
 import re
+import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -119,11 +120,31 @@ def letters_in_use() -> frozenset[str]:
     return catalogue_facets().letters
 
 
+# The home page's "most used" lists follow the guide pages' view counts, which move on every
+# view: they are read once per minute of the clock and catalogue version (a new version, on any
+# edit of the catalogue, reads them again at once).
+HOT_SECONDS = 60
+
+
 def hot_services(*, audience: str | None = None, limit: int = HOT_LIMIT) -> list[Service]:
-    services = published_services()
-    if audience in AUDIENCE_FIELDS:
-        services = services.filter(**{AUDIENCE_FIELDS[audience]: True})
-    return list(services.order_by("-popularity", "sort_key")[:limit])
+    def read() -> list[Service]:
+        services = published_services()
+        if audience in AUDIENCE_FIELDS:
+            services = services.filter(**{AUDIENCE_FIELDS[audience]: True})
+        return list(services.order_by("-popularity", "sort_key")[:limit])
+
+    chosen = audience if audience in AUDIENCE_FIELDS else ""
+    try:
+        period = int(time.time()) // HOT_SECONDS
+        key = f"hall:hot:{catalogue_version()}:{period}:{chosen}:{limit}"
+        found = cache.get(key)
+    except Exception:  # noqa: BLE001 - the cache is a shortcut: without it, read
+        return read()
+    if found is None:
+        found = read()
+        with contextlib.suppress(Exception):
+            cache.set(key, found, 2 * HOT_SECONDS)
+    return found
 
 
 def favourites_for(user: User) -> list[Service]:
