@@ -17,13 +17,28 @@ class HallConfig(AppConfig):
         # service, area or department, whoever makes it (admin, its import, services, the
         # demo), so a signal rather than a call in each writer: it is a cache, not a domain
         # effect. Popularity goes through QuerySet.update(), which sends none.
-        from django.db.models.signals import post_delete, post_save
+        # The guide pages are cached per version too (hall.selectors.service_for_guide), so
+        # a service's steps, fields, contacts, departments and the roles they name start one.
+        from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from hall.models import Area, Department, Service
+        from hall.models import (
+            Area,
+            Department,
+            Role,
+            Service,
+            ServiceContact,
+            ServiceField,
+            ServiceStep,
+        )
 
-        for model in (Service, Area, Department):
+        for model in (Service, Area, Department, ServiceStep, ServiceField, ServiceContact, Role):
             post_save.connect(_catalogue_changed, sender=model, dispatch_uid=f"facets-{model}")
             post_delete.connect(_catalogue_changed, sender=model, dispatch_uid=f"facets-d-{model}")
+        m2m_changed.connect(
+            _catalogue_changed,
+            sender=Service.departments.through,
+            dispatch_uid="facets-service-departments",
+        )
 
         # The cached calendar overrides (hall.calendar.overrides_between) likewise follow every
         # save or delete of a CalendarDay.

@@ -2,6 +2,7 @@
 
 import contextlib
 import re
+import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -119,11 +120,31 @@ def letters_in_use() -> frozenset[str]:
     return catalogue_facets().letters
 
 
+# The home page's "most used" lists follow the guide pages' view counts, which move on every
+# view: they are read once per minute of the clock and catalogue version (a new version, on any
+# edit of the catalogue, reads them again at once).
+HOT_SECONDS = 60
+
+
 def hot_services(*, audience: str | None = None, limit: int = HOT_LIMIT) -> list[Service]:
-    services = published_services()
-    if audience in AUDIENCE_FIELDS:
-        services = services.filter(**{AUDIENCE_FIELDS[audience]: True})
-    return list(services.order_by("-popularity", "sort_key")[:limit])
+    def read() -> list[Service]:
+        services = published_services()
+        if audience in AUDIENCE_FIELDS:
+            services = services.filter(**{AUDIENCE_FIELDS[audience]: True})
+        return list(services.order_by("-popularity", "sort_key")[:limit])
+
+    chosen = audience if audience in AUDIENCE_FIELDS else ""
+    try:
+        period = int(time.time()) // HOT_SECONDS
+        key = f"hall:hot:{catalogue_version()}:{period}:{chosen}:{limit}"
+        found = cache.get(key)
+    except Exception:  # noqa: BLE001 - the cache is a shortcut: without it, read
+        return read()
+    if found is None:
+        found = read()
+        with contextlib.suppress(Exception):
+            cache.set(key, found, 2 * HOT_SECONDS)
+    return found
 
 
 def favourites_for(user: User) -> list[Service]:
@@ -215,33 +236,59 @@ def parse_query(raw: str) -> tuple[str, list[str]]:
 
 
 def service_for_guide(*, code: str, user: User) -> Service | None:
-    """The service with everything its guide page shows; unpublished ones only for admins."""
-    services = Service.objects.select_related("area", "department").prefetch_related(
-        "contacts",
-        "fields",
-        "departments",
-        Prefetch(
-            "steps",
-            queryset=ServiceStep.objects.select_related("approver", "department"),
-        ),
-    )
-    if not (user.is_authenticated and user.is_staff):
-        services = services.filter(is_published=True)
-    return services.filter(code=code).first()
+    """The service with everything its guide page shows (its steps' role names read too, as
+    ``guide_roles``); unpublished ones only for admins. Kept in the cache per catalogue version:
+    a save or delete of a service, its steps, fields, contacts, departments or a role starts a
+    new one (hall/apps.py)."""
+    from hall.models import Role
+
+    staff = user.is_authenticated and user.is_staff
+
+    def read() -> Service | None:
+        services = Service.objects.select_related("area", "department").prefetch_related(
+            "contacts",
+            "fields",
+            "departments",
+            Prefetch(
+                "steps",
+                queryset=ServiceStep.objects.select_related("approver", "department"),
+            ),
+        )
+        if not staff:
+            services = services.filter(is_published=True)
+        service = services.filter(code=code).first()
+        if service is not None:
+            codes = {s.role_code for s in service.steps.all() if s.role_code}
+            service.guide_roles = list(Role.objects.filter(code__in=codes)) if codes else []
+        return service
+
+    try:
+        key = f"hall:guide:{catalogue_version()}:{int(staff)}:{code}"
+        found = cache.get(key)
+    except Exception:  # noqa: BLE001 - the cache is a shortcut: without it, read
+        return read()
+    if found is None:
+        found = read()
+        if found is not None:
+            with contextlib.suppress(Exception):
+                cache.set(key, found, FACETS_TTL)
+    return found
 
 
 def search_misses() -> QuerySet[SearchMiss]:
     return SearchMiss.objects.order_by("-count", "-last_seen")
 
 
-def steps_described(steps: list[ServiceStep]) -> list[ServiceStep]:
-    """Sets each step's ``approver_label``: who approves it, in words (roles in one query)."""
+def steps_described(steps: list[ServiceStep], roles=None) -> list[ServiceStep]:
+    """Sets each step's ``approver_label``: who approves it, in words (roles in one query, or
+    the ``roles`` already read)."""
     from django.utils.translation import gettext as _
 
     from hall.models import Role
 
-    codes = {s.role_code for s in steps if s.role_code}
-    roles = Role.objects.filter(code__in=codes) if codes else Role.objects.none()
+    if roles is None:
+        codes = {s.role_code for s in steps if s.role_code}
+        roles = Role.objects.filter(code__in=codes) if codes else Role.objects.none()
     by_department, by_code = {}, {}
     for role in roles:
         by_department[(role.department_id, role.code)] = role.name

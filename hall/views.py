@@ -100,7 +100,7 @@ def service_detail(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404(_("No such service."))
     if service.is_published:
         services.service_viewed(service=service)
-    steps = selectors.steps_described(list(service.steps.all()))
+    steps = selectors.steps_described(list(service.steps.all()), service.guide_roles)
     signed_in = request.user.is_authenticated
     context = {
         "service": service,

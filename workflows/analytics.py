@@ -1,6 +1,7 @@
 """Numbers for office admins: per service and per step, for a period. Each table is one
 grouped query (percentiles in Postgres; the embedded SQLite computes them in Python)."""
 
+import contextlib
 import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -187,6 +188,55 @@ class Prediction:
     based_on: int  # how many finished requests of the service it rests on
 
 
+def _step_history(service_id: int) -> tuple[int, dict[int, list[timedelta]]]:
+    """How long each step of the service's latest finished requests took: (how many requests,
+    {step index: durations}). Read at most once per service and 10-minute period (the request
+    page's poll renders the likely finish again at most that often, workflows.selectors
+    PREDICTION_REFRESH_SECONDS): at scale it is ~1,000 task rows, the most of the page's SQL."""
+    from django.core.cache import cache
+
+    from workflows.selectors import PREDICTION_REFRESH_SECONDS
+
+    def read() -> tuple[int, dict[int, list[timedelta]]]:
+        # The service's latest finished requests (its (service, status) index), then their
+        # tasks (the request index): never a scan of every task of every service.
+        latest = list(
+            ServiceRequest.objects.filter(
+                service_id=service_id, status=ServiceRequest.Status.APPROVED
+            )
+            .order_by("-finished_at")
+            .values_list("pk", flat=True)[:PREDICTION_HISTORY]
+        )
+        history: dict[int, list[timedelta]] = {}
+        if len(latest) < PREDICTION_MIN_HISTORY:
+            return len(latest), history
+        # Unordered: only medians are taken (the default ordering sorted ~800 rows on each page).
+        rows = (
+            ApprovalTask.objects.filter(
+                request__in=latest,
+                status__in=["approved", "rejected", "returned"],
+                decided_at__isnull=False,
+            )
+            .order_by()
+            .values_list("step_index", "created_at", "decided_at")
+        )
+        for index, created, decided in rows:
+            history.setdefault(index, []).append(decided - created)
+        return len(latest), history
+
+    period = int(timezone.now().timestamp()) // PREDICTION_REFRESH_SECONDS
+    try:
+        key = f"workflows:step-history:{service_id}:{period}"
+        found = cache.get(key)
+    except Exception:  # noqa: BLE001 - the cache is a shortcut: without it, read
+        return read()
+    if found is None:
+        found = read()
+        with contextlib.suppress(Exception):
+            cache.set(key, found, 2 * PREDICTION_REFRESH_SECONDS)
+    return found
+
+
 def predicted_finish(request: ServiceRequest) -> Prediction | None:
     """When the request will likely be finished, from the service's latest approved requests:
     for the open step, how much longer such a step took once it had been open as long as
@@ -198,30 +248,9 @@ def predicted_finish(request: ServiceRequest) -> Prediction | None:
 
     if request.status != ServiceRequest.Status.IN_PROGRESS or request.current_step is None:
         return None
-    # The service's latest finished requests (its (service, status) index), then their tasks
-    # (the request index): never a scan of every task of every service.
-    latest = list(
-        ServiceRequest.objects.filter(
-            service_id=request.service_id, status=ServiceRequest.Status.APPROVED
-        )
-        .order_by("-finished_at")
-        .values_list("pk", flat=True)[:PREDICTION_HISTORY]
-    )
-    if len(latest) < PREDICTION_MIN_HISTORY:
+    based_on, history = _step_history(request.service_id)
+    if based_on < PREDICTION_MIN_HISTORY:
         return None
-    history: dict[int, list[timedelta]] = {}
-    # Unordered: only medians are taken (the default ordering sorted ~800 rows on each page).
-    rows = (
-        ApprovalTask.objects.filter(
-            request__in=latest,
-            status__in=["approved", "rejected", "returned"],
-            decided_at__isnull=False,
-        )
-        .order_by()
-        .values_list("step_index", "created_at", "decided_at")
-    )
-    for index, created, decided in rows:
-        history.setdefault(index, []).append(decided - created)
     now = timezone.now()
     current = request.current_step
     ahead = [
@@ -240,7 +269,7 @@ def predicted_finish(request: ServiceRequest) -> Prediction | None:
         return None
     rest = statistics.median(longer)
     rest += sum((statistics.median(history[index]) for index in ahead), timedelta())
-    return Prediction(at=now + rest, based_on=len(latest))
+    return Prediction(at=now + rest, based_on=based_on)
 
 
 def duration_text(value: timedelta | None) -> str:

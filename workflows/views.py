@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hall import params
+from hall.chrome import render_once
 from hall.lists import Page, escape, url_maker
 from hall.models import Service, ServiceField, User
 from workflows import handoffs, selectors, services
@@ -432,7 +433,21 @@ def inbox_context(*, form, flt, page, now) -> dict:
         "tabs": selectors.TABS,
         "querystring": form.querystring(),
         "now": now,
+        "filters": _empty_filters(form, flt.tab),
     }
+
+
+def _empty_filters(form, tab: str):
+    """The filter form's HTML when no filter is set (nearly every visit): the same for everyone
+    with the same language and tab, so rendered once (hall.chrome); else None, and the template
+    renders the form with its values and errors."""
+    from workflows.forms import InboxFilterForm
+
+    if tab == "cc" or any(form.data.get(name) for name in form.fields if name != "tab"):
+        return None
+    return render_once(
+        "workflows/_inbox_filters.html", make=lambda: {"form": InboxFilterForm({})}, tab=tab
+    )
 
 
 def task_rows(tasks, now, *, todo: bool, done: bool) -> list[SafeString]:

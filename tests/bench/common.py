@@ -472,8 +472,10 @@ def check_floor(port: int, cookie: str = "") -> None:
 
 def bench_database(default: str) -> str:
     """The benchmark's database name: ``default``, or ``BENCH_DB`` from the environment (so that
-    engineers sharing a machine each build and reuse their own, e.g. ``hall_h1_bench``)."""
-    return os.environ.get("BENCH_DB", default)
+    engineers sharing a machine each build and reuse their own, e.g. ``hall_h1_bench``). In
+    lower case: the benchmarks create it unquoted, which Postgres folds to lower case, and then
+    connect by the name as given (``BENCH_DB=hall_hD_x`` failed at its first migrate)."""
+    return os.environ.get("BENCH_DB", default).lower()
 
 
 def bench_redis(default: str) -> str:

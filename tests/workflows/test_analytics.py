@@ -1,6 +1,6 @@
 """Analytics for office admins: lead times, on-time rates, returns, reminders, ratings."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -132,6 +132,27 @@ def test_no_prediction_when_a_step_ahead_has_no_history(five_finished, submit, m
     with time_machine.travel("2026-11-10 09:00 +0800", tick=False):
         req = submit(five_finished)
         assert predicted_finish(req) is None
+
+
+def test_the_step_history_is_read_once_per_ten_minutes(five_finished, submit, people):
+    from workflows.selectors import PREDICTION_REFRESH_SECONDS
+
+    # given a prediction made at the start of a 10-minute period
+    start = datetime(2026, 11, 10, 1, 0, tzinfo=UTC)
+    assert int(start.timestamp()) % PREDICTION_REFRESH_SECONDS == 0
+    with time_machine.travel(start, tick=False):
+        req = submit(five_finished)
+        first = predicted_finish(req)
+        # when a sixth request of the service finishes (the head took 9 hours)
+        other = submit(five_finished)
+    with time_machine.travel(start + timedelta(hours=9), tick=False):
+        run(other, people, ("hank", "approve"), ("fay", "approve"))
+    # then a prediction in the same period still rests on the five it read
+    with time_machine.travel(start + timedelta(minutes=9), tick=False):
+        assert predicted_finish(req).based_on == first.based_on == 5
+    # and the next period reads the six
+    with time_machine.travel(start + timedelta(minutes=10), tick=False):
+        assert predicted_finish(req).based_on == 6
 
 
 @pytest.mark.parametrize(

@@ -40,10 +40,11 @@ def test_the_request_page_costs_the_same_queries_for_a_short_and_a_long_trail(
     # given a request in progress with 1 or 20 steps (and as many trail entries)
     req = in_progress(steps)
     client.force_login(people["alice"])
-    client.get(req.get_absolute_url())  # fills the caches (session, the bell's count)
+    client.get(req.get_absolute_url())  # fills the caches (session, the bell's count, the
+    # service's step history of the likely finish)
     # when the applicant opens it: user, request (+ its latest trail entry), tasks, trail,
-    # attachments, the step history of the likely finish
-    with django_assert_num_queries(6):
+    # attachments
+    with django_assert_num_queries(5):
         response = client.get(req.get_absolute_url())
     # then every step and every decision is on it
     assert response.status_code == 200
