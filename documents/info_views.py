@@ -270,15 +270,14 @@ def issue_detail(request: HttpRequest, pk: int) -> HttpResponse:
     issue = info.issue_for(request.user, pk)
     if issue is None:
         raise Http404(_("No such issue."))
+    editor = info.is_editor(request.user)
+    items = info.items_of(issue)
+    for item in items:  # a link only to the items the reader may open (editors: all)
+        item.openable = editor or item.department_id == request.user.department_id
     return render(
         request,
         "documents/info/issue.html",
-        {
-            "issue": issue,
-            "number": _issue_number(issue),
-            "items": info.items_of(issue),
-            "editor": info.is_editor(request.user),
-        },
+        {"issue": issue, "number": _issue_number(issue), "items": items, "editor": editor},
     )
 
 

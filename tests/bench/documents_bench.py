@@ -10,7 +10,8 @@ same run), the median of --runs requests of:
   two-character Chinese word, by a four-character one and by a full reference number;
 - the incoming register (/documents/incoming/) for the office's clerk; a search by a word;
 
-each as a ratio to the floor. Last, registration throughput: --registrars threads register
+each as a ratio to the floor; then a common word's page read through the pairs index and walked
+down the date index (EXPLAIN ANALYZE). Last, registration throughput: --registrars threads register
 --registrations signed-off documents on one 代字 at once (numbers per second), and the numbers
 are checked afterwards: every year's numbers of the 代字 are exactly 1..n, each once.
 
@@ -209,6 +210,27 @@ def main() -> None:
     ]:
         t = timed(client, url)
         print(f"{label:52} {t * 1000:8.2f} {t / floor:8.1f}")
+
+    # A common word's page read both ways (EXPLAIN ANALYZE, best of 3): through the pairs index
+    # (every match read and sorted) and walked down the date index (what the register does once
+    # the capped count says more than the cap match: hall.lists.CappedPaginator's walked).
+    from documents import selectors
+
+    print(f"{'page read of a search (50 rows)':52} {'pairs ms':>9} {'walked ms':>9}")
+    for who, user in [("office", office), ("staff", staff)]:
+        for word in ["资助", "校园安全"]:
+            spent = []
+            for walk in (False, True):
+                sql, sql_params = selectors.register(user, q=word, walk=walk)[
+                    :50
+                ].query.sql_with_params()
+                best = []
+                with connection.cursor() as cur:
+                    for _ in range(3):
+                        cur.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, sql_params)
+                        best.append(cur.fetchone()[0][0]["Execution Time"])
+                spent.append(min(best))
+            print(f"{f'{word}, {who}':52} {spent[0]:9.1f} {spent[1]:9.1f}")
 
     # Registration throughput: signed-off documents, registered by 8 registrars at once.
     with connection.cursor() as cur:

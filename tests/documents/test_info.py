@@ -260,3 +260,24 @@ def test_a_special_reports_retention_defaults_to_thirty_years(
         info.issue_send(issue_id=issue.pk, user=editor, sent_to="省政府办公厅")
     # then
     assert Record.objects.get(source_ref=info.issue_source_ref(issue.pk)).retention == "D30"
+
+
+def test_an_issue_links_only_the_items_its_reader_may_open(client, office, editor):
+    # given: an issue with an item of finance (fay) and one of research (rita)
+    mine, theirs = _submit(office, "fay", "财政信息"), _submit(office, "rita", "科研信息")
+    for item in (mine, theirs):
+        info.item_adopt(item_id=item.pk, user=editor)
+    issue = info.issue_compile(
+        user=editor, kind="brief", title="简报", item_ids=[mine.pk, theirs.pk]
+    )
+    url = f"/documents/info/issues/{issue.pk}/"
+    # when: fay reads it
+    client.force_login(office["fay"])
+    body = client.get(url).content.decode()
+    # then: both titles, a link to her unit's item only (the other answers her 404)
+    assert "科研信息" in body and f'href="/documents/info/{theirs.pk}/"' not in body
+    assert f'href="/documents/info/{mine.pk}/"' in body
+    assert client.get(f"/documents/info/{theirs.pk}/").status_code == 404
+    # the editor gets both links
+    client.force_login(editor)
+    assert f'href="/documents/info/{theirs.pk}/"' in client.get(url).content.decode()
