@@ -162,13 +162,23 @@ def register(
         rows = rows.filter(status=status)
     if authority:
         rows = rows.filter(authority_id=authority)
-    if q:
+    if (
+        q
+        and WHOLE_NUMBER.fullmatch(q.strip())
+        and Outgoing.objects.filter(number=q.strip()).exists()
+    ):
+        # A whole reference number is one document, found by its unique index: its pairs
+        # (代字, year, 号) are shared by every document of that 代字 and year. What only looks
+        # like one (the end of a longer 代字's number) searches as any other text.
+        rows = rows.filter(number=q.strip())
+    elif q:
         rows = narrowed(rows, "documents_outgoing", q, narrow=not walk)
         rows = rows.filter(Q(title__icontains=q) | Q(number__icontains=q))
     return rows
 
 
 WORD = re.compile(r"[^\W_]+")  # letters and digits: each of their pairs is a token
+WHOLE_NUMBER = re.compile(r"[^\s〔〕]+〔\d{4}〕[1-9]\d*号")  # 代字〔YYYY〕N号
 
 
 def narrowed(rows: QuerySet, table: str, q: str, *, narrow: bool = True) -> QuerySet:

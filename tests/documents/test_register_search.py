@@ -71,6 +71,25 @@ def test_the_pairs_index_finds_exactly_what_like_finds(office, documents, q):
         assert with_index  # the cases that must find something do
 
 
+def test_a_whole_reference_number_finds_its_document_by_the_number_alone(
+    office, documents, django_assert_num_queries
+):
+    # given: 校办发〔2026〕2号 registered; 党校办发〔2026〕2号, whose number holds it, too
+    Outgoing.objects.filter(pk=documents[1].pk).update(
+        status=Outgoing.Status.REGISTERED, year=2026, seq=9, number="党校办发〔2026〕2号"
+    )
+    user = office["rhea"]
+    # when
+    found = list(selectors.register(user, q=" 校办发〔2026〕2号 ").values_list("pk", flat=True))
+    sql = str(selectors.register(user, q="校办发〔2026〕2号").query)
+    # then: that one document, through its number's equality, not a LIKE or the pairs
+    assert found == [documents[2].pk]
+    assert "LIKE" not in sql.upper() and "search_bigrams" not in sql
+    # and a part of a number still searches as before
+    part = selectors.register(user, q="办发〔2026〕2号").values_list("pk", flat=True)
+    assert sorted(part) == sorted([documents[1].pk, documents[2].pk])
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the pairs index is Postgres's")
 def test_the_pairs_column_is_kept_by_postgres(office, documents):
     # given
