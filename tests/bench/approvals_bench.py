@@ -573,10 +573,11 @@ def _worker(args: tuple) -> dict:
 USER_COLUMNS = (
     "id, password, last_login, is_superuser, username, first_name, last_name, email, is_staff, "
     "is_active, date_joined, full_name, number, identity, title, phone, office, department_id, "
-    "language, notify_by_email, notify_by_webhook, notify_by_wecom, session_generation"
+    "language, notify_by_email, notify_by_webhook, notify_by_wecom, session_generation, pinyin, "
+    "pinyin_initials"
 )
 USER_TEXT = "password, username, first_name, last_name, email, full_name, identity, title, phone, "
-USER_TEXT += "office, language"
+USER_TEXT += "office, language, pinyin, pinyin_initials"
 REQUEST_COLUMNS = (
     "id, number, status, urgent, urgent_reason, form_data, service_fields, chain, current_step, "
     "resume_at, submit_token, created_at, updated_at, submitted_at, finished_at, current_due, "
@@ -624,6 +625,7 @@ def generate_users(total: int, rng: random.Random, out_dir: str) -> int:
 
     from hall.demo import GIVEN, SURNAMES
     from hall.models import Department, Identity, User
+    from hall.search import pinyin_of
 
     missing = total - User.objects.count()
     if missing <= 0:
@@ -653,12 +655,13 @@ def generate_users(total: int, rng: random.Random, out_dir: str) -> int:
                 else rng.choice(GIVEN)[:1] + rng.choice(given2)
             )
             username = f"b{n:06d}"
+            full_name = rng.choice(SURNAMES) + given
             write((
                 first_id + n, password, None, "f", username, "", "",
                 f"{username}@bench.example.edu.cn", "f", "t", joined,
-                rng.choice(SURNAMES) + given, f"{prefix[identity]}9{n:07d}",
+                full_name, f"{prefix[identity]}9{n:07d}",
                 identity, rng.choice(titles[identity]), f"0571-{rng.randint(80000000, 89999999)}",
-                "", rng.choice(departments), "zh-hans", "t", "f", "t", 0,
+                "", rng.choice(departments), "zh-hans", "t", "f", "t", 0, *pinyin_of(full_name),
             ))  # fmt: skip
     rows = copy_file("hall_user", USER_COLUMNS, USER_TEXT, path)
     from django.db import connection
