@@ -358,23 +358,23 @@ def request_for_live(user: User, request_id: int) -> ServiceRequest | None:
 
 def live_head(user: User, request_id: int) -> ServiceRequest | None:
     """What the poll's stamp reads (status, ``updated_at``, the due time, the latest trail
-    entry) in one light query: no joins, no visibility subqueries. Only for the request's
-    applicant (or a superuser), who may always see it; for anyone else None, and the poll asks
-    ``request_for_live``."""
+    entry) in one light query: no joins, no visibility subqueries. The applicant (or a
+    superuser) may always see it; anyone else only if ``visible_requests`` holds it, asked in
+    a second query (``exists``). None when they may not, or there is no such request."""
     from django.db.models import Subquery
 
     if not user.is_authenticated:
         return None
     latest = ApprovalRecord.objects.filter(request=OuterRef("pk")).order_by("-pk").values("pk")
-    mine = ServiceRequest.objects.all()
-    if not user.is_superuser:
-        mine = mine.filter(applicant=user)
-    return (
-        mine.only("id", "applicant_id", "status", "updated_at", "current_due")
+    head = (
+        ServiceRequest.objects.only("id", "applicant_id", "status", "updated_at", "current_due")
         .annotate(last_record_id=Subquery(latest[:1]))
         .filter(pk=request_id)
         .first()
     )
+    if head is None or head.applicant_id == user.pk or user.is_superuser:
+        return head
+    return head if visible_requests(user).filter(pk=request_id).exists() else None
 
 
 # The likely finish (workflows.analytics.predicted_finish) is an estimate read from other

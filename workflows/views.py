@@ -200,8 +200,9 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def request_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The live part of the request page, for it to refresh without a full reload. The page
     polls it every 10 s with the stamp of what it shows (If-None-Match): while nothing moved
-    the answer is a bodiless 304 after two queries (the person, the request's stamp: for its
-    applicant a light one, ``selectors.live_head``; for others the visible request)."""
+    the answer is a bodiless 304 after two queries for its applicant (the person, the
+    request's light stamp: ``selectors.live_head``), three for anyone else (whether they may
+    see it)."""
     from django.utils.http import parse_etags
 
     now = timezone.now()

@@ -146,7 +146,7 @@ def test_the_poll_of_someone_else_than_the_applicant_asks_who_may_see_it(
     req = in_progress(2)
     client.force_login(people["hank"])
     stamp = client.get(req.get_absolute_url()).context["live_stamp"]
-    # when the head polls: the person, the applicant's light stamp (not theirs), the request
+    # when the head polls: the person, the request's light stamp, whether the head may see it
     with django_assert_num_queries(3):
         response = _poll(client, req, stamp)
     assert response.status_code == 304
