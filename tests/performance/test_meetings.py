@@ -243,3 +243,21 @@ def test_the_calendar_costs_the_same_queries_at_1_and_50_meetings(
         counts.append(len(captured))
     assert counts[0] == counts[1]
     assert m.pk
+
+
+def test_the_demo_meetings_start_at_nine_in_the_morning_in_beijing(office):
+    """The demo's now is UTC: its meetings are at 09:00 Asia/Shanghai, so the iCalendar feed's
+    events import at 01:00Z, not at 17:00 local."""
+    from datetime import UTC, datetime
+
+    from django.utils import timezone
+
+    from performance.demo import _seed_meetings
+    from performance.models import Meeting
+
+    now = datetime(2026, 12, 3, 2, 30, tzinfo=UTC)  # 10:30 in Beijing
+    _seed_meetings(office["sam"], office["lee"], now)
+    starts = [timezone.localtime(m.starts_at) for m in Meeting.objects.all()]
+    assert starts and {(s.hour, s.minute, s.second, s.microsecond) for s in starts} == {
+        (9, 0, 0, 0)
+    }
