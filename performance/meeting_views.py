@@ -195,7 +195,7 @@ def meeting_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             meetings.attendees_add, meeting_id=meeting.pk, user=user, people=people, role=role
         )
         done = _("Invited.")
-    elif action in ("yes", "no"):
+    elif action in ("yes", "no", "deputy"):
         call = partial(
             meetings.attendance_reply,
             meeting_id=meeting.pk,

@@ -261,3 +261,36 @@ def test_the_demo_meetings_start_at_nine_in_the_morning_in_beijing(office):
     assert starts and {(s.hour, s.minute, s.second, s.microsecond) for s in starts} == {
         (9, 0, 0, 0)
     }
+
+
+@pytest.mark.parametrize(
+    ("reply", "message"),
+    [("no", "Say why you cannot attend."), ("deputy", "Name the deputy you send.")],
+)
+def test_a_reply_away_needs_its_reason_or_its_deputy_and_changes_nothing_without(
+    office, meeting, reply, message
+):
+    with pytest.raises(SupervisionError, match=message):
+        meetings.attendance_reply(meeting_id=meeting.pk, user=office["rita"], reply=reply, note=" ")
+    assert Attendance.objects.get(user=office["rita"]).reply == "pending"
+
+
+def test_an_attendee_sends_a_deputy_who_sits_in_the_minutes_for_them(office, meeting):
+    meetings.attendance_reply(
+        meeting_id=meeting.pk, user=office["lee"], reply="deputy", note="王副处长"
+    )
+    assert Attendance.objects.get(user=office["lee"]).get_reply_display() == "Sends a deputy"
+    minutes = issued(meeting, office)
+    assert minutes.document.present == "王副处长（代李领导）"
+    assert minutes.document.absent == ""
+
+
+def test_the_office_sees_each_reply_on_the_meeting_page(client, office, meeting):
+    client.force_login(office["rita"])
+    url = reverse("performance:meeting-action", args=[meeting.pk, "deputy"])
+    assert client.post(url, {"text": ""}, follow=True).status_code == 200
+    assert Attendance.objects.get(user=office["rita"]).reply == "pending"
+    client.post(url, {"text": "任副主任"})
+    client.force_login(office["sam"])
+    page = client.get(reverse("performance:meeting", args=[meeting.pk])).content.decode()
+    assert "Sends a deputy · 任副主任" in page
