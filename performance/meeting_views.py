@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -125,6 +126,16 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
     return redirect(meeting)
 
 
+def _invitable():
+    """Whom the office may invite: the leaders and the units' heads (who come to present their
+    unit's topics, often as observers, 列席)."""
+    return (
+        User.objects.filter(Q(roles__code="leader") | Q(headed_departments__isnull=False))
+        .distinct()
+        .order_by("username")
+    )
+
+
 @login_required
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
@@ -151,9 +162,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "chair": meeting.chair_id == user.pk,
             "attendance": attendance,
             "units": list(Department.objects.order_by("order", "code")),
-            "people": User.objects.filter(roles__code="leader").distinct().order_by("username")
-            if services.is_office(user)
-            else [],
+            "people": _invitable() if services.is_office(user) else [],
             "Minutes": Minutes.Status,
             "Topic": Topic.Status,
         },

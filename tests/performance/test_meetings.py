@@ -294,3 +294,12 @@ def test_the_office_sees_each_reply_on_the_meeting_page(client, office, meeting)
     client.force_login(office["sam"])
     page = client.get(reverse("performance:meeting", args=[meeting.pk])).content.decode()
     assert "Sends a deputy · 任副主任" in page
+
+
+def test_the_office_may_invite_a_units_head_as_well_as_the_leaders(client, office, meeting):
+    client.force_login(office["sam"])
+    page = client.get(reverse("performance:meeting", args=[meeting.pk])).content.decode()
+    invite = page.split('id="invite-people"', 1)[1].split("</select>", 1)[0]
+    assert f'value="{office["lee"].pk}"' in invite
+    assert f'value="{office["hank"].pk}"' in invite
+    assert f'value="{office["alice"].pk}"' not in invite
