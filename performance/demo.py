@@ -89,7 +89,10 @@ def _seed_meetings(supervisor: User, leader: User, now) -> dict:
     for weeks, (title, body) in zip((5, 2), MINUTES.items(), strict=True):
         meeting = Meeting.objects.filter(title=title).first()
         if meeting is None:
-            start = (now - timedelta(weeks=weeks)).replace(hour=9, minute=0, second=0)
+            # 09:00 in the hall's time zone (now is UTC: 09:00 UTC would be 17:00 in Beijing)
+            start = timezone.localtime(now - timedelta(weeks=weeks)).replace(
+                hour=9, minute=0, second=0, microsecond=0
+            )
             meeting = meetings.meeting_create(
                 user=supervisor,
                 kind=kind,

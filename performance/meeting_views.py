@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -212,7 +213,7 @@ def meeting_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             meetings.attendees_add, meeting_id=meeting.pk, user=user, people=people, role=role
         )
         done = _("Invited.")
-    elif action in ("yes", "no"):
+    elif action in ("yes", "no", "deputy"):
         call = partial(
             meetings.attendance_reply,
             meeting_id=meeting.pk,

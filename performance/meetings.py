@@ -111,8 +111,13 @@ def attendance_reply(*, meeting_id: int, user: User, reply: str, note: str = "")
     )
     if attendance is None:
         raise SupervisionError(_("You are not invited to this meeting."))
-    if reply not in (Attendance.Reply.YES, Attendance.Reply.NO):
+    if reply not in Attendance.Reply.values or reply == Attendance.Reply.PENDING:
         raise SupervisionError(_("Say whether you will attend."))
+    note = (note or "").strip()
+    if reply == Attendance.Reply.NO and not note:
+        raise SupervisionError(_("Say why you cannot attend."))
+    if reply == Attendance.Reply.DEPUTY and not note:
+        raise SupervisionError(_("Name the deputy you send."))
     attendance.reply, attendance.note = reply, note[:200]
     attendance.save(update_fields=["reply", "note"])
     return attendance
@@ -156,6 +161,13 @@ def _name(user: User) -> str:
     return user.get_full_name() or user.get_username()
 
 
+def _present(attendance: Attendance) -> str:
+    """Who sits at the table: the person invited, or their deputy for them (代)."""
+    if attendance.reply == Attendance.Reply.DEPUTY:
+        return f"{attendance.note}（代{_name(attendance.user)}）"
+    return _name(attendance.user)
+
+
 @transaction.atomic
 def minutes_issue(*, meeting_id: int, user: User, now: datetime | None = None) -> Minutes:
     """The chair (or the office) issues reviewed minutes as a 纪要 of the Administrative
@@ -182,8 +194,8 @@ def minutes_issue(*, meeting_id: int, user: User, now: datetime | None = None) -
     attendances = list(meeting.attendances.select_related("user").order_by("role", "pk"))
     # Those who said they cannot come are on leave (请假), whether attendee or observer.
     coming = [a for a in attendances if a.reply != Attendance.Reply.NO]
-    present = [_name(a.user) for a in coming if a.role == Attendance.Role.ATTENDEE]
-    attending = [_name(a.user) for a in coming if a.role == Attendance.Role.OBSERVER]
+    present = [_present(a) for a in coming if a.role == Attendance.Role.ATTENDEE]
+    attending = [_present(a) for a in coming if a.role == Attendance.Role.OBSERVER]
     absent = [_name(a.user) for a in attendances if a.reply == Attendance.Reply.NO]
     topics = meeting.topics.filter(status=Topic.Status.ACCEPTED)
     units = Department.objects.filter(pk__in=topics.values("unit_id")).order_by("order", "code")

@@ -329,6 +329,7 @@ class Attendance(models.Model):
         PENDING = "pending", _("No reply yet")
         YES = "yes", _("Will attend")
         NO = "no", _("Cannot attend")
+        DEPUTY = "deputy", _("Sends a deputy")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
     user = models.ForeignKey(

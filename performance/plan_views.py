@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from hall import params
 from hall import uploads as uploads_checker
 from performance import plans
+from performance.dashboards import is_late
 from performance.forms import MAX_EVIDENCE
 from performance.models import (
     CheckIn,
@@ -139,7 +140,12 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "kind": kinds.get(line.kind, line.kind),
             "light": lights.get(line.light, ""),
             "checkins": [
-                (c, lights.get(c.light, ""), plans.period_label(c.quarter, plan.period))
+                (
+                    c,
+                    lights.get(c.light, ""),
+                    plans.period_label(c.quarter, plan.period),
+                    is_late(c.at, plan.year, c.quarter, plan.period),
+                )
                 for c in checkins.get(line.pk, [])
             ],
             "changes": changes.get(line.pk, []),

@@ -263,3 +263,13 @@ def test_after_a_check_in_the_institution_page_counts_only_that_plan_again(clien
     with time_machine.travel(at("2026-09-01 10:00"), tick=False):
         rows = {r[1]: r for r in client.get(url).context["table"]}
     assert rows["数学学院"][8] == 2
+
+
+def test_the_plan_page_flags_a_late_check_in_as_the_dashboard_does(client, setup, approved):
+    # given Q1 was reported on time and Q2 after its deadline (the fixture)
+    client.force_login(setup["hank"])
+    with time_machine.travel(at("2026-09-01 10:00"), tick=False):
+        page = client.get(reverse("performance:plan", args=[approved.pk]))
+    rows = [r for r in page.content.decode().split("<tr") if 'class="checkin"' in r]
+    assert len(rows) == 2
+    assert "dash-late" not in rows[0] and "dash-late" in rows[1]

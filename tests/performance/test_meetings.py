@@ -277,3 +277,55 @@ def test_the_calendar_costs_the_same_queries_at_1_and_50_meetings(
         counts.append(len(captured))
     assert counts[0] == counts[1]
     assert m.pk
+
+
+def test_the_demo_meetings_start_at_nine_in_the_morning_in_beijing(office):
+    """The demo's now is UTC: its meetings are at 09:00 Asia/Shanghai, so the iCalendar feed's
+    events import at 01:00Z, not at 17:00 local."""
+    from datetime import UTC, datetime
+
+    from django.utils import timezone
+
+    from performance.demo import _seed_meetings
+    from performance.models import Meeting
+
+    now = datetime(2026, 12, 3, 2, 30, tzinfo=UTC)  # 10:30 in Beijing
+    _seed_meetings(office["sam"], office["lee"], now)
+    starts = [timezone.localtime(m.starts_at) for m in Meeting.objects.all()]
+    assert starts and {(s.hour, s.minute, s.second, s.microsecond) for s in starts} == {
+        (9, 0, 0, 0)
+    }
+
+
+@pytest.mark.parametrize(
+    ("reply", "message"),
+    [("no", "Say why you cannot attend."), ("deputy", "Name the deputy you send.")],
+)
+def test_a_reply_away_needs_its_reason_or_its_deputy_and_changes_nothing_without(
+    office, meeting, reply, message
+):
+    with pytest.raises(SupervisionError, match=message):
+        meetings.attendance_reply(meeting_id=meeting.pk, user=office["rita"], reply=reply, note=" ")
+    assert Attendance.objects.get(user=office["rita"]).reply == "pending"
+
+
+def test_an_attendee_sends_a_deputy_who_sits_in_the_minutes_for_them(office, meeting):
+    meetings.attendance_reply(
+        meeting_id=meeting.pk, user=office["lee"], reply="deputy", note="王副处长"
+    )
+    assert Attendance.objects.get(user=office["lee"]).get_reply_display() == "Sends a deputy"
+    minutes = issued(meeting, office)
+    assert minutes.document.present == "王副处长（代李领导）"
+    assert minutes.document.absent == ""
+
+
+def test_the_office_sees_each_reply_on_the_meeting_page(client, office, meeting):
+    client.force_login(office["rita"])
+    url = reverse("performance:meeting-action", args=[meeting.pk, "deputy"])
+    assert client.post(url, {"text": ""}, follow=True).status_code == 200
+    assert Attendance.objects.get(user=office["rita"]).reply == "pending"
+    client.post(url, {"text": "任副主任"})
+    client.force_login(office["sam"])
+    page = client.get(reverse("performance:meeting", args=[meeting.pk])).content.decode()
+    assert "Sends a deputy · 任副主任" in page
+

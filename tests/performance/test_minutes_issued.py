@@ -29,7 +29,7 @@ def _text(pdf: bytes) -> str:
 
 def test_issuing_registers_one_minutes_document_with_the_meetings_people(office, decided):
     # given reviewed minutes, an accepted topic of the school and the observer away
-    meetings.attendance_reply(meeting_id=decided.pk, user=office["rita"], reply="no")
+    meetings.attendance_reply(meeting_id=decided.pk, user=office["rita"], reply="no", note="出差")
     # when the chair issues them
     minutes = meetings.minutes_issue(meeting_id=decided.pk, user=office["lee"])
     # then one registered 纪要 carries the number, the text by paragraph and the people

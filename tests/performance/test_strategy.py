@@ -104,3 +104,31 @@ def test_the_outline_costs_the_same_queries_at_1_and_30_tasks(client, office, th
             client.get(reverse("performance:outline", args=[2026]))
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+def test_the_outline_pdf_never_breaks_a_target_date_across_lines(office, theme):
+    """Co-units of every length put the line's end at every place of the date: read back, each
+    task's "完成时间：…年…月…日" stays on one line."""
+    import re
+    import shutil
+    import subprocess
+
+    from hall.models import Department
+
+    assert shutil.which("pdftotext"), "pdftotext (poppler-utils) is needed"
+    for k in range(1, 15):
+        unit = Department.objects.create(code=f"co-{k}", name_zh="协" * k + "处")
+        strategy.key_task_add(
+            user=office["sam"],
+            theme_id=theme.pk,
+            title=f"重点任务{k}",
+            leader=office["lee"],
+            lead_unit=office["school"],
+            co_units=[unit],
+            target_date=date(2026, 12, 28),
+        )
+    pdf = strategy.outline_pdf(theme)
+    done = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True)
+    text = done.stdout.decode()
+    assert text.count("完成时间") == 14
+    assert len(re.findall(r"完成时间：2026年12月28日", text)) == 14, text
