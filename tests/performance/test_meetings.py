@@ -328,4 +328,3 @@ def test_the_office_sees_each_reply_on_the_meeting_page(client, office, meeting)
     client.force_login(office["sam"])
     page = client.get(reverse("performance:meeting", args=[meeting.pk])).content.decode()
     assert "Sends a deputy · 任副主任" in page
-
