@@ -111,6 +111,9 @@ def attendance_reply(*, meeting_id: int, user: User, reply: str, note: str = "")
     )
     if attendance is None:
         raise SupervisionError(_("You are not invited to this meeting."))
+    if Minutes.objects.filter(meeting_id=meeting_id, status=Minutes.Status.ISSUED).exists():
+        # The issued 纪要 names who was present and who on leave: a later reply would differ.
+        raise SupervisionError(_("The minutes are issued: replies are closed."))
     if reply not in Attendance.Reply.values or reply == Attendance.Reply.PENDING:
         raise SupervisionError(_("Say whether you will attend."))
     note = (note or "").strip()
@@ -168,6 +171,17 @@ def _present(attendance: Attendance) -> str:
     return _name(attendance.user)
 
 
+def people_at(attendances: list[Attendance]) -> tuple[list[str], list[str], list[str]]:
+    """The minutes' people by name: present (出席), attending as observers (列席), each with
+    their deputy where one was sent, and on leave (请假): those who said they cannot come,
+    whether attendee or observer."""
+    coming = [a for a in attendances if a.reply != Attendance.Reply.NO]
+    present = [_present(a) for a in coming if a.role == Attendance.Role.ATTENDEE]
+    attending = [_present(a) for a in coming if a.role == Attendance.Role.OBSERVER]
+    absent = [_name(a.user) for a in attendances if a.reply == Attendance.Reply.NO]
+    return present, attending, absent
+
+
 @transaction.atomic
 def minutes_issue(*, meeting_id: int, user: User, now: datetime | None = None) -> Minutes:
     """The chair (or the office) issues reviewed minutes as a 纪要 of the Administrative
@@ -192,11 +206,7 @@ def minutes_issue(*, meeting_id: int, user: User, now: datetime | None = None) -
         raise SupervisionError(_("The chair of the meeting issues its minutes."))
     now = now or timezone.now()
     attendances = list(meeting.attendances.select_related("user").order_by("role", "pk"))
-    # Those who said they cannot come are on leave (请假), whether attendee or observer.
-    coming = [a for a in attendances if a.reply != Attendance.Reply.NO]
-    present = [_present(a) for a in coming if a.role == Attendance.Role.ATTENDEE]
-    attending = [_present(a) for a in coming if a.role == Attendance.Role.OBSERVER]
-    absent = [_name(a.user) for a in attendances if a.reply == Attendance.Reply.NO]
+    present, attending, absent = people_at(attendances)
     topics = meeting.topics.filter(status=Topic.Status.ACCEPTED)
     units = Department.objects.filter(pk__in=topics.values("unit_id")).order_by("order", "code")
     readers = [a.user for a in attendances]

@@ -6,18 +6,21 @@ from __future__ import annotations
 
 from django.template.loader import render_to_string
 
-from performance.models import Attendance, Minutes, Topic
+from performance.meetings import people_at
+from performance.models import Minutes, Topic
 
 
 def _parts(minutes: Minutes) -> dict:
     meeting = minutes.meeting
     attendances = list(meeting.attendances.select_related("user").order_by("role", "pk"))
+    present, attending, absent = people_at(attendances)
     return {
         "minutes": minutes,
         "meeting": meeting,
         "paragraphs": list(enumerate(minutes.paragraphs, start=1)),
-        "attendees": [a.user for a in attendances if a.role == Attendance.Role.ATTENDEE],
-        "observers": [a.user for a in attendances if a.role == Attendance.Role.OBSERVER],
+        "attendees": present,
+        "observers": attending,
+        "absent": absent,
         "topics": list(meeting.topics.filter(status=Topic.Status.ACCEPTED).select_related("unit")),
         "decisions": list(meeting.decisions.select_related("item").order_by("paragraph", "pk")),
         "draft": minutes.status != Minutes.Status.ISSUED,

@@ -328,3 +328,18 @@ def test_the_office_sees_each_reply_on_the_meeting_page(client, office, meeting)
     client.force_login(office["sam"])
     page = client.get(reverse("performance:meeting", args=[meeting.pk])).content.decode()
     assert "Sends a deputy · 任副主任" in page
+
+
+def test_once_the_minutes_are_issued_replies_are_closed_and_the_page_offers_none(
+    client, office, meeting
+):
+    # given: the minutes issued, which name who was present and who on leave
+    issued(meeting, office)
+    # when: an invitee still tries to reply
+    with pytest.raises(SupervisionError, match="The minutes are issued: replies are closed."):
+        meetings.attendance_reply(meeting_id=meeting.pk, user=office["rita"], reply="yes")
+    # then: nothing changed, and their page has no reply buttons
+    assert Attendance.objects.get(user=office["rita"]).reply == "pending"
+    client.force_login(office["rita"])
+    page = client.get(reverse("performance:meeting", args=[meeting.pk])).content.decode()
+    assert reverse("performance:meeting-action", args=[meeting.pk, "yes"]) not in page

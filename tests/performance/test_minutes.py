@@ -47,6 +47,20 @@ def test_the_draft_pdf_has_the_attendees_topics_text_and_decisions(office, decid
     assert "会议决定：年底前上线50项网上办事服务。（纪要第2段）" in text
 
 
+def test_the_draft_pdf_names_who_is_on_leave_and_who_sends_a_deputy(office, meeting):
+    # given: the chair sends a deputy and the observer cannot come, before the minutes
+    meetings.attendance_reply(
+        meeting_id=meeting.pk, user=office["lee"], reply="deputy", note="王副处长"
+    )
+    meetings.attendance_reply(meeting_id=meeting.pk, user=office["rita"], reply="no", note="出差")
+    meetings.minutes_save(meeting_id=meeting.pk, user=office["sam"], body=BODY)
+    # when
+    text = _text(minutes_pdf(Minutes.objects.get(meeting=meeting)))
+    # then: as the issued 纪要 says it: the deputy for the chair, the observer on leave
+    assert "出席：王副处长（代李领导）" in text
+    assert "列席：—" in text and "请假：任塔" in text
+
+
 def test_issuing_files_the_minutes_document_once_on_commit(
     office, decided, django_capture_on_commit_callbacks, celery_eager
 ):
