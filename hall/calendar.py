@@ -7,12 +7,13 @@ published (admins can enter it as overrides meanwhile).
 """
 
 import contextlib
-import uuid
 from datetime import date, datetime, timedelta
 
 import chinese_calendar
 from django.core.cache import cache
 from django.utils import timezone
+
+from hall import caching
 
 # Deadlines fall due at the end of the working day, not at midnight.
 END_OF_DAY = (17, 30)
@@ -45,16 +46,12 @@ def _read_overrides(start: date, end: date) -> dict[date, bool]:
 
 
 def calendar_version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-        version = cache.get(VERSION_KEY) or ""
-    return version
+    return caching.version(VERSION_KEY)
 
 
 def calendar_changed() -> None:
     """A new calendar version: the next due date reads the overrides again."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    caching.new_version(VERSION_KEY)
 
 
 def overrides_between(start: date, end: date) -> dict[date, bool]:

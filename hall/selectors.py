@@ -1,12 +1,9 @@
 """Reads of the catalogue. Each selector owns its joins so a page's query count stays fixed."""
 
-import contextlib
 import re
 import time
-import uuid
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -21,6 +18,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 
+from hall import caching
 from hall.models import (
     AUDIENCE_FIELDS,
     Area,
@@ -62,16 +60,12 @@ FACETS_TTL = 24 * 3600
 
 
 def catalogue_version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-        version = cache.get(VERSION_KEY) or ""
-    return version
+    return caching.version(VERSION_KEY)
 
 
 def catalogue_changed() -> None:
     """A new catalogue version: the next page counts the facets again."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    caching.new_version(VERSION_KEY)
 
 
 @dataclass(frozen=True)
@@ -96,16 +90,7 @@ def _count_facets() -> Facets:
 
 def catalogue_facets() -> Facets:
     """The facets of the current catalogue version: two cache reads, no query, once counted."""
-    try:
-        key = f"hall:facets:{catalogue_version()}"
-        facets = cache.get(key)
-    except Exception:  # noqa: BLE001 - the cache is a shortcut: without it, count
-        return _count_facets()
-    if facets is None:
-        facets = _count_facets()
-        with contextlib.suppress(Exception):
-            cache.set(key, facets, FACETS_TTL)
-    return facets
+    return caching.read_through(f"hall:facets:{catalogue_version()}", _count_facets, FACETS_TTL)
 
 
 def areas_with_counts() -> list[Area]:
@@ -134,17 +119,9 @@ def hot_services(*, audience: str | None = None, limit: int = HOT_LIMIT) -> list
         return list(services.order_by("-popularity", "sort_key")[:limit])
 
     chosen = audience if audience in AUDIENCE_FIELDS else ""
-    try:
-        period = int(time.time()) // HOT_SECONDS
-        key = f"hall:hot:{catalogue_version()}:{period}:{chosen}:{limit}"
-        found = cache.get(key)
-    except Exception:  # noqa: BLE001 - the cache is a shortcut: without it, read
-        return read()
-    if found is None:
-        found = read()
-        with contextlib.suppress(Exception):
-            cache.set(key, found, 2 * HOT_SECONDS)
-    return found
+    period = int(time.time()) // HOT_SECONDS
+    key = f"hall:hot:{catalogue_version()}:{period}:{chosen}:{limit}"
+    return caching.read_through(key, read, 2 * HOT_SECONDS)
 
 
 def favourites_for(user: User) -> list[Service]:
@@ -262,17 +239,8 @@ def service_for_guide(*, code: str, user: User) -> Service | None:
             service.guide_roles = list(Role.objects.filter(code__in=codes)) if codes else []
         return service
 
-    try:
-        key = f"hall:guide:{catalogue_version()}:{int(staff)}:{code}"
-        found = cache.get(key)
-    except Exception:  # noqa: BLE001 - the cache is a shortcut: without it, read
-        return read()
-    if found is None:
-        found = read()
-        if found is not None:
-            with contextlib.suppress(Exception):
-                cache.set(key, found, FACETS_TTL)
-    return found
+    key = f"hall:guide:{catalogue_version()}:{int(staff)}:{code}"
+    return caching.read_through(key, read, FACETS_TTL)
 
 
 def search_misses() -> QuerySet[SearchMiss]:

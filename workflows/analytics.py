@@ -1,7 +1,6 @@
 """Numbers for office admins: per service and per step, for a period. Each table is one
 grouped query (percentiles in Postgres; the embedded SQLite computes them in Python)."""
 
-import contextlib
 import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -193,8 +192,7 @@ def _step_history(service_id: int) -> tuple[int, dict[int, list[timedelta]]]:
     {step index: durations}). Read at most once per service and 10-minute period (the request
     page's poll renders the likely finish again at most that often, workflows.selectors
     PREDICTION_REFRESH_SECONDS): at scale it is ~1,000 task rows, the most of the page's SQL."""
-    from django.core.cache import cache
-
+    from hall import caching
     from workflows.selectors import PREDICTION_REFRESH_SECONDS
 
     def read() -> tuple[int, dict[int, list[timedelta]]]:
@@ -225,16 +223,8 @@ def _step_history(service_id: int) -> tuple[int, dict[int, list[timedelta]]]:
         return len(latest), history
 
     period = int(timezone.now().timestamp()) // PREDICTION_REFRESH_SECONDS
-    try:
-        key = f"workflows:step-history:{service_id}:{period}"
-        found = cache.get(key)
-    except Exception:  # noqa: BLE001 - the cache is a shortcut: without it, read
-        return read()
-    if found is None:
-        found = read()
-        with contextlib.suppress(Exception):
-            cache.set(key, found, 2 * PREDICTION_REFRESH_SECONDS)
-    return found
+    key = f"workflows:step-history:{service_id}:{period}"
+    return caching.read_through(key, read, 2 * PREDICTION_REFRESH_SECONDS)
 
 
 def predicted_finish(request: ServiceRequest) -> Prediction | None:
