@@ -63,8 +63,9 @@ def test_coordination_journey(make_page, demo_data, live_server, artifacts_dir, 
     form.locator("textarea[name=matter]").fill("学院与资产处对实验楼三层东侧用房的使用权存在分歧。")
     form.locator("select[name=parties]").select_option([str(school.pk), str(assets.pk)])
     form.locator("select[name=lead_party]").select_option(str(school.pk))
-    form.locator("select[name=coordinator]").select_option(str(coordinator.pk))
-    form.locator("select[name=leader]").select_option(str(leader.pk))
+    # people are named through the people picker; typed by number, as without JavaScript
+    form.locator("input[name=coordinator]").fill(coordinator.number or coordinator.username)
+    form.locator("input[name=leader]").fill(leader.number or leader.username)
     due = timezone.localdate() + timedelta(days=7)
     form.locator("input[name=positions_due]").fill(due.isoformat())
     shoot(office, viewport, "open")
