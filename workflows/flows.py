@@ -4,8 +4,9 @@ The chain itself is data (a snapshot on the request). The decisions and what fol
 next step whose condition holds, approval at the end, rejection) are made by
 ``workflows.services`` under the request's row lock; the flow records where the request waits:
 with its approvers (``step``), with its applicant (``revise``), or nowhere (``end``). One decision
-moves the process through two nodes (the step's handle and the route), not six: every node
-costs viewflow a savepoint, an update, an insert and a link row.
+moves the process through one node (the step's handle, which goes on straight to where the
+request waits next), not six: every node costs viewflow an update, an insert and a link row, and
+the route a savepoint besides. Only the submission passes through the route.
 """
 
 import contextlib
@@ -13,6 +14,10 @@ import contextlib
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
+from viewflow.workflow.activation import Activation
+from viewflow.workflow.base import Edge
+from viewflow.workflow.nodes.handle import HandleActivation
+from viewflow.workflow.status import STATUS
 
 from workflows import services
 
@@ -48,6 +53,29 @@ class LockedHandle(flow.Handle):
         return func
 
 
+class RoutedHandleActivation(HandleActivation):
+    @Activation.status.transition(source=STATUS.DONE)
+    def create_next(self):
+        # The route's choice, made here: the first of its cases whose condition holds.
+        for node, condition in self.flow_task._next._branches:
+            if condition is None or condition(self):
+                yield node._create(self, self.task.token)
+                return
+
+
+class RoutedHandle(LockedHandle):
+    """A handle whose ``Next`` is a ``flow.Switch`` it does not pass through: once done, it
+    creates the node the switch would choose (the conditions see this activation's process), so a
+    decision costs viewflow one passage, not two (the switch's task, its link, its update and its
+    savepoint: five queries). The chart draws the switch's edges from the handle."""
+
+    activation_class = RoutedHandleActivation
+
+    def _outgoing(self):
+        for node, condition in self._next._branches:
+            yield Edge(src=self, dst=node, edge_class="cond_true" if condition else "default")
+
+
 class ServiceRequestFlow(flow.Flow):
     process_title = _("Service request")
     process_description = _("Runs the approval chain a service's admin configured.")
@@ -61,8 +89,8 @@ class ServiceRequestFlow(flow.Flow):
         .Case(this.revise, this.waits_for_applicant)
         .Default(this.end)
     )
-    step = LockedHandle().Annotation(title=_("Approvers decide")).Next(this.route)
-    revise = LockedHandle().Annotation(title=_("Applicant revises")).Next(this.route)
+    step = RoutedHandle().Annotation(title=_("Approvers decide")).Next(this.route)
+    revise = RoutedHandle().Annotation(title=_("Applicant revises")).Next(this.route)
     end = flow.End()
 
     def start_request(self, activation, request_id: int):

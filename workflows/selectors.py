@@ -297,7 +297,14 @@ def task_for(user: User, task_id: int, *, page: bool = True) -> ApprovalTask | N
     only: the services read the request again under its row lock, with what they need."""
     if not user.is_authenticated:
         return None
-    tasks = ApprovalTask.objects.select_related(*(_TASK_PAGE if page else ("request",)))
+    if page:
+        tasks = ApprovalTask.objects.select_related(*_TASK_PAGE)
+    else:
+        # What a POST reads before the services lock the request: the earlier steps (a return's
+        # choices) and who may decide. Not the form, its fields' snapshot or the task's comment.
+        tasks = ApprovalTask.objects.select_related("request").only(
+            "step_index", "status", "assignee_id", "request__chain", "request__status"
+        )
     if not user.is_superuser:
         tasks = tasks.filter(
             Q(assignee=user)

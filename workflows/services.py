@@ -486,6 +486,22 @@ def step_advance(*, request: ServiceRequest, save: bool = True) -> None:
         request.save()
 
 
+# What moving a request along its chain changes. The rest (the form, its fields, the number)
+# was saved when it was submitted or resubmitted: a decision does not write them again (the
+# form and its fields' snapshot are most of the row's JSON).
+MOVED_FIELDS = (
+    "status", "chain", "current_step", "current_due", "resume_at", "paused_at", "finished_at",
+    "pdf_enqueued_at", "outcome_comment", "updated_at",
+)  # fmt: skip
+
+# The service's guide texts: no decision reads them, and they are most of its row.
+SERVICE_GUIDE_TEXTS = tuple(
+    f"service__{name}{lang}"
+    for name in ("applicant_range", "materials", "procedure", "fees", "faq")
+    for lang in ("", "_en")
+) + ("service__keywords", "service__synonyms", "service__search_text")
+
+
 def _move_on(request: ServiceRequest) -> None:
     """After a step is through (or at submission): the next step, or the approval at the end
     (which saves the request once, with its outcome)."""
@@ -493,7 +509,7 @@ def _move_on(request: ServiceRequest) -> None:
     if request.current_step is None:
         request_finish_approved(request=request)
     else:
-        request.save()
+        request.save(update_fields=MOVED_FIELDS)
 
 
 def enqueue_pdf(request_id: int) -> None:
@@ -509,7 +525,7 @@ def request_finish_approved(*, request: ServiceRequest) -> None:
     request.status = Status.APPROVED
     request.finished_at = request.pdf_enqueued_at = timezone.now()
     request.current_step = request.current_due = None
-    request.save()
+    request.save(update_fields=MOVED_FIELDS)
     try:
         handoffs.approved(request)
     except handoffs.HandoffError as exc:
@@ -521,7 +537,7 @@ def request_finish_approved(*, request: ServiceRequest) -> None:
 def request_finish_rejected(*, request: ServiceRequest) -> None:
     request.finished_at = timezone.now()
     request.current_step = request.current_due = None
-    request.save()
+    request.save(update_fields=MOVED_FIELDS)
     handoffs.ended(request, rejected=True)
     request_event(
         request=request,
@@ -558,6 +574,7 @@ def _locked(task_id: int) -> tuple[ServiceRequest, ApprovalTask]:
     request = (
         ServiceRequest.objects.select_for_update(of=("self",))
         .select_related("service", "applicant")
+        .defer(*SERVICE_GUIDE_TEXTS)
         .filter(pk=Subquery(ApprovalTask.objects.filter(pk=task_id).values("request_id")))
         .first()
     )
@@ -688,7 +705,7 @@ def task_decide(
             request.status = Status.RETURNED
             request.current_due = None
             request.paused_at = now
-            request.save()
+            request.save(update_fields=MOVED_FIELDS)
             request_event(
                 request=request, kind="returned", recipients=[request.applicant], body=comment
             )

@@ -41,22 +41,23 @@ def test_an_approval_that_opens_the_next_step_and_the_last_one_cost_fixed_querie
     # Lock request and task (2), the decision and its record (2), the step's outcome (1; the
     # rest of a countersign is cancelled only when some is left), the next step's approver,
     # delegation, task, message and the request (5; the working-day calendar comes from the
-    # cache, filled by the submission), viewflow's handle and two passages (step, route) with
-    # the route's savepoint (11; no second lock on the process row under the request's, no
-    # re-read of the handle): 21. Was 28 (44 with the six-node flow).
-    assert len(first) == 21, [q["sql"][:90] for q in first.captured_queries]
+    # cache, filled by the submission), viewflow's handle and one passage (the step's handle goes
+    # on straight to the next step: no route task, link, update or savepoint) and the
+    # transaction's savepoint (6; no second lock on the process row under the request's, no
+    # re-read of the handle): 16. Was 21 (28, 44 with the six-node flow).
+    assert len(first) == 16, [q["sql"][:90] for q in first.captured_queries]
     # The last approval: no next step; the request saved once with its outcome, the approval
-    # message (its applicant in hand, not read again) and its e-mail delivery, the end: 24.
-    # Was 31 (52).
-    assert len(last) == 24, [q["sql"][:90] for q in last.captured_queries]
+    # message (its applicant in hand, not read again) and its e-mail delivery, the end with its
+    # savepoint, count and process update: 19. Was 24 (31, 52).
+    assert len(last) == 19, [q["sql"][:90] for q in last.captured_queries]
 
 
-def test_the_flow_passes_through_route_only_between_waits(make_chain, submit):
+def test_the_flow_passes_through_the_route_only_at_submission(make_chain, submit):
     req = submit(make_chain([HEAD, FINANCE]))
     assert _nodes(req) == ["start", "route", "step"]
     req = _decide(req)
     req = _decide(req)
-    assert _nodes(req) == ["start", "route", "step", "route", "step", "route", "end"]
+    assert _nodes(req) == ["start", "route", "step", "step", "end"]
     assert ServiceRequest.objects.get(pk=req.pk).process.status == "DONE"
 
 
@@ -71,7 +72,7 @@ def test_a_return_to_the_applicant_waits_in_revise_and_a_rejection_ends(make_cha
     assert req.status == ServiceRequest.Status.IN_PROGRESS and _nodes(req)[-1] == "step"
     req = _decide(req, action="reject", comment="不符合条件")
     assert ServiceRequest.objects.get(pk=req.pk).status == ServiceRequest.Status.REJECTED
-    assert _nodes(req)[-2:] == ["route", "end"]
+    assert _nodes(req)[-2:] == ["step", "end"]
 
 
 def test_a_chain_whose_every_step_is_skipped_is_approved_at_submission(make_chain, submit):
