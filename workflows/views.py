@@ -371,34 +371,44 @@ def my_requests_context(*, page, status: str) -> dict:
     }
 
 
+def _name(english: bool, zh: str, en: str) -> str:
+    """A bilingual name in the reader's language (hall.lists.Page.name, for a values row)."""
+    return (en or zh) if english else (zh or en)
+
+
 def request_rows(requests) -> list[SafeString]:
-    """My requests' rows, written out as the inbox's are (task_rows)."""
+    """My requests' rows (``selectors.REQUEST_ROW`` dicts), written out as the inbox's are
+    (task_rows)."""
     lists = Page()
+    english = lists.english
     request_url = url_maker("workflows:request-detail")
     status = {code: escape(str(label)) for code, label in ServiceRequest.Status.choices}
     urgent_badge = f'<span class="badge urgent">{escape(_("Urgent"))}</span>'
     last_saved, due_label = escape(_("Last saved")), escape(_("Due"))
     rows = []
     for req in requests:
-        if req.number:
-            at = req.submitted_at or req.created_at
-            number = f"<span>{escape(req.number)}</span>"
+        if req["number"]:
+            at = req["submitted_at"] or req["created_at"]
+            number = f"<span>{escape(req['number'])}</span>"
             when = f'<span><time datetime="{lists.iso(at)}">{lists.minute(at)}</time></span>'
         else:
-            at = req.updated_at
+            at = req["updated_at"]
             number = ""
             when = (
                 f'<span>{last_saved} <time datetime="{lists.iso(at)}">'
                 f"{lists.minute(at)}</time></span>"
             )
-        due = f"<span>{due_label} {lists.minute(req.current_due)}</span>" if req.current_due else ""
+        due_at = req["current_due"]
+        due = f"<span>{due_label} {lists.minute(due_at)}</span>" if due_at else ""
+        name = _name(english, req["service__name_zh"], req["service__name_en"])
+        code = req["status"]
         rows.append(
             SafeString(
-                f'<li class="service-item"><a class="service-name" href="{request_url(req.pk)}">'
-                f"{escape(lists.name(req.service))}</a>"
+                f'<li class="service-item"><a class="service-name" href="{request_url(req["pk"])}">'
+                f"{escape(name)}</a>"
                 f'<span class="service-meta">{number}'
-                f'<span class="status-{escape(req.status)}">{status.get(req.status, "")}</span>'
-                f"{urgent_badge if req.urgent else ''}{when}{due}</span></li>"
+                f'<span class="status-{escape(code)}">{status.get(code, "")}</span>'
+                f"{urgent_badge if req['urgent'] else ''}{when}{due}</span></li>"
             )
         )
     return rows
@@ -452,9 +462,11 @@ def _empty_filters(form, tab: str):
 
 
 def task_rows(tasks, now, *, todo: bool, done: bool) -> list[SafeString]:
-    """The inbox's rows, each written out as HTML once (README, "A fast list page"): labels
-    translated and the URL reversed once a page, every value escaped."""
+    """The inbox's rows (``selectors.TASK_ROW`` dicts), each written out as HTML once (README,
+    "A fast list page"): labels translated and the URL reversed once a page, every value
+    escaped."""
     lists = Page()
+    english = lists.english
     task_url = url_maker("workflows:task-detail")
     status = {code: str(label) for code, label in ApprovalTask.Status.choices}
     overdue, left = _("Overdue by %(late)s"), _("%(left)s left")
@@ -462,20 +474,19 @@ def task_rows(tasks, now, *, todo: bool, done: bool) -> list[SafeString]:
     urgent_badge = f'<span class="badge urgent">{escape(_("Urgent"))}</span>'
     rows = []
     for task in tasks:
-        req = task.request
-        number = escape(req.number or "")
-        pk = task.pk
+        number = escape(task["request__number"] or "")
+        pk = task["pk"]
         tick = (
             f'<input type="checkbox" name="task" value="{pk}" id="sel-{pk}" '
             f'aria-label="{select} {number}">'
             if todo
             else ""
         )
-        due = task.due_at
+        due = task["due_at"]
         if done:
             when = (
-                f"<span>{escape(status.get(task.status, task.status))} · "
-                f"{lists.minute(task.decided_at)}</span>"
+                f"<span>{escape(status.get(task['status'], task['status']))} · "
+                f"{lists.minute(task['decided_at'])}</span>"
             )
         elif due is None:
             when = ""
@@ -485,32 +496,36 @@ def task_rows(tasks, now, *, todo: bool, done: bool) -> list[SafeString]:
         else:
             ahead = left % {"left": lists.since(now, due)}
             when = f'<span class="countdown">{escape(ahead)} ({lists.minute(due)})</span>'
+        name = _name(english, task["request__service__name_zh"], task["request__service__name_en"])
+        # str(applicant): the full name, else the username
+        who = task["request__applicant__full_name"] or task["request__applicant__username"]
         rows.append(
             SafeString(
-                f'<li class="task-item{" urgent" if task.urgent else ""}">{tick}'
+                f'<li class="task-item{" urgent" if task["urgent"] else ""}">{tick}'
                 f'<div class="task-main"><a class="service-name" href="{task_url(pk)}">'
-                f"{escape(lists.name(req.service))}</a>"
+                f"{escape(name)}</a>"
                 f'<span class="service-meta"><span>{number}</span>'
-                f"<span>{escape(str(req.applicant))}</span>"
-                f"{urgent_badge if task.urgent else ''}{when}</span></div></li>"
+                f"<span>{escape(who)}</span>"
+                f"{urgent_badge if task['urgent'] else ''}{when}</span></div></li>"
             )
         )
     return rows
 
 
 def cc_rows(requests) -> list[SafeString]:
-    """The rows of "copied to me", written out as task_rows are."""
+    """The rows of "copied to me" (``selectors.CC_ROW`` dicts), written out as task_rows are."""
     lists = Page()
+    english = lists.english
     request_url = url_maker("workflows:request-detail")
     status = {code: escape(str(label)) for code, label in ServiceRequest.Status.choices}
     return [
         SafeString(
             f'<li class="task-item"><div class="task-main">'
-            f'<a class="service-name" href="{request_url(req.pk)}">'
-            f"{escape(lists.name(req.service))}</a>"
-            f'<span class="service-meta"><span>{escape(req.number or "")}</span>'
-            f"<span>{escape(str(req.applicant))}</span>"
-            f'<span class="status-{escape(req.status)}">{status.get(req.status, "")}</span>'
+            f'<a class="service-name" href="{request_url(req["pk"])}">'
+            f"{escape(_name(english, req['service__name_zh'], req['service__name_en']))}</a>"
+            f'<span class="service-meta"><span>{escape(req["number"] or "")}</span>'
+            f"<span>{escape(req['applicant__full_name'] or req['applicant__username'])}</span>"
+            f'<span class="status-{escape(req["status"])}">{status.get(req["status"], "")}</span>'
             "</span></div></li>"
         )
         for req in requests

@@ -100,7 +100,7 @@ def test_a_cc_reads_but_cannot_act(client, make_chain, submit, people):
     client.force_login(people["rose"])
     assert client.get(req.get_absolute_url()).status_code == 200
     cc_tab = client.get(reverse("workflows:inbox") + "?tab=cc")
-    assert [r.pk for r in cc_tab.context["page"].object_list] == [req.pk]
+    assert [r["pk"] for r in cc_tab.context["page"].object_list] == [req.pk]  # CC_ROW dicts
     response = client.post(reverse("workflows:request-withdraw", args=[req.pk]))
     assert ServiceRequest.objects.get(pk=req.pk).status == "in_progress"
     task = ApprovalTask.objects.get(request=req)
@@ -453,12 +453,13 @@ def test_bulk_approve_skips_tasks_that_are_not_yours(client, make_chain, people)
 def test_inbox_filters_and_order(client, make_chain, people):
     reqs = many_requests(make_chain, people, 4)
     client.force_login(people["hank"])
+    # the page's rows are selectors.TASK_ROW dicts
     todo = list(client.get(reverse("workflows:inbox")).context["page"].object_list)
-    assert [t.urgent for t in todo] == sorted([t.urgent for t in todo], reverse=True)
+    assert [t["urgent"] for t in todo] == sorted([t["urgent"] for t in todo], reverse=True)
     urgent = client.get(reverse("workflows:inbox") + "?urgent=on").context["page"].object_list
-    assert {t.request_id for t in urgent} == {reqs[0].pk, reqs[3].pk}
+    assert {t["request__number"] for t in urgent} == {reqs[0].number, reqs[3].number}
     by_number = client.get(reverse("workflows:inbox") + f"?q={reqs[1].number}")
-    assert [t.request_id for t in by_number.context["page"].object_list] == [reqs[1].pk]
+    assert [t["request__number"] for t in by_number.context["page"].object_list] == [reqs[1].number]
     bad = client.get(reverse("workflows:inbox") + "?date_from=yesterday&page=x")
     assert bad.status_code == 200
 
