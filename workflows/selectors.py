@@ -4,6 +4,7 @@ queue candidate, department admin) so the hot lists stay one indexed query each.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -142,8 +143,28 @@ def draft_for(user: User, *, service_id: int, draft_id: int) -> ServiceRequest |
     ).first()
 
 
+# Who a page names (str(user): the full name, else the username), and for a step's handler
+# also how to reach them: not the other ~20 columns of each person.
+_NAMED = ("full_name", "username")
+_REACHED = (*_NAMED, "phone", "office")
+
+
 def trail(request: ServiceRequest) -> QuerySet[ApprovalRecord]:
-    return request.records.select_related("actor", "on_behalf_of").order_by("created_at", "pk")
+    """The request's history as the request page and its PDF show it (when, who, for whom,
+    what, at which step, the comment)."""
+    return (
+        request.records.select_related("actor", "on_behalf_of")
+        .only(
+            "request",  # the related manager sets each row's request: not a query per row
+            "created_at",
+            "action",
+            "step_name",
+            "comment",
+            *(f"actor__{name}" for name in _NAMED),
+            *(f"on_behalf_of__{name}" for name in _NAMED),
+        )
+        .order_by("created_at", "pk")
+    )
 
 
 def attachments_by_id(request: ServiceRequest) -> dict[int, Attachment]:
@@ -176,8 +197,10 @@ def register_field_display(kind: str, display: Callable[[object], str]) -> None:
 
 
 def form_rows(request: ServiceRequest) -> list[tuple[str, str, list[Attachment]]]:
-    """(label, shown value, attachments) for every field of the request's form, in order."""
-    files = attachments_by_id(request)
+    """(label, shown value, attachments) for every field of the request's form, in order. The
+    attachments are read only when the form has a file field."""
+    has_files = any(spec["field_type"] == "file" for spec in request.service_fields)
+    files = attachments_by_id(request) if has_files else {}
     english = _english()
     live = shown_of(request)
     rows = []
@@ -227,14 +250,27 @@ def progress(request: ServiceRequest) -> list[StepView]:
     """The progress bar: every step of the snapshot, who has it now (with phone and office, so
     the applicant knows whom to ask) and what each decider did."""
     tasks = list(
-        request.tasks.select_related("assignee", "decided_by").order_by("created_at", "pk")
+        request.tasks.select_related("assignee", "decided_by")
+        .only(
+            "request",  # as in trail()
+            "step_index",
+            "status",
+            "decided_at",
+            "comment",
+            *(f"assignee__{name}" for name in _REACHED),
+            *(f"decided_by__{name}" for name in _NAMED),
+        )
+        .order_by("created_at", "pk")
     )
     waiting_in_queue = [t.pk for t in tasks if t.status == "pending" and t.assignee_id is None]
     candidates = {}
     if waiting_in_queue:
-        for link in TaskCandidate.objects.filter(task_id__in=waiting_in_queue).select_related(
-            "user"
-        ):
+        links = (
+            TaskCandidate.objects.filter(task_id__in=waiting_in_queue)
+            .select_related("user")
+            .only("task_id", *(f"user__{name}" for name in _REACHED))
+        )
+        for link in links:
             candidates.setdefault(link.task_id, []).append(link.user)
     steps = []
     for index, step in enumerate(request.chain):
@@ -379,6 +415,16 @@ def rating_of(request: ServiceRequest):
 # --- the request page's live poll ------------------------------------------------------------
 
 
+@cache
+def _live_columns() -> tuple[str, ...]:
+    """What the request page reads: every column of the request (its form, chain and field
+    snapshot included), of its service only the code and name (not its guide texts), of its
+    applicant the name."""
+    own = tuple(f.name for f in ServiceRequest._meta.concrete_fields)
+    return (*own, "service__code", "service__name_zh", "service__name_en", "applicant__full_name",
+            "applicant__username")  # fmt: skip
+
+
 def request_for_live(user: User, request_id: int) -> ServiceRequest | None:
     """request_for() plus the id of the request's latest trail entry (``last_record_id``), in
     the same query: with ``updated_at`` it tells whether anything the live part shows moved.
@@ -387,9 +433,8 @@ def request_for_live(user: User, request_id: int) -> ServiceRequest | None:
 
     latest = ApprovalRecord.objects.filter(request=OuterRef("pk")).order_by("-pk").values("pk")
     found = (
-        ServiceRequest.objects.select_related(
-            "service", "service__department", "applicant", "department"
-        )
+        ServiceRequest.objects.select_related("service", "applicant")
+        .only(*_live_columns())
         .annotate(last_record_id=Subquery(latest[:1]))
         .filter(pk=request_id)
         .first()
