@@ -444,20 +444,32 @@ def inbox_context(*, form, flt, page, now) -> dict:
         "tabs": selectors.TABS,
         "querystring": form.querystring(),
         "now": now,
-        "filters": _empty_filters(form, flt.tab),
+        "filters": _filters_once(form, flt.tab),
     }
 
 
-def _empty_filters(form, tab: str):
-    """The filter form's HTML when no filter is set (nearly every visit): the same for everyone
-    with the same language and tab, so rendered once (hall.chrome); else None, and the template
-    renders the form with its values and errors."""
+# The filter form's checkboxes, with the value a browser sends when one is ticked.
+_TICKED = {"urgent": "on", "overdue": "on"}
+
+
+def _filters_once(form, tab: str):
+    """The filter form's HTML when no filter is set (nearly every visit) or only its checkboxes
+    are ticked ("urgent only", "overdue only"): the same for everyone with the same language,
+    tab and ticks, so rendered once (hall.chrome); else None, and the template renders the form
+    with its values and errors."""
     from workflows.forms import InboxFilterForm
 
-    if tab == "cc" or any(form.data.get(name) for name in form.fields if name != "tab"):
+    if tab == "cc":
+        return None
+    given = {name: form.data.get(name) for name in form.fields if name != "tab"}
+    ticked = {name: value for name, value in given.items() if value}
+    if any(_TICKED.get(name) != value for name, value in ticked.items()):
         return None
     return render_once(
-        "workflows/_inbox_filters.html", make=lambda: {"form": InboxFilterForm({})}, tab=tab
+        "workflows/_inbox_filters.html",
+        make=lambda: {"form": InboxFilterForm(ticked)},
+        tab=tab,
+        **ticked,
     )
 
 
