@@ -521,3 +521,45 @@ def test_transfer_and_add_signer_from_the_task_page(client, make_chain, submit, 
     client.post(task.get_absolute_url(), {"op": "transfer", "p-person": people["lee"].number})
     assert ApprovalTask.objects.get(pk=task.pk).status == "transferred"
     assert ApprovalTask.objects.get(request=req, status="pending").assignee == people["lee"]
+
+
+# The history's rows as workflows/_trail.html printed them with a template loop, before
+# views.trail_rows wrote them out once each.
+OLD_TRAIL_LOOP = (
+    '{% load i18n %}{% for r in records %}<li><time>{{ r.created_at|date:"Y-m-d H:i" }}</time> '
+    '<strong>{{ r.actor|default:_("System") }}</strong>{% if r.on_behalf_of %} '
+    "({% blocktranslate with who=r.on_behalf_of %}on behalf of {{ who }}{% endblocktranslate %})"
+    "{% endif %} · {{ r.get_action_display }}{% if r.step_name %} · {{ r.step_name }}{% endif %}"
+    "{% if r.comment %} — {{ r.comment }}{% endif %}</li>{% endfor %}"
+)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_history_rows_print_what_the_template_loop_printed(language):
+    from datetime import UTC, datetime
+
+    from django.template import engines
+    from django.utils import translation
+
+    from hall.models import User
+    from workflows.models import ApprovalRecord
+    from workflows.views import trail_rows
+
+    at = datetime(2026, 11, 10, 1, 2, tzinfo=UTC)
+    lee, hank = User(username="lee", full_name="李<b>"), User(username="hank", full_name="")
+    records = [
+        ApprovalRecord(created_at=at, actor=None, action="submit"),
+        ApprovalRecord(
+            created_at=at,
+            actor=lee,
+            on_behalf_of=hank,
+            action="approve",
+            step_name="处长 & 审核",
+            comment='"好" <ok>',
+        ),  # fmt: skip
+        ApprovalRecord(created_at=at, actor=hank, action="comment", comment="请补充"),
+        ApprovalRecord(created_at=at, actor=lee, action="unknown-action"),
+    ]
+    with translation.override(language):
+        old = engines["django"].from_string(OLD_TRAIL_LOOP).render({"records": records})
+        assert "".join(trail_rows(records)) == old
