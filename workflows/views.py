@@ -164,11 +164,14 @@ def _predicted(req: ServiceRequest):
 
 def _detail_context(req: ServiceRequest, user) -> dict:
     records = list(selectors.trail(req))
+    steps = selectors.progress(req)
+    now = timezone.now()
     return {
         "req": req,
-        "steps": selectors.progress(req),
+        "steps": steps,
         "records": records,
         "trail_rows": trail_rows(records),
+        "progress_rows": progress_rows(steps, now),
         "rows": selectors.form_rows(req),
         "is_applicant": req.applicant_id == user.pk,
         "copy_form": CopyForm(),
@@ -176,9 +179,63 @@ def _detail_context(req: ServiceRequest, user) -> dict:
         "archived_code": selectors.archived_code(req),
         "facts": handoffs.facts_of(req),
         "predicted": _predicted(req),
-        "now": timezone.now(),
+        "now": now,
         "rating_form": RatingForm(),
     }
+
+
+def progress_rows(steps, now) -> list[SafeString]:
+    """The progress bar's steps (workflows/_progress.html), each written out once as the lists'
+    rows are: its state, who has it now (phone, office), each decision, the time left or over."""
+    lists = Page()
+    states = {
+        "active": escape(_("In progress")),
+        "approved": escape(_("Approved")),
+        "rejected": escape(_("Rejected")),
+        "returned": escape(_("Returned")),
+        "skipped": escape(_("Skipped")),
+    }
+    waiting = escape(_("Waiting"))
+    decided = {code: escape(str(label)) for code, label in ApprovalTask.Status.choices}
+    overdue, left = _("Overdue by %(late)s"), _("%(left)s left")
+    rows = []
+    for number, step in enumerate(steps, start=1):
+        state = step.state
+        current = ' aria-current="step"' if state == "active" else ""
+        handlers = ""
+        for who in step.handlers:
+            phone = escape(who.phone) if who.phone else ""
+            reach = f' · ☎ <a href="tel:{phone}">{phone}</a>' if phone else ""
+            reach += f" · {escape(who.office)}" if who.office else ""
+            handlers += f'<span class="step-who">{escape(who)}{reach}</span>'
+        decisions = ""
+        for task in step.decisions:
+            said = f" · “{escape(task.comment)}”" if task.comment else ""
+            decisions += (
+                f'<span class="step-when">{escape(task.decided_by)} · '
+                f"{decided.get(task.status, escape(task.status))} · "
+                f"{lists.minute(task.decided_at)}{said}</span>"
+            )
+        due = step.due_at
+        if not due:
+            when = ""
+        elif due < now:
+            late = overdue % {"late": lists.since(due, now)}
+            when = f'<span class="overdue">{late} ({lists.minute(due)})</span>'
+        else:
+            ahead = left % {"left": lists.since(now, due)}
+            when = f'<span class="countdown">{ahead} ({lists.minute(due)})</span>'
+        if when:
+            when = f'<span class="step-due">{when}</span>'
+        rows.append(
+            SafeString(
+                f'\n    <li class="progress-step {escape(state)}"{current}>\n'
+                f'      <span class="step-name">{number}. {escape(step.name)}</span>\n'
+                f'      <span class="step-state">{states.get(state, waiting)}</span>\n'
+                f"      {handlers}\n      {decisions}\n      {when}\n    </li>\n  "
+            )
+        )
+    return rows
 
 
 def trail_rows(records) -> list[SafeString]:

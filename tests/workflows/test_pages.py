@@ -563,3 +563,52 @@ def test_the_history_rows_print_what_the_template_loop_printed(language):
     with translation.override(language):
         old = engines["django"].from_string(OLD_TRAIL_LOOP).render({"records": records})
         assert "".join(trail_rows(records)) == old
+
+
+# The progress bar's steps as workflows/_progress.html printed them with a template loop,
+# before views.progress_rows wrote them out once each.
+OLD_PROGRESS_LOOP = """{% load i18n %}  {% for step in steps %}
+    <li class="progress-step {{ step.state }}"{% if step.state == "active" %} aria-current="step"{% endif %}>
+      <span class="step-name">{{ forloop.counter }}. {{ step.name }}</span>
+      <span class="step-state">{% if step.state == "active" %}{% translate "In progress" %}{% elif step.state == "approved" %}{% translate "Approved" %}{% elif step.state == "rejected" %}{% translate "Rejected" %}{% elif step.state == "returned" %}{% translate "Returned" %}{% elif step.state == "skipped" %}{% translate "Skipped" %}{% else %}{% translate "Waiting" %}{% endif %}</span>
+      {% for who in step.handlers %}<span class="step-who">{{ who }}{% if who.phone %} · ☎ <a href="tel:{{ who.phone }}">{{ who.phone }}</a>{% endif %}{% if who.office %} · {{ who.office }}{% endif %}</span>{% endfor %}
+      {% for t in step.decisions %}<span class="step-when">{{ t.decided_by }} · {{ t.get_status_display }} · {{ t.decided_at|date:"Y-m-d H:i" }}{% if t.comment %} · “{{ t.comment }}”{% endif %}</span>{% endfor %}
+      {% if step.due_at %}<span class="step-due">{% include "workflows/_due.html" with due=step.due_at %}</span>{% endif %}
+    </li>
+  {% endfor %}"""  # noqa: E501
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_progress_rows_print_what_the_template_loop_printed(language):
+    from datetime import UTC, datetime, timedelta
+
+    from django.template import engines
+    from django.utils import translation
+
+    from hall.models import User
+    from workflows.selectors import StepView
+    from workflows.views import progress_rows
+
+    now = datetime(2026, 11, 10, 1, 2, tzinfo=UTC)
+    lee = User(username="lee", full_name="李<b>", phone="010-1234", office="A & 101")
+    hank = User(username="hank", full_name="", phone="", office="")
+    fay = User(username="fay", full_name="Fay", phone="", office="B2")
+    steps = [
+        StepView(index=0, name="初审 <1>", state="approved", decisions=[
+            ApprovalTask(decided_by=lee, status="approved", decided_at=now, comment='"好"'),
+            ApprovalTask(decided_by=hank, status="rejected", decided_at=now, comment=""),
+        ]),
+        StepView(index=1, name="复核", state="active", handlers=[lee, hank, fay],
+                 due_at=now + timedelta(hours=5, minutes=3)),
+        StepView(index=2, name="会签", state="active", handlers=[fay],
+                 due_at=now - timedelta(days=2, hours=1)),
+        StepView(index=3, name="x", state="returned"),
+        StepView(index=4, name="y", state="rejected"),
+        StepView(index=5, name="z", state="skipped"),
+        StepView(index=6, name="w", state="pending"),
+        StepView(index=7, name="v", state="active", due_at=now),
+    ]  # fmt: skip
+    with translation.override(language):
+        context = {"steps": steps, "now": now}
+        old = engines["django"].from_string(OLD_PROGRESS_LOOP).render(context)
+        assert "  " + "".join(progress_rows(steps, now)) == old
