@@ -4,6 +4,7 @@ queue candidate, department admin) so the hot lists stay one indexed query each.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -66,15 +67,42 @@ def is_cc(user: User, request: ServiceRequest) -> bool:
     ).exists()
 
 
-def cc_requests(user: User) -> QuerySet[ServiceRequest]:
+class Rows:
+    """A list page's rows for ``Paginator``: counted on the filtered table alone (joined only
+    where a filter needs it), a page read as ``values(*columns)`` dicts (only what its rows
+    show: no model instances, no other column of the joined rows)."""
+
+    def __init__(self, filtered: QuerySet, columns: tuple[str, ...]) -> None:
+        self.filtered, self.columns = filtered, columns
+        self.ordered = filtered.ordered
+
+    def count(self) -> int:
+        return self.filtered.count()
+
+    def __getitem__(self, index):
+        return self.filtered.values(*self.columns)[index]
+
+
+# What a row of "copied to me" shows (views.cc_rows).
+CC_ROW = (
+    "pk",
+    "number",
+    "status",
+    "service__name_zh",
+    "service__name_en",
+    "applicant__full_name",
+    "applicant__username",
+)
+
+
+def cc_requests(user: User) -> Rows:
     """Requests copied to the user: one join on the direct-FK grant table."""
-    return (
+    return Rows(
         ServiceRequest.objects.filter(
             requestuserobjectpermission__user=user,
             requestuserobjectpermission__permission__codename=VIEW_PERMISSION,
-        )
-        .select_related("service", "applicant")
-        .order_by("-submitted_at", "-pk")
+        ).order_by("-submitted_at", "-pk"),
+        CC_ROW,
     )
 
 
@@ -87,19 +115,26 @@ def request_for(user: User, request_id: int) -> ServiceRequest | None:
     )
 
 
-# Lists never show a request's JSON (chain, form, field snapshot): leave it in the database.
-LIST_DEFERRED = ("chain", "form_data", "service_fields")
+# What a row of my requests shows (views.request_rows).
+REQUEST_ROW = (
+    "pk",
+    "number",
+    "status",
+    "urgent",
+    "created_at",
+    "updated_at",
+    "submitted_at",
+    "current_due",
+    "service__name_zh",
+    "service__name_en",
+)
 
 
-def my_requests(user: User, *, status: str = "") -> QuerySet[ServiceRequest]:
-    requests = (
-        ServiceRequest.objects.filter(applicant=user)
-        .select_related("service")
-        .defer(*LIST_DEFERRED)
-    )
+def my_requests(user: User, *, status: str = "") -> Rows:
+    requests = ServiceRequest.objects.filter(applicant=user)
     if status:
         requests = requests.filter(status=status)
-    return requests.order_by("-created_at", "-pk")
+    return Rows(requests.order_by("-created_at", "-pk"), REQUEST_ROW)
 
 
 def draft_for(user: User, *, service_id: int, draft_id: int) -> ServiceRequest | None:
@@ -108,8 +143,28 @@ def draft_for(user: User, *, service_id: int, draft_id: int) -> ServiceRequest |
     ).first()
 
 
+# Who a page names (str(user): the full name, else the username), and for a step's handler
+# also how to reach them: not the other ~20 columns of each person.
+_NAMED = ("full_name", "username")
+_REACHED = (*_NAMED, "phone", "office")
+
+
 def trail(request: ServiceRequest) -> QuerySet[ApprovalRecord]:
-    return request.records.select_related("actor", "on_behalf_of").order_by("created_at", "pk")
+    """The request's history as the request page and its PDF show it (when, who, for whom,
+    what, at which step, the comment)."""
+    return (
+        request.records.select_related("actor", "on_behalf_of")
+        .only(
+            "request",  # the related manager sets each row's request: not a query per row
+            "created_at",
+            "action",
+            "step_name",
+            "comment",
+            *(f"actor__{name}" for name in _NAMED),
+            *(f"on_behalf_of__{name}" for name in _NAMED),
+        )
+        .order_by("created_at", "pk")
+    )
 
 
 def attachments_by_id(request: ServiceRequest) -> dict[int, Attachment]:
@@ -142,8 +197,10 @@ def register_field_display(kind: str, display: Callable[[object], str]) -> None:
 
 
 def form_rows(request: ServiceRequest) -> list[tuple[str, str, list[Attachment]]]:
-    """(label, shown value, attachments) for every field of the request's form, in order."""
-    files = attachments_by_id(request)
+    """(label, shown value, attachments) for every field of the request's form, in order. The
+    attachments are read only when the form has a file field."""
+    has_files = any(spec["field_type"] == "file" for spec in request.service_fields)
+    files = attachments_by_id(request) if has_files else {}
     english = _english()
     live = shown_of(request)
     rows = []
@@ -193,14 +250,27 @@ def progress(request: ServiceRequest) -> list[StepView]:
     """The progress bar: every step of the snapshot, who has it now (with phone and office, so
     the applicant knows whom to ask) and what each decider did."""
     tasks = list(
-        request.tasks.select_related("assignee", "decided_by").order_by("created_at", "pk")
+        request.tasks.select_related("assignee", "decided_by")
+        .only(
+            "request",  # as in trail()
+            "step_index",
+            "status",
+            "decided_at",
+            "comment",
+            *(f"assignee__{name}" for name in _REACHED),
+            *(f"decided_by__{name}" for name in _NAMED),
+        )
+        .order_by("created_at", "pk")
     )
     waiting_in_queue = [t.pk for t in tasks if t.status == "pending" and t.assignee_id is None]
     candidates = {}
     if waiting_in_queue:
-        for link in TaskCandidate.objects.filter(task_id__in=waiting_in_queue).select_related(
-            "user"
-        ):
+        links = (
+            TaskCandidate.objects.filter(task_id__in=waiting_in_queue)
+            .select_related("user")
+            .only("task_id", *(f"user__{name}" for name in _REACHED))
+        )
+        for link in links:
             candidates.setdefault(link.task_id, []).append(link.user)
     steps = []
     for index, step in enumerate(request.chain):
@@ -238,10 +308,24 @@ class InboxFilter:
     q: str = ""
 
 
-def inbox(user: User, flt: InboxFilter) -> QuerySet[ApprovalTask]:
-    tasks = ApprovalTask.objects.select_related(
-        "request", "request__service", "request__applicant", "assignee"
-    ).defer(*(f"request__{column}" for column in LIST_DEFERRED))
+# What a row of the inbox shows (views.task_rows): ten columns, where the task, its request,
+# its service (every guide text, in both languages) and two people read ~130 as instances.
+TASK_ROW = (
+    "pk",
+    "status",
+    "urgent",
+    "due_at",
+    "decided_at",
+    "request__number",
+    "request__service__name_zh",
+    "request__service__name_en",
+    "request__applicant__full_name",
+    "request__applicant__username",
+)
+
+
+def inbox(user: User, flt: InboxFilter) -> Rows:
+    tasks = ApprovalTask.objects.all()
     if flt.tab == "queue":
         tasks = tasks.filter(
             Exists(TaskCandidate.objects.filter(task=OuterRef("pk"), user=user)),
@@ -277,8 +361,8 @@ def inbox(user: User, flt: InboxFilter) -> QuerySet[ApprovalTask]:
             | Q(request__service__name_en__icontains=flt.q)
         )
     if flt.tab == "done":
-        return tasks.order_by("-decided_at", "-pk")
-    return tasks.order_by("-urgent", "due_at", "pk")
+        return Rows(tasks.order_by("-decided_at", "-pk"), TASK_ROW)
+    return Rows(tasks.order_by("-urgent", "due_at", "pk"), TASK_ROW)
 
 
 _TASK_PAGE = (
@@ -338,6 +422,16 @@ def rating_of(request: ServiceRequest):
 # --- the request page's live poll ------------------------------------------------------------
 
 
+@cache
+def _live_columns() -> tuple[str, ...]:
+    """What the request page reads: every column of the request (its form, chain and field
+    snapshot included), of its service only the code and name (not its guide texts), of its
+    applicant the name."""
+    own = tuple(f.name for f in ServiceRequest._meta.concrete_fields)
+    return (*own, "service__code", "service__name_zh", "service__name_en", "applicant__full_name",
+            "applicant__username")  # fmt: skip
+
+
 def request_for_live(user: User, request_id: int) -> ServiceRequest | None:
     """request_for() plus the id of the request's latest trail entry (``last_record_id``), in
     the same query: with ``updated_at`` it tells whether anything the live part shows moved.
@@ -346,9 +440,8 @@ def request_for_live(user: User, request_id: int) -> ServiceRequest | None:
 
     latest = ApprovalRecord.objects.filter(request=OuterRef("pk")).order_by("-pk").values("pk")
     found = (
-        ServiceRequest.objects.select_related(
-            "service", "service__department", "applicant", "department"
-        )
+        ServiceRequest.objects.select_related("service", "applicant")
+        .only(*_live_columns())
         .annotate(last_record_id=Subquery(latest[:1]))
         .filter(pk=request_id)
         .first()

@@ -18,7 +18,7 @@ from hall.lists import Page, escape, url_maker
 from hall.models import Service, ServiceField, User
 from workflows import handoffs, selectors, services
 from workflows.forms import ApplyForm, CopyForm, DecisionForm, PersonActionForm, RatingForm
-from workflows.models import ApprovalTask, ServiceRequest
+from workflows.models import ApprovalRecord, ApprovalTask, ServiceRequest
 
 
 @login_required
@@ -163,10 +163,15 @@ def _predicted(req: ServiceRequest):
 
 
 def _detail_context(req: ServiceRequest, user) -> dict:
+    records = list(selectors.trail(req))
+    steps = selectors.progress(req)
+    now = timezone.now()
     return {
         "req": req,
-        "steps": selectors.progress(req),
-        "records": list(selectors.trail(req)),
+        "steps": steps,
+        "records": records,
+        "trail_rows": trail_rows(records),
+        "progress_rows": progress_rows(steps, now),
         "rows": selectors.form_rows(req),
         "is_applicant": req.applicant_id == user.pk,
         "copy_form": CopyForm(),
@@ -174,9 +179,89 @@ def _detail_context(req: ServiceRequest, user) -> dict:
         "archived_code": selectors.archived_code(req),
         "facts": handoffs.facts_of(req),
         "predicted": _predicted(req),
-        "now": timezone.now(),
+        "now": now,
         "rating_form": RatingForm(),
     }
+
+
+def progress_rows(steps, now) -> list[SafeString]:
+    """The progress bar's steps (workflows/_progress.html), each written out once as the lists'
+    rows are: its state, who has it now (phone, office), each decision, the time left or over."""
+    lists = Page()
+    states = {
+        "active": escape(_("In progress")),
+        "approved": escape(_("Approved")),
+        "rejected": escape(_("Rejected")),
+        "returned": escape(_("Returned")),
+        "skipped": escape(_("Skipped")),
+    }
+    waiting = escape(_("Waiting"))
+    decided = {code: escape(str(label)) for code, label in ApprovalTask.Status.choices}
+    overdue, left = _("Overdue by %(late)s"), _("%(left)s left")
+    rows = []
+    for number, step in enumerate(steps, start=1):
+        state = step.state
+        current = ' aria-current="step"' if state == "active" else ""
+        handlers = ""
+        for who in step.handlers:
+            phone = escape(who.phone) if who.phone else ""
+            reach = f' · ☎ <a href="tel:{phone}">{phone}</a>' if phone else ""
+            reach += f" · {escape(who.office)}" if who.office else ""
+            handlers += f'<span class="step-who">{escape(who)}{reach}</span>'
+        decisions = ""
+        for task in step.decisions:
+            said = f" · “{escape(task.comment)}”" if task.comment else ""
+            decisions += (
+                f'<span class="step-when">{escape(task.decided_by)} · '
+                f"{decided.get(task.status, escape(task.status))} · "
+                f"{lists.minute(task.decided_at)}{said}</span>"
+            )
+        due = step.due_at
+        if not due:
+            when = ""
+        elif due < now:
+            late = overdue % {"late": lists.since(due, now)}
+            when = f'<span class="overdue">{late} ({lists.minute(due)})</span>'
+        else:
+            ahead = left % {"left": lists.since(now, due)}
+            when = f'<span class="countdown">{ahead} ({lists.minute(due)})</span>'
+        if when:
+            when = f'<span class="step-due">{when}</span>'
+        rows.append(
+            SafeString(
+                f'\n    <li class="progress-step {escape(state)}"{current}>\n'
+                f'      <span class="step-name">{number}. {escape(step.name)}</span>\n'
+                f'      <span class="step-state">{states.get(state, waiting)}</span>\n'
+                f"      {handlers}\n      {decisions}\n      {when}\n    </li>\n  "
+            )
+        )
+    return rows
+
+
+def trail_rows(records) -> list[SafeString]:
+    """The request's history (workflows/_trail.html), a row written out once each as the lists'
+    are (README, "A fast list page"): when, who (for whom), what, at which step, the comment."""
+    lists = Page()
+    system = escape(_("System"))
+    behalf = _("on behalf of %(who)s")
+    actions = {code: escape(str(label)) for code, label in ApprovalRecord.Action.choices}
+    rows = []
+    for record in records:
+        who = escape(record.actor) if record.actor else system
+        if record.on_behalf_of:
+            who += f"</strong> ({behalf % {'who': escape(record.on_behalf_of)}})"
+        else:
+            who += "</strong>"
+        step = f" · {escape(record.step_name)}" if record.step_name else ""
+        comment = f" — {escape(record.comment)}" if record.comment else ""
+        rows.append(
+            SafeString(
+                f"<li><time>{lists.minute(record.created_at)}</time> <strong>{who}"
+                f" · {actions.get(record.action, escape(record.action))}"
+                f"{step}{comment}</li>"
+            )
+        )
+    return rows
 
 
 def _live_or_404(request: HttpRequest, pk: int) -> ServiceRequest:
@@ -371,34 +456,44 @@ def my_requests_context(*, page, status: str) -> dict:
     }
 
 
+def _name(english: bool, zh: str, en: str) -> str:
+    """A bilingual name in the reader's language (hall.lists.Page.name, for a values row)."""
+    return (en or zh) if english else (zh or en)
+
+
 def request_rows(requests) -> list[SafeString]:
-    """My requests' rows, written out as the inbox's are (task_rows)."""
+    """My requests' rows (``selectors.REQUEST_ROW`` dicts), written out as the inbox's are
+    (task_rows)."""
     lists = Page()
+    english = lists.english
     request_url = url_maker("workflows:request-detail")
     status = {code: escape(str(label)) for code, label in ServiceRequest.Status.choices}
     urgent_badge = f'<span class="badge urgent">{escape(_("Urgent"))}</span>'
     last_saved, due_label = escape(_("Last saved")), escape(_("Due"))
     rows = []
     for req in requests:
-        if req.number:
-            at = req.submitted_at or req.created_at
-            number = f"<span>{escape(req.number)}</span>"
+        if req["number"]:
+            at = req["submitted_at"] or req["created_at"]
+            number = f"<span>{escape(req['number'])}</span>"
             when = f'<span><time datetime="{lists.iso(at)}">{lists.minute(at)}</time></span>'
         else:
-            at = req.updated_at
+            at = req["updated_at"]
             number = ""
             when = (
                 f'<span>{last_saved} <time datetime="{lists.iso(at)}">'
                 f"{lists.minute(at)}</time></span>"
             )
-        due = f"<span>{due_label} {lists.minute(req.current_due)}</span>" if req.current_due else ""
+        due_at = req["current_due"]
+        due = f"<span>{due_label} {lists.minute(due_at)}</span>" if due_at else ""
+        name = _name(english, req["service__name_zh"], req["service__name_en"])
+        code = req["status"]
         rows.append(
             SafeString(
-                f'<li class="service-item"><a class="service-name" href="{request_url(req.pk)}">'
-                f"{escape(lists.name(req.service))}</a>"
+                f'<li class="service-item"><a class="service-name" href="{request_url(req["pk"])}">'
+                f"{escape(name)}</a>"
                 f'<span class="service-meta">{number}'
-                f'<span class="status-{escape(req.status)}">{status.get(req.status, "")}</span>'
-                f"{urgent_badge if req.urgent else ''}{when}{due}</span></li>"
+                f'<span class="status-{escape(code)}">{status.get(code, "")}</span>'
+                f"{urgent_badge if req['urgent'] else ''}{when}{due}</span></li>"
             )
         )
     return rows
@@ -434,27 +529,41 @@ def inbox_context(*, form, flt, page, now) -> dict:
         "tabs": selectors.TABS,
         "querystring": form.querystring(),
         "now": now,
-        "filters": _empty_filters(form, flt.tab),
+        "filters": _filters_once(form, flt.tab),
     }
 
 
-def _empty_filters(form, tab: str):
-    """The filter form's HTML when no filter is set (nearly every visit): the same for everyone
-    with the same language and tab, so rendered once (hall.chrome); else None, and the template
-    renders the form with its values and errors."""
+# The filter form's checkboxes, with the value a browser sends when one is ticked.
+_TICKED = {"urgent": "on", "overdue": "on"}
+
+
+def _filters_once(form, tab: str):
+    """The filter form's HTML when no filter is set (nearly every visit) or only its checkboxes
+    are ticked ("urgent only", "overdue only"): the same for everyone with the same language,
+    tab and ticks, so rendered once (hall.chrome); else None, and the template renders the form
+    with its values and errors."""
     from workflows.forms import InboxFilterForm
 
-    if tab == "cc" or any(form.data.get(name) for name in form.fields if name != "tab"):
+    if tab == "cc":
+        return None
+    given = {name: form.data.get(name) for name in form.fields if name != "tab"}
+    ticked = {name: value for name, value in given.items() if value}
+    if any(_TICKED.get(name) != value for name, value in ticked.items()):
         return None
     return render_once(
-        "workflows/_inbox_filters.html", make=lambda: {"form": InboxFilterForm({})}, tab=tab
+        "workflows/_inbox_filters.html",
+        make=lambda: {"form": InboxFilterForm(ticked)},
+        tab=tab,
+        **ticked,
     )
 
 
 def task_rows(tasks, now, *, todo: bool, done: bool) -> list[SafeString]:
-    """The inbox's rows, each written out as HTML once (README, "A fast list page"): labels
-    translated and the URL reversed once a page, every value escaped."""
+    """The inbox's rows (``selectors.TASK_ROW`` dicts), each written out as HTML once (README,
+    "A fast list page"): labels translated and the URL reversed once a page, every value
+    escaped."""
     lists = Page()
+    english = lists.english
     task_url = url_maker("workflows:task-detail")
     status = {code: str(label) for code, label in ApprovalTask.Status.choices}
     overdue, left = _("Overdue by %(late)s"), _("%(left)s left")
@@ -462,20 +571,19 @@ def task_rows(tasks, now, *, todo: bool, done: bool) -> list[SafeString]:
     urgent_badge = f'<span class="badge urgent">{escape(_("Urgent"))}</span>'
     rows = []
     for task in tasks:
-        req = task.request
-        number = escape(req.number or "")
-        pk = task.pk
+        number = escape(task["request__number"] or "")
+        pk = task["pk"]
         tick = (
             f'<input type="checkbox" name="task" value="{pk}" id="sel-{pk}" '
             f'aria-label="{select} {number}">'
             if todo
             else ""
         )
-        due = task.due_at
+        due = task["due_at"]
         if done:
             when = (
-                f"<span>{escape(status.get(task.status, task.status))} · "
-                f"{lists.minute(task.decided_at)}</span>"
+                f"<span>{escape(status.get(task['status'], task['status']))} · "
+                f"{lists.minute(task['decided_at'])}</span>"
             )
         elif due is None:
             when = ""
@@ -485,32 +593,36 @@ def task_rows(tasks, now, *, todo: bool, done: bool) -> list[SafeString]:
         else:
             ahead = left % {"left": lists.since(now, due)}
             when = f'<span class="countdown">{escape(ahead)} ({lists.minute(due)})</span>'
+        name = _name(english, task["request__service__name_zh"], task["request__service__name_en"])
+        # str(applicant): the full name, else the username
+        who = task["request__applicant__full_name"] or task["request__applicant__username"]
         rows.append(
             SafeString(
-                f'<li class="task-item{" urgent" if task.urgent else ""}">{tick}'
+                f'<li class="task-item{" urgent" if task["urgent"] else ""}">{tick}'
                 f'<div class="task-main"><a class="service-name" href="{task_url(pk)}">'
-                f"{escape(lists.name(req.service))}</a>"
+                f"{escape(name)}</a>"
                 f'<span class="service-meta"><span>{number}</span>'
-                f"<span>{escape(str(req.applicant))}</span>"
-                f"{urgent_badge if task.urgent else ''}{when}</span></div></li>"
+                f"<span>{escape(who)}</span>"
+                f"{urgent_badge if task['urgent'] else ''}{when}</span></div></li>"
             )
         )
     return rows
 
 
 def cc_rows(requests) -> list[SafeString]:
-    """The rows of "copied to me", written out as task_rows are."""
+    """The rows of "copied to me" (``selectors.CC_ROW`` dicts), written out as task_rows are."""
     lists = Page()
+    english = lists.english
     request_url = url_maker("workflows:request-detail")
     status = {code: escape(str(label)) for code, label in ServiceRequest.Status.choices}
     return [
         SafeString(
             f'<li class="task-item"><div class="task-main">'
-            f'<a class="service-name" href="{request_url(req.pk)}">'
-            f"{escape(lists.name(req.service))}</a>"
-            f'<span class="service-meta"><span>{escape(req.number or "")}</span>'
-            f"<span>{escape(str(req.applicant))}</span>"
-            f'<span class="status-{escape(req.status)}">{status.get(req.status, "")}</span>'
+            f'<a class="service-name" href="{request_url(req["pk"])}">'
+            f"{escape(_name(english, req['service__name_zh'], req['service__name_en']))}</a>"
+            f'<span class="service-meta"><span>{escape(req["number"] or "")}</span>'
+            f"<span>{escape(req['applicant__full_name'] or req['applicant__username'])}</span>"
+            f'<span class="status-{escape(req["status"])}">{status.get(req["status"], "")}</span>'
             "</span></div></li>"
         )
         for req in requests

@@ -86,6 +86,22 @@ def test_every_object_url_answers_only_those_who_may_see_it(client, approved, pe
             assert response.url.startswith(reverse("login"))
 
 
+def test_a_form_with_a_file_field_shows_its_file_from_one_query_more(
+    client, django_assert_num_queries, approved, people
+):
+    # given an approved request whose form has a file field (with its PDF written)
+    client.force_login(people["alice"])
+    url = reverse("workflows:request-detail", args=[approved.pk])
+    client.get(url)  # fills the caches
+    # when its applicant opens it: user, request, tasks, trail, attachments, rating, archived
+    # code, the research fees' transference facts
+    with django_assert_num_queries(8):
+        html = client.get(url).content.decode()
+    # then the file is linked from the form
+    attachment = Attachment.objects.get(request=approved)
+    assert f'href="{attachment.get_absolute_url()}">scan.pdf' in html
+
+
 def test_the_pdf_and_attachment_are_real_files(client, approved, people):
     client.force_login(people["alice"])
     urls = object_urls(approved)
@@ -100,7 +116,7 @@ def test_a_cc_reads_but_cannot_act(client, make_chain, submit, people):
     client.force_login(people["rose"])
     assert client.get(req.get_absolute_url()).status_code == 200
     cc_tab = client.get(reverse("workflows:inbox") + "?tab=cc")
-    assert [r.pk for r in cc_tab.context["page"].object_list] == [req.pk]
+    assert [r["pk"] for r in cc_tab.context["page"].object_list] == [req.pk]  # CC_ROW dicts
     response = client.post(reverse("workflows:request-withdraw", args=[req.pk]))
     assert ServiceRequest.objects.get(pk=req.pk).status == "in_progress"
     task = ApprovalTask.objects.get(request=req)
@@ -150,13 +166,14 @@ def many_requests(make_chain, people, count: int):
         pytest.param("inbox-queue", "rita", 3, id="inbox-queue"),
         pytest.param("my-requests", "alice", 3, id="my-requests"),
         pytest.param("inbox-cc", "rose", 3, id="inbox-cc"),
-        # user, request, tasks, records, attachments (8 -> 6 -> 5: the service's step history
-        # of the likely finish comes from the cache, once per 10 minutes)
-        pytest.param("request", "alice", 5, id="request-page"),
-        # ... and the queue's candidates while a step waits in a group queue (9 -> 7 -> 6)
-        pytest.param("request-queued", "alice", 6, id="request-page-queued-step"),
-        # the same for the task page (8 -> 6 -> 5)
-        pytest.param("task", "hank", 5, id="task-page"),
+        # user, request, tasks, records (8 -> 6 -> 5: the service's step history of the likely
+        # finish comes from the cache, once per 10 minutes; 5 -> 4: the attachments are read
+        # only when the form has a file field, and this one has none)
+        pytest.param("request", "alice", 4, id="request-page"),
+        # ... and the queue's candidates while a step waits in a group queue (9 -> 7 -> 6 -> 5)
+        pytest.param("request-queued", "alice", 5, id="request-page-queued-step"),
+        # the same for the task page (8 -> 6 -> 5 -> 4)
+        pytest.param("task", "hank", 4, id="task-page"),
     ],
 )
 def test_list_and_object_pages_have_constant_query_counts(
@@ -453,12 +470,13 @@ def test_bulk_approve_skips_tasks_that_are_not_yours(client, make_chain, people)
 def test_inbox_filters_and_order(client, make_chain, people):
     reqs = many_requests(make_chain, people, 4)
     client.force_login(people["hank"])
+    # the page's rows are selectors.TASK_ROW dicts
     todo = list(client.get(reverse("workflows:inbox")).context["page"].object_list)
-    assert [t.urgent for t in todo] == sorted([t.urgent for t in todo], reverse=True)
+    assert [t["urgent"] for t in todo] == sorted([t["urgent"] for t in todo], reverse=True)
     urgent = client.get(reverse("workflows:inbox") + "?urgent=on").context["page"].object_list
-    assert {t.request_id for t in urgent} == {reqs[0].pk, reqs[3].pk}
+    assert {t["request__number"] for t in urgent} == {reqs[0].number, reqs[3].number}
     by_number = client.get(reverse("workflows:inbox") + f"?q={reqs[1].number}")
-    assert [t.request_id for t in by_number.context["page"].object_list] == [reqs[1].pk]
+    assert [t["request__number"] for t in by_number.context["page"].object_list] == [reqs[1].number]
     bad = client.get(reverse("workflows:inbox") + "?date_from=yesterday&page=x")
     assert bad.status_code == 200
 
@@ -503,3 +521,94 @@ def test_transfer_and_add_signer_from_the_task_page(client, make_chain, submit, 
     client.post(task.get_absolute_url(), {"op": "transfer", "p-person": people["lee"].number})
     assert ApprovalTask.objects.get(pk=task.pk).status == "transferred"
     assert ApprovalTask.objects.get(request=req, status="pending").assignee == people["lee"]
+
+
+# The history's rows as workflows/_trail.html printed them with a template loop, before
+# views.trail_rows wrote them out once each.
+OLD_TRAIL_LOOP = (
+    '{% load i18n %}{% for r in records %}<li><time>{{ r.created_at|date:"Y-m-d H:i" }}</time> '
+    '<strong>{{ r.actor|default:_("System") }}</strong>{% if r.on_behalf_of %} '
+    "({% blocktranslate with who=r.on_behalf_of %}on behalf of {{ who }}{% endblocktranslate %})"
+    "{% endif %} · {{ r.get_action_display }}{% if r.step_name %} · {{ r.step_name }}{% endif %}"
+    "{% if r.comment %} — {{ r.comment }}{% endif %}</li>{% endfor %}"
+)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_history_rows_print_what_the_template_loop_printed(language):
+    from datetime import UTC, datetime
+
+    from django.template import engines
+    from django.utils import translation
+
+    from hall.models import User
+    from workflows.models import ApprovalRecord
+    from workflows.views import trail_rows
+
+    at = datetime(2026, 11, 10, 1, 2, tzinfo=UTC)
+    lee, hank = User(username="lee", full_name="李<b>"), User(username="hank", full_name="")
+    records = [
+        ApprovalRecord(created_at=at, actor=None, action="submit"),
+        ApprovalRecord(
+            created_at=at,
+            actor=lee,
+            on_behalf_of=hank,
+            action="approve",
+            step_name="处长 & 审核",
+            comment='"好" <ok>',
+        ),  # fmt: skip
+        ApprovalRecord(created_at=at, actor=hank, action="comment", comment="请补充"),
+        ApprovalRecord(created_at=at, actor=lee, action="unknown-action"),
+    ]
+    with translation.override(language):
+        old = engines["django"].from_string(OLD_TRAIL_LOOP).render({"records": records})
+        assert "".join(trail_rows(records)) == old
+
+
+# The progress bar's steps as workflows/_progress.html printed them with a template loop,
+# before views.progress_rows wrote them out once each.
+OLD_PROGRESS_LOOP = """{% load i18n %}  {% for step in steps %}
+    <li class="progress-step {{ step.state }}"{% if step.state == "active" %} aria-current="step"{% endif %}>
+      <span class="step-name">{{ forloop.counter }}. {{ step.name }}</span>
+      <span class="step-state">{% if step.state == "active" %}{% translate "In progress" %}{% elif step.state == "approved" %}{% translate "Approved" %}{% elif step.state == "rejected" %}{% translate "Rejected" %}{% elif step.state == "returned" %}{% translate "Returned" %}{% elif step.state == "skipped" %}{% translate "Skipped" %}{% else %}{% translate "Waiting" %}{% endif %}</span>
+      {% for who in step.handlers %}<span class="step-who">{{ who }}{% if who.phone %} · ☎ <a href="tel:{{ who.phone }}">{{ who.phone }}</a>{% endif %}{% if who.office %} · {{ who.office }}{% endif %}</span>{% endfor %}
+      {% for t in step.decisions %}<span class="step-when">{{ t.decided_by }} · {{ t.get_status_display }} · {{ t.decided_at|date:"Y-m-d H:i" }}{% if t.comment %} · “{{ t.comment }}”{% endif %}</span>{% endfor %}
+      {% if step.due_at %}<span class="step-due">{% include "workflows/_due.html" with due=step.due_at %}</span>{% endif %}
+    </li>
+  {% endfor %}"""  # noqa: E501
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_progress_rows_print_what_the_template_loop_printed(language):
+    from datetime import UTC, datetime, timedelta
+
+    from django.template import engines
+    from django.utils import translation
+
+    from hall.models import User
+    from workflows.selectors import StepView
+    from workflows.views import progress_rows
+
+    now = datetime(2026, 11, 10, 1, 2, tzinfo=UTC)
+    lee = User(username="lee", full_name="李<b>", phone="010-1234", office="A & 101")
+    hank = User(username="hank", full_name="", phone="", office="")
+    fay = User(username="fay", full_name="Fay", phone="", office="B2")
+    steps = [
+        StepView(index=0, name="初审 <1>", state="approved", decisions=[
+            ApprovalTask(decided_by=lee, status="approved", decided_at=now, comment='"好"'),
+            ApprovalTask(decided_by=hank, status="rejected", decided_at=now, comment=""),
+        ]),
+        StepView(index=1, name="复核", state="active", handlers=[lee, hank, fay],
+                 due_at=now + timedelta(hours=5, minutes=3)),
+        StepView(index=2, name="会签", state="active", handlers=[fay],
+                 due_at=now - timedelta(days=2, hours=1)),
+        StepView(index=3, name="x", state="returned"),
+        StepView(index=4, name="y", state="rejected"),
+        StepView(index=5, name="z", state="skipped"),
+        StepView(index=6, name="w", state="pending"),
+        StepView(index=7, name="v", state="active", due_at=now),
+    ]  # fmt: skip
+    with translation.override(language):
+        context = {"steps": steps, "now": now}
+        old = engines["django"].from_string(OLD_PROGRESS_LOOP).render(context)
+        assert "  " + "".join(progress_rows(steps, now)) == old

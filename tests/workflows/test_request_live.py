@@ -42,9 +42,9 @@ def test_the_request_page_costs_the_same_queries_for_a_short_and_a_long_trail(
     client.force_login(people["alice"])
     client.get(req.get_absolute_url())  # fills the caches (session, the bell's count, the
     # service's step history of the likely finish)
-    # when the applicant opens it: user, request (+ its latest trail entry), tasks, trail,
-    # attachments
-    with django_assert_num_queries(5):
+    # when the applicant opens it: user, request (+ its latest trail entry), tasks, trail (its
+    # form has no file field: no attachments to read)
+    with django_assert_num_queries(4):
         response = client.get(req.get_absolute_url())
     # then every step and every decision is on it
     assert response.status_code == 200
@@ -84,9 +84,10 @@ def test_the_poll_sends_the_live_part_again_once_the_request_moved(
     # when the head approves the last step and the page polls
     task = ApprovalTask.objects.get(request=req, status="pending")
     services.task_decide(task_id=task.pk, user=people["hank"], action="approve")
-    # user, the request's stamp (moved), request, tasks, trail, attachments, archived code,
-    # rating, the research fees' transference facts (registered by workflows.research)
-    with django_assert_num_queries(9):
+    # user, the request's stamp (moved), request, tasks, trail, archived code, rating, the
+    # research fees' transference facts (registered by workflows.research); no file field, so
+    # no attachments
+    with django_assert_num_queries(8):
         response = _poll(client, req, stamp)
     # then the fresh live part says so, with a new stamp, and stops the polling
     html = response.content.decode()
