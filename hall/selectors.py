@@ -5,6 +5,7 @@ import re
 import time
 from dataclasses import dataclass, field
 
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -89,9 +90,11 @@ def _count_facets() -> Facets:
     return Facets(areas, departments, letters)
 
 
-def catalogue_facets() -> Facets:
-    """The facets of the current catalogue version: two cache reads, no query, once counted."""
-    return caching.read_through(f"hall:facets:{catalogue_version()}", _count_facets, FACETS_TTL)
+def catalogue_facets(*, version: str | None = None) -> Facets:
+    """The facets of the current catalogue version (or of ``version``, read by the caller
+    for this page already): two cache reads, no query, once counted."""
+    version = catalogue_version() if version is None else version
+    return caching.read_through(f"hall:facets:{version}", _count_facets, FACETS_TTL)
 
 
 def areas_with_counts() -> list[Area]:
@@ -246,11 +249,35 @@ def filter_digest(flt: CatalogueFilter) -> str:
     return hashlib.sha256(repr(chosen).encode()).hexdigest()[:32]
 
 
+def catalogue_page(
+    flt: CatalogueFilter, *, number: int, per_page: int, version: str | None = None
+) -> Page:
+    """The asked page of ``catalogue_rows(flt)`` (a bad or past-the-end number as
+    Paginator.get_page reads it), counted without the rows' joins. The same for everyone, so
+    kept in the cache per catalogue version (an edit shows at once) and minute of the clock:
+    the order follows the guide pages' views, which move on every view, a minute late at most,
+    as the home page's most-used lists (hot_services)."""
+
+    def read() -> tuple[int, int, list[tuple]]:
+        paginator = Paginator(catalogue_rows(flt), per_page)
+        paginator.count = catalogue(flt).count()
+        page = paginator.get_page(number)
+        return paginator.count, page.number, list(page.object_list)
+
+    version = catalogue_version() if version is None else version
+    period = int(time.time()) // HOT_SECONDS
+    key = f"hall:catalogue:{version}:{period}:{per_page}:{number}:{filter_digest(flt)}"
+    count, shown, rows = caching.read_through(key, read, 2 * HOT_SECONDS)
+    paginator = Paginator([], per_page)
+    paginator.count = count
+    return Page(rows, shown, paginator)
+
+
 def parse_query(raw: str) -> tuple[str, list[str]]:
     return query_terms(raw)
 
 
-def service_for_guide(*, code: str, user: User) -> Service | None:
+def service_for_guide(*, code: str, user: User, version: str | None = None) -> Service | None:
     """The service with everything its guide page shows (its steps' role names read too, as
     ``guide_roles``); unpublished ones only for admins. Kept in the cache per catalogue version:
     a save or delete of a service, its steps, fields, contacts, departments or a role starts a
@@ -277,7 +304,8 @@ def service_for_guide(*, code: str, user: User) -> Service | None:
             service.guide_roles = list(Role.objects.filter(code__in=codes)) if codes else []
         return service
 
-    key = f"hall:guide:{catalogue_version()}:{int(staff)}:{code}"
+    version = catalogue_version() if version is None else version
+    key = f"hall:guide:{version}:{int(staff)}:{code}"
     return caching.read_through(key, read, FACETS_TTL)
 
 

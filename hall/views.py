@@ -80,7 +80,8 @@ def home_catalogue(tab: str) -> HomeCatalogue:
 
 
 def service_list(request: HttpRequest) -> HttpResponse:
-    facets = selectors.catalogue_facets()
+    version = selectors.catalogue_version()  # read once: the page's three cached parts use it
+    facets = selectors.catalogue_facets(version=version)
     areas, departments = facets.areas, facets.departments
     form = CatalogueFilterForm(request.GET, areas=areas, departments=departments)
     query, terms = selectors.parse_query(form.search_words())
@@ -92,13 +93,11 @@ def service_list(request: HttpRequest) -> HttpResponse:
         query=query,
         terms=terms,
     )
-    paginator = Paginator(selectors.catalogue_rows(flt), settings.HALL_PAGE_SIZE)
-    # Counted without the rows' joins of area and department, which a count does not need.
-    paginator.count = selectors.catalogue(flt).count()
-    page = paginator.get_page(params.page_number(request))
+    page = selectors.catalogue_page(
+        flt, number=params.page_number(request), per_page=settings.HALL_PAGE_SIZE, version=version
+    )
     if query and page.paginator.count == 0:
         services.search_miss_record(query=query)
-    page.object_list = list(page.object_list)
     # No row shows whether it is a favourite (the guide page's star does): the page reads none.
     context = service_list_context(
         request,
@@ -108,12 +107,22 @@ def service_list(request: HttpRequest) -> HttpResponse:
         areas=areas,
         departments=departments,
         letters_in_use=facets.letters,
+        version=version,
     )
     return render(request, "hall/service_list.html", context)
 
 
 def service_list_context(
-    request, *, form, flt, page, areas, departments, letters_in_use, favourite_ids=None
+    request,
+    *,
+    form,
+    flt,
+    page,
+    areas,
+    departments,
+    letters_in_use,
+    favourite_ids=None,
+    version=None,
 ) -> dict:
     """The catalogue template's context (also rendered by tests/bench/render_bench.py, whose
     page holds Service objects rather than the view's tuples; its ``favourite_ids`` are not
@@ -121,7 +130,7 @@ def service_list_context(
     rows = page.object_list
     rows_of = service_rows if rows and isinstance(rows[0], Service) else catalogue_rows
     search_box, filters = catalogue_chrome(
-        flt, areas=areas, departments=departments, letters_in_use=letters_in_use
+        flt, areas=areas, departments=departments, letters_in_use=letters_in_use, version=version
     )
     return {
         "form": form,
@@ -138,7 +147,7 @@ FILTERS_TTL = 3600  # a search's words make many keys: an hour, not a day
 
 
 def catalogue_chrome(
-    flt: selectors.CatalogueFilter, *, areas, departments, letters_in_use
+    flt: selectors.CatalogueFilter, *, areas, departments, letters_in_use, version=None
 ) -> tuple[SafeString, SafeString]:
     """The catalogue's search box and its filters (the A–Z index, the areas, audiences and
     departments with their counts): the same for everyone with the same filter in the same
@@ -159,8 +168,9 @@ def catalogue_chrome(
             render_to_string("hall/_catalogue_filters.html", context),
         )
 
+    version = selectors.catalogue_version() if version is None else version
     key = (
-        f"hall:filters:{selectors.catalogue_version()}:{get_language()}:"
+        f"hall:filters:{version}:{get_language()}:"
         f"{get_script_prefix()}:{selectors.filter_digest(flt)}"
     )
     search_box, filters = caching.read_through(key, render_parts, FILTERS_TTL)
@@ -176,7 +186,8 @@ def _apply_url(service: Service) -> str:
 
 
 def service_detail(request: HttpRequest, code: str) -> HttpResponse:
-    service = selectors.service_for_guide(code=code, user=request.user)
+    version = selectors.catalogue_version()  # read once, for the service and its parts
+    service = selectors.service_for_guide(code=code, user=request.user, version=version)
     if service is None:
         raise Http404(_("No such service."))
     if service.is_published:
@@ -185,7 +196,7 @@ def service_detail(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "service": service,
         "guide_parts": guide_parts(
-            service, staff=request.user.is_authenticated and request.user.is_staff
+            service, staff=signed_in and request.user.is_staff, version=version
         ),
         "is_favourite": bool(selectors.favourite_ids_for(request.user, [service])),
         "apply_url": _apply_url(service) if service.is_online else "",
@@ -203,7 +214,7 @@ class GuideParts:
     body: SafeString
 
 
-def guide_parts(service: Service, *, staff: bool) -> GuideParts:
+def guide_parts(service: Service, *, staff: bool, version: str | None = None) -> GuideParts:
     """The guide's heading and facts, and its process, texts, form and contacts, rendered once
     per catalogue version, service, language and kind of reader (as its service is read,
     hall.selectors.service_for_guide) and kept in the cache: their ~20 translations with
@@ -218,8 +229,9 @@ def guide_parts(service: Service, *, staff: bool) -> GuideParts:
             render_to_string("hall/_guide_body.html", context),
         )
 
+    version = selectors.catalogue_version() if version is None else version
     key = (
-        f"hall:guide-html:{selectors.catalogue_version()}:{int(staff)}:{service.code}:"
+        f"hall:guide-html:{version}:{int(staff)}:{service.code}:"
         f"{get_language()}:{get_script_prefix()}"
     )
     head, body = caching.read_through(key, render_parts, selectors.FACETS_TTL)
