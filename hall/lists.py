@@ -114,35 +114,56 @@ class Page:
 
 
 def service_rows(services) -> list[SafeString]:
+    """The catalogue's rows of Service objects (with their area and department); see
+    ``catalogue_rows``."""
+    return catalogue_rows(
+        (
+            s.code,
+            s.name_zh,
+            s.name_en,
+            s.time_limit_days,
+            s.is_online,
+            s.department.name_zh,
+            s.department.name_en,
+            s.area.name_zh,
+            s.area.name_en,
+        )
+        for s in services
+    )
+
+
+def catalogue_rows(rows) -> list[SafeString]:
     """The catalogue's rows (hall/_service_item.html written out once a page, as the inbox's):
-    name, department, area, online or in person, the promised working days."""
-    lists = Page()
+    name, department, area, online or in person, the promised working days. Each row is a
+    tuple as ``hall.selectors.CATALOGUE_ROW`` reads it (a few columns, no model instance):
+    code, name_zh, name_en, time_limit_days, is_online, then the department's and the area's
+    name_zh and name_en (any fields after those are not read)."""
+    english = reading_english()
     service_url = url_maker("hall:service-detail", slug=True)
     online = f'<span class="badge online">{escape(gettext("Online"))}</span>'
     offline = f'<span class="badge offline">{escape(gettext("In person"))}</span>'
     days: dict[int, str] = {}
-    names: dict[int, str] = {}  # department and area names: a few, shared by many rows
-    rows = []
-    for service in services:
-        limit = service.time_limit_days
+    names: dict[tuple[str, str], str] = {}  # department and area names: a few, shared by many rows
+    html = []
+    for code, zh, en, limit, is_online, dept_zh, dept_en, area_zh, area_en, *_rest in rows:
         if limit not in days:
             days[limit] = escape(
                 ngettext("%(days)s working day", "%(days)s working days", limit) % {"days": limit}
             )
-        department, area = service.department, service.area
-        for shown in (department, area):
-            if id(shown) not in names:
-                names[id(shown)] = escape(lists.name(shown))
-        rows.append(
+        for pair in ((dept_zh, dept_en), (area_zh, area_en)):
+            if pair not in names:
+                names[pair] = escape((pair[1] or pair[0]) if english else (pair[0] or pair[1]))
+        name = (en or zh) if english else (zh or en)
+        html.append(
             SafeString(
                 f'<li class="service-item"><a class="service-name" '
-                f'href="{service_url(service.code)}">{escape(lists.name(service))}</a>'
-                f'<span class="service-meta"><span>{names[id(department)]}</span>'
-                f"<span>{names[id(area)]}</span>{online if service.is_online else offline}"
+                f'href="{service_url(code)}">{escape(name)}</a>'
+                f'<span class="service-meta"><span>{names[dept_zh, dept_en]}</span>'
+                f"<span>{names[area_zh, area_en]}</span>{online if is_online else offline}"
                 f"<span>{days[limit]}</span></span></li>"
             )
         )
-    return rows
+    return html
 
 
 def table_page(

@@ -1,9 +1,11 @@
 """Reads of the catalogue. Each selector owns its joins so a page's query count stays fixed."""
 
+import hashlib
 import re
 import time
 from dataclasses import dataclass, field
 
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -88,9 +90,11 @@ def _count_facets() -> Facets:
     return Facets(areas, departments, letters)
 
 
-def catalogue_facets() -> Facets:
-    """The facets of the current catalogue version: two cache reads, no query, once counted."""
-    return caching.read_through(f"hall:facets:{catalogue_version()}", _count_facets, FACETS_TTL)
+def catalogue_facets(*, version: str | None = None) -> Facets:
+    """The facets of the current catalogue version (or of ``version``, read by the caller
+    for this page already): two cache reads, no query, once counted."""
+    version = catalogue_version() if version is None else version
+    return caching.read_through(f"hall:facets:{version}", _count_facets, FACETS_TTL)
 
 
 def areas_with_counts() -> list[Area]:
@@ -127,8 +131,11 @@ def hot_services(*, audience: str | None = None, limit: int = HOT_LIMIT) -> list
 def favourites_for(user: User) -> list[Service]:
     if not user.is_authenticated:
         return []
+    # The home page shows each one's name and link only: three columns, not the wide rows.
     return list(
-        published_services().filter(favourited_by__user=user).order_by("-favourited_by__created_at")
+        Service.objects.filter(is_published=True, favourited_by__user=user)
+        .only("code", "name_zh", "name_en")
+        .order_by("-favourited_by__created_at")
     )
 
 
@@ -208,11 +215,69 @@ def catalogue(flt: CatalogueFilter, *, narrow: bool = True) -> QuerySet[Service]
     return services
 
 
+# What a catalogue row shows (hall.lists.catalogue_rows), read as tuples: the page reads these
+# ten columns through its two joins instead of the ~40 of three wide rows (the guide's texts in
+# both languages, search_text, keywords...) and builds no model instance.
+CATALOGUE_ROW = (
+    "code",
+    "name_zh",
+    "name_en",
+    "time_limit_days",
+    "is_online",
+    "department__name_zh",
+    "department__name_en",
+    "area__name_zh",
+    "area__name_en",
+    "pk",
+)
+
+
+def catalogue_rows(flt: CatalogueFilter) -> QuerySet:
+    """``catalogue(flt)`` as the tuples of CATALOGUE_ROW, in the same order."""
+    return catalogue(flt).values_list(*CATALOGUE_ROW)
+
+
+def filter_digest(flt: CatalogueFilter) -> str:
+    """A short key for the filter: the words typed make too long and too strange a key."""
+    chosen = (
+        flt.query,
+        flt.letter,
+        flt.area.code if flt.area else "",
+        flt.audience,
+        flt.department.code if flt.department else "",
+    )
+    return hashlib.sha256(repr(chosen).encode()).hexdigest()[:32]
+
+
+def catalogue_page(
+    flt: CatalogueFilter, *, number: int, per_page: int, version: str | None = None
+) -> Page:
+    """The asked page of ``catalogue_rows(flt)`` (a bad or past-the-end number as
+    Paginator.get_page reads it), counted without the rows' joins. The same for everyone, so
+    kept in the cache per catalogue version (an edit shows at once) and minute of the clock:
+    the order follows the guide pages' views, which move on every view, a minute late at most,
+    as the home page's most-used lists (hot_services)."""
+
+    def read() -> tuple[int, int, list[tuple]]:
+        paginator = Paginator(catalogue_rows(flt), per_page)
+        paginator.count = catalogue(flt).count()
+        page = paginator.get_page(number)
+        return paginator.count, page.number, list(page.object_list)
+
+    version = catalogue_version() if version is None else version
+    period = int(time.time()) // HOT_SECONDS
+    key = f"hall:catalogue:{version}:{period}:{per_page}:{number}:{filter_digest(flt)}"
+    count, shown, rows = caching.read_through(key, read, 2 * HOT_SECONDS)
+    paginator = Paginator([], per_page)
+    paginator.count = count
+    return Page(rows, shown, paginator)
+
+
 def parse_query(raw: str) -> tuple[str, list[str]]:
     return query_terms(raw)
 
 
-def service_for_guide(*, code: str, user: User) -> Service | None:
+def service_for_guide(*, code: str, user: User, version: str | None = None) -> Service | None:
     """The service with everything its guide page shows (its steps' role names read too, as
     ``guide_roles``); unpublished ones only for admins. Kept in the cache per catalogue version:
     a save or delete of a service, its steps, fields, contacts, departments or a role starts a
@@ -239,7 +304,8 @@ def service_for_guide(*, code: str, user: User) -> Service | None:
             service.guide_roles = list(Role.objects.filter(code__in=codes)) if codes else []
         return service
 
-    key = f"hall:guide:{catalogue_version()}:{int(staff)}:{code}"
+    version = catalogue_version() if version is None else version
+    key = f"hall:guide:{version}:{int(staff)}:{code}"
     return caching.read_through(key, read, FACETS_TTL)
 
 

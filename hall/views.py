@@ -1,3 +1,6 @@
+import time
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -6,15 +9,18 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, get_script_prefix, reverse
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from hall import params, selectors, services
+from hall import caching, params, selectors, services
 from hall.forms import LETTERS, CatalogueFilterForm
 from hall.home import panels as home_panels
-from hall.lists import service_rows
+from hall.lists import catalogue_rows, service_rows
 from hall.models import Audience, Service
 
 
@@ -24,19 +30,58 @@ def home(request: HttpRequest) -> HttpResponse:
         user_identity = getattr(request.user, "identity", "")
         audience = user_identity if user_identity in Audience.values else Audience.STAFF
     context = {
-        "areas": selectors.areas_with_counts(),
-        "hot": selectors.hot_services(),
+        "catalogue": home_catalogue(audience),
         "tab": audience,
-        "tabs": Audience.choices,
-        "tab_services": selectors.hot_services(audience=audience or None),
         "favourites": selectors.favourites_for(request.user),
         "panels": home_panels(request),
     }
     return render(request, "hall/home.html", context)
 
 
+@dataclass(frozen=True)
+class HomeCatalogue:
+    """The home page's parts that are the same for everyone reading the same tab in the same
+    language: the search box and the areas, the most-used list, the tab with its services."""
+
+    top: SafeString
+    hot: SafeString
+    tab: SafeString
+
+
+def home_catalogue(tab: str) -> HomeCatalogue:
+    """Rendered once per catalogue version, minute of the clock (the most-used lists'
+    period, hall.selectors.hot_services), tab and language, and kept in the cache: a page
+    reads one key instead of the lists' 16 services and renders none of their ~40 tags."""
+
+    def render_parts() -> tuple[str, str, str]:
+        def part(template: str, context: dict) -> str:
+            return render_to_string(template, context).removesuffix("\n")
+
+        return (
+            part("hall/_home_top.html", {"areas": selectors.areas_with_counts()}),
+            part("hall/_home_hot.html", {"hot": selectors.hot_services()}),
+            part(
+                "hall/_home_tab.html",
+                {
+                    "tab": tab,
+                    "tabs": Audience.choices,
+                    "tab_services": selectors.hot_services(audience=tab or None),
+                },
+            ),
+        )
+
+    period = int(time.time()) // selectors.HOT_SECONDS
+    key = (
+        f"hall:home:{selectors.catalogue_version()}:{period}:{tab}:"
+        f"{get_language()}:{get_script_prefix()}"
+    )
+    top, hot, tab_html = caching.read_through(key, render_parts, 2 * selectors.HOT_SECONDS)
+    return HomeCatalogue(mark_safe(top), mark_safe(hot), mark_safe(tab_html))  # noqa: S308
+
+
 def service_list(request: HttpRequest) -> HttpResponse:
-    facets = selectors.catalogue_facets()
+    version = selectors.catalogue_version()  # read once: the page's three cached parts use it
+    facets = selectors.catalogue_facets(version=version)
     areas, departments = facets.areas, facets.departments
     form = CatalogueFilterForm(request.GET, areas=areas, departments=departments)
     query, terms = selectors.parse_query(form.search_words())
@@ -48,12 +93,12 @@ def service_list(request: HttpRequest) -> HttpResponse:
         query=query,
         terms=terms,
     )
-    page = Paginator(selectors.catalogue(flt), settings.HALL_PAGE_SIZE).get_page(
-        params.page_number(request)
+    page = selectors.catalogue_page(
+        flt, number=params.page_number(request), per_page=settings.HALL_PAGE_SIZE, version=version
     )
     if query and page.paginator.count == 0:
         services.search_miss_record(query=query)
-    results = list(page.object_list)
+    # No row shows whether it is a favourite (the guide page's star does): the page reads none.
     context = service_list_context(
         request,
         form=form,
@@ -62,28 +107,74 @@ def service_list(request: HttpRequest) -> HttpResponse:
         areas=areas,
         departments=departments,
         letters_in_use=facets.letters,
-        favourite_ids=selectors.favourite_ids_for(request.user, results),
+        version=version,
     )
     return render(request, "hall/service_list.html", context)
 
 
 def service_list_context(
-    request, *, form, flt, page, areas, departments, letters_in_use, favourite_ids
+    request,
+    *,
+    form,
+    flt,
+    page,
+    areas,
+    departments,
+    letters_in_use,
+    favourite_ids=None,
+    version=None,
 ) -> dict:
-    """The catalogue template's context (also rendered by tests/bench/render_bench.py)."""
+    """The catalogue template's context (also rendered by tests/bench/render_bench.py, whose
+    page holds Service objects rather than the view's tuples; its ``favourite_ids`` are not
+    shown)."""
+    rows = page.object_list
+    rows_of = service_rows if rows and isinstance(rows[0], Service) else catalogue_rows
+    search_box, filters = catalogue_chrome(
+        flt, areas=areas, departments=departments, letters_in_use=letters_in_use, version=version
+    )
     return {
         "form": form,
         "filter": flt,
-        "areas": areas,
-        "departments": departments,
-        "letters": LETTERS,
-        "letters_in_use": letters_in_use,
+        "search_box": search_box,
+        "filters": filters,
         "page": page,
-        "results": service_rows(page.object_list),
-        "favourite_ids": favourite_ids,
+        "results": rows_of(page.object_list),
         "querystring": form.querystring(),
-        "audiences": Audience.choices,
     }
+
+
+FILTERS_TTL = 3600  # a search's words make many keys: an hour, not a day
+
+
+def catalogue_chrome(
+    flt: selectors.CatalogueFilter, *, areas, departments, letters_in_use, version=None
+) -> tuple[SafeString, SafeString]:
+    """The catalogue's search box and its filters (the A–Z index, the areas, audiences and
+    departments with their counts): the same for everyone with the same filter in the same
+    language, so rendered once per catalogue version and kept in the cache (their ~60 tags and
+    loops were most of the page's template work)."""
+
+    def render_parts() -> tuple[str, str]:
+        context = {
+            "filter": flt,
+            "areas": areas,
+            "departments": departments,
+            "letters": LETTERS,
+            "letters_in_use": letters_in_use,
+            "audiences": Audience.choices,
+        }
+        return (
+            render_to_string("hall/_search_box.html", {"value": flt.query}),
+            render_to_string("hall/_catalogue_filters.html", context),
+        )
+
+    version = selectors.catalogue_version() if version is None else version
+    key = (
+        f"hall:filters:{version}:{get_language()}:"
+        f"{get_script_prefix()}:{selectors.filter_digest(flt)}"
+    )
+    search_box, filters = caching.read_through(key, render_parts, FILTERS_TTL)
+    return mark_safe(search_box), mark_safe(filters)  # noqa: S308 - rendered by the templates
 
 
 def _apply_url(service: Service) -> str:
@@ -95,22 +186,56 @@ def _apply_url(service: Service) -> str:
 
 
 def service_detail(request: HttpRequest, code: str) -> HttpResponse:
-    service = selectors.service_for_guide(code=code, user=request.user)
+    version = selectors.catalogue_version()  # read once, for the service and its parts
+    service = selectors.service_for_guide(code=code, user=request.user, version=version)
     if service is None:
         raise Http404(_("No such service."))
     if service.is_published:
         services.service_viewed(service=service)
-    steps = selectors.steps_described(list(service.steps.all()), service.guide_roles)
     signed_in = request.user.is_authenticated
     context = {
         "service": service,
-        "steps": steps,
+        "guide_parts": guide_parts(
+            service, staff=signed_in and request.user.is_staff, version=version
+        ),
         "is_favourite": bool(selectors.favourite_ids_for(request.user, [service])),
         "apply_url": _apply_url(service) if service.is_online else "",
         # Someone the service is not for reads who may apply instead of an Apply button.
         "refused": signed_in and not service.may_apply(request.user),
     }
     return render(request, "hall/service_detail.html", context)
+
+
+@dataclass(frozen=True)
+class GuideParts:
+    """The guide page around its buttons: the same for everyone in the same language."""
+
+    head: SafeString
+    body: SafeString
+
+
+def guide_parts(service: Service, *, staff: bool, version: str | None = None) -> GuideParts:
+    """The guide's heading and facts, and its process, texts, form and contacts, rendered once
+    per catalogue version, service, language and kind of reader (as its service is read,
+    hall.selectors.service_for_guide) and kept in the cache: their ~20 translations with
+    counts and four includes were most of the page's work. What differs per person (the
+    Apply button, the star, the CSRF token) stays in the page."""
+
+    def render_parts() -> tuple[str, str]:
+        steps = selectors.steps_described(list(service.steps.all()), service.guide_roles)
+        context = {"service": service, "steps": steps}
+        return (
+            render_to_string("hall/_guide_head.html", context),
+            render_to_string("hall/_guide_body.html", context),
+        )
+
+    version = selectors.catalogue_version() if version is None else version
+    key = (
+        f"hall:guide-html:{version}:{int(staff)}:{service.code}:"
+        f"{get_language()}:{get_script_prefix()}"
+    )
+    head, body = caching.read_through(key, render_parts, selectors.FACETS_TTL)
+    return GuideParts(mark_safe(head), mark_safe(body))  # noqa: S308 - rendered by the templates
 
 
 @login_required
