@@ -184,6 +184,18 @@ def _detail_context(req: ServiceRequest, user) -> dict:
     }
 
 
+def due_span(lists: Page, due, now, *, overdue: str, left: str) -> str:
+    """The time left or over until ``due`` (none without one), as workflows/_due.html says it:
+    ``overdue`` and ``left`` are the translated "Overdue by %(late)s" and "%(left)s left"."""
+    if not due:
+        return ""
+    if due < now:
+        late = overdue % {"late": lists.since(due, now)}
+        return f'<span class="overdue">{escape(late)} ({lists.minute(due)})</span>'
+    ahead = left % {"left": lists.since(now, due)}
+    return f'<span class="countdown">{escape(ahead)} ({lists.minute(due)})</span>'
+
+
 def progress_rows(steps, now) -> list[SafeString]:
     """The progress bar's steps (workflows/_progress.html), each written out once as the lists'
     rows are: its state, who has it now (phone, office), each decision, the time left or over."""
@@ -216,15 +228,7 @@ def progress_rows(steps, now) -> list[SafeString]:
                 f"{decided.get(task.status, escape(task.status))} · "
                 f"{lists.minute(task.decided_at)}{said}</span>"
             )
-        due = step.due_at
-        if not due:
-            when = ""
-        elif due < now:
-            late = overdue % {"late": lists.since(due, now)}
-            when = f'<span class="overdue">{late} ({lists.minute(due)})</span>'
-        else:
-            ahead = left % {"left": lists.since(now, due)}
-            when = f'<span class="countdown">{ahead} ({lists.minute(due)})</span>'
+        when = due_span(lists, step.due_at, now, overdue=overdue, left=left)
         if when:
             when = f'<span class="step-due">{when}</span>'
         rows.append(
@@ -585,14 +589,8 @@ def task_rows(tasks, now, *, todo: bool, done: bool) -> list[SafeString]:
                 f"<span>{escape(status.get(task['status'], task['status']))} · "
                 f"{lists.minute(task['decided_at'])}</span>"
             )
-        elif due is None:
-            when = ""
-        elif due < now:
-            late = overdue % {"late": lists.since(due, now)}
-            when = f'<span class="overdue">{escape(late)} ({lists.minute(due)})</span>'
         else:
-            ahead = left % {"left": lists.since(now, due)}
-            when = f'<span class="countdown">{escape(ahead)} ({lists.minute(due)})</span>'
+            when = due_span(lists, due, now, overdue=overdue, left=left)
         name = _name(english, task["request__service__name_zh"], task["request__service__name_en"])
         # str(applicant): the full name, else the username
         who = task["request__applicant__full_name"] or task["request__applicant__username"]
