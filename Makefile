@@ -29,8 +29,10 @@ run: install
 	  trap 'kill $$TICK $$RECEIVER $$TRANSFERS 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# One process per core (four at most), each with its own test database and Redis database; a
+# file's tests stay in one process, so a module's fixtures are built once.
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --maxprocesses 4 --dist loadfile
 
 lint: install
 	$(BIN)/ruff check .

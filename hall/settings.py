@@ -189,6 +189,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache and tasks ------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
+# `make test` runs the suite in pytest-xdist's processes gw0, gw1, …: pytest-django gives each
+# its own test database, and each takes its own Redis database here (the URL's number plus the
+# worker's, modulo Redis's 16), so one process's cache.clear() or Celery queue is not another's.
+# A Celery worker a test starts inherits the variable and lands on the same one.
+if REDIS_URL and (xdist_worker := os.environ.get("PYTEST_XDIST_WORKER", "")).startswith("gw"):
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(REDIS_URL)
+    number = int(parts.path.strip("/") or 0) + int(xdist_worker[2:])
+    REDIS_URL = urlunsplit(parts._replace(path=f"/{number % 16}"))
 # django-redis, so that a cache which is away is a miss, not a 500: every page reads the
 # catalogue's facets, the unread count and the boards' versions from it, and the database
 # answers them all (IGNORE_EXCEPTIONS, each logged). Half a second to connect or answer on an
