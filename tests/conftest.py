@@ -18,6 +18,19 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the hall's default language: a request in English through the test
+    client leaves English active in the thread, and which test ran before depends on how
+    `make test` shares the files among its processes."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: what a rolled-back test cached (catalogue facets,
     unread counts, sessions) is gone with its rows."""
