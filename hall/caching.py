@@ -3,13 +3,16 @@ when it changes) or a period of the clock in its key. The cache is only a shortc
 away or fails, the database answers (README "A fast list page")."""
 
 import contextlib
+import logging
 import uuid
 from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import cache
+from django.db import transaction
 
 T = TypeVar("T")
+logger = logging.getLogger("hall.cache")
 
 
 def version(key: str) -> str:
@@ -43,3 +46,18 @@ def read_through(key: str, read: Callable[[], T], ttl: int) -> T:
             with contextlib.suppress(Exception):
                 cache.set(key, found, ttl)
     return found
+
+
+def drop(keys: list[str]) -> None:
+    """Deletes what is kept under ``keys``: at once, and again after the transaction commits (a
+    page that read the old rows meanwhile may have kept the old value). A cache that is away
+    keeps it until its TTL ends (logged)."""
+
+    def delete() -> None:
+        try:
+            cache.delete_many(keys)
+        except Exception:  # noqa: BLE001 - Redis away: the TTL ends the stale value
+            logger.warning("cache unavailable: %s not dropped", keys)
+
+    delete()
+    transaction.on_commit(delete)

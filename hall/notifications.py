@@ -24,7 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from hall import wecom
+from hall import caching, wecom
 from hall.models import Delivery, Notification, User
 
 logger = logging.getLogger(__name__)
@@ -323,16 +323,7 @@ def unread_changed(user_id: int) -> None:
 
 def unread_changed_many(user_ids: list[int]) -> None:
     """Drops these people's cached unread counts at once, and again after commit."""
-    keys = [_unread_key(pk) for pk in user_ids]
-
-    def drop() -> None:
-        try:
-            cache.delete_many(keys)
-        except Exception:  # noqa: BLE001 - Redis away: the TTL ends the stale figure
-            logger.warning("cache unavailable: unread counts of %s not dropped", user_ids)
-
-    drop()
-    transaction.on_commit(drop)
+    caching.drop([_unread_key(pk) for pk in user_ids])
 
 
 def notifications_for(user: User):

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from hall.calendar import add_working_days, working_days_between
 from hall.models import Department, Service, ServiceStep, User
-from workflows import handoffs
+from workflows import handoffs, selectors
 from workflows.models import (
     ApprovalRecord,
     ApprovalTask,
@@ -675,6 +675,7 @@ def task_decide(
     task.decided_at, task.decided_by, task.comment = now, user, comment
     task.status = outcome[action]
     task.save(update_fields=["decided_at", "decided_by", "comment", "status"])
+    selectors.done_count_changed(user.pk)
     _record(
         request=request,
         actor=user,
@@ -742,6 +743,7 @@ def task_transfer(*, task_id: int, user: User, to_user: User, comment: str = "")
     task.status, task.decided_at, task.decided_by = TaskStatus.TRANSFERRED, timezone.now(), user
     task.comment = comment
     task.save()
+    selectors.done_count_changed(user.pk)
     new_task = ApprovalTask.objects.create(
         request=request,
         step_index=task.step_index,
@@ -853,8 +855,6 @@ def request_comment(*, request_id: int, user: User, comment: str) -> None:
 def request_cc(*, request_id: int, user: User, to_users: list[User]) -> int:
     """Copies the request to people who may then read it (and nothing more)."""
     from guardian.shortcuts import assign_perm
-
-    from workflows import selectors
 
     request = ServiceRequest.objects.select_for_update().get(pk=request_id)
     if not _is_involved(request, user):
@@ -1003,8 +1003,6 @@ def _render_pdf(request_id: int, *, on_stored) -> str:
     import weasyprint
     from django.template.loader import render_to_string
     from django.utils import translation
-
-    from workflows import selectors
 
     with transaction.atomic():
         request = ServiceRequest.objects.select_for_update().filter(pk=request_id).first()

@@ -5,7 +5,7 @@ import uuid
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from guardian.shortcuts import assign_perm
 
@@ -162,7 +162,8 @@ def many_requests(make_chain, people, count: int):
         # user, then count + page; the session and the bell's unread count come from the cache
         # (issue #10: 5 -> 3)
         pytest.param("inbox", "hank", 3, id="inbox-todo"),
-        pytest.param("inbox-done", "hank", 3, id="inbox-done"),
+        # the done tab's count is kept per person until they decide again (3 -> 2)
+        pytest.param("inbox-done", "hank", 2, id="inbox-done"),
         pytest.param("inbox-queue", "rita", 3, id="inbox-queue"),
         pytest.param("my-requests", "alice", 3, id="my-requests"),
         pytest.param("inbox-cc", "rose", 3, id="inbox-cc"),
@@ -213,6 +214,39 @@ def test_list_and_object_pages_have_constant_query_counts(
     assert response.status_code == 200
     if page.startswith("inbox") or page == "my-requests":
         assert len(response.context["page"].object_list) == min(count, 20)
+
+
+def test_done_count_is_kept_until_the_person_decides_again(client, make_chain, people):
+    """The done tab counts a person's decided tasks once; their next decision or transfer makes
+    the next visit count again, a filtered tab always counts, and someone else's decision does
+    not touch it."""
+    reqs = many_requests(make_chain, people, 5)
+    pending = [ApprovalTask.objects.get(request=r, status="pending") for r in reqs]
+    done = reverse("workflows:inbox") + "?tab=done"
+    client.force_login(people["hank"])
+
+    def count(url=done) -> int:
+        return client.get(url).context["page"].paginator.count
+
+    services.task_decide(task_id=pending[0].pk, user=people["hank"], action="approve")
+    assert count() == 1
+    # kept: a row counted behind its back (not through the services) is not seen yet
+    ApprovalTask.objects.filter(pk=pending[1].pk).update(
+        decided_by=people["hank"], decided_at=timezone.now(), status="approved"
+    )
+    assert count() == 1
+    assert count(done + "&q=" + reqs[1].number) == 1  # filtered: counted on the table
+    services.task_decide(task_id=pending[2].pk, user=people["hank"], action="approve")
+    assert count() == 3
+    services.task_transfer(task_id=pending[3].pk, user=people["hank"], to_user=people["rita"])
+    assert count() == 4
+    # rita's decision is not hank's: his kept count stands
+    ApprovalTask.objects.filter(pk=pending[4].pk).update(
+        decided_by=people["hank"], decided_at=timezone.now(), status="approved"
+    )
+    task = ApprovalTask.objects.get(request=reqs[3], status="pending")
+    services.task_decide(task_id=task.pk, user=people["rita"], action="approve")
+    assert count() == 4
 
 
 # --- the apply form ---------------------------------------------------------------------------
@@ -468,7 +502,7 @@ def test_bulk_approve_skips_tasks_that_are_not_yours(client, make_chain, people)
 
 
 def test_inbox_filters_and_order(client, make_chain, people):
-    reqs = many_requests(make_chain, people, 4)
+    reqs = many_requests(make_chain, people, 5)
     client.force_login(people["hank"])
     # the page's rows are selectors.TASK_ROW dicts
     todo = list(client.get(reverse("workflows:inbox")).context["page"].object_list)
@@ -539,7 +573,7 @@ def test_the_history_rows_print_what_the_template_loop_printed(language):
     from datetime import UTC, datetime
 
     from django.template import engines
-    from django.utils import translation
+    from django.utils import timezone, translation
 
     from hall.models import User
     from workflows.models import ApprovalRecord
@@ -583,7 +617,7 @@ def test_the_progress_rows_print_what_the_template_loop_printed(language):
     from datetime import UTC, datetime, timedelta
 
     from django.template import engines
-    from django.utils import translation
+    from django.utils import timezone, translation
 
     from hall.models import User
     from workflows.selectors import StepView
