@@ -1,8 +1,11 @@
 """Writes of the catalogue: favourites, popularity, the log of searches that found nothing."""
 
+import logging
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.utils.translation import gettext as _
 
 from hall.models import (
@@ -28,8 +31,68 @@ def favourite_toggle(*, user: User, service: Service) -> bool:
     return True
 
 
+logger = logging.getLogger(__name__)
+
+# A guide's views, counted in Redis (HINCRBY of one hash: no row lock, no commit to wait for on
+# every view) and added to the services' popularity by popularity_fold every minute. Without
+# Redis (the embedded default) or while it is away, a view updates its row at once.
+VIEWS_KEY = "hall:views"
+FOLDING_KEY = "hall:views:folding"
+FOLD_LOCK_KEY = "hall:views:lock"
+FOLD_BATCH = 500
+
+
+def _redis():
+    """The cache's own Redis client, or None when the cache is not Redis."""
+    if "django_redis" not in settings.CACHES["default"]["BACKEND"]:
+        return None
+    from django_redis import get_redis_connection
+
+    return get_redis_connection("default")
+
+
 def service_viewed(*, service: Service) -> None:
+    client = _redis()
+    if client is not None:
+        try:
+            client.hincrby(VIEWS_KEY, str(service.pk), 1)
+            return
+        except Exception:  # noqa: BLE001 - Redis away: the row takes the view itself
+            logger.warning("redis unavailable: view of service %s written to its row", service.pk)
     Service.objects.filter(pk=service.pk).update(popularity=F("popularity") + 1)
+
+
+def popularity_fold() -> int:
+    """Adds the views counted in Redis to the services' popularity; returns how many services
+    moved. The views of the last minute are renamed aside first, so views arriving meanwhile
+    start a new hash; the aside hash is deleted only after the commit, and a fold that stopped
+    before it (the worker died) is finished by the next one. One fold at a time (a lock of a
+    minute); a second one meanwhile does nothing."""
+    client = _redis()
+    if client is None:
+        return 0
+    try:
+        if not client.set(FOLD_LOCK_KEY, "1", nx=True, ex=60):
+            return 0
+        if not client.exists(FOLDING_KEY):
+            if not client.exists(VIEWS_KEY):  # a minute without views
+                client.delete(FOLD_LOCK_KEY)
+                return 0
+            # Only a fold renames or deletes the hash, under the lock: it is still there.
+            client.rename(VIEWS_KEY, FOLDING_KEY)
+        counted = client.hgetall(FOLDING_KEY)
+    except Exception as exc:  # noqa: BLE001 - Redis away: nothing to fold until it is back
+        logger.warning("redis unavailable: popularity not folded (%s)", exc)
+        return 0
+    views = {int(pk): int(n) for pk, n in counted.items() if int(n) > 0}
+    ids = sorted(views)
+    with transaction.atomic():
+        for start in range(0, len(ids), FOLD_BATCH):
+            batch = ids[start : start + FOLD_BATCH]
+            added = Case(*(When(pk=pk, then=Value(views[pk])) for pk in batch), default=Value(0))
+            Service.objects.filter(pk__in=batch).update(popularity=F("popularity") + added)
+        transaction.on_commit(lambda: client.delete(FOLDING_KEY, FOLD_LOCK_KEY))
+    return len(ids)
 
 
 def search_miss_record(*, query: str) -> None:

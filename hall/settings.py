@@ -245,6 +245,8 @@ HALL_PDF_REQUEUE_SECONDS = env_int("HALL_PDF_REQUEUE_SECONDS", 120)
 CELERY_BEAT_SCHEDULE = {
     "sweep-deliveries": {"task": "hall.tasks.sweep_deliveries", "schedule": 60.0},
     "reminders-tick": {"task": "workflows.tasks.reminders_tick", "schedule": 60.0},
+    # The guides' views counted in Redis, added to the services' popularity.
+    "popularity-fold": {"task": "hall.tasks.popularity_fold", "schedule": 60.0},
     "workflows-pdf-orphans": {"task": "workflows.tasks.pdf_orphans_sweep", "schedule": 3600.0},
     "archives-loans-expire": {"task": "archives.tasks.loans_expire", "schedule": 3600.0},
     "archives-loans-remind": {"task": "archives.tasks.loans_remind", "schedule": 3600.0},

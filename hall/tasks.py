@@ -12,3 +12,10 @@ def send_delivery(key: str) -> str:
 @shared_task
 def sweep_deliveries() -> int:
     return notifications.deliveries_sweep()
+
+
+@shared_task
+def popularity_fold() -> int:
+    from hall.services import popularity_fold as fold
+
+    return fold()

@@ -1,6 +1,7 @@
 """The portal pages: what they show, how they refuse bad input, and what they cost in queries."""
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from hall.models import Favourite, SearchMiss, ServiceContact, ServiceField, ServiceStep
@@ -45,15 +46,17 @@ PAGES = {
 # (area and department counts, the letters in use) and the home page's "most used" lists come
 # from the cache (issue #10), so anonymous home: none (was 4, then 2: hot + tab); list: count +
 # page (was 7); guide: the popularity update (was 7: service + contacts + fields + departments it
-# is limited to + steps + role names, now cached per catalogue version, + the update).
+# is limited to + steps + role names, now cached per catalogue version, + the update); with Redis
+# as the cache the view is counted there (hall.services.service_viewed): none.
 # The list pages' count and page are read once per catalogue version and minute too (was 2).
+VIEWS_IN_REDIS = "django_redis" in settings.CACHES["default"]["BACKEND"]
 ANONYMOUS_QUERIES = {
     "home": 0,
     "list": 0,
     "list-filtered": 0,
     "list-searched": 0,
     "list-letter": 0,
-    "guide": 1,
+    "guide": 0 if VIEWS_IN_REDIS else 1,
 }
 # Logged in adds the user, and on the home and guide pages the person's favourites (the home
 # page's list, the guide's star); the session and the bell's unread count come from the cache
@@ -250,10 +253,14 @@ def test_guide_page_conditions_name_the_fields_label_in_the_readers_language(
     assert "trip_kind" not in html and "official" not in html.replace("Official", "")
 
 
-def test_guide_page_counts_popularity(client, make_service):
+def test_guide_page_counts_popularity(client, make_service, django_capture_on_commit_callbacks):
+    from hall.services import popularity_fold
+
     service = make_service()
     client.get(service.get_absolute_url())
     client.get(service.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):
+        popularity_fold()  # the minute's fold of the views counted in Redis (none without)
     service.refresh_from_db()
     assert service.popularity == 2
 

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from archives.services import loans_expire, loans_remind
 from archives.tasks import office_remind
 from hall.notifications import deliveries_sweep
+from hall.services import popularity_fold
 from workflows.reminders import pdf_orphans_sweep, reminders_tick
 
 ORPHANS_EVERY = 3600
@@ -12,7 +13,8 @@ ORPHANS_EVERY = 3600
 
 class Command(BaseCommand):
     help = (
-        "Runs the reminder tick, the archives' loan reminders and the message outbox once "
+        "Runs the reminder tick, the archives' loan reminders, the message outbox and the "
+        "guides' view counts once "
         "(or every minute with --loop, then the sweep of orphan approval PDFs hourly): "
         "what celery beat does in production, for the embedded hall without a broker."
     )
@@ -32,6 +34,7 @@ class Command(BaseCommand):
             loans_expire()
             sent.update(office_remind())
             swept = deliveries_sweep()
+            popularity_fold()  # the guides' views counted in Redis, when the cache is Redis
             if any(sent.values()) or swept:
                 self.stdout.write(f"reminders {sent}, outbox {swept}")
             if not loop:
