@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hall import params
+from hall import caching, params
 from hall.chrome import render_once
 from hall.lists import Page, escape, url_maker
 from hall.models import Service, ServiceField, User
@@ -162,25 +162,44 @@ def _predicted(req: ServiceRequest):
     return predicted_finish(req)
 
 
-def _detail_context(req: ServiceRequest, user) -> dict:
-    records = list(selectors.trail(req))
-    steps = selectors.progress(req)
-    now = timezone.now()
+def _live_parts(req: ServiceRequest, now, stamp: str) -> tuple[list, list, object]:
+    """The request page's history, progress bar and likely finish. With the live stamp of what
+    they show (``selectors.live_stamp``: a decision, a claim, a transfer, a comment or a save of
+    the request makes a new one) they are kept under it, so the page seen again before the
+    request moved reads neither its tasks nor its trail; the stamp's likely-finish period bounds
+    how long, as it bounds the poll's."""
+
+    def read() -> tuple[list, list, object]:
+        rows = trail_rows(selectors.trail(req))
+        return rows, progress_rows(selectors.progress(req), now), _predicted(req)
+
+    if not stamp:
+        return read()
+    return caching.read_through(
+        f"workflows:live:{stamp}", read, selectors.PREDICTION_REFRESH_SECONDS
+    )
+
+
+def _detail_context(req: ServiceRequest, user, *, now=None, stamp: str = "") -> dict:
+    """What the request page (and the task page around its decision) shows. ``stamp`` (the
+    request page and its poll, whose request carries its latest trail entry) lets the live parts
+    come from the cache."""
+    now = now or timezone.now()
+    trail, progress, predicted = _live_parts(req, now, stamp)
     return {
         "req": req,
-        "steps": steps,
-        "records": records,
-        "trail_rows": trail_rows(records),
-        "progress_rows": progress_rows(steps, now),
+        "trail_rows": trail,
+        "progress_rows": progress,
         "rows": selectors.form_rows(req),
         "is_applicant": req.applicant_id == user.pk,
         "copy_form": CopyForm(),
         "rating": selectors.rating_of(req),
         "archived_code": selectors.archived_code(req),
         "facts": handoffs.facts_of(req),
-        "predicted": _predicted(req),
+        "predicted": predicted,
         "now": now,
         "rating_form": RatingForm(),
+        "live_stamp": stamp,
     }
 
 
@@ -280,8 +299,9 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     req = _live_or_404(request, pk)
     if req.status == ServiceRequest.Status.DRAFT and req.applicant_id == request.user.pk:
         return redirect(f"{req.service.get_absolute_url()}apply/?draft={req.pk}")
-    context = _detail_context(req, request.user)
-    context["live_stamp"] = selectors.live_stamp(req, request.user, context["now"])
+    now = timezone.now()
+    stamp = selectors.live_stamp(req, request.user, now)
+    context = _detail_context(req, request.user, now=now, stamp=stamp)
     return render(request, "workflows/request_detail.html", context)
 
 
@@ -307,8 +327,7 @@ def request_progress(request: HttpRequest, pk: int) -> HttpResponse:
             req = _live_or_404(request, pk)
             stamp = selectors.live_stamp(req, request.user, now)
             etag = f'"{stamp}"'
-        context = _detail_context(req, request.user)
-        context["live_stamp"] = stamp
+        context = _detail_context(req, request.user, now=now, stamp=stamp)
         response = render(request, "workflows/_request_live.html", context)
     response["ETag"] = etag
     return response

@@ -1,8 +1,11 @@
 """The request page and its 10-second live poll: exact query counts whatever the trail's
 length, and a poll that costs two queries and no rendering while nothing moved."""
 
+import re
+
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.urls import reverse
 
 from tests.chains import HEAD
@@ -40,16 +43,27 @@ def test_the_request_page_costs_the_same_queries_for_a_short_and_a_long_trail(
     # given a request in progress with 1 or 20 steps (and as many trail entries)
     req = in_progress(steps)
     client.force_login(people["alice"])
-    client.get(req.get_absolute_url())  # fills the caches (session, the bell's count, the
-    # service's step history of the likely finish)
+    stamp = client.get(req.get_absolute_url()).context["live_stamp"]  # fills the caches
+    # (session, the bell's count, the service's step history of the likely finish)
+    cache.delete(f"workflows:live:{stamp}")  # as if it had moved since
     # when the applicant opens it: user, request (+ its latest trail entry), tasks, trail (its
     # form has no file field: no attachments to read)
     with django_assert_num_queries(4):
         response = client.get(req.get_absolute_url())
     # then every step and every decision is on it
     assert response.status_code == 200
-    assert len(response.context["steps"]) == steps
-    assert len(response.context["records"]) == steps  # submitted + each decision
+    assert len(response.context["progress_rows"]) == steps
+    assert len(response.context["trail_rows"]) == steps  # submitted + each decision
+    # and seen again before it moves, its progress and history come from the cache: user,
+    # request
+    with django_assert_num_queries(2):
+        again = client.get(req.get_absolute_url())
+    assert _live_lists(again) == _live_lists(response)
+
+
+def _live_lists(response) -> list[str]:
+    html = response.content.decode()
+    return re.findall(r'<ol class="(?:progress|trail)".*?</ol>', html, re.S)
 
 
 @pytest.mark.parametrize("steps", [1, 20], ids=["1-trail-step", "20-trail-steps"])
@@ -93,7 +107,7 @@ def test_the_poll_sends_the_live_part_again_once_the_request_moved(
     html = response.content.decode()
     assert response.status_code == 200 and response["ETag"] != f'"{stamp}"'
     assert 'data-open="0"' in html and response.context["live_stamp"] in html
-    assert len(response.context["records"]) == steps + 1
+    assert len(response.context["trail_rows"]) == steps + 1
 
 
 def test_a_claim_without_a_save_of_the_request_moves_the_stamp(client, in_progress, people):
@@ -104,8 +118,10 @@ def test_a_claim_without_a_save_of_the_request_moves_the_stamp(client, in_progre
     # when the head comments (a trail entry; the request row is not saved)
     services.request_comment(request_id=req.pk, user=people["hank"], comment="已阅，请补充发票")
     response = _poll(client, req, stamp)
-    # then the poll brings the comment
+    # then the poll brings the comment, and so does the page reloaded (its kept progress and
+    # history were kept under the old stamp)
     assert response.status_code == 200 and "已阅，请补充发票" in response.content.decode()
+    assert "已阅，请补充发票" in client.get(req.get_absolute_url()).content.decode()
 
 
 def test_the_countdown_moves_the_stamp_when_its_words_change(client, in_progress, people):
