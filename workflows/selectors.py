@@ -83,25 +83,30 @@ class Rows:
         """The rows' count; kept in the cache under ``count_key`` when there is one."""
         if not self.count_key:
             return self.filtered.count()
-        return caching.read_through(self.count_key, self.filtered.count, DONE_COUNT_TTL)
+        return caching.read_through(self.count_key, self.filtered.count, TASK_COUNT_TTL)
 
     def __getitem__(self, index):
         return self.filtered.values(*self.columns)[index]
 
 
-# The done tab's count, kept per person: a busy approver's 39k decided tasks are 3 ms of index
-# scan on every page of it, and only their own decisions change it (task_decide and
-# task_transfer drop it, at once and after commit); the TTL bounds what a missed drop costs.
-DONE_COUNT_TTL = 600
+# The to-do and done tabs' counts (with no filter set), kept per person: a busy approver's
+# 1,000 open and 39k decided tasks were a COUNT on every page of them. Every write that moves a
+# task into or out of someone's to-do or done tab is in workflows.services and drops the
+# counts of the people it touches (task_counts_changed: at once and after commit); the TTL
+# bounds what anything else (an admin's edit) or a missed drop costs.
+TASK_COUNT_TTL = 120
 
 
-def _done_count_key(user_id: int) -> str:
-    return f"workflows:done:{user_id}"
+def _task_count_key(tab: str, user_id: int) -> str:
+    return f"workflows:{tab}:{user_id}"
 
 
-def done_count_changed(user_id: int) -> None:
-    """Drops the person's kept done count (they decided or transferred a task)."""
-    caching.drop([_done_count_key(user_id)])
+def task_counts_changed(user_ids) -> None:
+    """Drops these people's kept to-do and done counts (a task arrived, was claimed, decided,
+    transferred or cancelled)."""
+    ids = {pk for pk in user_ids if pk}
+    if ids:
+        caching.drop([_task_count_key(tab, pk) for pk in ids for tab in ("todo", "done")])
 
 
 # What a row of "copied to me" shows (views.cc_rows).
@@ -381,11 +386,11 @@ def inbox(user: User, flt: InboxFilter) -> Rows:
             | Q(request__service__name_zh__icontains=flt.q)
             | Q(request__service__name_en__icontains=flt.q)
         )
+    kept = flt.tab in ("todo", "done") and flt == InboxFilter(tab=flt.tab)  # no filter set
+    key = _task_count_key(flt.tab, user.pk) if kept else ""
     if flt.tab == "done":
-        unfiltered = flt == InboxFilter(tab="done")
-        key = _done_count_key(user.pk) if unfiltered else ""
         return Rows(tasks.order_by("-decided_at", "-pk"), TASK_ROW, count_key=key)
-    return Rows(tasks.order_by("-urgent", "due_at", "pk"), TASK_ROW)
+    return Rows(tasks.order_by("-urgent", "due_at", "pk"), TASK_ROW, count_key=key)
 
 
 _TASK_PAGE = (

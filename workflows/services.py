@@ -463,6 +463,7 @@ def _open_step(*, request: ServiceRequest, index: int) -> None:
                 **reminder_schedule(due_at=due, created_at=now, urgent=request.urgent),
             )
             request_event(request=request, kind="task_arrived", recipients=[assignee], task=task)
+            selectors.task_counts_changed([assignee.pk])
 
 
 def step_advance(*, request: ServiceRequest, save: bool = True) -> None:
@@ -644,6 +645,7 @@ def _cancel_pending(request: ServiceRequest, index: int | None = None) -> None:
     pending = ApprovalTask.objects.filter(request=request, status=TaskStatus.PENDING)
     if index is not None:
         pending = pending.filter(step_index=index)
+    selectors.task_counts_changed(pending.values_list("assignee_id", flat=True))
     pending.update(status=TaskStatus.CANCELLED, decided_at=timezone.now())
 
 
@@ -675,7 +677,7 @@ def task_decide(
     task.decided_at, task.decided_by, task.comment = now, user, comment
     task.status = outcome[action]
     task.save(update_fields=["decided_at", "decided_by", "comment", "status"])
-    selectors.done_count_changed(user.pk)
+    selectors.task_counts_changed([user.pk])
     _record(
         request=request,
         actor=user,
@@ -728,6 +730,7 @@ def task_claim(*, task_id: int, user: User) -> ApprovalTask:
         raise RequestError(_("This task is not in your group queue."))
     task.assignee = user
     task.save(update_fields=["assignee"])
+    selectors.task_counts_changed([user.pk])
     _record(request=request, actor=user, action=Action.CLAIM, task=task)
     return task
 
@@ -743,7 +746,7 @@ def task_transfer(*, task_id: int, user: User, to_user: User, comment: str = "")
     task.status, task.decided_at, task.decided_by = TaskStatus.TRANSFERRED, timezone.now(), user
     task.comment = comment
     task.save()
-    selectors.done_count_changed(user.pk)
+    selectors.task_counts_changed([user.pk, to_user.pk])
     new_task = ApprovalTask.objects.create(
         request=request,
         step_index=task.step_index,
@@ -809,6 +812,7 @@ def task_add_signer(
     task.step_index = here + 1
     task.status = TaskStatus.CANCELLED
     task.save()
+    selectors.task_counts_changed([task.assignee_id])
     _cancel_pending(request)
     request.chain[here + 1]["state"] = "pending"
     request.resume_at = here

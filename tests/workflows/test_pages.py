@@ -170,8 +170,9 @@ def many_requests(make_chain, people, count: int):
     [
         # user, then count + page; the session and the bell's unread count come from the cache
         # (issue #10: 5 -> 3)
-        pytest.param("inbox", "hank", 3, id="inbox-todo"),
-        # the done tab's count is kept per person until they decide again (3 -> 2)
+        # the to-do and done tabs' counts are kept per person until a task of theirs moves
+        # (3 -> 2)
+        pytest.param("inbox", "hank", 2, id="inbox-todo"),
         pytest.param("inbox-done", "hank", 2, id="inbox-done"),
         pytest.param("inbox-queue", "rita", 3, id="inbox-queue"),
         pytest.param("my-requests", "alice", 3, id="my-requests"),
@@ -257,6 +258,27 @@ def test_done_count_is_kept_until_the_person_decides_again(client, make_chain, p
     task = ApprovalTask.objects.get(request=reqs[3], status="pending")
     services.task_decide(task_id=task.pk, user=people["rita"], action="approve")
     assert count() == 4
+
+
+def test_todo_count_is_kept_until_a_task_of_theirs_moves(client, make_chain, people):
+    """A task arriving, or one cancelled by a withdrawal, makes the next visit count again."""
+    reqs = many_requests(make_chain, people, 5)
+    client.force_login(people["hank"])
+
+    def count() -> int:
+        return client.get(reverse("workflows:inbox")).context["page"].paginator.count
+
+    assert count() == 5
+    # kept: tasks moved behind the services' back are not seen yet
+    ApprovalTask.objects.filter(request__in=reqs[:2]).update(status="cancelled")
+    assert count() == 5
+    assert client.get(reverse("workflows:inbox") + "?urgent=on").context[
+        "page"
+    ].paginator.count == len([r for r in reqs[2:] if r.urgent])  # filtered: counted
+    new = many_requests(make_chain, people, 1)[0]  # a task arrives for hank
+    assert count() == 4
+    services.request_withdraw(request_id=new.pk, user=people["alice"])
+    assert count() == 3
 
 
 # --- the apply form ---------------------------------------------------------------------------
