@@ -75,6 +75,13 @@ def registered(code: str) -> Handoff | None:
     return _REGISTRY.get(code)
 
 
+def has_live_fields(request: ServiceRequest) -> bool:
+    """Whether the request's service shows some form fields live from another app's objects
+    (``Handoff.shown``), which can change without the request."""
+    handoff = _REGISTRY.get(request.service.code)
+    return handoff is not None and handoff.shown is not None
+
+
 def shown_of(request: ServiceRequest) -> dict[str, str]:
     handoff = _REGISTRY.get(request.service.code)
     if handoff is None or handoff.shown is None:

@@ -162,22 +162,30 @@ def _predicted(req: ServiceRequest):
     return predicted_finish(req)
 
 
-def _live_parts(req: ServiceRequest, now, stamp: str) -> tuple[list, list, object]:
-    """The request page's history, progress bar and likely finish. With the live stamp of what
-    they show (``selectors.live_stamp``: a decision, a claim, a transfer, a comment or a save of
-    the request makes a new one) they are kept under it, so the page seen again before the
-    request moved reads neither its tasks nor its trail; the stamp's likely-finish period bounds
-    how long, as it bounds the poll's."""
+def _live_parts(req: ServiceRequest, now, stamp: str) -> tuple[list, list, object, object]:
+    """The request page's history, progress bar, likely finish and form rows. With the live
+    stamp of what they show (``selectors.live_stamp``: a decision, a claim, a transfer, a
+    comment or a save of the request makes a new one) they are kept under it, so the page seen
+    again before the request moved reads neither its tasks, nor its trail, nor its attachments;
+    the stamp's likely-finish period bounds how long, as it bounds the poll's. Form rows that
+    show another app's objects live (a document's number) are read every time."""
+    live_fields = handoffs.has_live_fields(req)
 
-    def read() -> tuple[list, list, object]:
+    def read() -> tuple[list, list, object, object]:
         rows = trail_rows(selectors.trail(req))
-        return rows, progress_rows(selectors.progress(req), now), _predicted(req)
+        progress = progress_rows(selectors.progress(req), now)
+        return rows, progress, _predicted(req), None if live_fields else selectors.form_rows(req)
 
-    if not stamp:
-        return read()
-    return caching.read_through(
-        f"workflows:live:{stamp}", read, selectors.PREDICTION_REFRESH_SECONDS
+    parts = (
+        read()
+        if not stamp
+        else caching.read_through(
+            f"workflows:live:{stamp}", read, selectors.PREDICTION_REFRESH_SECONDS
+        )
     )
+    if live_fields:
+        parts = (*parts[:3], selectors.form_rows(req))
+    return parts
 
 
 def _detail_context(req: ServiceRequest, user, *, now=None, stamp: str = "") -> dict:
@@ -185,12 +193,12 @@ def _detail_context(req: ServiceRequest, user, *, now=None, stamp: str = "") -> 
     request page and its poll, whose request carries its latest trail entry) lets the live parts
     come from the cache."""
     now = now or timezone.now()
-    trail, progress, predicted = _live_parts(req, now, stamp)
+    trail, progress, predicted, form_rows = _live_parts(req, now, stamp)
     return {
         "req": req,
         "trail_rows": trail,
         "progress_rows": progress,
-        "rows": selectors.form_rows(req),
+        "rows": form_rows,
         "is_applicant": req.applicant_id == user.pk,
         "copy_form": CopyForm(),
         "rating": selectors.rating_of(req),
