@@ -605,7 +605,7 @@ def test_the_history_rows_print_what_the_template_loop_printed(language):
     from datetime import UTC, datetime
 
     from django.template import engines
-    from django.utils import timezone, translation
+    from django.utils import translation
 
     from hall.models import User
     from workflows.models import ApprovalRecord
@@ -649,7 +649,7 @@ def test_the_progress_rows_print_what_the_template_loop_printed(language):
     from datetime import UTC, datetime, timedelta
 
     from django.template import engines
-    from django.utils import timezone, translation
+    from django.utils import translation
 
     from hall.models import User
     from workflows.selectors import StepView
