@@ -56,6 +56,38 @@ def test_the_bells_name_contains_its_visible_count(client, alice, lang, label):
     assert '<span class="bell-count">3</span>' in html
 
 
+def _form(html: str, action: str) -> dict:
+    """The fields of the header's form posting to ``action``."""
+    form = re.search(rf'<form action="{re.escape(action)}" method="post"[^>]*>(.*?)</form>', html)
+    fields = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form.group(1))
+    return {name: value.replace("&amp;", "&") for name, value in fields}
+
+
+def test_the_headers_forms_switch_the_language_and_log_out_with_csrf(alice):
+    from django.test import Client
+
+    # given a person on a page whose address has a query, with CSRF checks on
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    page = "/services/?q=%3C%E6%8A%A5%E9%94%80%3E&area=x"  # q=<报销>, as a browser sends it
+    html = client.get(page).content.decode()
+    header = html.split("</header>")[0]
+    assert f'<span class="who">{alice.get_full_name()}</span>' in header
+    assert 'name="next" value="/services/?q=%3C%E6%8A%A5%E9%94%80%3E&amp;area=x"' in header
+    # when they switch to English with the header's form
+    switch = _form(header, reverse("set_language"))
+    assert switch["next"] == page
+    answer = client.post(reverse("set_language"), {**switch, "language": "en"})
+    # then they are back on that page, in English
+    assert answer.status_code == 302 and answer["Location"] == switch["next"]
+    english = client.get(page).content.decode().split("</header>")[0]
+    assert 'value="zh-hans" lang="zh-hans"' in english and ">Log out</button>" in english
+    # and the log out form's token logs them out
+    out = client.post(reverse("logout"), _form(english, reverse("logout")))
+    assert out.status_code == 302
+    assert '<a href="/accounts/login/' in client.get(page).content.decode().split("</header>")[0]
+
+
 def test_an_archivist_by_role_is_sent_to_the_record_search(client, alice, research_dept):
     # given alice holds the archivist role (she is not staff)
     Role.objects.create(department=research_dept, code="archivist", name_zh="档案员").holders.add(
