@@ -66,8 +66,9 @@ def popularity_fold() -> int:
     """Adds the views counted in Redis to the services' popularity; returns how many services
     moved. The views of the last minute are renamed aside first, so views arriving meanwhile
     start a new hash; the aside hash is deleted only after the commit, and a fold that stopped
-    before it (the worker died) is finished by the next one. One fold at a time (a lock of a
-    minute); a second one meanwhile does nothing."""
+    before it (the worker died) is finished by the next one; one that died between its commit
+    and that delete adds its minute twice (popularity orders the catalogue; it is not a ledger).
+    One fold at a time (a lock of a minute); a second one meanwhile does nothing."""
     client = _redis()
     if client is None:
         return 0
