@@ -52,7 +52,8 @@ def header_tools(context) -> SafeString:
     out, else the login link. One CSRF token for both forms, as the template's tags share."""
     from django.urls import get_script_prefix
 
-    request, user = context["request"], context.get("user")
+    request, user = context.get("request"), context.get("user")
+    here = request.get_full_path() if request is not None else ""
     set_language, notifications, logout = _urls(get_script_prefix())
     token = str(context.get("csrf_token") or "")  # as {% csrf_token %} prints it
     csrf = ""
@@ -67,7 +68,7 @@ def header_tools(context) -> SafeString:
     html = (
         f'<div class="header-tools">\n      <form action="{set_language}" method="post" '
         f'class="lang-form">{csrf}<input type="hidden" name="next" '
-        f'value="{escape(request.get_full_path())}">{switch}</form>\n      '
+        f'value="{escape(here)}">{switch}</form>\n      '
     )
     if user is not None and user.is_authenticated:
         unread = int(str(context.get("unread_count") or 0))  # a lazy count, read here

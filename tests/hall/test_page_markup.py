@@ -182,3 +182,13 @@ def test_messages_are_a_list_inside_a_live_region(client, alice, make_service):
     html = response.content.decode()
     # then the live region holds a real list (a <ul role=status> is no list to a screen reader)
     assert re.search(r'<div role="status"><ul class="messages">\s*<li class="message', html)
+
+
+def test_a_page_rendered_without_a_request_still_has_its_header(db):
+    from django.template.loader import render_to_string
+
+    # given a page of base.html rendered with no request (a template a command or mail renders)
+    html = render_to_string("404.html")
+    # then its header offers the language switch and a login link, and nothing fails
+    header = html.split("</header>")[0]
+    assert 'name="language" value="en"' in header and 'name="next" value=""' in header
