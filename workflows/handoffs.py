@@ -83,10 +83,9 @@ def has_live_fields(request: ServiceRequest) -> bool:
 
 
 def shown_of(request: ServiceRequest) -> dict[str, str]:
-    handoff = _REGISTRY.get(request.service.code)
-    if handoff is None or handoff.shown is None:
+    if not has_live_fields(request):
         return {}
-    return handoff.shown(request)
+    return _REGISTRY[request.service.code].shown(request)
 
 
 def codes() -> list[str]:

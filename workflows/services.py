@@ -451,8 +451,10 @@ def _open_step(*, request: ServiceRequest, index: int) -> None:
         request_event(request=request, kind="task_arrived", recipients=holders, task=task)
     else:
         people = approvers if step["mode"] != Mode.SINGLE else approvers[:1]
+        assignees = []
         for user in people:
             assignee, on_behalf_of = route(user)
+            assignees.append(assignee.pk)
             task = ApprovalTask.objects.create(
                 request=request,
                 step_index=index,
@@ -463,7 +465,7 @@ def _open_step(*, request: ServiceRequest, index: int) -> None:
                 **reminder_schedule(due_at=due, created_at=now, urgent=request.urgent),
             )
             request_event(request=request, kind="task_arrived", recipients=[assignee], task=task)
-            selectors.task_counts_changed([assignee.pk])
+        selectors.task_counts_changed(assignees)  # one drop for the step's people
 
 
 def step_advance(*, request: ServiceRequest, save: bool = True) -> None:
