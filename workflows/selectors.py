@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from hall import caching
+from hall import caching, compiled
 from hall.models import Role, User
 from workflows.handoffs import shown_of
 from workflows.models import (
@@ -71,13 +71,31 @@ def is_cc(user: User, request: ServiceRequest) -> bool:
 class Rows:
     """A list page's rows for ``Paginator``: counted on the filtered table alone (joined only
     where a filter needs it), a page read as ``values(*columns)`` dicts (only what its rows
-    show: no model instances, no other column of the joined rows)."""
+    show: no model instances, no other column of the joined rows).
+
+    Given ``build``, the filtered queryset is ``build(*shape, **values)`` and a page is read
+    through hall.compiled: its SQL compiled once per shape, not on every visit."""
 
     def __init__(
-        self, filtered: QuerySet, columns: tuple[str, ...], *, count_key: str = ""
+        self,
+        filtered: QuerySet | None,
+        columns: tuple[str, ...],
+        *,
+        count_key: str = "",
+        build: Callable[..., QuerySet] | None = None,
+        shape: tuple = (),
+        values: dict | None = None,
     ) -> None:
-        self.filtered, self.columns, self.count_key = filtered, columns, count_key
-        self.ordered = filtered.ordered
+        self.columns, self.count_key = columns, count_key
+        self.build, self.shape, self.values = build, shape, values or {}
+        self._filtered = filtered
+        self.ordered = True if build is not None else filtered.ordered
+
+    @property
+    def filtered(self) -> QuerySet:
+        if self._filtered is None:
+            self._filtered = self.build(*self.shape, **self.values)
+        return self._filtered
 
     def count(self) -> int:
         """The rows' count; kept in the cache under ``count_key`` when there is one."""
@@ -86,7 +104,13 @@ class Rows:
         return caching.read_through(self.count_key, self.filtered.count, TASK_COUNT_TTL)
 
     def __getitem__(self, index):
-        return self.filtered.values(*self.columns)[index]
+        plain = not isinstance(index, slice) or index.step is not None
+        if self.build is None or plain or (index.start or 0) < 0 or (index.stop or 0) < 0:
+            return self.filtered.values(*self.columns)[index]
+        return compiled.rows(
+            self.build, self.shape, fields=self.columns, start=index.start or 0,
+            stop=index.stop, **self.values,
+        )  # fmt: skip
 
 
 # The to-do and done tabs' counts (with no filter set), kept per person: a busy approver's
@@ -351,46 +375,78 @@ TASK_ROW = (
 
 
 def inbox(user: User, flt: InboxFilter) -> Rows:
+    """The tab's tasks, filtered. Its page is read through hall.compiled (the query compiled
+    once per tab and set of filters), its count kept per person when no filter is set."""
+    values = {"user_id": user.pk}
+    if flt.overdue:
+        values["now"] = timezone.now()
+    for name in ("service", "applicant", "date_from", "date_to", "q"):
+        if getattr(flt, name):
+            values[name] = getattr(flt, name)
+    filters = tuple(sorted(name for name in values if name not in ("user_id", "now")))
+    flags = (flt.urgent, flt.overdue)
+    kept = flt.tab in ("todo", "done") and flt == InboxFilter(tab=flt.tab)  # no filter set
+    key = _task_count_key(flt.tab, user.pk) if kept else ""
+    return Rows(
+        None, TASK_ROW, count_key=key, build=_inbox_tasks, shape=(flt.tab, flags, filters),
+        values=values,
+    )  # fmt: skip
+
+
+def _inbox_tasks(
+    tab: str,
+    flags: tuple[bool, bool],
+    filters: tuple[str, ...],
+    *,
+    user_id: int,
+    now: datetime | None = None,
+    service: str = "",
+    applicant: str = "",
+    date_from=None,
+    date_to=None,
+    q: str = "",
+) -> QuerySet[ApprovalTask]:
+    """An inbox tab's tasks in the tab's order, from its arguments alone (hall.compiled):
+    ``flags`` are (urgent only, overdue only), ``filters`` the names of the other filters set."""
+    urgent, overdue = flags
     tasks = ApprovalTask.objects.all()
-    if flt.tab == "queue":
+    if tab == "queue":
         tasks = tasks.filter(
-            Exists(TaskCandidate.objects.filter(task=OuterRef("pk"), user=user)),
+            Exists(TaskCandidate.objects.filter(task=OuterRef("pk"), user_id=user_id)),
             status=ApprovalTask.Status.PENDING,
             assignee__isnull=True,
         )
-    elif flt.tab == "done":
+    elif tab == "done":
         # Cancelled tasks are never decided by anyone: decided_by alone finds the done ones, and
         # its index answers the count without reading the table.
-        tasks = tasks.filter(decided_by=user)
+        tasks = tasks.filter(decided_by_id=user_id)
     else:
-        tasks = tasks.filter(assignee=user, status=ApprovalTask.Status.PENDING)
-    if flt.service:
-        tasks = tasks.filter(request__service__code=flt.service)
-    if flt.urgent:
+        tasks = tasks.filter(assignee_id=user_id, status=ApprovalTask.Status.PENDING)
+    if "service" in filters:
+        tasks = tasks.filter(request__service__code=service)
+    if urgent:
         tasks = tasks.filter(urgent=True)
-    if flt.overdue:
-        tasks = tasks.filter(due_at__lt=timezone.now(), status=ApprovalTask.Status.PENDING)
-    if flt.applicant:
+    if overdue:
+        tasks = tasks.filter(due_at__lt=now, status=ApprovalTask.Status.PENDING)
+    if "applicant" in filters:
         tasks = tasks.filter(
-            Q(request__applicant__full_name__icontains=flt.applicant)
-            | Q(request__applicant__number=flt.applicant)
-            | Q(request__applicant__username=flt.applicant)
+            Q(request__applicant__full_name__icontains=applicant)
+            | Q(request__applicant__number=applicant)
+            | Q(request__applicant__username=applicant)
         )
-    if flt.date_from:
-        tasks = tasks.filter(created_at__date__gte=flt.date_from)
-    if flt.date_to:
-        tasks = tasks.filter(created_at__date__lte=flt.date_to)
-    if flt.q:
+    if "date_from" in filters:
+        tasks = tasks.filter(created_at__date__gte=date_from)
+    if "date_to" in filters:
+        tasks = tasks.filter(created_at__date__lte=date_to)
+    if "q" in filters:
         tasks = tasks.filter(
-            Q(request__number__icontains=flt.q)
-            | Q(request__service__name_zh__icontains=flt.q)
-            | Q(request__service__name_en__icontains=flt.q)
+            Q(request__number__icontains=q)
+            | Q(request__service__name_zh__icontains=q)
+            | Q(request__service__name_en__icontains=q)
         )
-    kept = flt.tab in ("todo", "done") and flt == InboxFilter(tab=flt.tab)  # no filter set
-    key = _task_count_key(flt.tab, user.pk) if kept else ""
-    if flt.tab == "done":
-        return Rows(tasks.order_by("-decided_at", "-pk"), TASK_ROW, count_key=key)
-    return Rows(tasks.order_by("-urgent", "due_at", "pk"), TASK_ROW, count_key=key)
+    if tab == "done":
+        return tasks.order_by("-decided_at", "-pk")
+    return tasks.order_by("-urgent", "due_at", "pk")
 
 
 _TASK_PAGE = (
@@ -460,20 +516,42 @@ def _live_columns() -> tuple[str, ...]:
             "applicant__username")  # fmt: skip
 
 
+def _latest_record():
+    return Subquery(
+        ApprovalRecord.objects.filter(request=OuterRef("pk")).order_by("-pk").values("pk")[:1]
+    )
+
+
+def _live_request(*, request_id: int) -> QuerySet[ServiceRequest]:
+    """The request page's request (hall.compiled): its columns, its service's code and names,
+    its applicant's name, the id of its latest trail entry."""
+    return (
+        ServiceRequest.objects.select_related("service", "applicant")
+        .only(*_live_columns())
+        .annotate(last_record_id=_latest_record())
+        .filter(pk=request_id)
+    )
+
+
+def _live_head(*, request_id: int) -> QuerySet[ServiceRequest]:
+    """What the poll's stamp reads (hall.compiled)."""
+    return (
+        ServiceRequest.objects.only("id", "applicant_id", "status", "updated_at", "current_due")
+        .annotate(last_record_id=_latest_record())
+        .filter(pk=request_id)
+    )
+
+
+def _first(found: list):
+    """The one row a primary key finds, or None."""
+    return found[0] if found else None
+
+
 def request_for_live(user: User, request_id: int) -> ServiceRequest | None:
     """request_for() plus the id of the request's latest trail entry (``last_record_id``), in
     the same query: with ``updated_at`` it tells whether anything the live part shows moved.
     One query for the applicant; anyone else's right to see it is a second one."""
-    from django.db.models import Subquery
-
-    latest = ApprovalRecord.objects.filter(request=OuterRef("pk")).order_by("-pk").values("pk")
-    found = (
-        ServiceRequest.objects.select_related("service", "applicant")
-        .only(*_live_columns())
-        .annotate(last_record_id=Subquery(latest[:1]))
-        .filter(pk=request_id)
-        .first()
-    )
+    found = _first(compiled.rows(_live_request, (), request_id=request_id))
     if found is None or not user.is_authenticated:
         return None
     # The applicant (who polls the page every 10 s) may always see their own request: building
@@ -489,17 +567,9 @@ def live_head(user: User, request_id: int) -> ServiceRequest | None:
     entry) in one light query: no joins, no visibility subqueries. The applicant (or a
     superuser) may always see it; anyone else only if ``visible_requests`` holds it, asked in
     a second query (``exists``). None when they may not, or there is no such request."""
-    from django.db.models import Subquery
-
     if not user.is_authenticated:
         return None
-    latest = ApprovalRecord.objects.filter(request=OuterRef("pk")).order_by("-pk").values("pk")
-    head = (
-        ServiceRequest.objects.only("id", "applicant_id", "status", "updated_at", "current_due")
-        .annotate(last_record_id=Subquery(latest[:1]))
-        .filter(pk=request_id)
-        .first()
-    )
+    head = _first(compiled.rows(_live_head, (), request_id=request_id))
     if head is None or head.applicant_id == user.pk or user.is_superuser:
         return head
     return head if visible_requests(user).filter(pk=request_id).exists() else None

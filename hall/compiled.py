@@ -1,0 +1,193 @@
+"""A hot page's query compiled to SQL once per shape, then run again with new values.
+
+Building a queryset and compiling it (``filter()``, the joins, ``as_sql()``) costs Django about a
+millisecond of Python for an inbox page (four tables, ten columns), five times what running its
+SQL and reading its 20 rows cost. The query itself is the same on every visit but for a few
+values: whose inbox, which page. So :func:`rows` compiles a queryset once per *shape* (a
+process-wide dictionary; nothing shared between processes or written anywhere) and, on later
+calls, runs the same SQL with the new values through the queryset's own compiler, so its
+results (dicts of ``values()``, model instances with ``select_related``, the converters of the
+database backend) are what the ORM gives. ``django-prepared-queries`` did this for Django < 2.2
+and is no longer kept; this is the part the hall needs.
+
+``build(*shape, **values)`` returns an unsliced queryset. It must depend on its arguments alone
+(not on the clock or the language): ``shape`` says which filters there are (hashable, part of
+the key), ``values`` are what they compare with — primary keys, datetimes, dates, strings. On
+first use, the queryset is compiled twice, with stand-ins for the values and with the values
+themselves; a shape is kept only when the SQL is the same and each parameter is either a
+constant or exactly one of the values, so a value that Django transforms (``icontains``
+wraps a string in ``%``), a clock read inside ``build``, or a ``None`` (``IS NULL``) makes that
+shape always run through the ORM, as before.
+"""
+
+import datetime
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import connections
+from django.db.models import QuerySet
+
+# Stand-ins for values while compiling: negative keys (no row has one), datetimes and dates in
+# 1901, strings no person types. Each is told apart by its offset.
+_INT_BASE = -2_000_000_000
+_EPOCH = datetime.datetime(1901, 1, 1, tzinfo=datetime.UTC)
+_NOT_KEPT = object()
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    queryset: QuerySet
+    compiler: object
+    sql: str
+    slots: tuple  # per parameter: ("value", name) or ("constant", value)
+
+
+_kept: dict = {}
+_lock = threading.Lock()
+
+
+def _stand_in(value, offset: int):
+    if isinstance(value, bool) or value is None:
+        return None  # a bool or None changes the SQL's shape: it belongs in the shape
+    if isinstance(value, int):
+        return _INT_BASE - offset
+    if isinstance(value, datetime.datetime):
+        return _EPOCH + datetime.timedelta(microseconds=offset + 1)
+    if isinstance(value, datetime.date):
+        return datetime.date(1901, 1, 1) + datetime.timedelta(days=offset)
+    if isinstance(value, str):
+        return f"\x1fhall-stand-in-{offset}\x1f"
+    return None
+
+
+def _compile(build: Callable[..., QuerySet], shape: tuple, values: dict, using: str):
+    """The shape's compiled query, or _NOT_KEPT when it cannot be replayed faithfully."""
+    stand_ins = {}
+    for offset, (name, value) in enumerate(sorted(values.items())):
+        stand_in = _stand_in(value, offset)
+        if stand_in is None:
+            return _NOT_KEPT
+        stand_ins[name] = stand_in
+    try:
+        template = build(*shape, **stand_ins)
+        query = template.query
+        if query.is_sliced or query.select_for_update or query.combinator or query.is_empty():
+            return _NOT_KEPT
+        if template._prefetch_related_lookups:
+            return _NOT_KEPT
+        compiler = query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+    except Exception:  # noqa: BLE001 - a stand-in a field refuses, EmptyResultSet: the ORM's way
+        return _NOT_KEPT
+    try:
+        actual_sql, actual_params = build(*shape, **values).query.get_compiler(using=using).as_sql()
+    except Exception:  # noqa: BLE001 - the ORM, run by the caller, says what is wrong
+        return _NOT_KEPT
+    if sql != actual_sql or len(params) != len(actual_params):
+        return _NOT_KEPT
+    by_stand_in = {}
+    for name, stand_in in stand_ins.items():
+        by_stand_in.setdefault((type(stand_in), stand_in), name)
+    slots = []
+    for param, actual in zip(params, actual_params, strict=True):
+        name = by_stand_in.get((type(param), param)) if _hashable(param) else None
+        if name is not None:
+            if actual != values[name] or type(actual) is not type(values[name]):
+                return _NOT_KEPT
+            slots.append(("value", name))
+        elif _hashable(param) and type(param) is type(actual) and param == actual:
+            if any(_mentions(param, stand_in) for stand_in in stand_ins.values()):
+                return _NOT_KEPT
+            slots.append(("constant", param))
+        else:
+            return _NOT_KEPT
+    if set(stand_ins) - {slot[1] for slot in slots if slot[0] == "value"}:
+        return _NOT_KEPT  # a value that did not reach the SQL as itself
+    return _Compiled(template, compiler, sql, tuple(slots))
+
+
+def _hashable(value) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _mentions(param, stand_in) -> bool:
+    return isinstance(param, str) and isinstance(stand_in, str) and stand_in in param
+
+
+def rows(
+    build: Callable[..., QuerySet],
+    shape: tuple,
+    *,
+    fields: tuple[str, ...] = (),
+    start: int = 0,
+    stop: int | None = None,
+    using: str = "default",
+    **values,
+) -> list:
+    """``list(build(*shape, **values).values(*fields)[start:stop])`` (without ``.values()``
+    when ``fields`` is empty), compiled once per shape and types of the values (module
+    docstring)."""
+    key = (
+        using,
+        build.__module__,
+        build.__qualname__,
+        shape,
+        fields,
+        tuple(sorted((name, type(value)) for name, value in values.items())),
+    )
+    if fields:
+        build = _with_fields(build, fields)
+    kept = _kept.get(key)
+    if kept is None:
+        kept = _compile(build, shape, values, using)
+        with _lock:
+            _kept[key] = kept
+    if kept is _NOT_KEPT:
+        return list(build(*shape, **values)[start:stop])
+    return _replay(kept, values, start, stop, using)
+
+
+def _with_fields(build: Callable[..., QuerySet], fields: tuple[str, ...]):
+    def values_of(*shape, **values) -> QuerySet:
+        return build(*shape, **values).values(*fields)
+
+    return values_of
+
+
+def _replay(kept: _Compiled, values: dict, start: int, stop: int | None, using: str) -> list:
+    connection = connections[using]
+    params = tuple(values[slot[1]] if slot[0] == "value" else slot[1] for slot in kept.slots)
+    sql = kept.sql
+    if start or stop is not None:
+        if stop is not None and stop <= start:
+            return []
+        sql = f"{sql} {connection.ops.limit_offset_sql(start, stop)}"
+
+    compiler = _shallow(kept.compiler)
+    compiler.connection = connection  # a thread's own connection, not the compiling thread's
+    compiler.as_sql = lambda *args, **kwargs: (sql, params)
+    query = _shallow(kept.queryset.query)
+    query.get_compiler = lambda *args, **kwargs: compiler
+    queryset = _shallow(kept.queryset)
+    queryset.query = query
+    queryset._result_cache = None
+    return list(queryset)
+
+
+def _shallow(obj):
+    """A copy of ``obj`` sharing its attributes' values (``copy.copy`` of a QuerySet would run
+    it: its ``__getstate__`` fetches the rows)."""
+    twin = object.__new__(type(obj))
+    twin.__dict__ = obj.__dict__.copy()
+    return twin
+
+
+def forget() -> None:
+    """Forgets every compiled shape (tests that change what a shape compiles to)."""
+    with _lock:
+        _kept.clear()

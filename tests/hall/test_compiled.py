@@ -1,0 +1,145 @@
+"""hall.compiled: a query compiled once per shape gives what the ORM gives, with new values."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from hall import compiled
+from hall.models import Department, User
+
+
+@pytest.fixture(autouse=True)
+def _forget():
+    compiled.forget()
+    yield
+    compiled.forget()
+
+
+@pytest.fixture
+def staff(db):
+    unit = Department.objects.create(code="unit-a", name_zh="甲处", name_en="Unit A")
+    other = Department.objects.create(code="unit-b", name_zh="乙处", name_en="Unit B")
+    made = [
+        User.objects.create(username=f"p{n:02d}", full_name=f"人{n}", department=unit)
+        for n in range(7)
+    ]
+    made += [User.objects.create(username=f"q{n:02d}", department=other) for n in range(3)]
+    return unit, other, made
+
+
+def people_of(active: bool, *, department_id: int, after: int = 0):
+    return (
+        User.objects.filter(department_id=department_id, is_active=active, pk__gt=after)
+        .select_related("department")
+        .order_by("-pk")
+    )
+
+
+def named_like(*, name: str):
+    return User.objects.filter(full_name__icontains=name).order_by("pk")
+
+
+def joined_since(*, department_id: int):
+    # reads the clock itself: not a function of its arguments alone
+    return User.objects.filter(
+        department_id=department_id, date_joined__gte=timezone.now() - timedelta(days=1)
+    ).order_by("pk")
+
+
+def shape_of(key_part: str):
+    return [key for key, kept in compiled._kept.items() if key[2] == key_part]
+
+
+def test_a_shape_is_kept_and_replayed_with_other_values(staff):
+    unit, other, _ = staff
+    first = compiled.rows(people_of, (True,), department_id=unit.pk)
+    assert first == list(people_of(True, department_id=unit.pk))
+    (key,) = shape_of("people_of")
+    assert compiled._kept[key] is not compiled._NOT_KEPT
+    with CaptureQueriesContext(connection) as seen:
+        again = compiled.rows(people_of, (True,), department_id=other.pk)
+    assert [p.username for p in again] == ["q02", "q01", "q00"]
+    assert len(seen) == 1 and str(other.pk) in seen[0]["sql"]
+    # select_related still fills the department: no query more
+    with CaptureQueriesContext(connection) as seen:
+        assert {p.department.code for p in again} == {"unit-b"}
+    assert len(seen) == 0
+    assert len(shape_of("people_of")) == 1
+
+
+def test_values_and_pages_match_the_orm(staff):
+    unit, _, made = staff
+    fields = ("pk", "username", "department__name_en")
+    expected = list(people_of(True, department_id=unit.pk).values(*fields))
+    for start, stop in [(0, 3), (3, 6), (6, 9), (0, None), (2, None), (5, 5), (9, 20)]:
+        got = compiled.rows(
+            people_of, (True,), fields=fields, start=start, stop=stop, department_id=unit.pk
+        )
+        assert got == expected[start:stop], (start, stop)
+    after = made[2].pk
+    got = compiled.rows(people_of, (True,), fields=fields, department_id=unit.pk, after=after)
+    assert got == list(people_of(True, department_id=unit.pk, after=after).values(*fields))
+    # a new value after the shape was kept, and another shape (inactive) kept apart
+    User.objects.filter(pk=made[0].pk).update(is_active=False)
+    assert compiled.rows(people_of, (False,), fields=("pk",), department_id=unit.pk) == [
+        {"pk": made[0].pk}
+    ]
+    assert {"pk": made[0].pk} not in compiled.rows(
+        people_of, (True,), fields=("pk",), department_id=unit.pk
+    )
+
+
+def test_a_value_the_orm_transforms_is_not_kept_and_still_answers(staff):
+    assert [p.username for p in compiled.rows(named_like, (), name="人3")] == ["p03"]
+    (key,) = shape_of("named_like")
+    assert compiled._kept[key] is compiled._NOT_KEPT
+    assert [p.username for p in compiled.rows(named_like, (), name="人5")] == ["p05"]
+
+
+def test_a_build_that_reads_the_clock_is_not_kept(staff):
+    unit, _, _ = staff
+    assert len(compiled.rows(joined_since, (), department_id=unit.pk)) == 7
+    (key,) = shape_of("joined_since")
+    assert compiled._kept[key] is compiled._NOT_KEPT
+
+
+def test_a_value_of_another_type_is_another_shape(staff):
+    unit, _, _ = staff
+    compiled.rows(people_of, (True,), department_id=unit.pk)
+    got = compiled.rows(people_of, (True,), department_id=str(unit.pk))
+    assert len(got) == 7 and len(shape_of("people_of")) == 2
+
+
+def test_bools_and_none_belong_in_the_shape(staff):
+    unit, _, _ = staff
+    with_none = compiled.rows(people_of, (True,), department_id=None)
+    assert with_none == []
+    (key,) = shape_of("people_of")
+    assert compiled._kept[key] is compiled._NOT_KEPT
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_thread_replays_on_its_own_connection():
+    unit = Department.objects.create(code="unit-t", name_zh="丙处")
+    User.objects.create(username="t1", department=unit)
+    assert [p.username for p in compiled.rows(people_of, (True,), department_id=unit.pk)] == ["t1"]
+    found, failed = [], []
+
+    def other_thread():
+        from django.db import connections
+
+        try:
+            found.extend(compiled.rows(people_of, (True,), department_id=unit.pk))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            failed.append(exc)
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=other_thread)
+    worker.start()
+    worker.join()
+    assert not failed and [p.username for p in found] == ["t1"]
