@@ -190,10 +190,22 @@ def _live_parts(req: ServiceRequest, now, stamp: str) -> tuple[list, list, objec
     return parts
 
 
-def _detail_context(req: ServiceRequest, user, *, now=None, stamp: str = "") -> dict:
+def _visit_reads(req: ServiceRequest) -> dict:
+    """What the live part reads on every visit, not kept under its stamp: the rating, the
+    archival code, other apps' facts."""
+    return {
+        "rating": selectors.rating_of(req),
+        "archived_code": selectors.archived_code(req),
+        "facts": handoffs.facts_of(req),
+    }
+
+
+def _detail_context(
+    req: ServiceRequest, user, *, now=None, stamp: str = "", visit: dict | None = None
+) -> dict:
     """What the request page (and the task page around its decision) shows. ``stamp`` (the
     request page and its poll, whose request carries its latest trail entry) lets the live parts
-    come from the cache."""
+    come from the cache; ``visit``, when given, is what _visit_reads read already."""
     now = now or timezone.now()
     trail, progress, predicted, form_rows = _live_parts(req, now, stamp)
     return {
@@ -203,14 +215,61 @@ def _detail_context(req: ServiceRequest, user, *, now=None, stamp: str = "") -> 
         "rows": form_rows,
         "is_applicant": req.applicant_id == user.pk,
         "copy_form": CopyForm(),
-        "rating": selectors.rating_of(req),
-        "archived_code": selectors.archived_code(req),
-        "facts": handoffs.facts_of(req),
+        **(visit if visit is not None else _visit_reads(req)),
         "predicted": predicted,
         "now": now,
         "rating_form": RatingForm(),
         "live_stamp": stamp,
     }
+
+
+def _live_html_key(stamp: str, visit: dict) -> str:
+    import hashlib
+
+    rating = visit["rating"]
+    seen = repr(
+        (
+            (rating.pk, rating.score, rating.response) if rating else None,
+            visit["archived_code"],
+            [(str(label), str(value)) for label, value in visit["facts"]],
+        )
+    )
+    return f"workflows:live:{stamp}:{hashlib.sha256(seen.encode()).hexdigest()[:24]}"
+
+
+def live_keys(req: ServiceRequest, stamp: str) -> list[str]:
+    """The cache keys of what the request page keeps under its live stamp (its parts, its
+    rendered live part): for tests that act as if the request had moved."""
+    return [f"workflows:live:{stamp}", _live_html_key(stamp, _visit_reads(req))]
+
+
+# Stands for the CSRF token in a kept live part: each visit puts its own in (a token is the
+# browser's, not the person's).
+_CSRF_STAND_IN = "0hall0csrf0stand0in0"
+
+
+def _live_fragment(request: HttpRequest, req: ServiceRequest, *, now, stamp: str) -> SafeString:
+    """workflows/_request_live.html for this person now: rendered once per live stamp (which
+    holds the person, the language and everything the part shows of the request, its steps and
+    its history) and what _visit_reads reads, kept for the stamp's own period; each visit puts
+    its CSRF token in. A service whose form rows show another app's objects live (a
+    document's number) renders it on every visit."""
+    from django.middleware.csrf import get_token
+    from django.template.loader import render_to_string
+
+    visit = _visit_reads(req)
+    if not stamp or handoffs.has_live_fields(req):
+        context = _detail_context(req, request.user, now=now, stamp=stamp, visit=visit)
+        return SafeString(render_to_string("workflows/_request_live.html", context, request))
+    key = _live_html_key(stamp, visit)
+
+    def render_it() -> str:
+        context = _detail_context(req, request.user, now=now, stamp=stamp, visit=visit)
+        context["csrf_token"] = _CSRF_STAND_IN
+        return render_to_string("workflows/_request_live.html", context)
+
+    html = caching.read_through(key, render_it, selectors.PREDICTION_REFRESH_SECONDS)
+    return SafeString(html.replace(_CSRF_STAND_IN, get_token(request)))
 
 
 def due_span(lists: Page, due, now, *, overdue: str, left: str) -> str:
@@ -311,7 +370,8 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(f"{req.service.get_absolute_url()}apply/?draft={req.pk}")
     now = timezone.now()
     stamp = selectors.live_stamp(req, request.user, now)
-    context = _detail_context(req, request.user, now=now, stamp=stamp)
+    live = _live_fragment(request, req, now=now, stamp=stamp)
+    context = {"req": req, "live": live, "live_stamp": stamp}
     return render(request, "workflows/request_detail.html", context)
 
 
@@ -337,8 +397,7 @@ def request_progress(request: HttpRequest, pk: int) -> HttpResponse:
             req = _live_or_404(request, pk)
             stamp = selectors.live_stamp(req, request.user, now)
             etag = f'"{stamp}"'
-        context = _detail_context(req, request.user, now=now, stamp=stamp)
-        response = render(request, "workflows/_request_live.html", context)
+        response = HttpResponse(_live_fragment(request, req, now=now, stamp=stamp))
     response["ETag"] = etag
     return response
 

@@ -141,9 +141,12 @@ def test_an_outsider_cannot_copy_a_request(make_chain, submit, people):
 def forget_live_parts(response) -> None:
     """Drops the request page's progress and history kept under its live stamp (they are read
     again on the first visit after the request moved; tests/workflows/test_request_live.py)."""
-    stamp = (response.context or {}).get("live_stamp")
-    if stamp:
-        cache.delete(f"workflows:live:{stamp}")
+    from workflows.views import live_keys
+
+    context = response.context or {}
+    stamp, req = context.get("live_stamp"), context.get("req")
+    if stamp and req is not None:
+        cache.delete_many(live_keys(req, stamp))
 
 
 def many_requests(make_chain, people, count: int):

@@ -11,6 +11,7 @@ from django.urls import reverse
 from tests.chains import HEAD
 from workflows import services
 from workflows.models import ApprovalTask
+from workflows.views import live_keys
 
 
 def _decide_all_but_the_last(req, people, steps: int) -> None:
@@ -45,7 +46,7 @@ def test_the_request_page_costs_the_same_queries_for_a_short_and_a_long_trail(
     client.force_login(people["alice"])
     stamp = client.get(req.get_absolute_url()).context["live_stamp"]  # fills the caches
     # (session, the bell's count, the service's step history of the likely finish)
-    cache.delete(f"workflows:live:{stamp}")  # as if it had moved since
+    cache.delete_many(live_keys(req, stamp))  # as if it had moved since
     # when the applicant opens it: user, request (+ its latest trail entry), tasks, trail (its
     # form has no file field: no attachments to read)
     with django_assert_num_queries(4):
@@ -171,3 +172,43 @@ def test_the_poll_of_someone_else_than_the_applicant_asks_who_may_see_it(
     client.force_login(people["charlie"])
     assert _poll(client, req, stamp).status_code == 404
     assert _poll(client, req).status_code == 404
+
+
+def _csrf_of(html: str, action: str) -> str:
+    form = re.search(rf'<form method="post" action="{re.escape(action)}".*?</form>', html, re.S)
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.group(0)).group(1)
+
+
+def test_a_kept_live_part_carries_each_browsers_own_csrf_token(in_progress, people):
+    """The live part is rendered once per stamp and kept: a second browser of the same person
+    gets it with its own CSRF token, and its form posts."""
+    from django.test import Client
+
+    req = in_progress(1)
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    for browser in (first, second):
+        browser.force_login(people["alice"])
+    withdraw = reverse("workflows:request-withdraw", args=[req.pk])
+    first_page = first.get(req.get_absolute_url())  # renders and keeps the live part
+    seen_again = second.get(req.get_absolute_url())
+    assert "progress_rows" not in seen_again.context  # the kept one: not rendered again
+    token = _csrf_of(seen_again.content.decode(), withdraw)
+    assert token != _csrf_of(first_page.content.decode(), withdraw)
+    answer = second.post(withdraw, {"csrfmiddlewaretoken": token, "comment": "不需要了"})
+    assert answer.status_code == 302
+    req.refresh_from_db()
+    assert req.status == "withdrawn"
+
+
+def test_the_live_part_shows_a_rating_given_since_it_was_kept(client, in_progress, people):
+    req = in_progress(1)
+    task = ApprovalTask.objects.get(request=req, status="pending")
+    services.task_decide(task_id=task.pk, user=people["hank"], action="approve")
+    client.force_login(people["alice"])
+    before = client.get(req.get_absolute_url()).content.decode()
+    assert 'class="rating-form"' in before
+    from workflows.models import Rating
+
+    Rating.objects.create(request=req, score=4, comment="")  # not through the request's save
+    after = client.get(req.get_absolute_url()).content.decode()
+    assert 'class="rating-form"' not in after and "4/5" in after
