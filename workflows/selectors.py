@@ -181,10 +181,16 @@ REQUEST_ROW = (
 
 
 def my_requests(user: User, *, status: str = "") -> Rows:
-    requests = ServiceRequest.objects.filter(applicant=user)
-    if status:
+    """The person's requests, newest first; a page read through hall.compiled."""
+    values = {"user_id": user.pk, **({"status": str(status)} if status else {})}
+    return Rows(None, REQUEST_ROW, build=_my_requests, shape=(bool(status),), values=values)
+
+
+def _my_requests(by_status: bool, *, user_id: int, status: str = "") -> QuerySet[ServiceRequest]:
+    requests = ServiceRequest.objects.filter(applicant_id=user_id)
+    if by_status:
         requests = requests.filter(status=status)
-    return Rows(requests.order_by("-created_at", "-pk"), REQUEST_ROW)
+    return requests.order_by("-created_at", "-pk")
 
 
 def draft_for(user: User, *, service_id: int, draft_id: int) -> ServiceRequest | None:

@@ -539,9 +539,17 @@ def my_requests(request: HttpRequest) -> HttpResponse:
 
 def my_requests_context(*, page, status: str) -> dict:
     """The my-requests template's context (also rendered by tests/bench/render_bench.py)."""
+    rows = request_rows(page.object_list)
     return {
         "page": page,
-        "rows": request_rows(page.object_list),
+        # joined here, the heading and tabs rendered once per language and status (as the
+        # inbox's)
+        "rows": SafeString("\n  ".join(rows)) if rows else "",
+        "top": render_once(
+            "workflows/_my_requests_top.html",
+            make=lambda: {"statuses": ServiceRequest.Status.choices},
+            status=status,
+        ),
         "status": status,
         "statuses": ServiceRequest.Status.choices,
         "querystring": f"status={status}" if status else "",
