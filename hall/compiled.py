@@ -18,10 +18,22 @@ themselves; a shape is kept only when the SQL is the same and each parameter is 
 constant or exactly one of the values, so a value that Django transforms (``icontains``
 wraps a string in ``%``), a clock read inside ``build``, or a ``None`` (``IS NULL``) makes that
 shape always run through the ORM, as before.
+
+On Postgres a kept shape is also a prepared statement of each connection (``PREPARE`` once,
+then ``EXECUTE``), its constants written into it: planning the inbox's four-table join took
+Postgres 0.6 ms of CPU on every visit, executing it 0.1 ms. With the constants in the
+statement (``status = 'pending'``, not a parameter) Postgres's own choice between a plan made
+for each execution and one generic plan (``plan_cache_mode = auto``: generic only when its cost
+is no worse) finds the partial index; with ``status = $2`` the generic plan was 1,000 times
+slower, so a shape with a constant that cannot be written into SQL is not prepared. Prepared
+statements outlive a transaction's rollback; one that fails to prepare is rolled back to a
+savepoint and its shape runs unprepared.
 """
 
 import datetime
+import logging
 import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -33,14 +45,19 @@ from django.db.models import QuerySet
 _INT_BASE = -2_000_000_000
 _EPOCH = datetime.datetime(1901, 1, 1, tzinfo=datetime.UTC)
 _NOT_KEPT = object()
+logger = logging.getLogger("hall.compiled")
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Compiled:
     queryset: QuerySet
     compiler: object
     sql: str
     slots: tuple  # per parameter: ("value", name) or ("constant", value)
+    # Postgres: the statement to prepare (constants written in, $n for the values in the order
+    # of ``names``), or None when a constant cannot be written into SQL
+    statement: str | None = None
+    names: tuple = ()
 
 
 _kept: dict = {}
@@ -104,7 +121,54 @@ def _compile(build: Callable[..., QuerySet], shape: tuple, values: dict, using: 
             return _NOT_KEPT
     if set(stand_ins) - {slot[1] for slot in slots if slot[0] == "value"}:
         return _NOT_KEPT  # a value that did not reach the SQL as itself
-    return _Compiled(template, compiler, sql, tuple(slots))
+    kept = _Compiled(template, compiler, sql, tuple(slots))
+    if connections[using].vendor == "postgresql":
+        kept.statement, kept.names = _statement(sql, kept.slots)
+    return kept
+
+
+def _literal(value) -> str | None:
+    """``value`` written as a Postgres literal, or None for a type this does not write."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(int(value))
+    if isinstance(value, str):
+        text = str(value)
+        if "\x00" in text:
+            return None
+        return "'" + text.replace("'", "''") + "'"  # standard_conforming_strings (on since 9.1)
+    return None
+
+
+def _statement(sql: str, slots: tuple) -> tuple[str | None, tuple]:
+    """The prepared statement's text: Django's ``%s`` placeholders become ``$n`` (one per value
+    name) or the constant itself, ``%%`` a ``%``."""
+    import re
+
+    names: list[str] = []
+    pieces = iter(slots)
+    failed = False
+
+    def replace(match) -> str:
+        nonlocal failed
+        if match.group(0) == "%%":
+            return "%"
+        kind, what = next(pieces)
+        if kind == "constant":
+            literal = _literal(what)
+            if literal is None:
+                failed = True
+                return ""
+            return literal
+        if what not in names:
+            names.append(what)
+        return f"${names.index(what) + 1}"
+
+    text = re.sub(r"%[s%]", replace, sql)
+    if failed or next(pieces, None) is not None:
+        return None, ()
+    return text, tuple(names)
 
 
 def _hashable(value) -> bool:
@@ -161,12 +225,16 @@ def _with_fields(build: Callable[..., QuerySet], fields: tuple[str, ...]):
 
 def _replay(kept: _Compiled, values: dict, start: int, stop: int | None, using: str) -> list:
     connection = connections[using]
-    params = tuple(values[slot[1]] if slot[0] == "value" else slot[1] for slot in kept.slots)
-    sql = kept.sql
-    if start or stop is not None:
-        if stop is not None and stop <= start:
-            return []
-        sql = f"{sql} {connection.ops.limit_offset_sql(start, stop)}"
+    if stop is not None and stop <= start:
+        return []
+    executed = _prepared(kept, connection, values, start, stop)
+    if executed is not None:
+        sql, params = executed
+    else:
+        params = tuple(values[slot[1]] if slot[0] == "value" else slot[1] for slot in kept.slots)
+        sql = kept.sql
+        if start or stop is not None:
+            sql = f"{sql} {connection.ops.limit_offset_sql(start, stop)}"
 
     compiler = _shallow(kept.compiler)
     compiler.connection = connection  # a thread's own connection, not the compiling thread's
@@ -177,6 +245,65 @@ def _replay(kept: _Compiled, values: dict, start: int, stop: int | None, using: 
     queryset.query = query
     queryset._result_cache = None
     return list(queryset)
+
+
+# Per raw Postgres connection, the statements prepared on it (a new connection has none).
+_prepared_on: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _prepared(kept: _Compiled, connection, values: dict, start: int, stop: int | None):
+    """(``EXECUTE name(...)``, its parameters) for the kept shape on this connection, preparing
+    it first if this connection has not; None to run the plain SQL."""
+    import hashlib
+
+    if kept.statement is None:
+        return None
+    text = kept.statement
+    params = [values[name] for name in kept.names]
+    if stop is not None:
+        # written in: a generic plan that knows the page's 20 rows (with LIMIT $n Postgres
+        # plans for a tenth of the table and keeps planning the done tab every time); only a
+        # last page's count makes another statement
+        text += f" LIMIT {int(stop - start)}"
+    if start:
+        params.append(start)
+        text += f" OFFSET ${len(params)}"
+    name = "hall_" + hashlib.sha1(text.encode()).hexdigest()[:24]
+    connection.ensure_connection()
+    raw = connection.connection
+    with _lock:
+        done = _prepared_on.setdefault(raw, set())
+    if name not in done:
+        if not _prepare(raw, name, text):
+            kept.statement = None  # this shape runs unprepared from now on
+            return None
+        done.add(name)
+    return f"EXECUTE {name}({', '.join(['%s'] * len(params))})", tuple(params)
+
+
+def _prepare(raw, name: str, text: str) -> bool:
+    """PREPAREs ``text`` on the raw connection (not counted as one of the page's queries); in a
+    transaction, behind a savepoint, so that a failure leaves the transaction as it was."""
+    import psycopg2.extensions
+
+    in_transaction = raw.get_transaction_status() != psycopg2.extensions.TRANSACTION_STATUS_IDLE
+    with raw.cursor() as cursor:
+        try:
+            if in_transaction:
+                cursor.execute("SAVEPOINT hall_prepare")
+            cursor.execute(f"PREPARE {name} AS {text}")
+            if in_transaction:
+                cursor.execute("RELEASE SAVEPOINT hall_prepare")
+        except psycopg2.Error as exc:
+            if in_transaction:
+                cursor.execute("ROLLBACK TO SAVEPOINT hall_prepare")
+            else:
+                raw.rollback()  # a transaction psycopg2 began for the PREPARE alone
+            if exc.pgcode == "42P05":  # already prepared on this connection
+                return True
+            logger.warning("statement %s not prepared: %s", name, exc)
+            return False
+    return True
 
 
 def _shallow(obj):

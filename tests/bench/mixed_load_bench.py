@@ -36,6 +36,7 @@ import csv
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -253,6 +254,104 @@ def read_stats(prefix: str) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
+class CpuSampler:
+    """Each second, the CPU the server, the Celery worker, Postgres, Redis and the load tool
+    used in it (seconds of CPU per process group, from psutil), so that the report can set
+    the worker's PDF renders beside the latency: what share of the two cores each took, and
+    the load's p99 in the seconds when the worker was busy against the others."""
+
+    GROUPS = ("server", "celery", "postgres", "redis", "locust")
+
+    def __init__(self, server_pgid: int, worker_pgid: int) -> None:
+        import threading
+
+        self.pgids = {"server": server_pgid, "celery": worker_pgid}
+        self.seconds: list[tuple[float, dict[str, float]]] = []
+        self._last: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _group(self, proc) -> str | None:
+        import psutil
+
+        try:
+            name = proc.name()
+            pgid = os.getpgid(proc.pid)
+        except (psutil.Error, ProcessLookupError):
+            return None
+        for group, wanted in self.pgids.items():
+            if pgid == wanted:
+                return group
+        if name.startswith("postgres"):
+            return "postgres"
+        if name.startswith("redis"):
+            return "redis"
+        if "locust" in " ".join(proc.cmdline()[:3]):
+            return "locust"
+        return None
+
+    def _sample(self) -> dict[str, float]:
+        import psutil
+
+        used = dict.fromkeys(self.GROUPS, 0.0)
+        seen = {}
+        for proc in psutil.process_iter():
+            group = self._group(proc)
+            if group is None:
+                continue
+            try:
+                times = proc.cpu_times()
+            except psutil.Error:
+                continue
+            total = times.user + times.system
+            seen[proc.pid] = total
+            used[group] += total - self._last.get(proc.pid, total)
+        self._last = seen
+        return used
+
+    def _run(self) -> None:
+        self._sample()
+        while not self._stop.wait(1.0):
+            self.seconds.append((time.time(), self._sample()))
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def report(self, history_csv: str) -> list[str]:
+        if not self.seconds:
+            return []
+        wall = len(self.seconds)
+        totals = {g: sum(used[g] for _, used in self.seconds) for g in self.GROUPS}
+        cores = os.cpu_count() or 1
+        shares = ", ".join(f"{g} {totals[g] / wall / cores * 100:.0f} %" for g in self.GROUPS)
+        lines = [f"CPU over {wall} s, share of {cores} cores: {shares}"]
+        p99 = {}
+        try:
+            with open(history_csv, newline="") as f:
+                for row in csv.DictReader(f):
+                    if row.get("Name") == "Aggregated" and row.get("99%") not in ("", "N/A"):
+                        p99[int(float(row["Timestamp"]))] = float(row["99%"])
+        except OSError:
+            return lines
+        busy, calm = [], []
+        for at, used in self.seconds:
+            found = p99.get(int(at))
+            if found is None:
+                continue
+            (busy if used["celery"] >= 0.5 else calm).append(found)
+        if busy and calm:
+            lines.append(
+                f"load p99 (locust's last 10 s) in seconds the Celery worker used >= half a "
+                f"core: median {statistics.median(busy):.0f} ms over {len(busy)} s; otherwise "
+                f"{statistics.median(calm):.0f} ms over {len(calm)} s"
+            )
+        return lines
+
+
 def read_outcomes(path: str) -> dict[str, int]:
     try:
         return json.loads(Path(path).read_text())
@@ -301,15 +400,18 @@ def main(argv: list[str] | None = None) -> int:
             "MIXED_OUTCOMES": outcomes_file,
             "MIXED_SERVICE": SERVICE,
         }
+        sampler = CpuSampler(server.pgid(), worker.pid)
+        sampler.start()
         started = time.monotonic()
         subprocess.run(
             [locust, "-f", str(LOCUSTFILE), "--headless", "--host",
              f"http://127.0.0.1:{server.port}", "-u", str(users), "-r", str(args.spawn_rate),
              "--run-time", f"{int(args.minutes * 60)}s", "--stop-timeout", "30", "--csv", prefix,
-             "--only-summary", "--loglevel", "WARNING"],
+             "--csv-full-history", "--only-summary", "--loglevel", "WARNING"],
             cwd=ROOT, env=load_env, check=False,
         )  # fmt: skip
         seconds = time.monotonic() - started
+        sampler.stop()
         stats = read_stats(prefix)
         outcomes = read_outcomes(outcomes_file)
         server_log = server.log_lines()
@@ -338,6 +440,8 @@ def main(argv: list[str] | None = None) -> int:
             f"({outcomes['approved'] / seconds:.2f} per second)"
         )
         print("database check: " + ("OK" if not problems else "; ".join(problems)))
+        for line in sampler.report(f"{prefix}_stats_history.csv"):
+            print(line)
         for line in extra + server_log[-10:]:
             print(line)
         return 1 if failures or problems else 0

@@ -143,3 +143,54 @@ def test_another_thread_replays_on_its_own_connection():
     worker.start()
     worker.join()
     assert not failed and [p.username for p in found] == ["t1"]
+
+
+@pytest.fixture
+def postgres():
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are Postgres's")
+
+
+def _prepared_here() -> dict[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, statement FROM pg_prepared_statements")
+        return dict(cursor.fetchall())
+
+
+def test_a_kept_shape_is_prepared_once_per_connection(postgres, staff):
+    unit, other, _ = staff
+    fields = ("pk", "username")
+    for department in (unit, other, unit):
+        with CaptureQueriesContext(connection) as seen:
+            got = compiled.rows(
+                people_of, (True,), fields=fields, stop=5, department_id=department.pk
+            )
+        assert got == list(people_of(True, department_id=department.pk).values(*fields)[:5])
+    (executed,) = seen
+    assert executed["sql"].startswith("EXECUTE hall_")
+    name = executed["sql"].split()[1].split("(")[0]
+    statement = _prepared_here()[name]
+    # the constant (after=0) written in, the department a parameter, the page's size written in
+    assert '"id" > 0' in statement and "= $1" in statement and "LIMIT 5" in statement
+    # a connection that has none (a new one) prepares it again
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    compiled._prepared_on.clear()
+    again = compiled.rows(people_of, (True,), fields=fields, stop=5, department_id=other.pk)
+    assert [row["username"] for row in again] == ["q02", "q01", "q00"]
+    assert name in _prepared_here()
+
+
+def test_a_statement_that_fails_to_prepare_leaves_the_transaction_as_it_was(postgres, staff):
+    from django.db import transaction
+
+    unit, _, _ = staff
+    compiled.rows(people_of, (True,), department_id=unit.pk)
+    (kept,) = [compiled._kept[key] for key in shape_of("people_of")]
+    kept.statement = "SELECT no_such_column FROM hall_user WHERE id = $1"
+    with transaction.atomic():
+        User.objects.create(username="inside")
+        got = compiled.rows(people_of, (True,), department_id=unit.pk)
+        assert len(got) == 7 and User.objects.filter(username="inside").exists()
+    assert kept.statement is None  # from now on run unprepared
+    assert len(compiled.rows(people_of, (True,), department_id=unit.pk)) == 7
