@@ -135,9 +135,9 @@ def _literal(value) -> str | None:
         return str(int(value))
     if isinstance(value, str):
         text = str(value)
-        if "\x00" in text:
-            return None
-        return "'" + text.replace("'", "''") + "'"  # standard_conforming_strings (on since 9.1)
+        if "\x00" in text or "\\" in text:
+            return None  # not written in: a backslash means what standard_conforming_strings says
+        return "'" + text.replace("'", "''") + "'"
     return None
 
 

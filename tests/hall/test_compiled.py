@@ -194,3 +194,15 @@ def test_a_statement_that_fails_to_prepare_leaves_the_transaction_as_it_was(post
         assert len(got) == 7 and User.objects.filter(username="inside").exists()
     assert kept.statement is None  # from now on run unprepared
     assert len(compiled.rows(people_of, (True,), department_id=unit.pk)) == 7
+
+
+def test_what_a_prepared_statement_writes_in():
+    text, names = compiled._statement(
+        "SELECT 1 WHERE a = %s AND b = %s AND c = %s AND d LIKE 'x%%' AND e = %s",
+        (("constant", "it's"), ("value", "user_id"), ("value", "user_id"), ("constant", 7)),
+    )
+    assert text == "SELECT 1 WHERE a = 'it''s' AND b = $1 AND c = $1 AND d LIKE 'x%' AND e = 7"
+    assert names == ("user_id",)
+    # what it does not write in: the shape runs unprepared
+    assert compiled._statement("a = %s", (("constant", "a\\b"),)) == (None, ())
+    assert compiled._statement("a = %s", (("constant", timezone.now()),)) == (None, ())
