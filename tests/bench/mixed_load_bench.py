@@ -277,17 +277,17 @@ class CpuSampler:
         try:
             name = proc.name()
             pgid = os.getpgid(proc.pid)
-        except (psutil.Error, ProcessLookupError):
+            for group, wanted in self.pgids.items():
+                if pgid == wanted:
+                    return group
+            if name.startswith("postgres"):
+                return "postgres"
+            if name.startswith("redis"):
+                return "redis"
+            if "locust" in " ".join(proc.cmdline()[:3]):
+                return "locust"
+        except (psutil.Error, OSError):  # gone, a zombie, not ours to read
             return None
-        for group, wanted in self.pgids.items():
-            if pgid == wanted:
-                return group
-        if name.startswith("postgres"):
-            return "postgres"
-        if name.startswith("redis"):
-            return "redis"
-        if "locust" in " ".join(proc.cmdline()[:3]):
-            return "locust"
         return None
 
     def _sample(self) -> dict[str, float]:
@@ -312,7 +312,10 @@ class CpuSampler:
     def _run(self) -> None:
         self._sample()
         while not self._stop.wait(1.0):
-            self.seconds.append((time.time(), self._sample()))
+            try:
+                self.seconds.append((time.time(), self._sample()))
+            except Exception as exc:  # noqa: BLE001 - a sampler must not end the benchmark
+                log(f"cpu sample skipped: {exc!r}")
 
     def start(self) -> None:
         self._thread.start()
@@ -400,7 +403,7 @@ def main(argv: list[str] | None = None) -> int:
             "MIXED_OUTCOMES": outcomes_file,
             "MIXED_SERVICE": SERVICE,
         }
-        sampler = CpuSampler(server.pgid(), worker.pid)
+        sampler = CpuSampler(server.pgid, worker.pid)
         sampler.start()
         started = time.monotonic()
         subprocess.run(
