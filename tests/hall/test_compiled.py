@@ -181,6 +181,39 @@ def test_a_kept_shape_is_prepared_once_per_connection(postgres, staff):
     assert name in _prepared_here()
 
 
+def test_a_prepared_statement_is_planned_once_for_every_value(postgres, staff):
+    # hall.settings sets plan_cache_mode = force_generic_plan on the hall's connections: with
+    # Postgres's auto, its first five executions (and, where it rates the generic plan a little
+    # dearer, every one) are planned again for their values
+    unit, other, _ = staff
+    for department in (unit, other, unit, other, unit, other, unit):
+        with CaptureQueriesContext(connection) as seen:
+            compiled.rows(people_of, (True,), fields=("pk",), stop=3, department_id=department.pk)
+    name = seen[0]["sql"].split()[1].split("(")[0]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = %s",
+            [name],
+        )
+        assert cursor.fetchall() == [(7, 0)]
+
+
+def people_named(*, username: str):
+    return User.objects.filter(username=username).order_by("pk")
+
+
+def test_a_shape_compared_with_a_string_is_kept_but_not_prepared(postgres, staff):
+    # a plan made for the value (a status, a service's code) is worth its planning
+    for name in ("p01", "q02", "p01"):
+        with CaptureQueriesContext(connection) as seen:
+            got = compiled.rows(people_named, (), fields=("username",), username=name)
+        assert got == [{"username": name}]
+    (executed,) = seen
+    assert not executed["sql"].startswith("EXECUTE") and "%s" not in executed["sql"]
+    ((key, kept),) = [(k, v) for k, v in compiled._kept.items() if k[2] == "people_named"]
+    assert kept is not compiled._NOT_KEPT and kept.statement is None
+
+
 def test_a_statement_that_fails_to_prepare_leaves_the_transaction_as_it_was(postgres, staff):
     from django.db import transaction
 
