@@ -94,7 +94,9 @@ def catalogue_facets(*, version: str | None = None) -> Facets:
     """The facets of the current catalogue version (or of ``version``, read by the caller
     for this page already): two cache reads, no query, once counted."""
     version = catalogue_version() if version is None else version
-    return caching.read_through(f"hall:facets:{version}", _count_facets, FACETS_TTL)
+    return caching.read_through(
+        f"hall:facets:{version}", _count_facets, FACETS_TTL, here=bool(version)
+    )
 
 
 def areas_with_counts() -> list[Area]:
@@ -267,7 +269,7 @@ def catalogue_page(
     version = catalogue_version() if version is None else version
     period = int(time.time()) // HOT_SECONDS
     key = f"hall:catalogue:{version}:{period}:{per_page}:{number}:{filter_digest(flt)}"
-    count, shown, rows = caching.read_through(key, read, 2 * HOT_SECONDS)
+    count, shown, rows = caching.read_through(key, read, 2 * HOT_SECONDS, here=bool(version))
     paginator = Paginator([], per_page)
     paginator.count = count
     return Page(rows, shown, paginator)

@@ -71,11 +71,11 @@ def home_catalogue(tab: str) -> HomeCatalogue:
         )
 
     period = int(time.time()) // selectors.HOT_SECONDS
-    key = (
-        f"hall:home:{selectors.catalogue_version()}:{period}:{tab}:"
-        f"{get_language()}:{get_script_prefix()}"
+    version = selectors.catalogue_version()
+    key = f"hall:home:{version}:{period}:{tab}:{get_language()}:{get_script_prefix()}"
+    top, hot, tab_html = caching.read_through(
+        key, render_parts, 2 * selectors.HOT_SECONDS, here=bool(version)
     )
-    top, hot, tab_html = caching.read_through(key, render_parts, 2 * selectors.HOT_SECONDS)
     return HomeCatalogue(mark_safe(top), mark_safe(hot), mark_safe(tab_html))  # noqa: S308
 
 
@@ -173,7 +173,7 @@ def catalogue_chrome(
         f"hall:filters:{version}:{get_language()}:"
         f"{get_script_prefix()}:{selectors.filter_digest(flt)}"
     )
-    search_box, filters = caching.read_through(key, render_parts, FILTERS_TTL)
+    search_box, filters = caching.read_through(key, render_parts, FILTERS_TTL, here=bool(version))
     return mark_safe(search_box), mark_safe(filters)  # noqa: S308 - rendered by the templates
 
 

@@ -36,7 +36,10 @@ def _empty_cache():
     unread counts, sessions) is gone with its rows."""
     from django.core.cache import cache
 
+    from hall import caching
+
     cache.clear()
+    caching.forget_here()
 
 
 @pytest.fixture
