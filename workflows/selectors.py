@@ -113,7 +113,7 @@ class Rows:
         )  # fmt: skip
 
 
-# The to-do and done tabs' counts (with no filter set), kept per person: a busy approver's
+# The to-do, urgent and done tabs' counts (KEPT_COUNTS), kept per person: a busy approver's
 # 1,000 open and 39k decided tasks were a COUNT on every page of them. Every write that moves a
 # task into or out of someone's to-do or done tab is in workflows.services and drops the
 # counts of the people it touches (task_counts_changed: at once and after commit); the TTL
@@ -126,11 +126,11 @@ def _task_count_key(tab: str, user_id: int) -> str:
 
 
 def task_counts_changed(user_ids) -> None:
-    """Drops these people's kept to-do and done counts (a task arrived, was claimed, decided,
-    transferred or cancelled)."""
+    """Drops these people's kept to-do, urgent and done counts (a task arrived, was claimed,
+    decided, transferred or cancelled)."""
     ids = {pk for pk in user_ids if pk}
     if ids:
-        caching.drop([_task_count_key(tab, pk) for pk in ids for tab in ("todo", "done")])
+        caching.drop([_task_count_key(tab, pk) for pk in ids for tab in KEPT_COUNTS.values()])
 
 
 # What a row of "copied to me" shows (views.cc_rows).
@@ -364,6 +364,20 @@ class InboxFilter:
     q: str = ""
 
 
+def _filter_key(flt: "InboxFilter") -> tuple:
+    return tuple(getattr(flt, name) for name in InboxFilter.__dataclass_fields__)
+
+
+# The tabs whose counts are kept per person (TASK_COUNT_TTL), by the filter that shows them: the
+# to-do tab, its urgent tasks (a task is urgent or not from its creation: only what moves a
+# task into or out of the to-do tab changes that count) and the done tab, with nothing else set.
+KEPT_COUNTS = {
+    _filter_key(InboxFilter(tab="todo")): "todo",
+    _filter_key(InboxFilter(tab="todo", urgent=True)): "urgent",
+    _filter_key(InboxFilter(tab="done")): "done",
+}
+
+
 # What a row of the inbox shows (views.task_rows): ten columns, where the task, its request,
 # its service (every guide text, in both languages) and two people read ~130 as instances.
 TASK_ROW = (
@@ -391,8 +405,8 @@ def inbox(user: User, flt: InboxFilter) -> Rows:
             values[name] = getattr(flt, name)
     filters = tuple(sorted(name for name in values if name not in ("user_id", "now")))
     flags = (flt.urgent, flt.overdue)
-    kept = flt.tab in ("todo", "done") and flt == InboxFilter(tab=flt.tab)  # no filter set
-    key = _task_count_key(flt.tab, user.pk) if kept else ""
+    kept = KEPT_COUNTS.get(_filter_key(flt), "")  # the to-do or done tab with no filter set
+    key = _task_count_key(kept, user.pk) if kept else ""
     return Rows(
         None, TASK_ROW, count_key=key, build=_inbox_tasks, shape=(flt.tab, flags, filters),
         values=values,
