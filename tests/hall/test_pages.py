@@ -181,6 +181,34 @@ def test_bad_filter_message_speaks_the_users_language(client, make_service):
     assert "“nowhere”" in zh.content.decode()
 
 
+def test_filter_forms_share_their_fields_per_language_and_catalogue(make_service):
+    from django.http import QueryDict
+    from django.utils import translation
+
+    from hall.forms import CatalogueFilterForm
+    from hall.selectors import catalogue_facets
+
+    make_service()
+    facets = catalogue_facets()
+
+    def form(query: str) -> CatalogueFilterForm:
+        return CatalogueFilterForm(
+            QueryDict(query), areas=facets.areas, departments=facets.departments
+        )
+
+    bad, good = form("area=nowhere"), form(f"area={facets.areas[0].code}")
+    assert bad.fields is good.fields  # made once, not copied per form
+    assert bad.errors["area"] and not good.errors  # each form's own errors
+    assert good.cleaned_or_empty("area") == facets.areas[0].code
+    with translation.override("en"):
+        english = form("")
+        assert english.fields is not good.fields
+        assert dict(english.fields["area"].choices)[facets.areas[0].code] == (
+            facets.areas[0].name_en
+        )
+    assert dict(good.fields["area"].choices)[facets.areas[0].code] == facets.areas[0].name_zh
+
+
 def test_a_search_that_finds_nothing_is_logged_for_admins(client, make_service):
     make_service()
     client.get(reverse("hall:service-list") + "?q=留学 基金")
