@@ -11,12 +11,15 @@ the route a savepoint besides. Only the submission passes through the route.
 
 import contextlib
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.base import Edge
+from viewflow.workflow.nodes.end import EndActivation
 from viewflow.workflow.nodes.handle import HandleActivation
+from viewflow.workflow.signals import flow_finished, task_finished, task_started
 from viewflow.workflow.status import STATUS
 
 from workflows import services
@@ -76,6 +79,31 @@ class RoutedHandle(LockedHandle):
             yield Edge(src=self, dst=node, edge_class="cond_true" if condition else "default")
 
 
+class LinearEndActivation(EndActivation):
+    """The end, reached from the one handle the services just completed under the request's row
+    lock: this flow has no split (one handle waits at a time), so no other task of the process
+    is open and the process finishes without viewflow's count of its open tasks and the
+    savepoint around it (three round trips of every last approval and every rejection);
+    an error rolls the whole decision back, as any other in ``workflows.services``. Reached any
+    other way, viewflow's own end."""
+
+    @Activation.status.super()
+    def activate(self):
+        if not services.holds_request_lock(self.process.pk):
+            return super().activate.original()
+        self.task.started = timezone.now()
+        task_started.send(sender=self.flow_class, process=self.process, task=self.task)
+        self.process.status = STATUS.DONE
+        self.process.finished = timezone.now()
+        self.process.save()
+        task_finished.send(sender=self.flow_class, process=self.process, task=self.task)
+        flow_finished.send(sender=self.flow_class, process=self.process, task=self.task)
+
+
+class LinearEnd(flow.End):
+    activation_class = LinearEndActivation
+
+
 class ServiceRequestFlow(flow.Flow):
     process_title = _("Service request")
     process_description = _("Runs the approval chain a service's admin configured.")
@@ -91,7 +119,7 @@ class ServiceRequestFlow(flow.Flow):
     )
     step = RoutedHandle().Annotation(title=_("Approvers decide")).Next(this.route)
     revise = RoutedHandle().Annotation(title=_("Applicant revises")).Next(this.route)
-    end = flow.End()
+    end = LinearEnd()
 
     def start_request(self, activation, request_id: int):
         activation.process.data = {"request_id": request_id}

@@ -47,9 +47,14 @@ def test_an_approval_that_opens_the_next_step_and_the_last_one_cost_fixed_querie
     # re-read of the handle): 16. Was 21 (28, 44 with the six-node flow).
     assert len(first) == 16, [q["sql"][:90] for q in first.captured_queries]
     # The last approval: no next step; the request saved once with its outcome, the approval
-    # message (its applicant in hand, not read again) and its e-mail delivery, the end with its
-    # savepoint, count and process update: 19. Was 24 (31, 52).
-    assert len(last) == 19, [q["sql"][:90] for q in last.captured_queries]
+    # message (its applicant in hand, not read again) and its e-mail delivery, the end and the
+    # process update (no savepoint and count of open tasks: flows.LinearEnd): 16. Was 19, 24
+    # (31, 52).
+    assert len(last) == 16, [q["sql"][:90] for q in last.captured_queries]
+    process = ServiceRequest.objects.get(pk=req.pk).process
+    assert process.status == "DONE" and process.finished is not None
+    end = Task.objects.get(process=process, flow_task_type="END")
+    assert end.status == "DONE" and end.started is not None and end.finished is not None
 
 
 def test_the_flow_passes_through_the_route_only_at_submission(make_chain, submit):
@@ -73,6 +78,7 @@ def test_a_return_to_the_applicant_waits_in_revise_and_a_rejection_ends(make_cha
     req = _decide(req, action="reject", comment="不符合条件")
     assert ServiceRequest.objects.get(pk=req.pk).status == ServiceRequest.Status.REJECTED
     assert _nodes(req)[-2:] == ["step", "end"]
+    assert ServiceRequest.objects.get(pk=req.pk).process.status == "DONE"
 
 
 def test_a_chain_whose_every_step_is_skipped_is_approved_at_submission(make_chain, submit):
@@ -85,6 +91,9 @@ def test_a_chain_whose_every_step_is_skipped_is_approved_at_submission(make_chai
     req = submit(make_chain([skipped]), amount="10")
     assert req.status == ServiceRequest.Status.APPROVED
     assert _nodes(req) == ["start", "route", "end"]
+    # reached without the services' row lock: viewflow's own end, which counts open tasks
+    process = ServiceRequest.objects.get(pk=req.pk).process
+    assert process.status == "DONE" and process.finished is not None
 
 
 @pytest.mark.django_db
