@@ -405,7 +405,7 @@ def inbox(user: User, flt: InboxFilter) -> Rows:
             values[name] = getattr(flt, name)
     filters = tuple(sorted(name for name in values if name not in ("user_id", "now")))
     flags = (flt.urgent, flt.overdue)
-    kept = KEPT_COUNTS.get(_filter_key(flt), "")  # the to-do or done tab with no filter set
+    kept = KEPT_COUNTS.get(_filter_key(flt), "")  # to do, its urgent tasks, done: no other filter
     key = _task_count_key(kept, user.pk) if kept else ""
     return Rows(
         None, TASK_ROW, count_key=key, build=_inbox_tasks, shape=(flt.tab, flags, filters),
