@@ -308,7 +308,9 @@ def service_for_guide(*, code: str, user: User, version: str | None = None) -> S
 
     version = catalogue_version() if version is None else version
     key = f"hall:guide:{version}:{int(staff)}:{code}"
-    return caching.read_through(key, read, FACETS_TTL)
+    # kept in the process too: nothing changes the service after read() (the view counts its
+    # view in Redis, the templates read it)
+    return caching.read_through(key, read, FACETS_TTL, here=bool(version))
 
 
 def search_misses() -> QuerySet[SearchMiss]:

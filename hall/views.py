@@ -234,7 +234,7 @@ def guide_parts(service: Service, *, staff: bool, version: str | None = None) ->
         f"hall:guide-html:{version}:{int(staff)}:{service.code}:"
         f"{get_language()}:{get_script_prefix()}"
     )
-    head, body = caching.read_through(key, render_parts, selectors.FACETS_TTL)
+    head, body = caching.read_through(key, render_parts, selectors.FACETS_TTL, here=bool(version))
     return GuideParts(mark_safe(head), mark_safe(body))  # noqa: S308 - rendered by the templates
 
 
