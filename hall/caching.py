@@ -36,7 +36,7 @@ def new_version(key: str) -> None:
         cache.set(key, uuid.uuid4().hex, None)
 
 
-# Values also kept in this process (``read_through(here=True)``), newest last: only for keys
+# Values also kept in this process (``read_through(version=...)``), newest last: only for keys
 # whose value never changes (a version or a period of the clock in the key), which every page
 # otherwise fetched and unpickled again from Redis (three GETs of the catalogue's search page,
 # a fifth of its CPU). The values are shared by the requests of the process: read-only.
@@ -45,10 +45,12 @@ _here: "OrderedDict[str, tuple[float, object]]" = OrderedDict()
 _here_lock = threading.Lock()
 
 
-def read_through(key: str, read: Callable[[], T], ttl: int, *, here: bool = False) -> T:
+def read_through(key: str, read: Callable[[], T], ttl: int, *, version: str = "") -> T:
     """``read()``'s value, kept under ``key`` for ``ttl`` seconds; a None is not kept (it reads
-    as a miss). Without a cache, ``read()`` every time. ``here``: the key names its value for
-    good (a version in it); the process keeps what it read for ``ttl`` seconds as well."""
+    as a miss). Without a cache, ``read()`` every time. ``version``: the version (of
+    :func:`version`) that ``key`` holds, so the key names its value for good; the process keeps
+    what it read for ``ttl`` seconds as well. Empty (no cache to keep a version): not kept."""
+    here = bool(version)
     if here:
         with _here_lock:
             kept = _here.get(key)

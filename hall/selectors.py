@@ -95,7 +95,7 @@ def catalogue_facets(*, version: str | None = None) -> Facets:
     for this page already): two cache reads, no query, once counted."""
     version = catalogue_version() if version is None else version
     return caching.read_through(
-        f"hall:facets:{version}", _count_facets, FACETS_TTL, here=bool(version)
+        f"hall:facets:{version}", _count_facets, FACETS_TTL, version=version
     )
 
 
@@ -269,7 +269,7 @@ def catalogue_page(
     version = catalogue_version() if version is None else version
     period = int(time.time()) // HOT_SECONDS
     key = f"hall:catalogue:{version}:{period}:{per_page}:{number}:{filter_digest(flt)}"
-    count, shown, rows = caching.read_through(key, read, 2 * HOT_SECONDS, here=bool(version))
+    count, shown, rows = caching.read_through(key, read, 2 * HOT_SECONDS, version=version)
     paginator = Paginator([], per_page)
     paginator.count = count
     return Page(rows, shown, paginator)
@@ -310,7 +310,7 @@ def service_for_guide(*, code: str, user: User, version: str | None = None) -> S
     key = f"hall:guide:{version}:{int(staff)}:{code}"
     # kept in the process too: nothing changes the service after read() (the view counts its
     # view in Redis, the templates read it)
-    return caching.read_through(key, read, FACETS_TTL, here=bool(version))
+    return caching.read_through(key, read, FACETS_TTL, version=version)
 
 
 def search_misses() -> QuerySet[SearchMiss]:

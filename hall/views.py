@@ -74,7 +74,7 @@ def home_catalogue(tab: str) -> HomeCatalogue:
     version = selectors.catalogue_version()
     key = f"hall:home:{version}:{period}:{tab}:{get_language()}:{get_script_prefix()}"
     top, hot, tab_html = caching.read_through(
-        key, render_parts, 2 * selectors.HOT_SECONDS, here=bool(version)
+        key, render_parts, 2 * selectors.HOT_SECONDS, version=version
     )
     return HomeCatalogue(mark_safe(top), mark_safe(hot), mark_safe(tab_html))  # noqa: S308
 
@@ -173,7 +173,7 @@ def catalogue_chrome(
         f"hall:filters:{version}:{get_language()}:"
         f"{get_script_prefix()}:{selectors.filter_digest(flt)}"
     )
-    search_box, filters = caching.read_through(key, render_parts, FILTERS_TTL, here=bool(version))
+    search_box, filters = caching.read_through(key, render_parts, FILTERS_TTL, version=version)
     return mark_safe(search_box), mark_safe(filters)  # noqa: S308 - rendered by the templates
 
 
@@ -234,7 +234,7 @@ def guide_parts(service: Service, *, staff: bool, version: str | None = None) ->
         f"hall:guide-html:{version}:{int(staff)}:{service.code}:"
         f"{get_language()}:{get_script_prefix()}"
     )
-    head, body = caching.read_through(key, render_parts, selectors.FACETS_TTL, here=bool(version))
+    head, body = caching.read_through(key, render_parts, selectors.FACETS_TTL, version=version)
     return GuideParts(mark_safe(head), mark_safe(body))  # noqa: S308 - rendered by the templates
 
 

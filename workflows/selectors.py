@@ -2,7 +2,7 @@
 queue candidate, department admin) so the hot lists stay one indexed query each."""
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import datetime
 from functools import cache
 
@@ -364,17 +364,13 @@ class InboxFilter:
     q: str = ""
 
 
-def _filter_key(flt: "InboxFilter") -> tuple:
-    return tuple(getattr(flt, name) for name in InboxFilter.__dataclass_fields__)
-
-
 # The tabs whose counts are kept per person (TASK_COUNT_TTL), by the filter that shows them: the
 # to-do tab, its urgent tasks (a task is urgent or not from its creation: only what moves a
 # task into or out of the to-do tab changes that count) and the done tab, with nothing else set.
 KEPT_COUNTS = {
-    _filter_key(InboxFilter(tab="todo")): "todo",
-    _filter_key(InboxFilter(tab="todo", urgent=True)): "urgent",
-    _filter_key(InboxFilter(tab="done")): "done",
+    astuple(InboxFilter(tab="todo")): "todo",
+    astuple(InboxFilter(tab="todo", urgent=True)): "urgent",
+    astuple(InboxFilter(tab="done")): "done",
 }
 
 
@@ -405,7 +401,7 @@ def inbox(user: User, flt: InboxFilter) -> Rows:
             values[name] = getattr(flt, name)
     filters = tuple(sorted(name for name in values if name not in ("user_id", "now")))
     flags = (flt.urgent, flt.overdue)
-    kept = KEPT_COUNTS.get(_filter_key(flt), "")  # to do, its urgent tasks, done: no other filter
+    kept = KEPT_COUNTS.get(astuple(flt), "")  # to do, its urgent tasks, done: no other filter
     key = _task_count_key(kept, user.pk) if kept else ""
     return Rows(
         None, TASK_ROW, count_key=key, build=_inbox_tasks, shape=(flt.tab, flags, filters),
